@@ -1,0 +1,74 @@
+package dev.ipclab.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Chooses Netty's native epoll transport where it loads and NIO otherwise, and makes the matching event loops
+ * and channel classes for {@code tcp} and {@code uds}.
+ */
+public final class EventLoops {
+  private EventLoops() {}
+
+  /** Whether the native epoll transport loaded; Unix sockets need it. */
+  public static boolean nativeAvailable() {
+    return Epoll.isAvailable();
+  }
+
+  /** A new event loop group with {@code threads} threads named {@code <name>-N}, daemon, so it never holds a JVM. */
+  public static EventLoopGroup newGroup(String name, int threads) {
+    IoHandlerFactory io = nativeAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
+  }
+
+  /** The server channel class for {@code kind}, failing with a clear reason if it cannot be served here. */
+  public static Class<? extends ServerChannel> serverChannel(TransportKind kind) {
+    return switch (kind) {
+      case TCP -> nativeAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+      case UDS -> {
+        requireNative();
+        yield EpollServerDomainSocketChannel.class;
+      }
+      case PIPE -> throw new IllegalArgumentException("the pipe transport has no server channel");
+    };
+  }
+
+  /** The client channel class for {@code kind}. */
+  public static Class<? extends Channel> clientChannel(TransportKind kind) {
+    return switch (kind) {
+      case TCP -> nativeAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+      case UDS -> {
+        requireNative();
+        yield EpollDomainSocketChannel.class;
+      }
+      case PIPE -> throw new IllegalArgumentException("the pipe transport has no socket channel");
+    };
+  }
+
+  /** Shuts a group down with a short, bounded quiet period, and waits for it. */
+  public static void shutdown(EventLoopGroup group) {
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private static void requireNative() {
+    if (!nativeAvailable()) {
+      throw new IllegalStateException(
+          "the uds transport needs Netty's native epoll library, which did not load here: "
+              + Epoll.unavailabilityCause() + ". Use --transport tcp or pipe, or run on Linux x86_64.");
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.ipclab.transport;
+
+/** Constants both sides agree on outside the .proto: the revision, and how a worker is told who it is. */
+public final class Protocol {
+  /** The revision of {@code ipclab/v1/ipclab.proto} this code speaks. */
+  public static final int VERSION = 1;
+
+  /** Environment variable carrying the worker's secret token; the environment, unlike argv, is not shown by ps. */
+  public static final String TOKEN_ENV = "IPCLAB_TOKEN";
+
+  /** System property on every ipclab JVM's command line: {@code parent}, {@code worker} or {@code test}. */
+  public static final String ROLE_PROPERTY = "ipclab.role";
+
+  /** System property carrying a worker's id (1 or more). */
+  public static final String WORKER_ID_PROPERTY = "ipclab.worker.id";
+
+  /** System property naming the transport a worker uses: pipe, tcp or uds. */
+  public static final String TRANSPORT_PROPERTY = "ipclab.transport";
+
+  /** System property with the address a socket worker connects to: {@code host:port} or a socket path. */
+  public static final String CONNECT_PROPERTY = "ipclab.connect";
+
+  /** System property with the frame size limit in bytes. */
+  public static final String MAX_FRAME_PROPERTY = "ipclab.maxFrameBytes";
+
+  /** System property or environment variable switching on a test fault in the worker; see the worker's Faults. */
+  public static final String FAULT_PROPERTY = "ipclab.fault";
+
+  private Protocol() {}
+}

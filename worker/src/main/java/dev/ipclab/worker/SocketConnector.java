@@ -1,0 +1,86 @@
+package dev.ipclab.worker;
+
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.EventLoops;
+import dev.ipclab.transport.NettyPipelines;
+import dev.ipclab.transport.NettyTransport;
+import dev.ipclab.transport.TransportKind;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Connects a worker to its parent over TCP or a Unix socket with Netty, and owns the worker's event loop. */
+final class SocketConnector implements AutoCloseable {
+  private final WorkerConfig config;
+  private final EventLoopGroup group = EventLoops.newGroup("ipclab-io", 1);
+
+  SocketConnector(WorkerConfig config) {
+    this.config = config;
+  }
+
+  /** Connects, and returns the transport; reading starts when the session starts it. */
+  NettyTransport<ParentEnvelope, WorkerEnvelope> connect() throws InterruptedException {
+    String description = "parent over " + config.transport() + " " + config.connect();
+    AtomicReference<NettyTransport<ParentEnvelope, WorkerEnvelope>> transport = new AtomicReference<>();
+    Bootstrap bootstrap = new Bootstrap()
+        .group(group)
+        .channel(EventLoops.clientChannel(config.transport()))
+        // Nothing is read until the session has a listener in place.
+        .option(ChannelOption.AUTO_READ, false)
+        .handler(new WorkerChannelInitializer(config.maxFrameBytes(), description, transport));
+    if (config.transport() == TransportKind.TCP) {
+      bootstrap.option(ChannelOption.TCP_NODELAY, true);
+    }
+    Channel channel = bootstrap.connect(address()).sync().channel();
+    return transport.get();
+  }
+
+  private SocketAddress address() {
+    if (config.transport() == TransportKind.UDS) {
+      return new DomainSocketAddress(config.connect());
+    }
+    int colon = config.connect().lastIndexOf(':');
+    return new InetSocketAddress(
+        config.connect().substring(0, colon), Integer.parseInt(config.connect().substring(colon + 1)));
+  }
+
+  @Override
+  public void close() {
+    EventLoops.shutdown(group);
+  }
+
+  /** The worker side's pipeline: the shared codec, then the transport's inbound handler. */
+  static final class WorkerChannelInitializer extends ChannelInitializer<Channel> {
+    private final int maxFrameBytes;
+    private final String description;
+    private final AtomicReference<NettyTransport<ParentEnvelope, WorkerEnvelope>> created;
+
+    WorkerChannelInitializer(int maxFrameBytes, String description,
+        AtomicReference<NettyTransport<ParentEnvelope, WorkerEnvelope>> created) {
+      this.maxFrameBytes = maxFrameBytes;
+      this.description = description;
+      this.created = created;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+      TransportKind kind = ch instanceof io.netty.channel.unix.DomainSocketChannel ? TransportKind.UDS
+          : TransportKind.TCP;
+      NettyTransport<ParentEnvelope, WorkerEnvelope> transport =
+          new NettyTransport<>(ch, kind, () -> description);
+      // frame decoder -> protobuf decoder -> frame encoder -> protobuf encoder: see NettyPipelines.
+      NettyPipelines.addCodec(ch.pipeline(), ParentEnvelope.getDefaultInstance(), maxFrameBytes,
+          () -> description);
+      // Last: hands each ParentEnvelope to the session, on this event loop.
+      ch.pipeline().addLast("session", transport.inboundHandler(ParentEnvelope.class));
+      created.set(transport);
+    }
+  }
+}

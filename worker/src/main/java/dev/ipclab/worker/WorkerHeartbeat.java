@@ -1,0 +1,66 @@
+package dev.ipclab.worker;
+
+import dev.ipclab.proto.v1.Heartbeat;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.Transport;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/** Sends the worker's heartbeats and notices when the parent has gone quiet. */
+final class WorkerHeartbeat {
+  private static final Logger log = Logger.getLogger(WorkerHeartbeat.class.getName());
+
+  private final Transport<ParentEnvelope, WorkerEnvelope> transport;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "ipclab-heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile long lastHeardNanos = System.nanoTime();
+  private long sequence;
+  private boolean warned;
+
+  WorkerHeartbeat(Transport<ParentEnvelope, WorkerEnvelope> transport) {
+    this.transport = transport;
+  }
+
+  /** Notes that a frame arrived from the parent. */
+  void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  void start(long intervalMs, long timeoutMs) {
+    if (intervalMs <= 0) {
+      return;
+    }
+    timer.scheduleAtFixedRate(() -> beat(timeoutMs), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void beat(long timeoutMs) {
+    try {
+      transport.send(WorkerEnvelope.newBuilder()
+          .setHeartbeat(Heartbeat.newBuilder()
+              .setSequence(++sequence)
+              .setSendNanos(System.nanoTime())
+              .setThreadCount(Thread.activeCount()))
+          .build());
+    } catch (RuntimeException e) {
+      log.fine(() -> "heartbeat not sent: " + e);
+    }
+    long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
+    if (timeoutMs > 0 && silentMs > timeoutMs && !warned) {
+      warned = true;
+      log.warning(() -> "nothing from the parent for " + silentMs + " ms (timeout " + timeoutMs
+          + " ms); it may be stopped or overloaded");
+    } else if (silentMs <= timeoutMs) {
+      warned = false;
+    }
+  }
+
+  void stop() {
+    timer.shutdownNow();
+  }
+}

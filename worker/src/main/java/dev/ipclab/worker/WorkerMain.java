@@ -1,0 +1,85 @@
+package dev.ipclab.worker;
+
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.StreamTransport;
+import dev.ipclab.transport.Transport;
+import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.WorkerExitCodes;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The worker JVM's entry point: guards stdout, reads its settings, connects to the parent, says hello and serves
+ * until told to shut down or until the parent is gone.
+ */
+public final class WorkerMain {
+  private static final Logger log = Logger.getLogger(WorkerMain.class.getName());
+
+  private WorkerMain() {}
+
+  public static void main(String[] args) {
+    // First, before any class can print: fd 1 may carry protocol bytes and nothing else.
+    OutputStream protocolOut = StdoutGuard.takeStdout();
+    WorkerConfig config;
+    try {
+      config = WorkerConfig.from(System.getProperties(), System.getenv());
+    } catch (WorkerConfig.BadConfigurationException e) {
+      System.err.println("ipclab worker: " + e.getMessage());
+      System.exit(WorkerExitCodes.BAD_CONFIGURATION);
+      return;
+    }
+    ProcessLog.init(config.name(), Level.INFO, System.err);
+    System.exit(run(config, protocolOut));
+  }
+
+  /** Serves one session and returns the exit status. */
+  static int run(WorkerConfig config, OutputStream protocolOut) {
+    Faults faults;
+    try {
+      faults = Faults.parse(config.fault());
+    } catch (IllegalArgumentException e) {
+      log.severe(e.getMessage());
+      return WorkerExitCodes.BAD_CONFIGURATION;
+    }
+    if (faults != Faults.NONE) {
+      log.warning(() -> "test fault armed: " + faults);
+    }
+    WorkerSignals.ignoreInterrupt();
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    ParentWatch.start(config.transport() != TransportKind.PIPE, exit);
+
+    SocketConnector connector = null;
+    Transport<ParentEnvelope, WorkerEnvelope> transport;
+    try {
+      if (config.transport() == TransportKind.PIPE) {
+        transport = new StreamTransport<>(System.in, protocolOut, ParentEnvelope.parser(),
+            config.maxFrameBytes(), "parent over stdin/stdout", "ipclab-pipe-reader");
+      } else {
+        connector = new SocketConnector(config);
+        transport = connector.connect();
+      }
+    } catch (Exception e) {
+      log.log(Level.SEVERE, "cannot reach the parent over " + config.transport() + " at " + config.connect()
+          + "; is the parent still running?", e);
+      if (connector != null) {
+        connector.close();
+      }
+      return WorkerExitCodes.PROTOCOL_ERROR;
+    }
+
+    WorkerSession session = new WorkerSession(config, transport, faults, exit);
+    session.begin();
+    int status = exit.join();
+    session.stop();
+    transport.close();
+    if (connector != null) {
+      connector.close();
+    }
+    log.info(() -> "exiting with status " + status + " (" + WorkerExitCodes.meaning(status) + ")");
+    return status;
+  }
+}

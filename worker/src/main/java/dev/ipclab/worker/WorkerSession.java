@@ -1,0 +1,216 @@
+package dev.ipclab.worker;
+
+import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.ErrorReply;
+import dev.ipclab.proto.v1.Goodbye;
+import dev.ipclab.proto.v1.Hello;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.Ping;
+import dev.ipclab.proto.v1.Pong;
+import dev.ipclab.proto.v1.Welcome;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.ProtocolException;
+import dev.ipclab.transport.Transport;
+import dev.ipclab.transport.TransportListener;
+import dev.ipclab.transport.WorkerExitCodes;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The worker's side of one conversation with the parent: says hello, then dispatches each envelope by kind on
+ * the thread that read it, and decides when the worker exits.
+ *
+ * <pre>
+ *   AWAITING_WELCOME ──Welcome──▶ SERVING ──Shutdown──▶ (Goodbye, exit 0)
+ *         │                          │
+ *         └──Reject──▶ (exit 4)      └──protocol error / channel lost──▶ (exit 3 or 5)
+ * </pre>
+ */
+final class WorkerSession implements TransportListener<ParentEnvelope> {
+  private static final Logger log = Logger.getLogger(WorkerSession.class.getName());
+
+  private final WorkerConfig config;
+  private final Transport<ParentEnvelope, WorkerEnvelope> transport;
+  private final Faults faults;
+  private final CompletableFuture<Integer> exit;
+  private final WorkerHeartbeat heartbeat;
+  private final AtomicLong served = new AtomicLong();
+  private volatile boolean welcomed;
+  private int pings;
+
+  WorkerSession(WorkerConfig config, Transport<ParentEnvelope, WorkerEnvelope> transport, Faults faults,
+      CompletableFuture<Integer> exit) {
+    this.config = config;
+    this.transport = transport;
+    this.faults = faults;
+    this.exit = exit;
+    this.heartbeat = new WorkerHeartbeat(transport);
+  }
+
+  /** Starts reading and sends the hello. */
+  void begin() {
+    transport.start(this);
+    if (faults.is(Faults.Kind.NO_HELLO)) {
+      log.warning("fault no-hello: not sending the hello");
+      return;
+    }
+    Hello.Builder hello = Hello.newBuilder()
+        .setWorkerId(config.workerId())
+        .setPid(ProcessHandle.current().pid())
+        .setPpid(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L))
+        .setProtocolVersion(faults.is(Faults.Kind.PROTOCOL_VERSION) ? faults.after() : Protocol.VERSION)
+        .setToken(faults.is(Faults.Kind.BAD_TOKEN) ? "0".repeat(64) : config.token())
+        .setJvm(JvmFactsReader.read());
+    transport.send(WorkerEnvelope.newBuilder().setHello(hello).build());
+    log.info(() -> "hello sent to " + transport.describe());
+  }
+
+  /** Stops the heartbeat; called once the exit status is decided. */
+  void stop() {
+    heartbeat.stop();
+  }
+
+  @Override
+  public void onMessage(ParentEnvelope envelope) {
+    heartbeat.heard();
+    switch (envelope.getKindCase()) {
+      case WELCOME -> onWelcome(envelope.getWelcome());
+      case REJECT -> {
+        log.severe(() -> "the parent rejected this worker (" + envelope.getReject().getReason() + "): "
+            + envelope.getReject().getMessage());
+        exit.complete(WorkerExitCodes.REJECTED);
+      }
+      case PING -> onPing(envelope.getRequestId(), envelope.getPing());
+      case HEARTBEAT -> {
+        // heard() above is all a heartbeat is for.
+      }
+      case SHUTDOWN -> {
+        log.info(() -> "shutdown requested: " + envelope.getShutdown().getReason());
+        heartbeat.stop();
+        transport.send(WorkerEnvelope.newBuilder()
+            .setRequestId(envelope.getRequestId())
+            .setGoodbye(Goodbye.newBuilder().setRequestsServed(served.get()))
+            .build());
+        exit.complete(WorkerExitCodes.OK);
+      }
+      case ERROR -> log.warning(() -> "the parent reports an error (" + envelope.getError().getCode() + "): "
+          + envelope.getError().getMessage());
+      case KIND_NOT_SET -> replyError(envelope.getRequestId(), ErrorCode.ERROR_CODE_UNKNOWN_KIND,
+          "envelope " + envelope.getRequestId() + " carries no kind this worker knows (protocol revision "
+              + Protocol.VERSION + "); is the parent newer than the worker?");
+    }
+  }
+
+  private void onWelcome(Welcome welcome) {
+    welcomed = true;
+    heartbeat.start(welcome.getHeartbeatIntervalMs(), welcome.getHeartbeatTimeoutMs());
+    log.info(() -> "welcomed by parent pid " + welcome.getParentPid() + "; heartbeat every "
+        + welcome.getHeartbeatIntervalMs() + " ms");
+  }
+
+  private void onPing(long requestId, Ping ping) {
+    long received = System.nanoTime();
+    if (!welcomed) {
+      replyError(requestId, ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "ping before the handshake completed");
+      return;
+    }
+    if (faultBeforeReply()) {
+      return;
+    }
+    transport.send(WorkerEnvelope.newBuilder()
+        .setRequestId(requestId)
+        .setPong(Pong.newBuilder()
+            .setPayload(ping.getPayload())
+            .setParentSendNanos(ping.getParentSendNanos())
+            .setWorkerReceiveNanos(received)
+            .setWorkerSendNanos(System.nanoTime()))
+        .build());
+    served.incrementAndGet();
+    faultAfterReply();
+  }
+
+  /** Faults that strike instead of the reply to ping N+1; true if the reply must not be sent. */
+  private boolean faultBeforeReply() {
+    pings++;
+    if (pings <= faults.after()) {
+      return false;
+    }
+    switch (faults.kind()) {
+      case EXIT_AFTER -> {
+        log.warning(() -> "fault exit-after:" + faults.after() + ": exiting mid-request");
+        Runtime.getRuntime().halt(WorkerExitCodes.FAULT_EXIT);
+      }
+      case HANG_AFTER -> {
+        log.warning(() -> "fault hang-after:" + faults.after() + ": hanging, heartbeats stopped");
+        heartbeat.stop();
+        while (true) {
+          try {
+            Thread.sleep(Long.MAX_VALUE);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+          }
+        }
+      }
+      default -> {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Faults that strike right after the N-th reply. */
+  private void faultAfterReply() {
+    if (pings != faults.after()) {
+      return;
+    }
+    switch (faults.kind()) {
+      case GARBAGE_AFTER -> {
+        log.warning("fault garbage-after: writing bytes that are not a frame");
+        transport.writeRaw(Faults.garbage());
+      }
+      case HUGE_FRAME_AFTER -> {
+        log.warning("fault huge-frame-after: announcing a 2 GiB frame");
+        transport.writeRaw(Faults.hugeFramePrefix());
+      }
+      case STDOUT_AFTER -> {
+        log.warning("fault stdout-after: printing a stray line to System.out");
+        System.out.println("stray line printed to System.out by worker " + config.workerId());
+      }
+      default -> {}
+    }
+  }
+
+  private void replyError(long requestId, ErrorCode code, String message) {
+    log.warning(message);
+    transport.send(WorkerEnvelope.newBuilder()
+        .setRequestId(requestId)
+        .setError(ErrorReply.newBuilder().setCode(code).setMessage(message))
+        .build());
+  }
+
+  @Override
+  public void onProtocolError(ProtocolException error) {
+    log.severe(() -> "protocol error: " + error.getMessage());
+    transport.sendAndClose(WorkerEnvelope.newBuilder()
+        .setError(ErrorReply.newBuilder().setCode(error.code()).setMessage(error.getMessage()))
+        .build());
+    exit.complete(WorkerExitCodes.PROTOCOL_ERROR);
+  }
+
+  @Override
+  public void onClosed(Throwable cause) {
+    if (exit.isDone()) {
+      return;
+    }
+    if (cause == null) {
+      log.warning(() -> "the parent closed the channel (" + transport.describe() + "); exiting");
+      exit.complete(WorkerExitCodes.PARENT_GONE);
+    } else {
+      log.severe(() -> "the channel to the parent failed: " + cause);
+      exit.complete(WorkerExitCodes.PROTOCOL_ERROR);
+    }
+  }
+}
