@@ -133,6 +133,10 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
 
   @Override
   public void close() {
-    channel.close().syncUninterruptibly();
+    if (channel.eventLoop().inEventLoop()) {
+      channel.close(); // waiting here would deadlock the loop that has to do the closing
+    } else {
+      channel.close().syncUninterruptibly();
+    }
   }
 }

@@ -1,0 +1,80 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.transport.WorkerExitCodes;
+import java.util.List;
+
+/**
+ * A worker's exit, decoded for people: the status, the signal behind it, whether the parent caused it, what went
+ * wrong before it, and the tail of the worker's log.
+ *
+ * @param status the exit status as Java reports it (128 + N when killed by signal N)
+ * @param deliberate whether the parent asked for this exit (shutdown, or a kill of its own)
+ * @param cause what the parent saw go wrong before the exit (for example a protocol error), or null
+ * @param logTail the last lines of the worker's log
+ */
+public record ExitDescription(int status, boolean deliberate, String cause, List<String> logTail) {
+
+  /** The signal number if the status means "killed by a signal", else 0. */
+  public int signal() {
+    return status > 128 && status < 128 + 65 ? status - 128 : 0;
+  }
+
+  /** Whether this exit is a crash rather than the expected end of a worker. */
+  public boolean isCrash() {
+    return cause != null || !deliberate;
+  }
+
+  /** One sentence: {@code exit 137 = 128 + 9 (SIGKILL): killed by SIGKILL, which ipclab did not send: ...}. */
+  public String summary() {
+    StringBuilder s = new StringBuilder("exit ").append(status);
+    int sig = signal();
+    if (sig != 0) {
+      s.append(" = 128 + ").append(sig).append(" (").append(signalName(sig)).append("): ");
+      if (deliberate) {
+        s.append("stopped by ipclab with ").append(signalName(sig));
+      } else if (sig == 9) {
+        s.append("killed by SIGKILL, which ipclab did not send; probably the kernel's OOM killer"
+            + " (check: dmesg | grep -i oom) or someone ran kill -9");
+      } else {
+        s.append("killed by ").append(signalName(sig)).append(", which ipclab did not send");
+      }
+    } else {
+      String meaning = WorkerExitCodes.meaning(status);
+      s.append(": ").append(meaning != null ? meaning : "a status the worker does not use on purpose");
+    }
+    if (cause != null) {
+      s.append("; before that: ").append(cause);
+    }
+    return s.toString();
+  }
+
+  /** The summary plus the log tail, for an error message. */
+  public String withLogTail(String logName) {
+    if (logTail.isEmpty()) {
+      return summary() + " (its log " + logName + " is empty)";
+    }
+    return summary() + System.lineSeparator() + "Last lines of " + logName + ":" + System.lineSeparator()
+        + "  | " + String.join(System.lineSeparator() + "  | ", logTail);
+  }
+
+  /** The conventional name of a Linux signal: {@code SIGKILL} for 9. */
+  public static String signalName(int signal) {
+    return switch (signal) {
+      case 1 -> "SIGHUP";
+      case 2 -> "SIGINT";
+      case 3 -> "SIGQUIT";
+      case 4 -> "SIGILL";
+      case 6 -> "SIGABRT";
+      case 7 -> "SIGBUS";
+      case 8 -> "SIGFPE";
+      case 9 -> "SIGKILL";
+      case 11 -> "SIGSEGV";
+      case 13 -> "SIGPIPE";
+      case 14 -> "SIGALRM";
+      case 15 -> "SIGTERM";
+      case 24 -> "SIGXCPU";
+      case 25 -> "SIGXFSZ";
+      default -> "signal " + signal;
+    };
+  }
+}

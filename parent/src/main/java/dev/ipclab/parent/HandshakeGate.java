@@ -1,0 +1,117 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.ErrorReply;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.Reject;
+import dev.ipclab.proto.v1.RejectReason;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.ProtocolException;
+import dev.ipclab.transport.Transport;
+import dev.ipclab.transport.TransportListener;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The parent's listener on every new channel: lets nothing through before a valid hello arrives within the
+ * deadline, then hands every frame to the worker that owns the channel.
+ *
+ * <pre>
+ *   AWAITING_HELLO ──valid hello──▶ BOUND (frames go to the worker's connection)
+ *        │
+ *        └──wrong token / version / id, other kind first, deadline passed──▶ Reject or error, then close
+ * </pre>
+ */
+final class HandshakeGate implements TransportListener<WorkerEnvelope> {
+  private static final Logger log = Logger.getLogger(HandshakeGate.class.getName());
+
+  private final WorkerRegistry registry;
+  private final Transport<WorkerEnvelope, ParentEnvelope> transport;
+  private final ScheduledFuture<?> deadline;
+  private volatile WorkerProcess bound;
+  private volatile boolean refused;
+
+  /** Starts {@code transport} with a new gate and arms the hello deadline. */
+  static void guard(WorkerRegistry registry, Transport<WorkerEnvelope, ParentEnvelope> transport,
+      ScheduledExecutorService timer, long handshakeTimeoutMs) {
+    HandshakeGate gate = new HandshakeGate(registry, transport, timer, handshakeTimeoutMs);
+    transport.start(gate);
+  }
+
+  private HandshakeGate(WorkerRegistry registry, Transport<WorkerEnvelope, ParentEnvelope> transport,
+      ScheduledExecutorService timer, long handshakeTimeoutMs) {
+    this.registry = registry;
+    this.transport = transport;
+    this.deadline = timer.schedule(() -> expire(handshakeTimeoutMs), handshakeTimeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void expire(long timeoutMs) {
+    if (bound != null || refused) {
+      return;
+    }
+    refused = true;
+    String message = "no hello from " + transport.describe() + " within " + timeoutMs
+        + " ms; a worker must send its hello first. Closing the channel.";
+    log.warning(message);
+    transport.sendAndClose(ParentEnvelope.newBuilder()
+        .setError(ErrorReply.newBuilder().setCode(ErrorCode.ERROR_CODE_HANDSHAKE_TIMEOUT).setMessage(message))
+        .build());
+  }
+
+  @Override
+  public void onMessage(WorkerEnvelope envelope) {
+    WorkerProcess worker = bound;
+    if (worker != null) {
+      worker.connection().onMessage(envelope);
+      return;
+    }
+    if (refused) {
+      return;
+    }
+    if (!envelope.hasHello()) {
+      refuse(RejectReason.REJECT_REASON_HELLO_EXPECTED, "expected a hello as the first frame, got "
+          + envelope.getKindCase() + "; a worker must introduce itself before anything else");
+      return;
+    }
+    WorkerRegistry.Admission admission = registry.admit(envelope.getHello(), transport);
+    if (!admission.accepted()) {
+      refuse(admission.reason(), admission.message());
+      return;
+    }
+    deadline.cancel(false);
+    bound = admission.worker();
+    admission.worker().bind(envelope.getHello(), transport);
+  }
+
+  private void refuse(RejectReason reason, String message) {
+    refused = true;
+    deadline.cancel(false);
+    log.warning(() -> "rejected " + transport.describe() + ": " + message);
+    transport.sendAndClose(ParentEnvelope.newBuilder()
+        .setReject(Reject.newBuilder().setReason(reason).setMessage(message))
+        .build());
+  }
+
+  @Override
+  public void onProtocolError(ProtocolException error) {
+    deadline.cancel(false);
+    WorkerProcess worker = bound;
+    log.warning(() -> (worker != null ? worker.name() + " pid " + worker.pid() : "unidentified peer")
+        + " broke the protocol: " + error.getMessage());
+    transport.sendAndClose(WorkerConnection.errorReply(error));
+    if (worker != null) {
+      worker.onProtocolError(error);
+    }
+  }
+
+  @Override
+  public void onClosed(Throwable cause) {
+    deadline.cancel(false);
+    WorkerProcess worker = bound;
+    if (worker != null) {
+      worker.onChannelClosed(cause);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.transport.TransportKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** What a {@link WorkerPool.Builder} collected; every worker of the pool is started and watched with these. */
+record PoolSettings(
+    int workers,
+    TransportKind transport,
+    Duration heartbeatInterval,
+    Duration heartbeatTimeout,
+    Duration handshakeTimeout,
+    Duration readyTimeout,
+    Duration shutdownGrace,
+    int maxFrameBytes,
+    Path workerJar,
+    List<String> extraJvmArgs,
+    Map<Integer, String> faults,
+    boolean keepLogs) {}

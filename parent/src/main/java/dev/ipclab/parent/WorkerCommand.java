@@ -1,0 +1,105 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.TransportKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a worker's command line: the running JVM's own {@code java}, small-footprint flags, the settings as
+ * {@code -Dipclab.*} (visible to {@code ps} and {@code pgrep -f ipclab.role=worker}), and the worker jar.
+ *
+ * <p>The flags, and why:
+ * <ul>
+ *   <li>{@code -XX:+UseSerialGC}: one GC thread and no concurrent GC structures; a worker's heap is small;
+ *   <li>{@code -Xms8m -Xmx256m}: start small, cap what one worker can take (override with extra JVM args);
+ *   <li>{@code -XX:+UseCompactObjectHeaders}: 8-byte object headers (JDK 25), less heap per message;
+ *   <li>{@code -Xss512k}, {@code -XX:ReservedCodeCacheSize=64m}, {@code -XX:MaxMetaspaceSize=96m}: smaller
+ *       reservations for a process that runs little code;
+ *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker out of memory exits and is seen to, instead of limping;
+ *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr}: the JVM's own warnings go to stdout by default, which
+ *       is the protocol pipe; this sends them to the log instead;
+ *   <li>{@code --enable-native-access=ALL-UNNAMED}: Netty's native epoll library, without a warning.
+ * </ul>
+ */
+final class WorkerCommand {
+  static final String MAIN_CLASS = "dev.ipclab.worker.WorkerMain";
+
+  static final List<String> FOOTPRINT_FLAGS = List.of(
+      "-XX:+UseSerialGC",
+      "-Xms8m",
+      "-Xmx256m",
+      "-XX:+UseCompactObjectHeaders",
+      "-Xss512k",
+      "-XX:ReservedCodeCacheSize=64m",
+      "-XX:MaxMetaspaceSize=96m",
+      "-XX:+ExitOnOutOfMemoryError",
+      "-Xlog:disable",
+      "-Xlog:all=warning:stderr",
+      "--enable-native-access=ALL-UNNAMED");
+
+  private WorkerCommand() {}
+
+  /**
+   * @param connect the address a socket worker connects to, or null for pipes
+   * @param extraJvmArgs appended after the defaults, so they win
+   */
+  static List<String> build(Path workerJar, int workerId, TransportKind transport, String connect,
+      int maxFrameBytes, List<String> extraJvmArgs) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaBinary());
+    cmd.add("-D" + Protocol.ROLE_PROPERTY + "=worker");
+    cmd.add("-D" + Protocol.WORKER_ID_PROPERTY + "=" + workerId);
+    cmd.add("-D" + Protocol.TRANSPORT_PROPERTY + "=" + transport.cliName());
+    if (connect != null) {
+      cmd.add("-D" + Protocol.CONNECT_PROPERTY + "=" + connect);
+    }
+    cmd.add("-D" + Protocol.MAX_FRAME_PROPERTY + "=" + maxFrameBytes);
+    cmd.addAll(FOOTPRINT_FLAGS);
+    cmd.addAll(extraJvmArgs);
+    cmd.add("-cp");
+    cmd.add(workerJar.toString());
+    cmd.add(MAIN_CLASS);
+    return cmd;
+  }
+
+  /** The {@code java} that runs this JVM, so workers run on the same Java 25 as their parent. */
+  static String javaBinary() {
+    return ProcessHandle.current().info().command()
+        .filter(c -> Files.isExecutable(Path.of(c)))
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /**
+   * Finds the worker jar: {@code -Dipclab.worker.jar}, else {@code IPCLAB_WORKER_JAR}, else
+   * {@code worker/target/ipclab-worker.jar} beside the parent jar's module in a source checkout.
+   */
+  static Path locateWorkerJar() {
+    String configured = System.getProperty("ipclab.worker.jar", System.getenv("IPCLAB_WORKER_JAR"));
+    Path jar;
+    if (configured != null && !configured.isBlank()) {
+      jar = Path.of(configured);
+    } else {
+      Path here = codeLocation();
+      // parent/target/ipclab-parent.jar or parent/target/classes -> <repo>/worker/target/ipclab-worker.jar
+      jar = here.getParent().getParent().getParent().resolve("worker/target/ipclab-worker.jar");
+    }
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("the worker jar was expected at " + jar.toAbsolutePath()
+          + " but is not there. Build it with './mvnw -DskipTests package' in the repository root, or point"
+          + " -Dipclab.worker.jar (or IPCLAB_WORKER_JAR) at it.");
+    }
+    return jar.toAbsolutePath().normalize();
+  }
+
+  private static Path codeLocation() {
+    try {
+      return Path.of(WorkerCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toAbsolutePath();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.ipclab.parent;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.ErrorReply;
+import dev.ipclab.proto.v1.Goodbye;
+import dev.ipclab.proto.v1.Heartbeat;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.Ping;
+import dev.ipclab.proto.v1.Pong;
+import dev.ipclab.proto.v1.Shutdown;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.PendingRequests;
+import dev.ipclab.transport.ProtocolException;
+import dev.ipclab.transport.Transport;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The parent's end of one worker's channel once the handshake is done: sends requests with fresh ids, matches
+ * replies to them (many may be in flight), and notes when the worker was last heard from.
+ */
+public final class WorkerConnection {
+  private static final Logger log = Logger.getLogger(WorkerConnection.class.getName());
+
+  private final String name;
+  private final Transport<WorkerEnvelope, ParentEnvelope> transport;
+  private final PendingRequests<WorkerEnvelope> pending = new PendingRequests<>();
+  private final AtomicLong messagesIn = new AtomicLong();
+  private final AtomicLong messagesOut = new AtomicLong();
+  private final AtomicLong heartbeatSequence = new AtomicLong();
+  private volatile long lastHeardNanos = System.nanoTime();
+  private volatile int reportedThreads;
+
+  WorkerConnection(String name, Transport<WorkerEnvelope, ParentEnvelope> transport) {
+    this.name = name;
+    this.transport = transport;
+  }
+
+  /** Sends a ping carrying {@code payload}; completes with the pong, or fails with the reason. */
+  public CompletableFuture<Pong> ping(ByteString payload) {
+    ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
+        .setPing(Ping.newBuilder().setPayload(payload).setParentSendNanos(System.nanoTime()));
+    return request(request).thenApply(reply -> {
+      if (!reply.hasPong()) {
+        throw new IllegalStateException(name + " answered a ping with " + reply.getKindCase());
+      }
+      return reply.getPong();
+    });
+  }
+
+  /** Asks the worker to exit; completes with its goodbye. */
+  CompletableFuture<Goodbye> shutdown(String reason, long graceMs) {
+    ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
+        .setShutdown(Shutdown.newBuilder().setReason(reason).setGraceMs((int) Math.min(graceMs, Integer.MAX_VALUE)));
+    return request(request).thenApply(WorkerEnvelope::getGoodbye);
+  }
+
+  private CompletableFuture<WorkerEnvelope> request(ParentEnvelope.Builder request) {
+    PendingRequests.Pending<WorkerEnvelope> p = pending.open();
+    if (p.reply().isDone()) {
+      return p.reply(); // the channel is already dead; the future carries why
+    }
+    try {
+      transport.send(request.setRequestId(p.id()).build());
+      messagesOut.incrementAndGet();
+    } catch (RuntimeException e) {
+      pending.fail(p.id(), new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));
+    }
+    return p.reply();
+  }
+
+  /** Sends a one-way heartbeat. */
+  void heartbeat() {
+    transport.send(ParentEnvelope.newBuilder()
+        .setHeartbeat(Heartbeat.newBuilder()
+            .setSequence(heartbeatSequence.incrementAndGet())
+            .setSendNanos(System.nanoTime()))
+        .build());
+    messagesOut.incrementAndGet();
+  }
+
+  /** Handles one envelope from the worker, on the thread that read it. */
+  void onMessage(WorkerEnvelope envelope) {
+    lastHeardNanos = System.nanoTime();
+    messagesIn.incrementAndGet();
+    long id = envelope.getRequestId();
+    switch (envelope.getKindCase()) {
+      case HEARTBEAT -> reportedThreads = envelope.getHeartbeat().getThreadCount();
+      case PONG, GOODBYE -> {
+        if (!pending.complete(id, envelope)) {
+          log.warning(() -> name + " sent a " + envelope.getKindCase() + " for request " + id
+              + ", which is not in flight (late or duplicate); ignored");
+        }
+      }
+      case ERROR -> {
+        ErrorReply error = envelope.getError();
+        if (id == 0 || !pending.fail(id, new RemoteErrorException(name, error.getCode(), error.getMessage()))) {
+          log.warning(() -> name + " reports an error (" + error.getCode() + "): " + error.getMessage());
+        }
+      }
+      case HELLO -> replyError(id, ErrorCode.ERROR_CODE_UNEXPECTED_KIND,
+          "a second hello on an established channel; a worker says hello once");
+      case KIND_NOT_SET -> replyError(id, ErrorCode.ERROR_CODE_UNKNOWN_KIND,
+          "envelope " + id + " carries no kind this parent knows; is the worker newer than the parent?");
+    }
+  }
+
+  private void replyError(long id, ErrorCode code, String message) {
+    log.warning(() -> name + ": " + message);
+    transport.send(ParentEnvelope.newBuilder()
+        .setRequestId(id)
+        .setError(ErrorReply.newBuilder().setCode(code).setMessage(message))
+        .build());
+  }
+
+  /** Fails every request in flight, and every later one, with {@code cause}. */
+  void failAll(Throwable cause) {
+    pending.failAll(cause);
+  }
+
+  /** System.nanoTime() when the last frame from the worker arrived. */
+  public long lastHeardNanos() {
+    return lastHeardNanos;
+  }
+
+  public long messagesIn() {
+    return messagesIn.get();
+  }
+
+  public long messagesOut() {
+    return messagesOut.get();
+  }
+
+  /** Requests sent and not yet answered. */
+  public int inFlight() {
+    return pending.inFlight();
+  }
+
+  /** The worker's Java thread count from its last heartbeat; 0 before the first. */
+  public int reportedThreads() {
+    return reportedThreads;
+  }
+
+  Transport<WorkerEnvelope, ParentEnvelope> transport() {
+    return transport;
+  }
+
+  /** Turns a protocol error into the error reply the worker gets before the channel closes. */
+  static ParentEnvelope errorReply(ProtocolException e) {
+    return ParentEnvelope.newBuilder()
+        .setError(ErrorReply.newBuilder().setCode(e.code()).setMessage(e.getMessage()))
+        .build();
+  }
+}

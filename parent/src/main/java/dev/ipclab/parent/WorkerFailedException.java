@@ -1,0 +1,16 @@
+package dev.ipclab.parent;
+
+import java.io.IOException;
+
+/** A worker could not do what was asked because it died, hung, broke the protocol or never became ready. */
+public final class WorkerFailedException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  public WorkerFailedException(String message) {
+    super(message);
+  }
+
+  public WorkerFailedException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

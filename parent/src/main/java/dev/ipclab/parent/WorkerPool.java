@@ -1,0 +1,297 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.proto.v1.Hello;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.RejectReason;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.Transport;
+import dev.ipclab.transport.TransportKind;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
+
+/**
+ * A set of worker processes started, watched and stopped together: they share one transport kind, one run
+ * directory and, for sockets, one listening socket. Later issues add routing, retries and restarts here.
+ *
+ * <pre>{@code
+ * try (WorkerPool pool = WorkerPool.builder().workers(3).transport(TransportKind.UDS).start()) {
+ *   Pong pong = pool.worker(1).connection().ping(ByteString.copyFromUtf8("hi")).get();
+ * }
+ * }</pre>
+ */
+public final class WorkerPool implements AutoCloseable, WorkerRegistry {
+  private static final Logger log = Logger.getLogger(WorkerPool.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final PoolSettings settings;
+  private final RunDirectory runDirectory;
+  private final ScheduledExecutorService timer;
+  private final Map<Integer, WorkerProcess> workers = new LinkedHashMap<>();
+  private final WorkerServer server;
+  private final HeartbeatMonitor heartbeats;
+  private boolean closed;
+
+  private WorkerPool(PoolSettings settings) throws IOException, InterruptedException {
+    this.settings = settings;
+    this.runDirectory = RunDirectory.create(settings.keepLogs());
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ipclab-supervisor");
+      t.setDaemon(true);
+      return t;
+    });
+    WorkerServer s = null;
+    try {
+      if (settings.transport() != TransportKind.PIPE) {
+        s = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.maxFrameBytes(), this,
+            timer, settings.handshakeTimeout().toMillis());
+      }
+      this.server = s;
+      String connect = s == null ? null : s.address();
+      for (int id = 1; id <= settings.workers(); id++) {
+        String token = HexFormat.of().formatHex(randomBytes());
+        synchronized (workers) {
+          workers.put(id, WorkerProcess.spawn(id, token, settings, connect, runDirectory.workerLog(id), timer, this));
+        }
+      }
+      this.heartbeats = new HeartbeatMonitor(workers(), timer, settings.heartbeatInterval().toMillis(),
+          settings.heartbeatTimeout().toMillis());
+      awaitReady();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      stopAll();
+      if (s != null) {
+        s.close();
+      }
+      timer.shutdownNow();
+      runDirectory.close();
+      throw e;
+    }
+  }
+
+  private static byte[] randomBytes() {
+    byte[] bytes = new byte[32]; // 256 bits, twice the 128 the protocol asks for
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
+    for (WorkerProcess worker : workers()) {
+      long left = deadline - System.nanoTime();
+      try {
+        worker.ready().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new WorkerFailedException(worker.name() + " pid " + worker.pid() + " did not complete its handshake"
+            + " within " + settings.readyTimeout().toMillis() + " ms. Last lines of " + worker.logFile() + ":\n"
+            + String.join("\n", LogTail.read(worker.logFile(), 12)));
+      } catch (ExecutionException e) {
+        throw new WorkerFailedException("worker start failed: " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+
+  @Override
+  public Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport) {
+    if (hello.getProtocolVersion() != Protocol.VERSION) {
+      return Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
+          + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
+          + Protocol.VERSION + "; rebuild both from the same sources");
+    }
+    WorkerProcess worker;
+    synchronized (workers) {
+      worker = workers.get(hello.getWorkerId());
+    }
+    if (worker == null) {
+      return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
+          + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
+    }
+    if (transport.kind() == TransportKind.PIPE && !transport.describe().startsWith(worker.name() + " ")) {
+      return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "a hello claiming "
+          + worker.name() + " arrived on the pipe of " + transport.describe());
+    }
+    String problem = worker.checkHello(hello);
+    if (problem != null) {
+      return Admission.reject(
+          problem.startsWith("the token") ? RejectReason.REJECT_REASON_BAD_TOKEN
+              : RejectReason.REJECT_REASON_UNKNOWN_WORKER, problem);
+    }
+    return Admission.accept(worker);
+  }
+
+  /** The workers in id order. */
+  public List<WorkerProcess> workers() {
+    synchronized (workers) {
+      return List.copyOf(workers.values());
+    }
+  }
+
+  /** Worker {@code id}, from 1. */
+  public WorkerProcess worker(int id) {
+    synchronized (workers) {
+      WorkerProcess w = workers.get(id);
+      if (w == null) {
+        throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
+      }
+      return w;
+    }
+  }
+
+  public TransportKind transport() {
+    return settings.transport();
+  }
+
+  /** Where workers connect: {@code 127.0.0.1:port}, the socket path, or {@code stdin/stdout} for pipes. */
+  public String endpoint() {
+    return server == null ? "stdin/stdout" : server.address();
+  }
+
+  public Path runDirectory() {
+    return runDirectory.path();
+  }
+
+  /** Shuts every worker down (in parallel), stops listening, and removes the run directory. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    heartbeats.close();
+    stopAll();
+    if (server != null) {
+      server.close();
+    }
+    timer.shutdownNow();
+    runDirectory.close();
+  }
+
+  private void stopAll() {
+    // In parallel: each shutdown may wait out its grace period, and those waits should not add up.
+    try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<CompletableFuture<ExitDescription>> exits = new ArrayList<>();
+      for (WorkerProcess worker : workers()) {
+        exits.add(CompletableFuture.supplyAsync(
+            () -> worker.shutdown(settings.shutdownGrace(), "the pool is closing"), executor));
+      }
+      exits.forEach(CompletableFuture::join);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Configures a pool. Defaults: 2 workers, pipe transport, heartbeat every 1 s, hung after 5 s of silence,
+   * 10 s for a hello, 30 s for all workers to be ready, 5 s of grace at shutdown, 16 MiB frames, the worker jar
+   * found beside the parent's, no extra JVM flags, no faults, logs removed at close.
+   */
+  public static final class Builder {
+    private int workers = 2;
+    private TransportKind transport = TransportKind.PIPE;
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private Duration heartbeatTimeout = Duration.ofSeconds(5);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration readyTimeout = Duration.ofSeconds(30);
+    private Duration shutdownGrace = Duration.ofSeconds(5);
+    private int maxFrameBytes = Frames.DEFAULT_MAX_FRAME_BYTES;
+    private Path workerJar;
+    private final List<String> extraJvmArgs = new ArrayList<>();
+    private final Map<Integer, String> faults = new LinkedHashMap<>();
+    private boolean keepLogs;
+
+    private Builder() {}
+
+    public Builder workers(int n) {
+      if (n < 1 || n > 256) {
+        throw new IllegalArgumentException("workers must be between 1 and 256, got " + n);
+      }
+      this.workers = n;
+      return this;
+    }
+
+    public Builder transport(TransportKind kind) {
+      this.transport = kind;
+      return this;
+    }
+
+    /** How often each side sends a heartbeat, and after how long without a frame a worker counts as hung. */
+    public Builder heartbeat(Duration interval, Duration timeout) {
+      if (interval.isNegative() || interval.isZero() || timeout.compareTo(interval) <= 0) {
+        throw new IllegalArgumentException("heartbeat interval must be positive and below the timeout, got "
+            + interval.toMillis() + " ms and " + timeout.toMillis() + " ms");
+      }
+      this.heartbeatInterval = interval;
+      this.heartbeatTimeout = timeout;
+      return this;
+    }
+
+    public Builder handshakeTimeout(Duration d) {
+      this.handshakeTimeout = d;
+      return this;
+    }
+
+    public Builder readyTimeout(Duration d) {
+      this.readyTimeout = d;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration d) {
+      this.shutdownGrace = d;
+      return this;
+    }
+
+    public Builder maxFrameBytes(int bytes) {
+      if (bytes < 64) {
+        throw new IllegalArgumentException("max frame must be at least 64 bytes, got " + bytes);
+      }
+      this.maxFrameBytes = bytes;
+      return this;
+    }
+
+    public Builder workerJar(Path jar) {
+      this.workerJar = jar;
+      return this;
+    }
+
+    /** JVM flags added after the defaults (so they win), e.g. {@code -Xmx64m}. */
+    public Builder jvmArgs(List<String> args) {
+      this.extraJvmArgs.addAll(args);
+      return this;
+    }
+
+    /** Arms a test fault in worker {@code id}; see the worker's {@code Faults} for the specs. */
+    public Builder fault(int id, String spec) {
+      this.faults.put(id, spec);
+      return this;
+    }
+
+    public Builder keepLogs(boolean keep) {
+      this.keepLogs = keep;
+      return this;
+    }
+
+    /** Spawns the workers and returns once every one has completed its handshake. */
+    public WorkerPool start() throws IOException, InterruptedException {
+      Path jar = workerJar != null ? workerJar : WorkerCommand.locateWorkerJar();
+      return new WorkerPool(new PoolSettings(workers, transport, heartbeatInterval, heartbeatTimeout,
+          handshakeTimeout, readyTimeout, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
+          Map.copyOf(faults), keepLogs));
+    }
+  }
+}

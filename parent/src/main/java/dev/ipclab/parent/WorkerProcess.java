@@ -1,0 +1,352 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.proto.v1.Hello;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.Welcome;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.ProtocolException;
+import dev.ipclab.transport.StreamTransport;
+import dev.ipclab.transport.Transport;
+import dev.ipclab.transport.TransportKind;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One worker OS process, owned by the parent: its spawn, its {@link WorkerState} machine, its channel, its log
+ * and its exit, decoded for people.
+ */
+public final class WorkerProcess implements AutoCloseable {
+  private static final Logger log = Logger.getLogger(WorkerProcess.class.getName());
+  private static final int LOG_TAIL_LINES = 12;
+
+  private final int id;
+  private final String token;
+  private final PoolSettings settings;
+  private final Path logFile;
+  private final ScheduledExecutorService timer;
+  private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
+  private final CompletableFuture<WorkerProcess> ready = new CompletableFuture<>();
+  private final CompletableFuture<ExitDescription> exited = new CompletableFuture<>();
+  private final long spawnNanos;
+  private final Process process;
+  private volatile Transport<WorkerEnvelope, ParentEnvelope> transport;
+  private volatile WorkerConnection connection;
+  private volatile Hello hello;
+  private volatile long readyNanos;
+  private volatile boolean destroyedDeliberately;
+  private volatile String failureCause;
+
+  private WorkerProcess(int id, String token, PoolSettings settings, Path logFile, ScheduledExecutorService timer,
+      Process process, long spawnNanos) {
+    this.id = id;
+    this.token = token;
+    this.settings = settings;
+    this.logFile = logFile;
+    this.timer = timer;
+    this.process = process;
+    this.spawnNanos = spawnNanos;
+  }
+
+  /**
+   * Spawns worker {@code id}. Its stderr (and, on socket transports, its stdout) go straight to {@code logFile}:
+   * the kernel writes them, so no pipe can fill up and stall the worker, and the log survives the parent.
+   *
+   * @param connect the socket address for tcp/uds workers, or null for pipes
+   * @param registry judges the worker's hello on a pipe (socket hellos go through the server)
+   */
+  static WorkerProcess spawn(int id, String token, PoolSettings settings, String connect, Path logFile,
+      ScheduledExecutorService timer, WorkerRegistry registry) throws IOException {
+    List<String> command = WorkerCommand.build(settings.workerJar(), id, settings.transport(), connect,
+        settings.maxFrameBytes(), settings.extraJvmArgs());
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put(Protocol.TOKEN_ENV, token);
+    String fault = settings.faults().get(id);
+    if (fault != null) {
+      builder.environment().put("IPCLAB_FAULT", fault);
+    } else {
+      builder.environment().remove("IPCLAB_FAULT");
+    }
+    builder.redirectError(Redirect.appendTo(logFile.toFile()));
+    if (settings.transport() != TransportKind.PIPE) {
+      builder.redirectOutput(Redirect.appendTo(logFile.toFile()));
+    }
+    long started = System.nanoTime();
+    Process process = builder.start();
+    WorkerProcess worker = new WorkerProcess(id, token, settings, logFile, timer, process, started);
+    log.info(() -> worker.name() + " pid " + process.pid() + " spawned (" + settings.transport() + ")");
+    process.onExit().thenRun(worker::onProcessExit);
+    if (settings.transport() == TransportKind.PIPE) {
+      StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = new StreamTransport<>(
+          process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
+          worker.name() + " pid " + process.pid() + " over stdin/stdout", "ipclab-pipe-reader-" + id);
+      HandshakeGate.guard(registry, pipe, timer, settings.handshakeTimeout().toMillis());
+    }
+    return worker;
+  }
+
+  /** Called by the handshake gate once the hello checked out: sends the welcome and becomes ready. */
+  void bind(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport) {
+    this.hello = hello;
+    this.transport = transport;
+    this.connection = new WorkerConnection(name(), transport);
+    transport.send(ParentEnvelope.newBuilder()
+        .setWelcome(Welcome.newBuilder()
+            .setParentPid(ProcessHandle.current().pid())
+            .setHeartbeatIntervalMs((int) settings.heartbeatInterval().toMillis())
+            .setHeartbeatTimeoutMs((int) settings.heartbeatTimeout().toMillis())
+            .setMaxFrameBytes(settings.maxFrameBytes()))
+        .build());
+    readyNanos = System.nanoTime();
+    if (moveTo(WorkerState.READY, "handshake done over " + transport.describe() + " in "
+        + spawnToReady().toMillis() + " ms")) {
+      ready.complete(this);
+    }
+  }
+
+  /** Whether {@code hello} may come from this worker: token, pid and a free slot. Null if so, else why not. */
+  String checkHello(Hello hello) {
+    if (!java.security.MessageDigest.isEqual(
+        token.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        hello.getToken().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+      return "the token does not match the one issued to " + name() + "; only the process ipclab spawned"
+          + " as " + name() + " has it";
+    }
+    if (hello.getPid() != process.pid()) {
+      return "the hello claims pid " + hello.getPid() + " but " + name() + " is pid " + process.pid();
+    }
+    if (connection != null || state.get() != WorkerState.STARTING) {
+      return name() + " is already " + state.get() + " with a channel; a second hello is refused";
+    }
+    return null;
+  }
+
+  void onProtocolError(ProtocolException error) {
+    failureCause = "protocol error: " + error.getMessage();
+    reapSoon("its channel broke the protocol");
+  }
+
+  void onChannelClosed(Throwable cause) {
+    WorkerConnection c = connection;
+    if (c != null) {
+      c.failAll(new WorkerFailedException(name() + " pid " + pid() + ": its channel closed"
+          + (failureCause != null ? " after " + failureCause : cause != null ? " (" + cause + ")" : "")));
+    }
+    WorkerState s = state.get();
+    if (s == WorkerState.STOPPING || s.isTerminal()) {
+      return;
+    }
+    log.info(() -> name() + " pid " + pid() + ": channel closed while " + s + "; expecting the process to exit");
+    reapSoon("its channel closed");
+  }
+
+  /**
+   * A worker without a channel is useless. It normally exits at once by itself (or has just died, which is why
+   * the channel closed); if it is still alive a second later, that is the fault to report, and it is killed.
+   */
+  private void reapSoon(String why) {
+    timer.schedule(() -> {
+      if (process.isAlive()) {
+        if (failureCause == null) {
+          failureCause = why + " but the process kept running";
+        }
+        log.warning(() -> name() + " pid " + pid() + " still alive 1 s after " + why + "; sending SIGKILL");
+        process.destroyForcibly();
+      }
+    }, 1, TimeUnit.SECONDS);
+  }
+
+  private void onProcessExit() {
+    int status = process.exitValue();
+    ExitDescription exit = new ExitDescription(status, destroyedDeliberately, failureCause,
+        LogTail.read(logFile, LOG_TAIL_LINES));
+    moveTo(exit.isCrash() ? WorkerState.CRASHED : WorkerState.EXITED, exit.summary());
+    WorkerFailedException gone = new WorkerFailedException(name() + " pid " + pid() + " is gone: "
+        + exit.withLogTail(logFile.toString()));
+    WorkerConnection c = connection;
+    if (c != null) {
+      c.failAll(gone);
+    }
+    ready.completeExceptionally(gone);
+    Transport<WorkerEnvelope, ParentEnvelope> t = transport;
+    if (t != null) {
+      t.close();
+    }
+    closeStdin();
+    if (exit.isCrash()) {
+      log.warning(() -> name() + " pid " + pid() + " crashed: " + exit.withLogTail(logFile.toString()));
+    }
+    exited.complete(exit);
+  }
+
+  /** Heartbeats stopped arriving: the process may be stopped, stuck or starved. */
+  void markHung(long silentMs) {
+    moveTo(WorkerState.HUNG, "nothing heard for " + silentMs + " ms (timeout "
+        + settings.heartbeatTimeout().toMillis() + " ms); stopped (SIGSTOP), stuck or starved?");
+  }
+
+  void markRecovered() {
+    moveTo(WorkerState.READY, "heard from again");
+  }
+
+  /**
+   * Stops the worker: asks it to shut down, waits up to {@code grace} for its exit, then SIGTERM, then SIGKILL.
+   * Its own child processes are killed too. Returns the decoded exit.
+   */
+  public ExitDescription shutdown(Duration grace, String reason) {
+    if (!state.get().isTerminal()) {
+      destroyedDeliberately = true;
+      List<ProcessHandle> children = process.descendants().toList();
+      if (moveTo(WorkerState.STOPPING, reason)) {
+        WorkerConnection c = connection;
+        if (c != null) {
+          c.shutdown(reason, grace.toMillis());
+        } else {
+          closeStdin(); // not yet connected: end-of-stream on stdin is how it learns to go
+        }
+      }
+      if (!awaitExit(grace)) {
+        log.warning(() -> name() + " pid " + pid() + " did not exit within " + grace.toMillis()
+            + " ms of shutdown; sending SIGTERM");
+        process.destroy();
+        if (!awaitExit(Duration.ofSeconds(2))) {
+          log.warning(() -> name() + " pid " + pid() + " ignored SIGTERM for 2 s; sending SIGKILL");
+          process.destroyForcibly();
+        }
+      }
+      children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+    try {
+      return exited.get(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(name() + " pid " + pid() + " survived SIGKILL for 10 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      return exited.getNow(null);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private boolean awaitExit(Duration timeout) {
+    try {
+      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      exited.get(timeout.toMillis(), TimeUnit.MILLISECONDS); // and our bookkeeping of it
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
+    }
+  }
+
+  private void closeStdin() {
+    try {
+      OutputStream stdin = process.getOutputStream();
+      stdin.close();
+    } catch (IOException e) {
+      log.log(Level.FINE, "closing stdin of " + name(), e);
+    }
+  }
+
+  /** Moves the state machine, logging the transition; false if the move is not allowed from where it is. */
+  private boolean moveTo(WorkerState target, String why) {
+    while (true) {
+      WorkerState current = state.get();
+      if (!current.canMoveTo(target)) {
+        log.fine(() -> name() + ": ignoring " + current + " -> " + target + " (" + why + ")");
+        return false;
+      }
+      if (state.compareAndSet(current, target)) {
+        Level level = target == WorkerState.CRASHED || target == WorkerState.HUNG ? Level.WARNING : Level.INFO;
+        log.log(level, "{0} pid {1,number,#}: {2} -> {3} ({4})", new Object[] {name(), pid(), current, target, why});
+        return true;
+      }
+    }
+  }
+
+  /** Completes when the handshake is done; fails if the worker exits first. */
+  public CompletableFuture<WorkerProcess> ready() {
+    return ready;
+  }
+
+  /** Completes with the decoded exit once the process has exited and been reaped. */
+  public CompletableFuture<ExitDescription> exit() {
+    return exited;
+  }
+
+  public int id() {
+    return id;
+  }
+
+  /** {@code worker-3}. */
+  public String name() {
+    return "worker-" + id;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public WorkerState state() {
+    return state.get();
+  }
+
+  public TransportKind transportKind() {
+    return settings.transport();
+  }
+
+  /** The channel, once the handshake is done; throws before. */
+  public WorkerConnection connection() {
+    WorkerConnection c = connection;
+    if (c == null) {
+      throw new IllegalStateException(name() + " is " + state.get() + " and has no channel yet");
+    }
+    return c;
+  }
+
+  /** What the worker said about itself in its hello; null before the handshake. */
+  public Hello hello() {
+    return hello;
+  }
+
+  /** From spawn to handshake done; zero while still starting. */
+  public Duration spawnToReady() {
+    long r = readyNanos;
+    return r == 0 ? Duration.ZERO : Duration.ofNanos(r - spawnNanos);
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** The OS process, for checks with ProcessHandle (descendants, info). */
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  @Override
+  public void close() {
+    shutdown(settings.shutdownGrace(), "closed by its owner");
+  }
+
+  @Override
+  public String toString() {
+    return name() + " pid " + pid() + " " + state.get();
+  }
+}

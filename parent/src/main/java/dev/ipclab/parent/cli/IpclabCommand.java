@@ -1,0 +1,61 @@
+package dev.ipclab.parent.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code ipclab} command line: the entry point of the parent JVM. */
+@Command(
+    name = "ipclab",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "A multi-process IPC toolkit for the JVM: a parent supervising worker JVMs over pipes, TCP and"
+        + " Unix sockets.",
+    subcommands = {RunCommand.class, PingCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Examples:",
+        "  ipclab run --workers 3 --transport uds",
+        "  ipclab ping --workers 2 --transport pipe --count 10000 --json"})
+public final class IpclabCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
+        + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line; tests run it in-process. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new IpclabCommand())
+        .setExecutionExceptionHandler(IpclabCommand::onFailure);
+  }
+
+  /** A failure while running: one clear line on stderr, the stack trace only with --verbose. */
+  private static int onFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    err.println("ipclab " + cmd.getCommandName() + ": error: " + describe(e));
+    if (parsed.hasMatchedOption("--verbose")) {
+      e.printStackTrace(err);
+    } else {
+      err.println("(run again with --verbose for the stack trace)");
+    }
+    err.flush();
+    return 1;
+  }
+
+  private static String describe(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.ipclab.parent.cli;
+
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.TransportKind;
+import java.time.Duration;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** The options every command that starts workers shares. */
+final class PoolOptions {
+  @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "2",
+      description = "Worker processes to start (1-256). Default: ${DEFAULT-VALUE}.")
+  int workers;
+
+  @Option(names = {"-t", "--transport"}, paramLabel = "KIND", defaultValue = "pipe",
+      converter = TransportConverter.class, completionCandidates = TransportConverter.Names.class,
+      description = "How to reach the workers: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+  TransportKind transport;
+
+  @Option(names = "--max-frame-bytes", paramLabel = "BYTES", defaultValue = "" + Frames.DEFAULT_MAX_FRAME_BYTES,
+      description = "Largest frame either side accepts, checked before allocating. Default: ${DEFAULT-VALUE}.")
+  int maxFrameBytes;
+
+  @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
+      description = "Heartbeat interval; a worker silent for 5 intervals is marked HUNG. Default: ${DEFAULT-VALUE}.")
+  Duration heartbeat;
+
+  @Option(names = "--keep-logs", description = "Keep the run directory with the workers' logs after exit.")
+  boolean keepLogs;
+
+  WorkerPool.Builder builder() {
+    return WorkerPool.builder()
+        .workers(workers)
+        .transport(transport)
+        .maxFrameBytes(maxFrameBytes)
+        .heartbeat(heartbeat, heartbeat.multipliedBy(5))
+        .keepLogs(keepLogs);
+  }
+
+  /** Parses {@code pipe}, {@code tcp} or {@code uds}, and says which are valid when the value is not. */
+  static final class TransportConverter implements ITypeConverter<TransportKind> {
+    @Override
+    public TransportKind convert(String value) {
+      try {
+        return TransportKind.fromCliName(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException("expected one of pipe, tcp, uds but got '" + value + "'");
+      }
+    }
+
+    /** The names shown in help. */
+    static final class Names implements Iterable<String> {
+      @Override
+      public java.util.Iterator<String> iterator() {
+        return java.util.Arrays.stream(TransportKind.values()).map(TransportKind::cliName).iterator();
+      }
+    }
+  }
+}
