@@ -1,0 +1,87 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.ExitDescription;
+import dev.ipclab.parent.WorkerFailedException;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.WorkerState;
+import dev.ipclab.transport.TransportKind;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Workers that die or stop: detected, decoded for people, and the other workers carry on. */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class CrashIT {
+
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void sigkilledWorkerIsDetectedAndDecoded(TransportKind transport) throws Exception {
+    try (WorkerPool pool = Pools.builder(transport, 2).start()) {
+      WorkerProcess victim = pool.worker(1);
+      WorkerProcess survivor = pool.worker(2);
+
+      Os.kill("KILL", victim.pid());
+
+      ExitDescription exit = victim.exit().get(10, TimeUnit.SECONDS);
+      assertThat(victim.state()).isEqualTo(WorkerState.CRASHED);
+      assertThat(exit.status()).isEqualTo(137);
+      assertThat(exit.signal()).isEqualTo(9);
+      assertThat(exit.summary()).contains("exit 137 = 128 + 9 (SIGKILL)", "ipclab did not send", "OOM killer");
+
+      assertThatThrownBy(() -> victim.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(WorkerFailedException.class).hasMessageContaining("SIGKILL");
+      assertThat(survivor.connection().ping(ByteString.copyFromUtf8("still here")).get(5, TimeUnit.SECONDS)
+          .getPayload().toStringUtf8()).isEqualTo("still here");
+      assertThat(survivor.state()).isEqualTo(WorkerState.READY);
+    }
+  }
+
+  @Test
+  void inFlightRequestFailsWithTheDecodedExitWhenTheWorkerDiesMidRequest() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 2).fault(1, "exit-after:2").start()) {
+      WorkerProcess w = pool.worker(1);
+      w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
+      w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
+      CompletableFuture<?> third = w.connection().ping(ByteString.EMPTY);
+
+      assertThatThrownBy(() -> third.get(10, TimeUnit.SECONDS))
+          .cause().isInstanceOf(WorkerFailedException.class)
+          .hasMessageContaining("worker-1")
+          .hasMessageContaining("exit 42");
+      assertThat(w.exit().get(5, TimeUnit.SECONDS).logTail()).anyMatch(l -> l.contains("exiting mid-request"));
+      assertThat(w.state()).isEqualTo(WorkerState.CRASHED);
+      assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
+  void stoppedWorkerIsMarkedHungAndRecoversWhenContinued(TransportKind transport) throws Exception {
+    try (WorkerPool pool = Pools.builder(transport, 2).start()) {
+      WorkerProcess w = pool.worker(1);
+      Os.kill("STOP", w.pid());
+      try {
+        // Heartbeat every 200 ms, hung after 1 s of silence: expect HUNG well within 2 x the timeout.
+        assertThat(Os.within(2_000, () -> w.state() == WorkerState.HUNG))
+            .as("state of a SIGSTOPped worker, now %s", w.state()).isTrue();
+        assertThat(pool.worker(2).state()).isEqualTo(WorkerState.READY);
+      } finally {
+        Os.kill("CONT", w.pid());
+      }
+      assertThat(Os.within(3_000, () -> w.state() == WorkerState.READY)).as("state after SIGCONT").isTrue();
+      assertThat(w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.transport.TransportKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** kill -9 of the parent: its workers must not outlive it by more than 2 s, on every transport. */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ParentKillIT {
+
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void workersExitWithin2SecondsOfParentSigkill(TransportKind transport) throws Exception {
+    Path runDir = null;
+    try (ParentCli parent = ParentCli.start("run", "--workers", "2", "--transport", transport.cliName())) {
+      assertThat(parent.awaitLine("Running", 60_000)).as("parent output:\n%s\n%s", parent.stdout(),
+          parent.stderr()).isNotNull();
+      String logs = parent.awaitLine("Worker logs: ", 1_000);
+      runDir = Path.of(logs.substring(logs.indexOf(": ") + 2).trim());
+      List<ProcessHandle> workers = parent.process().children().toList();
+      assertThat(workers).hasSize(2);
+      for (ProcessHandle w : workers) {
+        assertThat(w.info().commandLine().orElse("")).contains("-Dipclab.role=worker");
+      }
+
+      Os.kill("KILL", parent.pid());
+      long killed = System.nanoTime();
+
+      for (ProcessHandle w : workers) {
+        assertThat(Os.within(2_000, () -> !w.isAlive()))
+            .as("worker pid %d still alive %d ms after its parent's SIGKILL", w.pid(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed))
+            .isTrue();
+      }
+      assertThat(parent.waitFor(10)).isEqualTo(137);
+    } finally {
+      // A parent killed with SIGKILL cannot remove its run directory; the next parent would sweep it.
+      if (runDir != null) {
+        NoLeftovers.deleteTree(runDir);
+      }
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.ipclab.it;
+
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.transport.TransportKind;
+import java.time.Duration;
+
+/** Pools configured for tests: the built worker jar and short timeouts, so failures show in seconds. */
+final class Pools {
+  private Pools() {}
+
+  static WorkerPool.Builder builder(TransportKind transport, int workers) {
+    return WorkerPool.builder()
+        .workers(workers)
+        .transport(transport)
+        .workerJar(ParentCli.jar("ipclab.worker.jar"))
+        .heartbeat(Duration.ofMillis(200), Duration.ofMillis(1_000))
+        .handshakeTimeout(Duration.ofSeconds(10))
+        .readyTimeout(Duration.ofSeconds(30))
+        .shutdownGrace(Duration.ofSeconds(5));
+  }
+}

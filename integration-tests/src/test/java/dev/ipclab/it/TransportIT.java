@@ -1,0 +1,120 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.ExitDescription;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.WorkerState;
+import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.proto.v1.Pong;
+import dev.ipclab.transport.TransportKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every transport: real worker JVMs, a handshake, round trips, and a clean shutdown, checked against /proc. */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class TransportIT {
+
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void workersAreSeparateChildProcessesThatAnswerPings(TransportKind transport) throws Exception {
+    long me = ProcessHandle.current().pid();
+    Path runDir;
+    List<WorkerProcess> workers;
+    try (WorkerPool pool = Pools.builder(transport, 2).start()) {
+      runDir = pool.runDirectory();
+      workers = pool.workers();
+      assertThat(workers).hasSize(2);
+      for (WorkerProcess w : workers) {
+        assertThat(w.state()).isEqualTo(WorkerState.READY);
+        assertThat(w.pid()).isNotEqualTo(me);
+        ProcStatus status = ProcStatus.read(w.pid()).orElseThrow();
+        assertThat(status.ppid()).as("PPid of %s in /proc", w.name()).isEqualTo(me);
+        assertThat(w.hello().getPpid()).as("ppid the worker reports").isEqualTo(me);
+        assertThat(w.hello().getPid()).isEqualTo(w.pid());
+        assertThat(w.spawnToReady()).isPositive();
+
+        List<String> cmdline = Os.cmdline(w.pid());
+        assertThat(cmdline).contains("-Dipclab.role=worker", "-Dipclab.worker.id=" + w.id(),
+            "-Dipclab.transport=" + transport.cliName(), "dev.ipclab.worker.WorkerMain");
+        assertThat(String.join(" ", cmdline)).doesNotContainIgnoringCase("token");
+
+        byte[] bytes = new byte[1000];
+        new Random(w.id()).nextBytes(bytes);
+        ByteString payload = ByteString.copyFrom(bytes);
+        for (int i = 0; i < 50; i++) {
+          Pong pong = w.connection().ping(payload).get(10, TimeUnit.SECONDS);
+          assertThat(pong.getPayload()).isEqualTo(payload);
+          assertThat(pong.getWorkerReceiveNanos()).isBetween(pong.getParentSendNanos(), System.nanoTime());
+        }
+      }
+      assertTransportVisibleToOs(pool);
+      manyRequestsInFlightAreMatchedById(workers.getFirst());
+    }
+    for (WorkerProcess w : workers) {
+      ExitDescription exit = w.exit().getNow(null);
+      assertThat(exit).as("exit of %s", w.name()).isNotNull();
+      assertThat(exit.status()).as(exit.summary()).isZero();
+      assertThat(w.state()).isEqualTo(WorkerState.EXITED);
+      assertThat(w.handle().isAlive()).isFalse();
+    }
+    assertThat(runDir).doesNotExist();
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+  }
+
+  /** 200 pings at once on one channel; every reply must land on its own request. */
+  private static void manyRequestsInFlightAreMatchedById(WorkerProcess w) throws Exception {
+    List<CompletableFuture<Pong>> replies = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      replies.add(w.connection().ping(ByteString.copyFromUtf8("request-" + i)));
+    }
+    for (int i = 0; i < replies.size(); i++) {
+      assertThat(replies.get(i).get(10, TimeUnit.SECONDS).getPayload().toStringUtf8()).isEqualTo("request-" + i);
+    }
+  }
+
+  private static void assertTransportVisibleToOs(WorkerPool pool) throws Exception {
+    long me = ProcessHandle.current().pid();
+    WorkerProcess w = pool.workers().getFirst();
+    List<String> mine = Os.fdTargets(me);
+    switch (pool.transport()) {
+      case PIPE -> {
+        // The worker's stdin and stdout are pipes whose other ends this (parent) process holds.
+        String stdin = Os.fdTarget(w.pid(), 0);
+        String stdout = Os.fdTarget(w.pid(), 1);
+        assertThat(stdin).startsWith("pipe:[");
+        assertThat(stdout).startsWith("pipe:[").isNotEqualTo(stdin);
+        assertThat(mine).contains(stdin, stdout);
+      }
+      case UDS -> {
+        Path socket = Path.of(pool.endpoint());
+        assertThat(socket).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())))
+            .isEqualTo("rwx------");
+        assertThat(Os.fdTargets(w.pid())).anyMatch(t -> t.startsWith("socket:["));
+        assertThat(Os.fdTarget(w.pid(), 0)).as("stdin, watched for end of stream").startsWith("pipe:[");
+      }
+      case TCP -> {
+        assertThat(pool.endpoint()).startsWith("127.0.0.1:");
+        assertThat(Os.fdTargets(w.pid())).anyMatch(t -> t.startsWith("socket:["));
+        assertThat(Os.fdTarget(w.pid(), 0)).as("stdin, watched for end of stream").startsWith("pipe:[");
+      }
+    }
+    // Stray output never reaches the parent: on pipes fd 1 is the protocol, and on sockets it goes to the log.
+    assertThat(Files.readString(w.logFile())).contains("hello sent");
+  }
+}
