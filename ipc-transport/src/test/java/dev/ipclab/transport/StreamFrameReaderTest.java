@@ -1,0 +1,157 @@
+package dev.ipclab.transport;
+
+import static dev.ipclab.transport.BoundedVarint32FrameDecoderTest.bodyOf;
+import static dev.ipclab.transport.BoundedVarint32FrameDecoderTest.concat;
+import static dev.ipclab.transport.BoundedVarint32FrameDecoderTest.frame;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ipclab.proto.v1.ErrorCode;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The blocking-stream frame reader the pipe transport uses. */
+class StreamFrameReaderTest {
+  private static final int CAP = 300;
+
+  @Test
+  void readsFramesOneAfterAnotherThenNullAtACleanEnd() throws IOException {
+    byte[] a = bodyOf(1);
+    byte[] b = bodyOf(200);
+    StreamFrameReader reader = reader(concat(frame(a), new byte[] {0}, frame(b)));
+
+    assertThat(reader.next()).isEqualTo(a);
+    assertThat(reader.next()).isEmpty();
+    assertThat(reader.next()).isEqualTo(b);
+    assertThat(reader.next()).isNull();
+  }
+
+  @Test
+  void readsFramesFromAStreamThatReturnsOneByteAtATime() throws IOException {
+    byte[] a = bodyOf(150);
+    byte[] b = bodyOf(CAP);
+    byte[] wire = concat(frame(a), frame(b));
+    StreamFrameReader reader = new StreamFrameReader(new OneByteAtATime(wire), CAP, "worker-1");
+
+    assertThat(reader.next()).isEqualTo(a);
+    assertThat(reader.next()).isEqualTo(b);
+    assertThat(reader.next()).isNull();
+  }
+
+  @Test
+  void endInsideTheLengthPrefixIsAnEofSayingSo() {
+    StreamFrameReader reader = reader(new byte[] {(byte) 0x80});
+
+    assertThatThrownBy(reader::next)
+        .isExactlyInstanceOf(EOFException.class)
+        .hasMessage("stream from worker-1 ended inside a frame's length prefix");
+  }
+
+  @Test
+  void endInsideTheBodyIsAnEofWithBothByteCounts() {
+    StreamFrameReader reader = reader(new byte[] {10, 1, 2, 3});
+
+    assertThatThrownBy(reader::next)
+        .isExactlyInstanceOf(EOFException.class)
+        .hasMessage("stream from worker-1 ended after 3 of the 10 bytes its frame announced");
+  }
+
+  @Test
+  void frameOneByteOverTheCapIsRefusedWithoutReadingItsBody() throws IOException {
+    byte[] wire = frame(bodyOf(CAP + 1));
+    ByteArrayInputStream in = new ByteArrayInputStream(wire);
+    StreamFrameReader reader = new StreamFrameReader(in, CAP, "worker-1");
+
+    assertThatThrownBy(reader::next)
+        .isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+          assertThat(e.announcedBytes()).isEqualTo(CAP + 1);
+          assertThat(e).hasMessageStartingWith("frame from worker-1 announces 301 bytes, over the limit of 300 bytes");
+        });
+  }
+
+  @Test
+  @Timeout(5)
+  void twoGibPrefixIsRefusedAfterReadingOnlyABufferful() {
+    CountingEndless in = new CountingEndless(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08});
+    StreamFrameReader reader = new StreamFrameReader(in, Frames.DEFAULT_MAX_FRAME_BYTES, "worker-1");
+
+    assertThatThrownBy(reader::next)
+        .isInstanceOfSatisfying(FrameTooLargeException.class,
+            e -> assertThat(e.announcedBytes()).isEqualTo(1L << 31));
+    // At most one 64 KiB read-ahead, never an attempt at the 2 GiB body.
+    assertThat(in.served).isLessThanOrEqualTo(64 * 1024);
+  }
+
+  @Test
+  void prefixLongerThanFiveBytesIsAMalformedFramePointingAtStdout() {
+    StreamFrameReader reader =
+        reader(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'x'});
+
+    assertThatThrownBy(reader::next)
+        .isExactlyInstanceOf(ProtocolException.class)
+        .hasMessageContaining("frame from worker-1 starts with a length prefix longer than 5 bytes")
+        .hasMessageContaining("for example a print to stdout?")
+        .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.ERROR_CODE_MALFORMED_FRAME));
+  }
+
+  private static StreamFrameReader reader(byte[] wire) {
+    return new StreamFrameReader(new ByteArrayInputStream(wire), CAP, "worker-1");
+  }
+
+  /** Returns at most one byte per read, as a pipe under load may. */
+  static final class OneByteAtATime extends InputStream {
+    private final byte[] bytes;
+    private int at;
+
+    OneByteAtATime(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int read() {
+      return at < bytes.length ? bytes[at++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (len == 0) {
+        return 0;
+      }
+      int c = read();
+      if (c < 0) {
+        return -1;
+      }
+      b[off] = (byte) c;
+      return 1;
+    }
+  }
+
+  /** Serves a prefix, then zeros forever, counting every byte handed out. */
+  static final class CountingEndless extends InputStream {
+    private final byte[] prefix;
+    volatile long served;
+
+    CountingEndless(byte[] prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public int read() {
+      int b = served < prefix.length ? prefix[(int) served] & 0xff : 0;
+      served++;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      for (int i = 0; i < len; i++) {
+        b[off + i] = (byte) read();
+      }
+      return len;
+    }
+  }
+}

@@ -1,0 +1,346 @@
+package dev.ipclab.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.Ping;
+import dev.ipclab.proto.v1.Pong;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The pipe transport over OS pipes and in-memory streams. */
+@Timeout(10)
+class StreamTransportTest {
+  private static final int CAP = 1024 * 1024;
+
+  @Test
+  void pingsAndPongsRoundTripBetweenTwoTransportsOverOsPipes() throws Exception {
+    Pipe toWorker = Pipe.open();
+    Pipe toParent = Pipe.open();
+    Recorder<WorkerEnvelope> parentSeen = new Recorder<>();
+    Recorder<ParentEnvelope> workerSeen = new Recorder<>();
+    try (StreamTransport<WorkerEnvelope, ParentEnvelope> parent = new StreamTransport<>(
+            Channels.newInputStream(toParent.source()), Channels.newOutputStream(toWorker.sink()),
+            WorkerEnvelope.parser(), CAP, "worker-1 (pipe)", "test-parent-reader");
+        StreamTransport<ParentEnvelope, WorkerEnvelope> worker = new StreamTransport<>(
+            Channels.newInputStream(toWorker.source()), Channels.newOutputStream(toParent.sink()),
+            ParentEnvelope.parser(), CAP, "parent (stdin)", "test-worker-reader")) {
+      worker.start(new Recorder<>() {
+        @Override
+        public void onMessage(ParentEnvelope m) {
+          worker.send(WorkerEnvelope.newBuilder().setRequestId(m.getRequestId())
+              .setPong(Pong.newBuilder().setPayload(m.getPing().getPayload())
+                  .setParentSendNanos(m.getPing().getParentSendNanos()))
+              .build());
+        }
+
+        @Override
+        public void onClosed(Throwable cause) {
+          workerSeen.onClosed(cause);
+        }
+      });
+      parent.start(parentSeen);
+
+      for (int i = 1; i <= 100; i++) {
+        byte[] payload = new byte[i * 37]; // up to 3700 bytes, past the 512-byte initial write buffer
+        Arrays.fill(payload, (byte) i);
+        parent.send(ParentEnvelope.newBuilder().setRequestId(i)
+            .setPing(Ping.newBuilder().setPayload(ByteString.copyFrom(payload)).setParentSendNanos(i * 1000L))
+            .build());
+      }
+      for (int i = 1; i <= 100; i++) {
+        WorkerEnvelope reply = parentSeen.messages.poll(5, TimeUnit.SECONDS);
+        assertThat(reply).as("pong %d", i).isNotNull();
+        assertThat(reply.getRequestId()).isEqualTo(i);
+        assertThat(reply.getPong().getParentSendNanos()).isEqualTo(i * 1000L);
+        assertThat(reply.getPong().getPayload().size()).isEqualTo(i * 37);
+        assertThat(reply.getPong().getPayload().byteAt(i * 37 - 1)).isEqualTo((byte) i);
+      }
+      Thread reader = threadNamed("test-worker-reader");
+      assertThat(reader).as("the worker side's reading thread, by its name").isNotNull();
+      assertThat(reader.isDaemon()).isTrue();
+
+      parent.close();
+
+      // The worker reads end of stream: an orderly close, reported once.
+      assertThat(workerSeen.closed.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(workerSeen.closes).containsExactly((Throwable) null);
+      assertThat(worker.closeFuture().get(5, TimeUnit.SECONDS)).isNull();
+      assertThat(parentSeen.closes).containsExactly((Throwable) null);
+      assertThat(parentSeen.protocolErrors).isEmpty();
+    }
+  }
+
+  @Test
+  void startingTwiceIsRefused() {
+    try (StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(), ParentEnvelope.parser(), CAP,
+        "parent (stdin)", "test-reader")) {
+      t.start(new Recorder<>());
+
+      assertThatThrownBy(() -> t.start(new Recorder<>()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("transport to parent (stdin) already started");
+    }
+  }
+
+  @Test
+  void framesFromConcurrentSendersNeverInterleave() throws Exception {
+    int threads = 4;
+    int perThread = 500;
+    OneByteAtATimeSink sink = new OneByteAtATimeSink();
+    try (StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        InputStream.nullInputStream(), sink, ParentEnvelope.parser(), CAP, "parent", "test-reader")) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> senders = new ArrayList<>();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      for (int s = 0; s < threads; s++) {
+        int sender = s;
+        senders.add(Thread.ofPlatform().name("sender-" + s).start(() -> {
+          try {
+            go.await();
+            for (int i = 0; i < perThread; i++) {
+              t.send(pong(sender, i));
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        }));
+      }
+      go.countDown();
+      for (Thread s : senders) {
+        s.join();
+      }
+      assertThat(failures).isEmpty();
+    }
+
+    // Parse the stream back as writeDelimitedTo frames: any interleaving breaks the framing or the payloads.
+    InputStream in = new ByteArrayInputStream(sink.bytes());
+    int[] nextIndex = new int[threads];
+    int total = 0;
+    for (WorkerEnvelope m; (m = WorkerEnvelope.parseDelimitedFrom(in)) != null; ) {
+      int sender = (int) (m.getRequestId() / 1_000_000);
+      int index = (int) (m.getRequestId() % 1_000_000);
+      assertThat(index).as("frame order of sender %d", sender).isEqualTo(nextIndex[sender]++);
+      assertThat(m).isEqualTo(pong(sender, index));
+      total++;
+    }
+    assertThat(total).isEqualTo(threads * perThread);
+  }
+
+  @Test
+  void twoGibPrefixIsAProtocolErrorAtOnceWithoutReadingTheBody() throws Exception {
+    StreamFrameReaderTest.CountingEndless in = new StreamFrameReaderTest.CountingEndless(
+        new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08});
+    Recorder<ParentEnvelope> seen = new Recorder<>();
+    try (StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        in, new ByteArrayOutputStream(), ParentEnvelope.parser(), Frames.DEFAULT_MAX_FRAME_BYTES,
+        "parent (stdin)", "test-reader")) {
+      long start = System.nanoTime();
+      t.start(seen);
+
+      assertThat(seen.closed.await(2, TimeUnit.SECONDS)).as("closed within 2 s").isTrue();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+      assertThat(seen.protocolErrors).singleElement()
+          .isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+            assertThat(e.announcedBytes()).isEqualTo(1L << 31);
+            assertThat(e.code()).isEqualTo(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
+            assertThat(e).hasMessageStartingWith("frame from parent (stdin) announces 2147483648 bytes (2.0 GiB),"
+                + " over the limit of 16777216 bytes (16.0 MiB); it was not read.");
+          });
+      assertThat(seen.closes).containsExactly(seen.protocolErrors.getFirst());
+      assertThat(t.closeFuture().getNow(null)).isSameAs(seen.protocolErrors.getFirst());
+      assertThat(in.served).as("bytes read from the stream").isLessThanOrEqualTo(64 * 1024);
+      assertThat(seen.messages).isEmpty();
+    }
+  }
+
+  @Test
+  void frameThatDoesNotParseShowsItsBytesAndAsksAboutStdout() throws Exception {
+    byte[] stray = "Hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] wire = BoundedVarint32FrameDecoderTest.frame(stray);
+    Recorder<ParentEnvelope> seen = new Recorder<>();
+    try (StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        new ByteArrayInputStream(wire), new ByteArrayOutputStream(), ParentEnvelope.parser(), CAP,
+        "worker-3 pid 777", "test-reader")) {
+      t.start(seen);
+
+      assertThat(seen.closed.await(2, TimeUnit.SECONDS)).isTrue();
+      assertThat(seen.protocolErrors).singleElement().satisfies(e -> {
+        assertThat(e.code()).isEqualTo(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
+        assertThat(e.getMessage())
+            .startsWith("a frame from worker-3 pid 777 (frame of 6 bytes: 48 65 6c 6c 6f 0a \"Hello.\")"
+                + " does not parse as an ipclab envelope (")
+            .endsWith("Expected varint-length-prefixed protobuf. Did something else write to this channel,"
+                + " for example a print to stdout?");
+        assertThat(e).hasCauseInstanceOf(InvalidProtocolBufferException.class);
+      });
+      assertThat(seen.messages).isEmpty();
+    }
+  }
+
+  @Test
+  void endOfStreamBetweenFramesIsAnOrderlyCloseReportedExactlyOnce() throws Exception {
+    ByteArrayOutputStream one = new ByteArrayOutputStream();
+    ParentEnvelope.newBuilder().setRequestId(9).build().writeDelimitedTo(one);
+    byte[] wire = one.toByteArray();
+    Recorder<ParentEnvelope> seen = new Recorder<>();
+    StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        new ByteArrayInputStream(wire), new ByteArrayOutputStream(), ParentEnvelope.parser(), CAP, "parent",
+        "test-reader");
+    t.start(seen);
+
+    assertThat(seen.closed.await(2, TimeUnit.SECONDS)).isTrue();
+    t.close();
+    t.close();
+
+    assertThat(t.closeFuture()).isCompletedWithValue(null);
+
+    assertThat(seen.messages).extracting(ParentEnvelope::getRequestId).containsExactly(9L);
+    assertThat(seen.closes).containsExactly((Throwable) null);
+    assertThat(seen.protocolErrors).isEmpty();
+  }
+
+  @Test
+  void endOfStreamInsideAFrameClosesWithTheEofAndNoProtocolError() throws Exception {
+    Recorder<ParentEnvelope> seen = new Recorder<>();
+    try (StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        new ByteArrayInputStream(new byte[] {10, 1, 2, 3}), new ByteArrayOutputStream(), ParentEnvelope.parser(),
+        CAP, "parent", "test-reader")) {
+      t.start(seen);
+
+      assertThat(seen.closed.await(2, TimeUnit.SECONDS)).isTrue();
+      assertThat(t.closeFuture().getNow(null))
+          .isInstanceOf(EOFException.class)
+          .hasMessage("stream from parent ended after 3 of the 10 bytes its frame announced");
+      assertThat(seen.closes).hasSize(1);
+      assertThat(seen.protocolErrors).isEmpty();
+    }
+  }
+
+  @Test
+  void closeClosesTheOutputSoThePeerSeesEndOfStream() throws Exception {
+    Pipe pipe = Pipe.open();
+    InputStream peer = Channels.newInputStream(pipe.source());
+    StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(InputStream.nullInputStream(),
+        Channels.newOutputStream(pipe.sink()), ParentEnvelope.parser(), CAP, "parent", "test-reader");
+
+    t.sendAndClose(WorkerEnvelope.newBuilder().setRequestId(5).build());
+
+    assertThat(WorkerEnvelope.parseDelimitedFrom(peer).getRequestId()).isEqualTo(5);
+    assertThat(peer.read()).as("end of stream after the last frame").isEqualTo(-1);
+    assertThat(t.closeFuture()).isCompletedWithValue(null);
+    assertThatThrownBy(() -> t.send(WorkerEnvelope.getDefaultInstance()))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageStartingWith("cannot write to parent: ");
+  }
+
+  @Test
+  void listenerThatThrowsClosesTheTransportWithItsException() throws Exception {
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    ParentEnvelope.newBuilder().setRequestId(1).build().writeDelimitedTo(wire);
+    ParentEnvelope.newBuilder().setRequestId(2).build().writeDelimitedTo(wire);
+    Recorder<ParentEnvelope> seen = new Recorder<>() {
+      @Override
+      public void onMessage(ParentEnvelope m) {
+        super.onMessage(m);
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    try (StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        new ByteArrayInputStream(wire.toByteArray()), new ByteArrayOutputStream(), ParentEnvelope.parser(), CAP,
+        "parent", "test-reader")) {
+      java.util.logging.Logger.getLogger(StreamTransport.class.getName()).setLevel(java.util.logging.Level.OFF);
+      t.start(seen);
+
+      assertThat(t.closeFuture().get(2, TimeUnit.SECONDS)).hasMessage("listener bug");
+      assertThat(seen.messages).hasSize(1); // reading stopped at the failure
+    } finally {
+      java.util.logging.Logger.getLogger(StreamTransport.class.getName()).setLevel(null);
+    }
+  }
+
+  private static WorkerEnvelope pong(int sender, int index) {
+    // Sizes from 1 byte to about 1.6 KiB, so the shared write buffer grows while others are writing.
+    byte[] payload = new byte[1 + sender * 400 + index % 50];
+    Arrays.fill(payload, (byte) (sender + 1));
+    return WorkerEnvelope.newBuilder().setRequestId(sender * 1_000_000L + index)
+        .setPong(Pong.newBuilder().setPayload(ByteString.copyFrom(payload)).setWorkerSendNanos(index))
+        .build();
+  }
+
+  private static Thread threadNamed(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(th -> th.getName().equals(name)).findFirst().orElse(null);
+  }
+
+  /** Writes byte by byte and yields often, so that two unsynchronized writers would interleave. */
+  static final class OneByteAtATimeSink extends OutputStream {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private int written;
+
+    @Override
+    public void write(int b) {
+      bytes.write(b);
+      if (++written % 16 == 0) {
+        Thread.yield();
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      for (int i = 0; i < len; i++) {
+        write(b[off + i]);
+      }
+    }
+
+    byte[] bytes() {
+      return bytes.toByteArray();
+    }
+  }
+
+  /** Records everything a transport reports. */
+  static class Recorder<T> implements TransportListener<T> {
+    final BlockingQueue<T> messages = new LinkedBlockingQueue<>();
+    final List<ProtocolException> protocolErrors = new CopyOnWriteArrayList<>();
+    final List<Throwable> closes = new CopyOnWriteArrayList<>();
+    final CountDownLatch closed = new CountDownLatch(1);
+
+    @Override
+    public void onMessage(T message) {
+      messages.add(message);
+    }
+
+    @Override
+    public void onProtocolError(ProtocolException error) {
+      protocolErrors.add(error);
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+      closes.add(cause);
+      closed.countDown();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.ipclab.parent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.transport.TransportKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A worker's command line, as ps and pgrep show it. */
+class WorkerCommandTest {
+  private static final Path JAR = Path.of("/opt/ipclab/ipclab-worker.jar");
+
+  @Test
+  void socketWorkerCommandCarriesEverySettingAndEndsWithTheMainClass() {
+    List<String> cmd = WorkerCommand.build(JAR, 3, TransportKind.UDS, "/tmp/ipclab-1-2/ipc.sock", 65536, List.of());
+
+    assertThat(cmd).contains(
+        "-Dipclab.role=worker",
+        "-Dipclab.worker.id=3",
+        "-Dipclab.transport=uds",
+        "-Dipclab.connect=/tmp/ipclab-1-2/ipc.sock",
+        "-Dipclab.maxFrameBytes=65536");
+    assertThat(cmd).containsSubsequence("-cp", JAR.toString(), "dev.ipclab.worker.WorkerMain");
+    assertThat(cmd.getLast()).isEqualTo("dev.ipclab.worker.WorkerMain");
+    assertThat(cmd.get(cmd.size() - 3)).isEqualTo("-cp");
+    assertThat(cmd.getFirst()).isEqualTo(WorkerCommand.javaBinary());
+  }
+
+  @Test
+  void pipeWorkerHasNoConnectAddress() {
+    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.PIPE, null, 1024, List.of());
+
+    assertThat(cmd).contains("-Dipclab.transport=pipe", "-Dipclab.worker.id=1")
+        .noneMatch(arg -> arg.startsWith("-Dipclab.connect"));
+  }
+
+  @Test
+  void footprintFlagsComeFirstAndExtraJvmArgsAfterThemSoTheyWin() {
+    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.TCP, "127.0.0.1:4000", 1024,
+        List.of("-Xmx64m", "-Dfoo=bar"));
+
+    assertThat(cmd).containsSubsequence("-Xmx256m", "-Xmx64m", "-Dfoo=bar", "-cp");
+    assertThat(cmd).containsAll(WorkerCommand.FOOTPRINT_FLAGS);
+    // The JVM's own warnings must not go to stdout, the protocol pipe.
+    assertThat(cmd).containsSubsequence("-Xlog:disable", "-Xlog:all=warning:stderr");
+  }
+
+  @Test
+  void tokenIsNeverOnTheCommandLine() {
+    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.TCP, "127.0.0.1:4000", 1024, List.of());
+
+    // The token travels in the environment (IPCLAB_TOKEN), which ps does not show; argv is world-readable.
+    assertThat(cmd).noneMatch(arg -> arg.toLowerCase(java.util.Locale.ROOT).contains("token"));
+  }
+
+  @Test
+  void javaBinaryIsTheRunningJvmsExecutable() {
+    Path java = Path.of(WorkerCommand.javaBinary());
+
+    assertThat(Files.isExecutable(java)).isTrue();
+    assertThat(java.getFileName().toString()).isEqualTo("java");
+    ProcessHandle.current().info().command()
+        .ifPresent(running -> assertThat(java.toString()).isEqualTo(running));
+  }
+}

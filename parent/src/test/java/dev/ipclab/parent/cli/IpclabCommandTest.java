@@ -1,0 +1,107 @@
+package dev.ipclab.parent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The command line run in-process. Every case here fails or finishes during parsing or validation, before any
+ * worker would be started; real workers are the integration tests' business.
+ */
+class IpclabCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cmd = IpclabCommand.commandLine();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    return cmd.execute(args);
+  }
+
+  @Test
+  void unknownFlagIsAUsageErrorNamingTheFlag() {
+    int status = run("ping", "--bogus");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--bogus'").contains("Usage: ipclab ping");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void unknownTransportIsAUsageErrorListingTheValidOnes() {
+    int status = run("ping", "--transport", "foo");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("Invalid value for option '--transport': expected one of pipe, tcp, uds"
+        + " but got 'foo'");
+  }
+
+  @Test
+  void badDurationIsAUsageErrorWithExamples() {
+    int status = run("run", "--heartbeat", "abc");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("'--heartbeat'")
+        .contains("expected a duration such as 500ms, 30s, 5m or 1h, but got 'abc'");
+  }
+
+  @Test
+  void helpListsTheSubcommandsAndExamples() {
+    int status = run("--help");
+
+    assertThat(status).isZero();
+    assertThat(out.toString())
+        .contains("Usage: ipclab")
+        .containsPattern("(?m)^\\s+run\\s+Start worker JVMs")
+        .containsPattern("(?m)^\\s+ping\\s+Start workers and measure")
+        .contains("ipclab ping --workers 2 --transport pipe --count 10000 --json");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void subcommandHelpShowsItsOptionsWithDefaultsAndTransportNames() {
+    int status = run("ping", "--help");
+
+    assertThat(status).isZero();
+    assertThat(out.toString())
+        .contains("--count=N").contains("Default: 10000")
+        .contains("--transport=KIND").contains("pipe, tcp, uds").containsPattern("Default:\\s+pipe\\.");
+  }
+
+  @Test
+  void noSubcommandIsAUsageErrorListingTheChoices() {
+    int status = run();
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing command: choose one of run, ping, help");
+  }
+
+  @Test
+  void unknownSubcommandIsAUsageError() {
+    int status = run("pong");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("'pong'").contains("ipclab ping");
+  }
+
+  @Test
+  void countBelowOneIsRefusedBeforeAnyWorkerStarts() {
+    int status = run("ping", "--count", "0");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("--count must be at least 1, --warmup and --payload at least 0");
+  }
+
+  @Test
+  void versionNamesTheProtocolRevisionAndJava() {
+    int status = run("--version");
+
+    assertThat(status).isZero();
+    assertThat(out.toString()).contains("ipclab ").contains("protocol revision 1")
+        .contains("Java " + System.getProperty("java.version"));
+  }
+}
