@@ -76,6 +76,8 @@ class CliIT {
       // 130 = 128 + SIGINT: the JVM reports the signal, as shells expect, after the orderly shutdown below.
       assertThat(cli.waitFor(30)).as(cli.stdout() + "\n" + cli.stderr()).isEqualTo(130);
       assertThat(cli.stdout()).contains("Stopping on signal");
+      // The transitions are logged even though the JVM is shutting down.
+      assertThat(cli.stderr()).contains("READY -> STOPPING", "STOPPING -> EXITED");
       for (long pid : workerPids) {
         assertThat(cli.stdout()).containsPattern("pid " + pid + ": EXITED, exit 0: clean exit");
       }
@@ -92,10 +94,19 @@ class CliIT {
   }
 
   @Test
+  void outOfRangeValueIsAUsageErrorWithStatus2() throws Exception {
+    try (ParentCli cli = ParentCli.start("run", "--workers", "0")) {
+      assertThat(cli.waitFor(30)).isEqualTo(2);
+      assertThat(cli.stderr()).contains("workers must be between 1 and 256, got 0");
+    }
+  }
+
+  @Test
   void unknownFlagIsAUsageErrorWithStatus2() throws Exception {
     try (ParentCli cli = ParentCli.start("ping", "--no-such-flag")) {
       assertThat(cli.waitFor(30)).isEqualTo(2);
-      assertThat(cli.stderr()).contains("Unknown option: '--no-such-flag'", "Usage: ipclab ping");
+      assertThat(cli.stderr()).contains("Unknown option: '--no-such-flag'", "Usage: ipclab ping",
+          "Try 'ipclab ping --help'");
       assertThat(cli.process().children()).isEmpty();
     }
   }

@@ -54,6 +54,20 @@ final class Os {
     return targets;
   }
 
+  /**
+   * Whether {@code pid} has exited: gone from /proc, or a zombie. An orphan's zombie waits for init to reap it,
+   * and some inits (this sandbox's among them) reap only every second or two; that wait is not the worker's.
+   */
+  static boolean hasExited(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'Z' || state == 'X';
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
   /** Polls {@code condition} every 20 ms for up to {@code millis}; true as soon as it holds. */
   static boolean within(long millis, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);

@@ -58,12 +58,10 @@ public final class BoundedVarint32FrameDecoder extends ByteToMessageDecoder {
         break;
       }
     }
-    try {
-      Frames.checkLength(length, maxFrameBytes, peer.get());
-    } catch (FrameTooLargeException e) {
+    if (length > maxFrameBytes) {
       failed = true;
       in.skipBytes(in.readableBytes());
-      throw e;
+      throw new FrameTooLargeException(length, maxFrameBytes, peer.get());
     }
     if (in.readableBytes() < length) {
       in.resetReaderIndex();

@@ -18,7 +18,23 @@ import java.util.logging.StreamHandler;
 public final class ProcessLog {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
+  /** The system property that selects the LogManager; read once, when the first logger is created. */
+  public static final String MANAGER_PROPERTY = "java.util.logging.manager";
+
+  /** The LogManager that keeps logging through JVM shutdown. */
+  public static final String SHUTDOWN_SAFE_MANAGER = "dev.ipclab.transport.ShutdownSafeLogManager";
+
   private ProcessLog() {}
+
+  /**
+   * Selects {@link ShutdownSafeLogManager} unless a manager was chosen on the command line. Call it first thing in
+   * main. The name is a string on purpose: touching the class would initialize LogManager, too early.
+   */
+  public static void useShutdownSafeManager() {
+    if (System.getProperty(MANAGER_PROPERTY) == null) {
+      System.setProperty(MANAGER_PROPERTY, SHUTDOWN_SAFE_MANAGER);
+    }
+  }
 
   /**
    * Routes all logging to {@code stderr} with one line per record.
@@ -41,8 +57,15 @@ public final class ProcessLog {
     root.addHandler(handler);
     root.setLevel(level);
     // Netty is chatty at FINE; keep it at INFO unless asked for.
-    Logger.getLogger("io.netty").setLevel(level.intValue() < Level.INFO.intValue() ? level : Level.INFO);
+    netty = Logger.getLogger("io.netty");
+    netty.setLevel(level.intValue() < Level.INFO.intValue() ? level : Level.INFO);
   }
+
+  /**
+   * A strong reference: java.util.logging holds loggers weakly, and a collected one would lose its level. Not
+   * set at class initialization, which would create the LogManager before {@link #useShutdownSafeManager}.
+   */
+  private static Logger netty;
 
   /** Formats {@code 13:25:31.123 INFO  [worker-3 pid 4242] WorkerMain: message}. */
   static final class LineFormatter extends Formatter {

@@ -33,6 +33,8 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private final Object writeLock = new Object();
   private byte[] scratch = new byte[512];
   private volatile TransportListener<I> listener;
+  /** Why reading stopped, if the peer broke the protocol; a close the listener then asks for carries it. */
+  private volatile Throwable failure;
 
   /**
    * @param in the stream frames arrive on (a child's stdout, or the worker's stdin)
@@ -88,6 +90,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       }
     } catch (ProtocolException e) {
       cause = e;
+      failure = e;
       listener.onProtocolError(e);
     } catch (EOFException e) {
       cause = e;
@@ -167,7 +170,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
 
   @Override
   public void close() {
-    closeWith(null);
+    closeWith(failure);
   }
 
   private void closeWith(Throwable cause) {

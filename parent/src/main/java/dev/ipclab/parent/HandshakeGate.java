@@ -12,6 +12,7 @@ import dev.ipclab.transport.TransportListener;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -30,20 +31,26 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
   private final WorkerRegistry registry;
   private final Transport<WorkerEnvelope, ParentEnvelope> transport;
   private final ScheduledFuture<?> deadline;
+  private final Consumer<String> onRefused;
   private volatile WorkerProcess bound;
   private volatile boolean refused;
 
-  /** Starts {@code transport} with a new gate and arms the hello deadline. */
+  /**
+   * Starts {@code transport} with a new gate and arms the hello deadline.
+   *
+   * @param onRefused told why, when the gate turns the channel away (a pipe's worker records it as its failure)
+   */
   static void guard(WorkerRegistry registry, Transport<WorkerEnvelope, ParentEnvelope> transport,
-      ScheduledExecutorService timer, long handshakeTimeoutMs) {
-    HandshakeGate gate = new HandshakeGate(registry, transport, timer, handshakeTimeoutMs);
+      ScheduledExecutorService timer, long handshakeTimeoutMs, Consumer<String> onRefused) {
+    HandshakeGate gate = new HandshakeGate(registry, transport, timer, handshakeTimeoutMs, onRefused);
     transport.start(gate);
   }
 
   private HandshakeGate(WorkerRegistry registry, Transport<WorkerEnvelope, ParentEnvelope> transport,
-      ScheduledExecutorService timer, long handshakeTimeoutMs) {
+      ScheduledExecutorService timer, long handshakeTimeoutMs, Consumer<String> onRefused) {
     this.registry = registry;
     this.transport = transport;
+    this.onRefused = onRefused;
     this.deadline = timer.schedule(() -> expire(handshakeTimeoutMs), handshakeTimeoutMs, TimeUnit.MILLISECONDS);
   }
 
@@ -55,6 +62,7 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
     String message = "no hello from " + transport.describe() + " within " + timeoutMs
         + " ms; a worker must send its hello first. Closing the channel.";
     log.warning(message);
+    onRefused.accept(message);
     transport.sendAndClose(ParentEnvelope.newBuilder()
         .setError(ErrorReply.newBuilder().setCode(ErrorCode.ERROR_CODE_HANDSHAKE_TIMEOUT).setMessage(message))
         .build());
@@ -89,6 +97,7 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
     refused = true;
     deadline.cancel(false);
     log.warning(() -> "rejected " + transport.describe() + ": " + message);
+    onRefused.accept("handshake rejected: " + message);
     transport.sendAndClose(ParentEnvelope.newBuilder()
         .setReject(Reject.newBuilder().setReason(reason).setMessage(message))
         .build());
@@ -103,6 +112,8 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
     transport.sendAndClose(WorkerConnection.errorReply(error));
     if (worker != null) {
       worker.onProtocolError(error);
+    } else {
+      onRefused.accept("protocol error before the handshake: " + error.getMessage());
     }
   }
 

@@ -26,8 +26,16 @@ final class LogTail {
       byte[] bytes = new byte[n];
       raf.seek(length - n);
       raf.readFully(bytes);
+      int start = 0;
+      if (length > n) {
+        // We started mid-file, probably mid-line: drop that fragment rather than show half a line.
+        while (start < n && bytes[start] != '\n') {
+          start++;
+        }
+        start = Math.min(start + 1, n);
+      }
       List<String> all = new ArrayList<>(
-          Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\\R")));
+          Arrays.asList(new String(bytes, start, n - start, StandardCharsets.UTF_8).split("\\R")));
       all.removeIf(String::isBlank);
       return List.copyOf(all.subList(Math.max(0, all.size() - lines), all.size()));
     } catch (IOException e) {

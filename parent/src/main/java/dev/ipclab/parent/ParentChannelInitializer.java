@@ -40,7 +40,8 @@ final class ParentChannelInitializer extends ChannelInitializer<Channel> {
     NettyPipelines.addCodec(ch.pipeline(), WorkerEnvelope.getDefaultInstance(), maxFrameBytes, peer);
     // Last: hands each WorkerEnvelope to the gate, then to the worker's connection, on this event loop.
     ch.pipeline().addLast("worker", transport.inboundHandler(WorkerEnvelope.class));
-    HandshakeGate.guard(registry, transport, timer, handshakeTimeoutMs);
+    // A refused stranger is only logged: no worker of ours is involved.
+    HandshakeGate.guard(registry, transport, timer, handshakeTimeoutMs, reason -> {});
   }
 
   /** Names the peer for logs: on a Unix socket the kernel tells us its pid, so we say it. */

@@ -1,6 +1,7 @@
 package dev.ipclab.parent;
 
 import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.ProcessLog;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,8 @@ final class WorkerCommand {
       cmd.add("-D" + Protocol.CONNECT_PROPERTY + "=" + connect);
     }
     cmd.add("-D" + Protocol.MAX_FRAME_PROPERTY + "=" + maxFrameBytes);
+    // Keeps the worker's last log lines when it is stopped by a signal.
+    cmd.add("-D" + ProcessLog.MANAGER_PROPERTY + "=" + ProcessLog.SHUTDOWN_SAFE_MANAGER);
     cmd.addAll(FOOTPRINT_FLAGS);
     cmd.addAll(extraJvmArgs);
     cmd.add("-cp");

@@ -10,6 +10,7 @@ import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.Shutdown;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.PendingRequests;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.Transport;
@@ -26,6 +27,7 @@ public final class WorkerConnection {
 
   private final String name;
   private final Transport<WorkerEnvelope, ParentEnvelope> transport;
+  private final int maxFrameBytes;
   private final PendingRequests<WorkerEnvelope> pending = new PendingRequests<>();
   private final AtomicLong messagesIn = new AtomicLong();
   private final AtomicLong messagesOut = new AtomicLong();
@@ -33,9 +35,10 @@ public final class WorkerConnection {
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile int reportedThreads;
 
-  WorkerConnection(String name, Transport<WorkerEnvelope, ParentEnvelope> transport) {
+  WorkerConnection(String name, Transport<WorkerEnvelope, ParentEnvelope> transport, int maxFrameBytes) {
     this.name = name;
     this.transport = transport;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Sends a ping carrying {@code payload}; completes with the pong, or fails with the reason. */
@@ -62,8 +65,17 @@ public final class WorkerConnection {
     if (p.reply().isDone()) {
       return p.reply(); // the channel is already dead; the future carries why
     }
+    ParentEnvelope envelope = request.setRequestId(p.id()).build();
+    int size = envelope.getSerializedSize();
+    if (size > maxFrameBytes) {
+      // The worker would refuse it and hang up; refuse it here instead, and keep the channel.
+      pending.fail(p.id(), new IllegalArgumentException("a " + request.getKindCase() + " of "
+          + Frames.describeBytes(size) + " exceeds the frame limit of " + Frames.describeBytes(maxFrameBytes)
+          + "; send less, or raise --max-frame-bytes"));
+      return p.reply();
+    }
     try {
-      transport.send(request.setRequestId(p.id()).build());
+      transport.send(envelope);
       messagesOut.incrementAndGet();
     } catch (RuntimeException e) {
       pending.fail(p.id(), new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));

@@ -120,10 +120,6 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
           + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
     }
-    if (transport.kind() == TransportKind.PIPE && !transport.describe().startsWith(worker.name() + " ")) {
-      return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "a hello claiming "
-          + worker.name() + " arrived on the pipe of " + transport.describe());
-    }
     String problem = worker.checkHello(hello);
     if (problem != null) {
       return Admission.reject(
@@ -232,9 +228,10 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
 
     /** How often each side sends a heartbeat, and after how long without a frame a worker counts as hung. */
     public Builder heartbeat(Duration interval, Duration timeout) {
-      if (interval.isNegative() || interval.isZero() || timeout.compareTo(interval) <= 0) {
-        throw new IllegalArgumentException("heartbeat interval must be positive and below the timeout, got "
-            + interval.toMillis() + " ms and " + timeout.toMillis() + " ms");
+      if (interval.toMillis() < 1 || timeout.compareTo(interval) <= 0) {
+        throw new IllegalArgumentException("the heartbeat interval must be at least 1 ms and below the hung"
+            + " timeout; got an interval of " + interval.toMillis() + " ms and a timeout of " + timeout.toMillis()
+            + " ms");
       }
       this.heartbeatInterval = interval;
       this.heartbeatTimeout = timeout;

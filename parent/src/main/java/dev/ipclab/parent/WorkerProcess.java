@@ -2,6 +2,7 @@ package dev.ipclab.parent;
 
 import dev.ipclab.proto.v1.Hello;
 import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.RejectReason;
 import dev.ipclab.proto.v1.Welcome;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Protocol;
@@ -90,8 +91,15 @@ public final class WorkerProcess implements AutoCloseable {
     if (settings.transport() == TransportKind.PIPE) {
       StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = new StreamTransport<>(
           process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
-          worker.name() + " pid " + process.pid() + " over stdin/stdout", "ipclab-pipe-reader-" + id);
-      HandshakeGate.guard(registry, pipe, timer, settings.handshakeTimeout().toMillis());
+          "stdin/stdout of " + worker.name() + " pid " + process.pid(), "ipclab-pipe-reader-" + id);
+      // On a pipe, only this worker may say hello, whatever id it claims.
+      WorkerRegistry onlyThisWorker = (hello, transport) -> {
+        WorkerRegistry.Admission admission = registry.admit(hello, transport);
+        return !admission.accepted() || admission.worker() == worker ? admission
+            : WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "a hello claiming worker-"
+                + hello.getWorkerId() + " arrived on the pipe of " + worker.name());
+      };
+      HandshakeGate.guard(onlyThisWorker, pipe, timer, settings.handshakeTimeout().toMillis(), worker::onRefused);
     }
     return worker;
   }
@@ -100,7 +108,7 @@ public final class WorkerProcess implements AutoCloseable {
   void bind(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport) {
     this.hello = hello;
     this.transport = transport;
-    this.connection = new WorkerConnection(name(), transport);
+    this.connection = new WorkerConnection(name(), transport, settings.maxFrameBytes());
     transport.send(ParentEnvelope.newBuilder()
         .setWelcome(Welcome.newBuilder()
             .setParentPid(ProcessHandle.current().pid())
@@ -132,22 +140,28 @@ public final class WorkerProcess implements AutoCloseable {
     return null;
   }
 
+  /** The handshake gate turned this worker's channel away; the worker will exit, and this is why. */
+  void onRefused(String reason) {
+    failureCause = reason;
+    reapSoon("its handshake was refused");
+  }
+
   void onProtocolError(ProtocolException error) {
     failureCause = "protocol error: " + error.getMessage();
     reapSoon("its channel broke the protocol");
   }
 
+  /**
+   * The channel is gone. Requests in flight are not failed here but when the process exit is seen (at most a
+   * second later, see {@link #reapSoon}), so that they fail with the decoded exit, the cause people need.
+   */
   void onChannelClosed(Throwable cause) {
-    WorkerConnection c = connection;
-    if (c != null) {
-      c.failAll(new WorkerFailedException(name() + " pid " + pid() + ": its channel closed"
-          + (failureCause != null ? " after " + failureCause : cause != null ? " (" + cause + ")" : "")));
-    }
     WorkerState s = state.get();
     if (s == WorkerState.STOPPING || s.isTerminal()) {
       return;
     }
-    log.info(() -> name() + " pid " + pid() + ": channel closed while " + s + "; expecting the process to exit");
+    log.info(() -> name() + " pid " + pid() + ": channel closed while " + s
+        + (cause != null ? " (" + cause + ")" : "") + "; expecting the process to exit");
     reapSoon("its channel closed");
   }
 

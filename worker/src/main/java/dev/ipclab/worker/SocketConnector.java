@@ -38,7 +38,7 @@ final class SocketConnector implements AutoCloseable {
     if (config.transport() == TransportKind.TCP) {
       bootstrap.option(ChannelOption.TCP_NODELAY, true);
     }
-    Channel channel = bootstrap.connect(address()).sync().channel();
+    bootstrap.connect(address()).sync();
     return transport.get();
   }
 

@@ -1,5 +1,6 @@
 package dev.ipclab.worker;
 
+import dev.ipclab.proto.v1.JvmFacts;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.ProcessLog;
@@ -49,6 +50,8 @@ public final class WorkerMain {
       log.warning(() -> "test fault armed: " + faults);
     }
     WorkerSignals.ignoreInterrupt();
+    // Read before connecting: loading the management beans takes a while, and the hello deadline is running.
+    JvmFacts facts = JvmFactsReader.read();
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     ParentWatch.start(config.transport() != TransportKind.PIPE, exit);
 
@@ -71,13 +74,18 @@ public final class WorkerMain {
       return WorkerExitCodes.PROTOCOL_ERROR;
     }
 
-    WorkerSession session = new WorkerSession(config, transport, faults, exit);
+    WorkerSession session = new WorkerSession(config, transport, faults, facts, exit);
     session.begin();
     int status = exit.join();
+    if (status == WorkerExitCodes.PARENT_GONE) {
+      // No one is left to talk to or to clean up for: stop now, without the JVM's orderly shutdown.
+      log.warning("the parent is gone; halting with status " + status);
+      Runtime.getRuntime().halt(status);
+    }
     session.stop();
     transport.close();
-    if (connector != null) {
-      connector.close();
+    if (connector != null && status != WorkerExitCodes.PARENT_GONE) {
+      connector.close(); // with the parent gone, exit at once: the event loop threads are daemons anyway
     }
     log.info(() -> "exiting with status " + status + " (" + WorkerExitCodes.meaning(status) + ")");
     return status;

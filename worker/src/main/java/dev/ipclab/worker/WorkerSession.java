@@ -4,6 +4,7 @@ import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ErrorReply;
 import dev.ipclab.proto.v1.Goodbye;
 import dev.ipclab.proto.v1.Hello;
+import dev.ipclab.proto.v1.JvmFacts;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Pong;
@@ -34,6 +35,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final WorkerConfig config;
   private final Transport<ParentEnvelope, WorkerEnvelope> transport;
   private final Faults faults;
+  private final JvmFacts facts;
   private final CompletableFuture<Integer> exit;
   private final WorkerHeartbeat heartbeat;
   private final AtomicLong served = new AtomicLong();
@@ -41,10 +43,11 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private int pings;
 
   WorkerSession(WorkerConfig config, Transport<ParentEnvelope, WorkerEnvelope> transport, Faults faults,
-      CompletableFuture<Integer> exit) {
+      JvmFacts facts, CompletableFuture<Integer> exit) {
     this.config = config;
     this.transport = transport;
     this.faults = faults;
+    this.facts = facts;
     this.exit = exit;
     this.heartbeat = new WorkerHeartbeat(transport);
   }
@@ -62,7 +65,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
         .setPpid(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L))
         .setProtocolVersion(faults.is(Faults.Kind.PROTOCOL_VERSION) ? faults.after() : Protocol.VERSION)
         .setToken(faults.is(Faults.Kind.BAD_TOKEN) ? "0".repeat(64) : config.token())
-        .setJvm(JvmFactsReader.read());
+        .setJvm(facts);
     transport.send(WorkerEnvelope.newBuilder().setHello(hello).build());
     log.info(() -> "hello sent to " + transport.describe());
   }

@@ -13,20 +13,26 @@ final class DurationConverter implements ITypeConverter<Duration> {
 
   @Override
   public Duration convert(String value) {
-    Matcher m = SIMPLE.matcher(value.trim());
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    }
+    Duration parsed;
     try {
-      return Duration.parse(value);
-    } catch (DateTimeParseException e) {
+      Matcher m = SIMPLE.matcher(value.trim());
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        parsed = switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+      } else {
+        parsed = Duration.parse(value);
+      }
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
       throw new TypeConversionException("expected a duration such as 500ms, 30s, 5m or 1h, but got '" + value + "'");
     }
+    if (parsed.isNegative()) {
+      throw new TypeConversionException("a duration cannot be negative, but got '" + value + "'");
+    }
+    return parsed;
   }
 }

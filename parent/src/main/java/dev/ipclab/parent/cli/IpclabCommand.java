@@ -1,5 +1,6 @@
 package dev.ipclab.parent.cli;
 
+import dev.ipclab.transport.ProcessLog;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,13 +29,30 @@ public final class IpclabCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    ProcessLog.useShutdownSafeManager(); // before any logger exists
     System.exit(commandLine().execute(args));
   }
 
   /** The configured command line; tests run it in-process. */
   public static CommandLine commandLine() {
     return new CommandLine(new IpclabCommand())
-        .setExecutionExceptionHandler(IpclabCommand::onFailure);
+        .setExecutionExceptionHandler(IpclabCommand::onFailure)
+        .setParameterExceptionHandler(IpclabCommand::onBadUsage);
+  }
+
+  /**
+   * A usage error: the message, "did you mean" suggestions, the synopsis and where to find more, on stderr with
+   * status 2; the full help would bury the one line that matters.
+   */
+  private static int onBadUsage(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("ipclab: " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.print(cmd.getHelp().fullSynopsis());
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+    err.flush();
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   /** A failure while running: one clear line on stderr, the stack trace only with --verbose. */

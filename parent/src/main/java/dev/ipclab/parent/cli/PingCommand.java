@@ -63,6 +63,11 @@ final class PingCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--count must be at least 1, --warmup and --payload at least 0");
     }
+    if (payloadBytes > pool.maxFrameBytes - 64) {
+      throw new ParameterException(spec.commandLine(), "--payload " + payloadBytes + " does not fit in a frame of"
+          + " --max-frame-bytes " + pool.maxFrameBytes + " (64 bytes go to the envelope); raise --max-frame-bytes"
+          + " or send less");
+    }
     logging.apply();
     byte[] bytes = new byte[payloadBytes];
     new Random(42).nextBytes(bytes);
@@ -89,11 +94,12 @@ final class PingCommand implements Callable<Integer> {
       for (int i = 0; i < list.size(); i++) {
         WorkerProcess w = list.get(i);
         long ppid = ProcStatus.read(w.pid()).map(ProcStatus::ppid).orElse(w.hello().getPpid());
-        results.add(new PingReport.WorkerResult(w.id(), w.pid(), ppid, w.spawnToReady().toNanos() / 1e6,
+        results.add(new PingReport.WorkerResult(w.id(), w.pid(), ppid, round1(w.spawnToReady().toNanos() / 1e6),
             each.get(i).getTotalCount(), LatencySummary.of(each.get(i))));
       }
       report = new PingReport(ProcessHandle.current().pid(), workers.transport().cliName(), workers.endpoint(),
-          results, count, warmup, payloadBytes, elapsed / 1e6, count / (elapsed / 1e9), LatencySummary.of(all));
+          results, count, warmup, payloadBytes, round1(elapsed / 1e6), Math.round(count / (elapsed / 1e9)),
+          LatencySummary.of(all));
     }
     print(report);
     return 0;
@@ -137,6 +143,10 @@ final class PingCommand implements Callable<Integer> {
         fmt(t.max()));
     out.printf(Locale.ROOT, "%.0f round trips/s, one in flight at a time%n", report.roundTripsPerS());
     out.flush();
+  }
+
+  private static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
   }
 
   private static String fmt(double v) {

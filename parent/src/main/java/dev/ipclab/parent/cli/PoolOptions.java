@@ -5,6 +5,9 @@ import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.TransportKind;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -30,13 +33,21 @@ final class PoolOptions {
   @Option(names = "--keep-logs", description = "Keep the run directory with the workers' logs after exit.")
   boolean keepLogs;
 
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  /** The pool these options describe; a value the pool refuses is a usage error (status 2), not a crash. */
   WorkerPool.Builder builder() {
-    return WorkerPool.builder()
-        .workers(workers)
-        .transport(transport)
-        .maxFrameBytes(maxFrameBytes)
-        .heartbeat(heartbeat, heartbeat.multipliedBy(5))
-        .keepLogs(keepLogs);
+    try {
+      return WorkerPool.builder()
+          .workers(workers)
+          .transport(transport)
+          .maxFrameBytes(maxFrameBytes)
+          .heartbeat(heartbeat, heartbeat.multipliedBy(5))
+          .keepLogs(keepLogs);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "Invalid option value: " + e.getMessage());
+    }
   }
 
   /** Parses {@code pipe}, {@code tcp} or {@code uds}, and says which are valid when the value is not. */

@@ -13,30 +13,30 @@ final class ProcessTable {
 
   /** One process as the table shows it. */
   record Row(String role, String id, long pid, long ppid, String transport, int threads, double rssMib,
-      String state) {}
+      String state, String readyMs) {}
 
   static List<Row> rows(WorkerPool pool) {
     List<Row> rows = new ArrayList<>();
     long parentPid = ProcessHandle.current().pid();
     ProcStatus parent = ProcStatus.read(parentPid).orElseThrow();
     rows.add(new Row("parent", "-", parentPid, parent.ppid(), pool.transport().cliName(), parent.threads(),
-        parent.rssMib(), "running"));
+        parent.rssMib(), "running", "-"));
     for (WorkerProcess w : pool.workers()) {
       ProcStatus s = ProcStatus.read(w.pid()).orElse(new ProcStatus(w.pid(), -1, "gone", 0, 0));
       rows.add(new Row("worker", Integer.toString(w.id()), w.pid(), s.ppid(), pool.transport().cliName(),
-          s.threads(), s.rssMib(), w.state().name()));
+          s.threads(), s.rssMib(), w.state().name(), Long.toString(w.spawnToReady().toMillis())));
     }
     return rows;
   }
 
   static String render(List<Row> rows) {
     StringBuilder out = new StringBuilder();
-    String format = "%-7s %-3s %8s %8s %-9s %7s %9s  %s%n";
+    String format = "%-7s %-3s %8s %8s %-9s %7s %9s  %-8s %s%n";
     out.append(String.format(Locale.ROOT, format, "ROLE", "ID", "PID", "PPID", "TRANSPORT", "THREADS", "RSS",
-        "STATE"));
+        "STATE", "SPAWN->READY ms"));
     for (Row r : rows) {
       out.append(String.format(Locale.ROOT, format, r.role(), r.id(), r.pid(), r.ppid(), r.transport(),
-          r.threads(), String.format(Locale.ROOT, "%.1f MiB", r.rssMib()), r.state()));
+          r.threads(), String.format(Locale.ROOT, "%.1f MiB", r.rssMib()), r.state(), r.readyMs()));
     }
     return out.toString();
   }
@@ -61,7 +61,8 @@ final class ProcessTable {
     }
     out.append("  jcmd ").append(first).append(" Thread.print\n")
         .append("  pgrep -af ipclab.role=worker\n")
-        .append("Worker logs: ").append(pool.runDirectory()).append('\n');
+        .append("Worker logs: ").append(pool.runDirectory())
+        .append(" (removed at exit unless --keep-logs)\n");
     return out.toString();
   }
 }

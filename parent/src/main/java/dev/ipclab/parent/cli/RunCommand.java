@@ -8,7 +8,7 @@ import dev.ipclab.parent.WorkerState;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
         "  ipclab run --workers 3 --transport uds",
         "  ipclab run --workers 2 --transport tcp --duration 30s"})
 final class RunCommand implements Callable<Integer> {
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
   @Spec
   CommandSpec spec;
 
@@ -47,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (statusEvery.toMillis() < 1 || (duration != null && duration.toMillis() < 1)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--status-every and --duration must be at least 1 ms");
+    }
     logging.apply();
     PrintWriter out = spec.commandLine().getOut();
     try (StopSignal signal = new StopSignal(Duration.ofSeconds(30));
@@ -55,8 +61,8 @@ final class RunCommand implements Callable<Integer> {
       out.println();
       out.print(ProcessTable.hints(workers));
       out.println();
-      out.println(duration == null ? "Running; press Ctrl-C to stop." : "Running for " + duration.toSeconds()
-          + " s; press Ctrl-C to stop sooner.");
+      out.println(duration == null ? "Running; press Ctrl-C to stop." : "Running for " + duration.toMillis()
+          + " ms; press Ctrl-C to stop sooner.");
       out.flush();
       long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
       while (!signal.requested() && System.nanoTime() < end) {
@@ -82,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
 
   /** Pings every ready worker once and reports its state and round trip. */
   private static String status(WorkerPool pool) {
-    StringJoiner line = new StringJoiner("  |  ", LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "  ", "");
+    StringJoiner line = new StringJoiner("  |  ", LocalTime.now().format(CLOCK) + "  ", "");
     for (WorkerProcess w : pool.workers()) {
       String detail;
       if (w.state() == WorkerState.READY) {
