@@ -182,11 +182,11 @@ ipclab_ensure_built() {
 
   local started status=0
   started="$(mktemp)"
-  (cd -- "$ROOT" && ./mvnw -q -DskipTests package) >&2 || status=$?
+  (cd -- "$ROOT" && ./mvnw -q -Dmaven.test.skip=true package) >&2 || status=$?
   if ((status != 0)); then
     rm -f -- "$started"
-    ipclab_die "the build failed: ./mvnw -q -DskipTests package exited with status $status (its output is above)." \
-      "Fix the error and run again; to build by hand: cd $ROOT && ./mvnw -DskipTests package"
+    ipclab_die "the build failed: ./mvnw -q -Dmaven.test.skip=true package exited with status $status (its output is above)." \
+      "Fix the error and run again; to build by hand: cd $ROOT && ./mvnw -Dmaven.test.skip=true package"
   fi
   local jar
   for jar in "$IPCLAB_PARENT_JAR" "$IPCLAB_WORKER_JAR_PATH"; do
