@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -176,6 +177,39 @@ class BoundedVarint32FrameDecoderTest {
 
     assertThat((Object) ch.readInbound()).isNull();
     assertThat(good.refCnt()).isZero();
+  }
+
+  @Test
+  void peerNameIsNeverAskedForGoodFrames() {
+    // Naming the peer may be costly (a UDS peer's credentials are a system call), so it is done only on refusal.
+    AtomicInteger asked = new AtomicInteger();
+    EmbeddedChannel counted = new EmbeddedChannel(new BoundedVarint32FrameDecoder(CAP, () -> {
+      asked.incrementAndGet();
+      return "worker-2 pid 4343";
+    }));
+    try {
+      byte[] small = bodyOf(1);
+      byte[] twoBytePrefix = bodyOf(200);
+      byte[] atCap = bodyOf(CAP);
+      byte[] all = concat(new byte[] {0}, frame(small), frame(twoBytePrefix), frame(atCap));
+
+      // In one piece, then again one byte at a time, so every "prefix or body incomplete" path runs too.
+      counted.writeInbound(Unpooled.wrappedBuffer(all));
+      for (int i = 0; i < all.length; i++) {
+        counted.writeInbound(Unpooled.wrappedBuffer(all, i, 1));
+      }
+
+      for (int round = 0; round < 2; round++) {
+        assertFrame(counted.readInbound(), new byte[0]);
+        assertFrame(counted.readInbound(), small);
+        assertFrame(counted.readInbound(), twoBytePrefix);
+        assertFrame(counted.readInbound(), atCap);
+      }
+      assertThat((Object) counted.readInbound()).isNull();
+      assertThat(asked.get()).as("calls to the peer-name supplier").isZero();
+    } finally {
+      counted.finishAndReleaseAll();
+    }
   }
 
   static byte[] bodyOf(int n) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.ErrorReply;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Pong;
@@ -172,6 +173,46 @@ class StreamTransportTest {
       assertThat(seen.closes).containsExactly(seen.protocolErrors.getFirst());
       assertThat(t.closeFuture().getNow(null)).isSameAs(seen.protocolErrors.getFirst());
       assertThat(in.served).as("bytes read from the stream").isLessThanOrEqualTo(64 * 1024);
+      assertThat(seen.messages).isEmpty();
+    }
+  }
+
+  @Test
+  void errorReplySentWithSendAndCloseKeepsTheProtocolErrorAsTheCloseCause() throws Exception {
+    // 2^31 as a varint: the peer announces a 2 GiB frame.
+    StreamFrameReaderTest.CountingEndless in = new StreamFrameReaderTest.CountingEndless(
+        new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08});
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (StreamTransport<ParentEnvelope, WorkerEnvelope> t = new StreamTransport<>(
+        in, out, ParentEnvelope.parser(), Frames.DEFAULT_MAX_FRAME_BYTES, "parent (stdin)", "test-reader")) {
+      Recorder<ParentEnvelope> seen = new Recorder<>() {
+        @Override
+        public void onProtocolError(ProtocolException error) {
+          super.onProtocolError(error);
+          // What both sides' listeners do: answer with an error reply, then hang up.
+          t.sendAndClose(WorkerEnvelope.newBuilder()
+              .setError(ErrorReply.newBuilder()
+                  .setCode(error.code()).setMessage(error.getMessage()))
+              .build());
+        }
+      };
+      t.start(seen);
+
+      Throwable cause = t.closeFuture().get(2, TimeUnit.SECONDS);
+      assertThat(seen.closed.await(2, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(seen.protocolErrors).singleElement().isInstanceOf(FrameTooLargeException.class);
+      FrameTooLargeException error = (FrameTooLargeException) seen.protocolErrors.getFirst();
+      assertThat(error.announcedBytes()).isEqualTo(1L << 31);
+      assertThat(cause).as("closeFuture(), not an orderly null").isSameAs(error);
+      assertThat(seen.closes).as("onClosed, exactly once").containsExactly(error);
+
+      // The error reply went out before the close, and nothing after it.
+      InputStream wire = new ByteArrayInputStream(out.toByteArray());
+      WorkerEnvelope reply = WorkerEnvelope.parseDelimitedFrom(wire);
+      assertThat(reply.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
+      assertThat(reply.getError().getMessage()).startsWith("frame from parent (stdin) announces 2147483648 bytes");
+      assertThat(wire.read()).isEqualTo(-1);
       assertThat(seen.messages).isEmpty();
     }
   }
