@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -65,11 +66,18 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
         if (failure != null) {
           return; // the stream is already condemned; later decode noise adds nothing
         }
+        if (!(cause instanceof DecoderException) && !(cause instanceof ProtocolException)) {
+          // Not the peer's bytes but the network or our own code (e.g. "connection reset"): no error reply to
+          // a peer that did nothing wrong, just the close, with the cause.
+          failure = cause;
+          ctx.close();
+          return;
+        }
         ProtocolException error = ProtocolException.from(cause, describe());
         failure = error;
         TransportListener<I> l = listener;
         if (l != null) {
-          l.onProtocolError(error);
+          l.onProtocolError(error); // on this event loop, so a last error reply it sends is written first
         }
         ctx.close();
       }
@@ -98,6 +106,12 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
   /** Writes without flushing; the event loop flushes at the end of the current read batch. */
   public void write(O message) {
     channel.write(message, channel.voidPromise());
+  }
+
+  /** Netty's outbound buffer already decouples the caller from the socket, so an offer is a send. */
+  @Override
+  public void offer(O message) {
+    send(message);
   }
 
   @Override

@@ -8,19 +8,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The {@code pipe} transport: frames over a pair of byte streams, in practice a child's stdin and stdout.
  *
- * <p>One platform thread reads frames and calls the listener directly. Writers serialize each frame into one
- * buffer and hand it to the stream in a single write, under a lock, so concurrent frames never interleave.
+ * <p>One platform thread reads frames and calls the listener directly. A sender writes on its own thread when the
+ * stream is free, which keeps the hot path free of thread hops; when another write holds the stream (a peer that
+ * stopped reading fills a pipe in 64 KiB), or for {@link #offer}, the frame waits in a bounded queue that a writer
+ * thread drains, so a supervisor never blocks on a stuck peer.
  */
 public final class StreamTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
   private static final Logger log = Logger.getLogger(StreamTransport.class.getName());
+  /** Frames that may wait for a peer that does not read before offers fail. */
+  private static final int QUEUE_FRAMES = 1024;
 
   private final InputStream in;
   private final OutputStream out;
@@ -30,7 +39,10 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private final String threadName;
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   private final AtomicBoolean started = new AtomicBoolean();
-  private final Object writeLock = new Object();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final BlockingQueue<O> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
+  private volatile boolean closeWhenDrained;
+  private volatile Thread writer;
   private byte[] scratch = new byte[512];
   private volatile TransportListener<I> listener;
   /** Why reading stopped, if the peer broke the protocol; a close the listener then asks for carries it. */
@@ -42,7 +54,8 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
    * @param parser parses one frame body into the inbound envelope
    * @param maxFrameBytes the largest inbound frame body accepted, in bytes
    * @param description who is on the other end, for logs
-   * @param threadName the name of the reading thread, which shows in {@code jcmd Thread.print}
+   * @param threadName the name of the reading thread, which shows in {@code jcmd Thread.print}; the writer thread
+   *     gets the same name with {@code -writer}
    */
   public StreamTransport(
       InputStream in,
@@ -65,6 +78,10 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       throw new IllegalStateException("transport to " + description + " already started");
     }
     this.listener = listener;
+    Thread w = new Thread(this::writeLoop, threadName + "-writer");
+    w.setDaemon(true);
+    writer = w;
+    w.start();
     Thread reader = new Thread(this::readLoop, threadName);
     reader.setDaemon(true);
     reader.start();
@@ -98,58 +115,134 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       if (!closed.isDone()) {
         cause = e;
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.log(Level.SEVERE, "listener failed on a message from " + description + "; closing", e);
       cause = e;
+    } finally {
+      if (!closeWhenDrained) {
+        closeWith(cause);
+      } // else the listener queued a last frame: the writer closes once it is out
     }
-    closeWith(cause);
+  }
+
+  /** Drains the queue; only this thread, or a sender holding the lock, ever writes. */
+  private void writeLoop() {
+    while (!closed.isDone()) {
+      if (queue.isEmpty() && !closeWhenDrained) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        continue;
+      }
+      writeLock.lock();
+      try {
+        drainQueue();
+      } catch (IOException e) {
+        closeWith(e);
+        return;
+      } finally {
+        writeLock.unlock();
+      }
+      if (closeWhenDrained && queue.isEmpty()) {
+        closeWith(failure);
+      }
+    }
+  }
+
+  /** Writes every queued frame, in order; the caller holds the write lock. */
+  private void drainQueue() throws IOException {
+    for (O next; (next = queue.poll()) != null; ) {
+      writeFrame(next);
+    }
   }
 
   @Override
   public void send(O message) {
+    if (closed.isDone()) {
+      throw closedError();
+    }
+    if (!writeLock.tryLock()) {
+      if (queue.offer(message)) {
+        LockSupport.unpark(writer); // another write holds the stream: wait in line, do not block
+        return;
+      }
+      writeLock.lock(); // the line is full too: backpressure, block until the peer reads
+    }
     try {
+      drainQueue(); // frames queued earlier go first
       writeFrame(message);
     } catch (IOException e) {
       closeWith(e);
       throw new UncheckedIOException("cannot write to " + description + ": " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
     }
+  }
+
+  @Override
+  public void offer(O message) {
+    if (closed.isDone()) {
+      throw closedError();
+    }
+    if (!queue.offer(message)) {
+      throw new IllegalStateException(QUEUE_FRAMES + " frames are already waiting to be written to "
+          + description + ", which is not reading; it may be stopped (SIGSTOP) or stuck");
+    }
+    LockSupport.unpark(writer);
+  }
+
+  private UncheckedIOException closedError() {
+    String message = "cannot write to " + description + ": the channel is closed";
+    return new UncheckedIOException(message, new IOException(message));
   }
 
   private void writeFrame(O message) throws IOException {
     int body = message.getSerializedSize();
     int total = Frames.prefixBytes(body) + body;
-    synchronized (writeLock) {
-      if (scratch.length < total) {
-        scratch = new byte[Math.max(total, scratch.length * 2)];
-      }
-      CodedOutputStream coded = CodedOutputStream.newInstance(scratch, 0, total);
-      coded.writeUInt32NoTag(body);
-      message.writeTo(coded);
-      coded.checkNoSpaceLeft();
-      out.write(scratch, 0, total);
-      out.flush();
+    if (scratch.length < total) {
+      scratch = new byte[Math.max(total, scratch.length * 2)];
     }
+    CodedOutputStream coded = CodedOutputStream.newInstance(scratch, 0, total);
+    coded.writeUInt32NoTag(body);
+    message.writeTo(coded);
+    coded.checkNoSpaceLeft();
+    out.write(scratch, 0, total);
+    out.flush();
   }
 
   @Override
   public void sendAndClose(O message) {
-    try {
-      writeFrame(message);
-    } catch (IOException e) {
-      log.fine(() -> "could not send last frame to " + description + ": " + e);
+    if (writeLock.tryLock()) {
+      try {
+        drainQueue();
+        writeFrame(message);
+      } catch (IOException e) {
+        log.fine(() -> "could not send the last frame to " + description + ": " + e);
+      } finally {
+        writeLock.unlock();
+      }
+      closeWith(failure);
+      return;
     }
-    close();
+    // A write is in progress, perhaps blocked on a peer that does not read: leave the last frame to the writer.
+    try {
+      closeWhenDrained = true;
+      offer(message);
+    } catch (RuntimeException e) {
+      log.fine(() -> "could not queue the last frame to " + description + ": " + e);
+      closeWith(failure);
+    }
   }
 
   @Override
   public void writeRaw(byte[] bytes) {
-    synchronized (writeLock) {
-      try {
-        out.write(bytes);
-        out.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    writeLock.lock();
+    try {
+      drainQueue();
+      out.write(bytes);
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writeLock.unlock();
     }
   }
 
@@ -173,23 +266,41 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     closeWith(failure);
   }
 
+  private void closeOutput() {
+    try {
+      out.close();
+    } catch (IOException e) {
+      log.fine(() -> "closing output to " + description + ": " + e);
+    }
+  }
+
   private void closeWith(Throwable cause) {
     if (!closed.complete(cause)) {
       return;
     }
-    // Closing our write end is what tells the peer we are gone: it reads end-of-stream.
-    try {
-      synchronized (writeLock) {
-        out.close();
+    // Closing our write end is what tells the peer we are gone: it reads end-of-stream. A writer blocked on a full
+    // pipe holds the stream's lock until the peer reads or dies; then the close waits on a thread of its own, so
+    // that it never holds up the thread that called us.
+    if (writeLock.tryLock()) {
+      try {
+        drainQueue(); // an orderly close still delivers what was queued
+      } catch (IOException e) {
+        log.fine(() -> "dropping queued frames to " + description + ": " + e);
+      } finally {
+        closeOutput();
+        writeLock.unlock();
       }
-    } catch (IOException e) {
-      log.fine(() -> "closing output to " + description + ": " + e);
+    } else {
+      Thread closer = new Thread(this::closeOutput, threadName + "-closer");
+      closer.setDaemon(true);
+      closer.start();
     }
     try {
       in.close();
     } catch (IOException e) {
       log.fine(() -> "closing input from " + description + ": " + e);
     }
+    LockSupport.unpark(writer);
     TransportListener<I> l = listener;
     if (l != null) {
       l.onClosed(cause);

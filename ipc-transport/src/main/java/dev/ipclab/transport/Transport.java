@@ -24,10 +24,22 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
   /** Starts delivering inbound messages to {@code listener}. Call once. */
   void start(TransportListener<I> listener);
 
-  /** Frames, writes and flushes {@code message}. Thread-safe; frames from concurrent callers never interleave. */
+  /**
+   * Frames, writes and flushes {@code message}, on the caller's thread when the channel is free (no thread hop on
+   * the hot path). Thread-safe; frames never interleave, and one thread's frames keep their order. May block
+   * while the OS channel is full, which is backpressure from a peer that does not read.
+   */
   void send(O message);
 
-  /** Sends {@code message} as the last frame, then closes, e.g. an error reply before hanging up. */
+  /**
+   * Queues {@code message} for sending and returns at once, never blocking: for supervisors, heartbeats and
+   * anything that must not hang on a peer that stopped reading.
+   *
+   * @throws IllegalStateException if too many frames are already waiting for a peer that does not read
+   */
+  void offer(O message);
+
+  /** Queues {@code message} as the last frame and closes after it, without blocking: an error reply, say. */
   void sendAndClose(O message);
 
   /**

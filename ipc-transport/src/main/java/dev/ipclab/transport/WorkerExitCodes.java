@@ -12,7 +12,7 @@ public final class WorkerExitCodes {
   public static final int PROTOCOL_ERROR = 3;
   /** The parent rejected the handshake. */
   public static final int REJECTED = 4;
-  /** The parent is gone: stdin reached end of stream, or the parent process exited. */
+  /** The parent is gone: stdin reached end of stream, the parent closed the channel, or the parent exited. */
   public static final int PARENT_GONE = 5;
   /** A test fault asked the worker to exit in the middle of a request. */
   public static final int FAULT_EXIT = 42;
@@ -27,7 +27,7 @@ public final class WorkerExitCodes {
       case BAD_CONFIGURATION -> "the worker was started with bad settings";
       case PROTOCOL_ERROR -> "the worker saw a protocol error or lost its channel";
       case REJECTED -> "the parent rejected the worker's handshake";
-      case PARENT_GONE -> "the worker lost its parent (stdin closed or parent exited) and stopped itself";
+      case PARENT_GONE -> "the worker's channel to its parent closed, or its parent exited, and it stopped itself";
       case FAULT_EXIT -> "a test fault made the worker exit mid-request";
       default -> null;
     };

@@ -54,7 +54,9 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
     this.deadline = timer.schedule(() -> expire(handshakeTimeoutMs), handshakeTimeoutMs, TimeUnit.MILLISECONDS);
   }
 
-  private void expire(long timeoutMs) {
+  // The deadline fires on the supervisor thread while hellos arrive on the reading thread; the lock makes
+  // "still waiting?" and "now decided" one step, so a worker is never both welcomed and timed out.
+  private synchronized void expire(long timeoutMs) {
     if (bound != null || refused) {
       return;
     }
@@ -70,9 +72,17 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
 
   @Override
   public void onMessage(WorkerEnvelope envelope) {
-    WorkerProcess worker = bound;
+    WorkerProcess worker = bound; // the hot path: after the handshake, no lock
     if (worker != null) {
       worker.connection().onMessage(envelope);
+      return;
+    }
+    handshake(envelope);
+  }
+
+  private synchronized void handshake(WorkerEnvelope envelope) {
+    if (bound != null) {
+      bound.connection().onMessage(envelope);
       return;
     }
     if (refused) {
@@ -104,17 +114,19 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
   }
 
   @Override
-  public void onProtocolError(ProtocolException error) {
+  public synchronized void onProtocolError(ProtocolException error) {
     deadline.cancel(false);
+    refused = true; // nothing after broken framing is trusted, not even a hello behind it
     WorkerProcess worker = bound;
     log.warning(() -> (worker != null ? worker.name() + " pid " + worker.pid() : "unidentified peer")
         + " broke the protocol: " + error.getMessage());
-    transport.sendAndClose(WorkerConnection.errorReply(error));
+    // Record the cause and arm the reaper first: the error reply below may have to wait for a peer that reads.
     if (worker != null) {
       worker.onProtocolError(error);
     } else {
       onRefused.accept("protocol error before the handshake: " + error.getMessage());
     }
+    transport.sendAndClose(WorkerConnection.errorReply(error));
   }
 
   @Override

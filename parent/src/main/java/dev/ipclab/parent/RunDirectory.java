@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 public final class RunDirectory implements AutoCloseable {
   private static final Logger log = Logger.getLogger(RunDirectory.class.getName());
   private static final String PREFIX = "ipclab-";
+  /** A file in a run directory that someone asked to keep; the sweep leaves such directories alone. */
+  static final String KEEP_MARKER = "KEPT";
 
   private final Path path;
   private final boolean keep;
@@ -60,6 +62,11 @@ public final class RunDirectory implements AutoCloseable {
   @Override
   public void close() {
     if (keep) {
+      try {
+        Files.writeString(path.resolve(KEEP_MARKER), "kept on request (--keep-logs); delete this directory by hand\n");
+      } catch (IOException e) {
+        log.warning(() -> "cannot mark " + path + " as kept: " + e.getMessage());
+      }
       log.info(() -> "keeping " + path + " (logs kept on request)");
       return;
     }
@@ -71,7 +78,8 @@ public final class RunDirectory implements AutoCloseable {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
       for (Path dir : dirs) {
         String[] parts = dir.getFileName().toString().split("-");
-        if (parts.length < 3 || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+        if (parts.length < 3 || !Files.isDirectory(dir) || !Files.isWritable(dir)
+            || Files.exists(dir.resolve(KEEP_MARKER))) {
           continue;
         }
         try {

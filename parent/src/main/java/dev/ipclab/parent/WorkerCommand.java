@@ -20,8 +20,9 @@ import java.util.List;
  *   <li>{@code -Xss512k}, {@code -XX:ReservedCodeCacheSize=64m}, {@code -XX:MaxMetaspaceSize=96m}: smaller
  *       reservations for a process that runs little code;
  *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker out of memory exits and is seen to, instead of limping;
- *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr}: the JVM's own warnings go to stdout by default, which
- *       is the protocol pipe; this sends them to the log instead;
+ *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr} and {@code -XX:+DisplayVMOutputToStderr}: the JVM writes
+ *       its own warnings and the thread dump of {@code kill -3} to stdout by default, which is the protocol pipe;
+ *       these send them to the log instead;
  *   <li>{@code --enable-native-access=ALL-UNNAMED}: Netty's native epoll library, without a warning.
  * </ul>
  */
@@ -39,6 +40,7 @@ final class WorkerCommand {
       "-XX:+ExitOnOutOfMemoryError",
       "-Xlog:disable",
       "-Xlog:all=warning:stderr",
+      "-XX:+DisplayVMOutputToStderr",
       "--enable-native-access=ALL-UNNAMED");
 
   private WorkerCommand() {}

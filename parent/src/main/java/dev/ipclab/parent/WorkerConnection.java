@@ -14,7 +14,12 @@ import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.PendingRequests;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.Transport;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -23,11 +28,15 @@ import java.util.logging.Logger;
  * replies to them (many may be in flight), and notes when the worker was last heard from.
  */
 public final class WorkerConnection {
+  /** How long {@link #ping(ByteString)} waits for its pong. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
   private static final Logger log = Logger.getLogger(WorkerConnection.class.getName());
 
   private final String name;
   private final Transport<WorkerEnvelope, ParentEnvelope> transport;
   private final int maxFrameBytes;
+  private final ScheduledExecutorService timer;
   private final PendingRequests<WorkerEnvelope> pending = new PendingRequests<>();
   private final AtomicLong messagesIn = new AtomicLong();
   private final AtomicLong messagesOut = new AtomicLong();
@@ -35,7 +44,10 @@ public final class WorkerConnection {
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile int reportedThreads;
 
-  WorkerConnection(String name, Transport<WorkerEnvelope, ParentEnvelope> transport, int maxFrameBytes) {
+  /** @param timer enforces request deadlines; it should remove cancelled tasks, since most are cancelled */
+  WorkerConnection(String name, Transport<WorkerEnvelope, ParentEnvelope> transport, int maxFrameBytes,
+      ScheduledExecutorService timer) {
+    this.timer = timer;
     this.name = name;
     this.transport = transport;
     this.maxFrameBytes = maxFrameBytes;
@@ -43,9 +55,17 @@ public final class WorkerConnection {
 
   /** Sends a ping carrying {@code payload}; completes with the pong, or fails with the reason. */
   public CompletableFuture<Pong> ping(ByteString payload) {
+    return ping(payload, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Sends a ping; completes with the pong, or fails with the reason, at the latest after {@code timeout} with a
+   * {@link java.util.concurrent.TimeoutException} that names the worker.
+   */
+  public CompletableFuture<Pong> ping(ByteString payload, Duration timeout) {
     ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
         .setPing(Ping.newBuilder().setPayload(payload).setParentSendNanos(System.nanoTime()));
-    return request(request).thenApply(reply -> {
+    return request(request, timeout, false).thenApply(reply -> {
       if (!reply.hasPong()) {
         throw new IllegalStateException(name + " answered a ping with " + reply.getKindCase());
       }
@@ -57,14 +77,27 @@ public final class WorkerConnection {
   CompletableFuture<Goodbye> shutdown(String reason, long graceMs) {
     ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
         .setShutdown(Shutdown.newBuilder().setReason(reason).setGraceMs((int) Math.min(graceMs, Integer.MAX_VALUE)));
-    return request(request).thenApply(WorkerEnvelope::getGoodbye);
+    // Offered, not sent: shutting down a worker that stopped reading must not block the one shutting it down.
+    return request(request, Duration.ofMillis(Math.max(graceMs, 1)), true).thenApply(WorkerEnvelope::getGoodbye);
   }
 
-  private CompletableFuture<WorkerEnvelope> request(ParentEnvelope.Builder request) {
+  /**
+   * Sends a request with a fresh id. The reply future fails after {@code timeout}, and the request is then
+   * forgotten, so an unanswered request never stays in flight for ever.
+   *
+   * @param offer queue the frame without ever blocking, instead of writing on this thread
+   */
+  private CompletableFuture<WorkerEnvelope> request(ParentEnvelope.Builder request, Duration timeout,
+      boolean offer) {
     PendingRequests.Pending<WorkerEnvelope> p = pending.open();
     if (p.reply().isDone()) {
       return p.reply(); // the channel is already dead; the future carries why
     }
+    long id = p.id();
+    ScheduledFuture<?> deadline = timer.schedule(() ->
+        pending.fail(id, new TimeoutException(name + " did not answer " + request.getKindCase() + " request " + id
+            + " within " + timeout.toMillis() + " ms")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    p.reply().whenComplete((reply, error) -> deadline.cancel(false));
     ParentEnvelope envelope = request.setRequestId(p.id()).build();
     int size = envelope.getSerializedSize();
     if (size > maxFrameBytes) {
@@ -75,7 +108,11 @@ public final class WorkerConnection {
       return p.reply();
     }
     try {
-      transport.send(envelope);
+      if (offer) {
+        transport.offer(envelope);
+      } else {
+        transport.send(envelope);
+      }
       messagesOut.incrementAndGet();
     } catch (RuntimeException e) {
       pending.fail(p.id(), new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));
@@ -83,9 +120,9 @@ public final class WorkerConnection {
     return p.reply();
   }
 
-  /** Sends a one-way heartbeat. */
+  /** Queues a one-way heartbeat; never blocks, even on a worker that stopped reading. */
   void heartbeat() {
-    transport.send(ParentEnvelope.newBuilder()
+    transport.offer(ParentEnvelope.newBuilder()
         .setHeartbeat(Heartbeat.newBuilder()
             .setSequence(heartbeatSequence.incrementAndGet())
             .setSendNanos(System.nanoTime()))
@@ -121,7 +158,7 @@ public final class WorkerConnection {
 
   private void replyError(long id, ErrorCode code, String message) {
     log.warning(() -> name + ": " + message);
-    transport.send(ParentEnvelope.newBuilder()
+    transport.offer(ParentEnvelope.newBuilder()
         .setRequestId(id)
         .setError(ErrorReply.newBuilder().setCode(code).setMessage(message))
         .build());

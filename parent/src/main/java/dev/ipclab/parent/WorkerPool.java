@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
@@ -46,15 +47,20 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private final WorkerServer server;
   private final HeartbeatMonitor heartbeats;
   private boolean closed;
+  /** Stops the workers and removes the run directory when the JVM is stopped by a signal (Ctrl-C, SIGTERM). */
+  private final Thread shutdownHook = new Thread(this::closeOnShutdown, "ipclab-pool-shutdown");
 
   private WorkerPool(PoolSettings settings) throws IOException, InterruptedException {
     this.settings = settings;
     this.runDirectory = RunDirectory.create(settings.keepLogs());
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor supervisor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "ipclab-supervisor");
       t.setDaemon(true);
       return t;
     });
+    // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
+    supervisor.setRemoveOnCancelPolicy(true);
+    this.timer = supervisor;
     WorkerServer s = null;
     try {
       if (settings.transport() != TransportKind.PIPE) {
@@ -72,6 +78,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       this.heartbeats = new HeartbeatMonitor(workers(), timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis());
       awaitReady();
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
     } catch (IOException | InterruptedException | RuntimeException e) {
       stopAll();
       if (s != null) {
@@ -167,13 +174,33 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       return;
     }
     closed = true;
-    heartbeats.close();
-    stopAll();
-    if (server != null) {
-      server.close();
+    if (Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook will find the pool closed.
+      }
     }
-    timer.shutdownNow();
-    runDirectory.close();
+    // Each step runs even if one before it failed: a worker that will not die must not leak the socket, the
+    // supervisor thread or the run directory too.
+    try {
+      heartbeats.close();
+      stopAll();
+    } finally {
+      try {
+        if (server != null) {
+          server.close();
+        }
+      } finally {
+        timer.shutdownNow();
+        runDirectory.close();
+      }
+    }
+  }
+
+  private void closeOnShutdown() {
+    log.info("the JVM is shutting down: stopping the workers");
+    close();
   }
 
   private void stopAll() {
@@ -184,7 +211,17 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
         exits.add(CompletableFuture.supplyAsync(
             () -> worker.shutdown(settings.shutdownGrace(), "the pool is closing"), executor));
       }
-      exits.forEach(CompletableFuture::join);
+      List<String> failures = new ArrayList<>();
+      for (CompletableFuture<ExitDescription> exit : exits) {
+        try {
+          exit.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          failures.add(e.getCause().getMessage());
+        }
+      }
+      if (!failures.isEmpty()) {
+        throw new IllegalStateException("could not stop every worker: " + String.join("; ", failures));
+      }
     }
   }
 

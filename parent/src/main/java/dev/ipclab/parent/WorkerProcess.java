@@ -46,7 +46,6 @@ public final class WorkerProcess implements AutoCloseable {
   private volatile WorkerConnection connection;
   private volatile Hello hello;
   private volatile long readyNanos;
-  private volatile boolean destroyedDeliberately;
   private volatile String failureCause;
 
   private WorkerProcess(int id, String token, PoolSettings settings, Path logFile, ScheduledExecutorService timer,
@@ -87,7 +86,7 @@ public final class WorkerProcess implements AutoCloseable {
     Process process = builder.start();
     WorkerProcess worker = new WorkerProcess(id, token, settings, logFile, timer, process, started);
     log.info(() -> worker.name() + " pid " + process.pid() + " spawned (" + settings.transport() + ")");
-    process.onExit().thenRun(worker::onProcessExit);
+    process.onExit().thenRun(worker::onProcessExitSafely);
     if (settings.transport() == TransportKind.PIPE) {
       StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = new StreamTransport<>(
           process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
@@ -108,7 +107,7 @@ public final class WorkerProcess implements AutoCloseable {
   void bind(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport) {
     this.hello = hello;
     this.transport = transport;
-    this.connection = new WorkerConnection(name(), transport, settings.maxFrameBytes());
+    this.connection = new WorkerConnection(name(), transport, settings.maxFrameBytes(), timer);
     transport.send(ParentEnvelope.newBuilder()
         .setWelcome(Welcome.newBuilder()
             .setParentPid(ProcessHandle.current().pid())
@@ -181,11 +180,26 @@ public final class WorkerProcess implements AutoCloseable {
     }, 1, TimeUnit.SECONDS);
   }
 
+  /** Whatever goes wrong in the bookkeeping, {@link #exit()} completes: callers wait on it. */
+  private void onProcessExitSafely() {
+    try {
+      onProcessExit();
+    } catch (RuntimeException | Error e) {
+      log.log(Level.SEVERE, name() + " pid " + pid() + ": failed to process its exit", e);
+      exited.complete(new ExitDescription(process.exitValue(), false, "exit bookkeeping failed: " + e, List.of()));
+    }
+  }
+
   private void onProcessExit() {
     int status = process.exitValue();
-    ExitDescription exit = new ExitDescription(status, destroyedDeliberately, failureCause,
+    // Deliberate means we asked for it: the state was STOPPING when the exit came, whatever else raced.
+    boolean deliberate = state.get() == WorkerState.STOPPING;
+    ExitDescription exit = new ExitDescription(status, deliberate, failureCause,
         LogTail.read(logFile, LOG_TAIL_LINES));
-    moveTo(exit.isCrash() ? WorkerState.CRASHED : WorkerState.EXITED, exit.summary());
+    WorkerState target = exit.isCrash() ? WorkerState.CRASHED : WorkerState.EXITED;
+    if (!moveTo(target, exit.summary())) {
+      forceTerminal(exit.summary());
+    }
     WorkerFailedException gone = new WorkerFailedException(name() + " pid " + pid() + " is gone: "
         + exit.withLogTail(logFile.toString()));
     WorkerConnection c = connection;
@@ -220,7 +234,6 @@ public final class WorkerProcess implements AutoCloseable {
    */
   public ExitDescription shutdown(Duration grace, String reason) {
     if (!state.get().isTerminal()) {
-      destroyedDeliberately = true;
       List<ProcessHandle> children = process.descendants().toList();
       if (moveTo(WorkerState.STOPPING, reason)) {
         WorkerConnection c = connection;
@@ -275,6 +288,16 @@ public final class WorkerProcess implements AutoCloseable {
       stdin.close();
     } catch (IOException e) {
       log.log(Level.FINE, "closing stdin of " + name(), e);
+    }
+  }
+
+  /** The process is gone whatever the state machine expected: record that, as a crash. */
+  private void forceTerminal(String why) {
+    WorkerState previous = state.getAndSet(WorkerState.CRASHED);
+    if (!previous.isTerminal()) {
+      log.warning(() -> name() + " pid " + pid() + ": " + previous + " -> CRASHED (" + why + ")");
+    } else {
+      state.set(previous);
     }
   }
 

@@ -64,7 +64,7 @@ class ExitDescriptionTest {
     ExitDescription exit = new ExitDescription(5, false, null, List.of());
 
     assertThat(exit.summary()).isEqualTo(
-        "exit 5: the worker lost its parent (stdin closed or parent exited) and stopped itself");
+        "exit 5: the worker's channel to its parent closed, or its parent exited, and it stopped itself");
   }
 
   @Test

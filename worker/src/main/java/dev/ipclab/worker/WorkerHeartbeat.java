@@ -13,6 +13,9 @@ import java.util.logging.Logger;
 final class WorkerHeartbeat {
   private static final Logger log = Logger.getLogger(WorkerHeartbeat.class.getName());
 
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
   private final Transport<ParentEnvelope, WorkerEnvelope> transport;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "ipclab-heartbeat");
@@ -41,11 +44,11 @@ final class WorkerHeartbeat {
 
   private void beat(long timeoutMs) {
     try {
-      transport.send(WorkerEnvelope.newBuilder()
+      transport.offer(WorkerEnvelope.newBuilder()
           .setHeartbeat(Heartbeat.newBuilder()
               .setSequence(++sequence)
               .setSendNanos(System.nanoTime())
-              .setThreadCount(Thread.activeCount()))
+              .setThreadCount(THREADS.getThreadCount()))
           .build());
     } catch (RuntimeException e) {
       log.fine(() -> "heartbeat not sent: " + e);

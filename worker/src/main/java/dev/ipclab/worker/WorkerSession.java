@@ -40,6 +40,8 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final WorkerHeartbeat heartbeat;
   private final AtomicLong served = new AtomicLong();
   private volatile boolean welcomed;
+  /** The parent sent an error reply; if it then hangs up, that is a protocol failure, not a lost parent. */
+  private volatile boolean parentReportedError;
   private int pings;
 
   WorkerSession(WorkerConfig config, Transport<ParentEnvelope, WorkerEnvelope> transport, Faults faults,
@@ -98,8 +100,11 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
             .build());
         exit.complete(WorkerExitCodes.OK);
       }
-      case ERROR -> log.warning(() -> "the parent reports an error (" + envelope.getError().getCode() + "): "
-          + envelope.getError().getMessage());
+      case ERROR -> {
+        parentReportedError = true;
+        log.warning(() -> "the parent reports an error (" + envelope.getError().getCode() + "): "
+            + envelope.getError().getMessage());
+      }
       case KIND_NOT_SET -> replyError(envelope.getRequestId(), ErrorCode.ERROR_CODE_UNKNOWN_KIND,
           "envelope " + envelope.getRequestId() + " carries no kind this worker knows (protocol revision "
               + Protocol.VERSION + "); is the parent newer than the worker?");
@@ -107,6 +112,10 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   }
 
   private void onWelcome(Welcome welcome) {
+    if (welcomed) {
+      replyError(0, ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "a second welcome; the handshake is already done");
+      return;
+    }
     welcomed = true;
     heartbeat.start(welcome.getHeartbeatIntervalMs(), welcome.getHeartbeatTimeoutMs());
     log.info(() -> "welcomed by parent pid " + welcome.getParentPid() + "; heartbeat every "
@@ -208,7 +217,10 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     if (exit.isDone()) {
       return;
     }
-    if (cause == null) {
+    if (cause == null && parentReportedError) {
+      log.severe(() -> "the parent closed the channel after reporting an error; exiting");
+      exit.complete(WorkerExitCodes.PROTOCOL_ERROR);
+    } else if (cause == null) {
       log.warning(() -> "the parent closed the channel (" + transport.describe() + "); exiting");
       exit.complete(WorkerExitCodes.PARENT_GONE);
     } else {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,7 +108,12 @@ final class PingCommand implements Callable<Integer> {
   /** One ping, in nanoseconds; fails if the pong does not carry the payload back intact. */
   private static long roundTrip(WorkerProcess worker, ByteString payload) throws Exception {
     long t0 = System.nanoTime();
-    Pong pong = worker.connection().ping(payload).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Pong pong;
+    try {
+      pong = worker.connection().ping(payload, Duration.ofSeconds(TIMEOUT_SECONDS)).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("ping to " + worker + " failed: " + e.getCause().getMessage(), e.getCause());
+    }
     long rtt = System.nanoTime() - t0;
     if (!pong.getPayload().equals(payload)) {
       throw new IllegalStateException(worker.name() + " echoed " + pong.getPayload().size()

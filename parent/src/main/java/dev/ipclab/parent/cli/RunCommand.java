@@ -12,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,10 +93,13 @@ final class RunCommand implements Callable<Integer> {
       if (w.state() == WorkerState.READY) {
         try {
           long t0 = System.nanoTime();
-          w.connection().ping(ByteString.EMPTY).get(2, TimeUnit.SECONDS);
+          w.connection().ping(ByteString.EMPTY, Duration.ofSeconds(2)).get();
           detail = String.format(Locale.ROOT, "rtt %.0f us", (System.nanoTime() - t0) / 1000.0);
-        } catch (Exception e) {
-          detail = "ping failed: " + e.getMessage();
+        } catch (java.util.concurrent.ExecutionException e) {
+          detail = "ping failed: " + e.getCause().getMessage();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          detail = "interrupted";
         }
       } else {
         detail = "";
