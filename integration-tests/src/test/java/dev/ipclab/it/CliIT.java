@@ -85,6 +85,23 @@ class CliIT {
   }
 
   @Test
+  void sigtermToPingStopsItsWorkersAndRemovesItsRunDirectory() throws Exception {
+    try (ParentCli cli = ParentCli.start("ping", "--workers", "2", "--transport", "uds", "--count", "100000000")) {
+      assertThat(Os.within(60_000, () -> cli.process().children().count() == 2
+          && cli.stderr().contains("worker-2 pid") && cli.stderr().contains("-> READY"))).isTrue();
+      List<ProcessHandle> workers = cli.process().children().toList();
+      Os.kill("TERM", cli.pid());
+      assertThat(cli.waitFor(30)).as(cli.stderr()).isEqualTo(143);
+      assertThat(cli.stderr()).contains("the JVM is shutting down: stopping the workers", "STOPPING -> EXITED");
+      for (ProcessHandle w : workers) {
+        assertThat(w.isAlive()).isFalse();
+      }
+      assertThat(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toFile()
+          .list((dir, name) -> name.startsWith("ipclab-" + cli.pid() + "-"))).isEmpty();
+    }
+  }
+
+  @Test
   void runStopsByItselfAfterItsDuration() throws Exception {
     try (ParentCli cli = ParentCli.start("run", "--workers", "1", "--transport", "tcp", "--duration", "2s",
         "--status-every", "500ms")) {

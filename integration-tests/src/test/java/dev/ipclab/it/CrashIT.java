@@ -66,6 +66,47 @@ class CrashIT {
     }
   }
 
+  @Test
+  void threadDumpOfAPipeWorkerGoesToItsLogNotIntoTheProtocol() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 1).start()) {
+      WorkerProcess w = pool.worker(1);
+      Os.kill("QUIT", w.pid()); // what jstack-less users do: kill -3 prints a thread dump
+      assertThat(Os.within(5_000, () -> logContains(w, "Full thread dump"))).as("thread dump in the log").isTrue();
+      for (int i = 0; i < 10; i++) {
+        assertThat(w.connection().ping(ByteString.copyFromUtf8("after dump " + i)).get(5, TimeUnit.SECONDS)
+            .getPayload().toStringUtf8()).isEqualTo("after dump " + i);
+      }
+      assertThat(w.state()).isEqualTo(WorkerState.READY);
+    }
+  }
+
+  @Test
+  void aWorkerThatStopsReadingDoesNotFreezeTheSupervisionOfTheOthers() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 2).start()) {
+      WorkerProcess stopped = pool.worker(1);
+      Os.kill("STOP", stopped.pid());
+      try {
+        // Fill its stdin pipe: this caller blocks (backpressure) while the supervisor must carry on.
+        ByteString big = ByteString.copyFrom(new byte[1 << 20]);
+        Thread caller = Thread.ofVirtual().start(() -> stopped.connection().ping(big));
+        assertThat(Os.within(3_000, () -> stopped.state() == WorkerState.HUNG)).as("state %s", stopped.state())
+            .isTrue();
+        assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(caller.isAlive()).as("the caller is still blocked on the full pipe").isTrue();
+      } finally {
+        Os.kill("CONT", stopped.pid());
+      }
+    }
+  }
+
+  private static boolean logContains(WorkerProcess w, String text) {
+    try {
+      return java.nio.file.Files.readString(w.logFile()).contains(text);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
   void stoppedWorkerIsMarkedHungAndRecoversWhenContinued(TransportKind transport) throws Exception {
