@@ -6,6 +6,11 @@ import java.time.Duration;
 
 /** Pools configured for tests: the built worker jar and short timeouts, so failures show in seconds. */
 final class Pools {
+  static {
+    // The test JVM is a parent too: its log lines name it, as the real parent's do.
+    dev.ipclab.transport.ProcessLog.init("test", java.util.logging.Level.INFO, System.err);
+  }
+
   private Pools() {}
 
   static WorkerPool.Builder builder(TransportKind transport, int workers) {
