@@ -231,16 +231,17 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
 
   /**
    * Configures a pool. Defaults: 2 workers, pipe transport, heartbeat every 1 s, hung after 5 s of silence,
-   * 10 s for a hello, 30 s for all workers to be ready, 5 s of grace at shutdown, 16 MiB frames, the worker jar
-   * found beside the parent's, no extra JVM flags, no faults, logs removed at close.
+   * 10 s for a hello and 30 s for all workers to be ready (each plus 250 ms per worker, since N JVMs starting at
+   * once share the cores), 5 s of grace at shutdown, 16 MiB frames, the worker jar found beside the parent's, no
+   * extra JVM flags, no faults, logs removed at close.
    */
   public static final class Builder {
     private int workers = 2;
     private TransportKind transport = TransportKind.PIPE;
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration heartbeatTimeout = Duration.ofSeconds(5);
-    private Duration handshakeTimeout = Duration.ofSeconds(10);
-    private Duration readyTimeout = Duration.ofSeconds(30);
+    private Duration handshakeTimeout;
+    private Duration readyTimeout;
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private int maxFrameBytes = Frames.DEFAULT_MAX_FRAME_BYTES;
     private Path workerJar;
@@ -323,8 +324,11 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     /** Spawns the workers and returns once every one has completed its handshake. */
     public WorkerPool start() throws IOException, InterruptedException {
       Path jar = workerJar != null ? workerJar : WorkerCommand.locateWorkerJar();
+      Duration startupShare = Duration.ofMillis(250L * workers);
+      Duration handshake = handshakeTimeout != null ? handshakeTimeout : Duration.ofSeconds(10).plus(startupShare);
+      Duration ready = readyTimeout != null ? readyTimeout : Duration.ofSeconds(30).plus(startupShare);
       return new WorkerPool(new PoolSettings(workers, transport, heartbeatInterval, heartbeatTimeout,
-          handshakeTimeout, readyTimeout, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
+          handshake, ready, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
           Map.copyOf(faults), keepLogs));
     }
   }
