@@ -1,0 +1,512 @@
+package dev.ipclab.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.ErrorReply;
+import dev.ipclab.proto.v1.Goodbye;
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.Ping;
+import dev.ipclab.proto.v1.Pong;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The contract every {@link Transport} keeps, run against two real connected ends of one implementation.
+ *
+ * <p>A subclass supplies the pair: a parent end ({@code <WorkerEnvelope, ParentEnvelope>}) and a worker end
+ * ({@code <ParentEnvelope, WorkerEnvelope>}) over a real OS channel, both not yet started. Every thread a subclass
+ * starts has a name beginning with {@value #THREAD_PREFIX}, so that the suite can check none is left behind.
+ */
+abstract class TransportConformanceTest {
+  static final String THREAD_PREFIX = "conf-";
+  private static final long WAIT_SECONDS = 5;
+  /** 2^31 as a varint32: a peer announcing a 2 GiB frame. */
+  private static final byte[] TWO_GIB_PREFIX = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+
+  /**
+   * Two connected ends, neither started.
+   *
+   * @param parentPeer what the parent end must say it talks to ({@link Transport#describe()})
+   * @param workerPeer what the worker end must say it talks to
+   */
+  record Ends(
+      Transport<WorkerEnvelope, ParentEnvelope> parent,
+      Transport<ParentEnvelope, WorkerEnvelope> worker,
+      String parentPeer,
+      String workerPeer) {}
+
+  /** Connects a new pair whose ends both refuse inbound frames over {@code maxFrameBytes}. */
+  abstract Ends connect(int maxFrameBytes) throws Exception;
+
+  /** The kind both ends must report. */
+  abstract TransportKind kind();
+
+  /** The class both ends must be. */
+  abstract Class<?> implementation();
+
+  /** Frees what {@link #connect} made beyond the two ends (event loops, server channels); both ends are closed. */
+  void release() throws Exception {}
+
+  private Ends ends;
+  private final Recorder<WorkerEnvelope> parentSeen = new Recorder<>();
+  private final Recorder<ParentEnvelope> workerSeen = new Recorder<>();
+
+  private Transport<WorkerEnvelope, ParentEnvelope> parent() {
+    return ends.parent();
+  }
+
+  private Transport<ParentEnvelope, WorkerEnvelope> worker() {
+    return ends.worker();
+  }
+
+  private void open(int maxFrameBytes) throws Exception {
+    ends = connect(maxFrameBytes);
+  }
+
+  private void openAndStart() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    parent().start(parentSeen);
+    worker().start(workerSeen);
+  }
+
+  @AfterEach
+  void closeEverythingAndCheckNoThreadIsLeft() throws Exception {
+    try {
+      if (ends != null) {
+        ends.parent().close();
+        ends.worker().close();
+      }
+    } finally {
+      release();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    for (Thread t : ourThreads()) {
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+    assertThat(ourThreads()).as("threads of this test still alive after cleanup").isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
+  void framesArriveInOrderIntactAndExactlyOnceInBothDirections() throws Exception {
+    openAndStart();
+    int count = 1000;
+    ByteString[] payloads = new ByteString[count + 1];
+    for (int i = 1; i <= count; i++) {
+      // 0 bytes, then sizes spread over 0..64 KiB, and the last one 64 KiB exactly.
+      int size = i == 1 ? 0 : i == count ? 64 * 1024 : (int) ((i * 7919L) % (64 * 1024));
+      payloads[i] = payload(i, size);
+    }
+    long sentinel = count + 1;
+
+    for (int i = 1; i <= count; i++) {
+      parent().send(ping(i, payloads[i]));
+    }
+    parent().send(ping(sentinel, ByteString.EMPTY));
+    for (int i = 1; i <= count; i++) {
+      ParentEnvelope m = next(workerSeen.messages, "ping " + i);
+      assertThat(m.getRequestId()).as("request id of the frame received in place %d", i).isEqualTo(i);
+      assertThat(m.getPing().getParentSendNanos()).isEqualTo(i);
+      assertThat(m.getPing().getPayload().size()).as("payload bytes of ping %d", i).isEqualTo(payloads[i].size());
+      assertThat(m.getPing().getPayload().equals(payloads[i])).as("payload of ping %d intact", i).isTrue();
+    }
+    assertThat(next(workerSeen.messages, "the sentinel ping").getRequestId())
+        .as("the frame after the last ping: no duplicate, no stray frame").isEqualTo(sentinel);
+
+    for (int i = 1; i <= count; i++) {
+      worker().send(pong(i, payloads[i]));
+    }
+    worker().send(pong(sentinel, ByteString.EMPTY));
+    for (int i = 1; i <= count; i++) {
+      WorkerEnvelope m = next(parentSeen.messages, "pong " + i);
+      assertThat(m.getRequestId()).as("request id of the frame received in place %d", i).isEqualTo(i);
+      assertThat(m.getPong().getPayload().size()).as("payload bytes of pong %d", i).isEqualTo(payloads[i].size());
+      assertThat(m.getPong().getPayload().equals(payloads[i])).as("payload of pong %d intact", i).isTrue();
+    }
+    assertThat(next(parentSeen.messages, "the sentinel pong").getRequestId()).isEqualTo(sentinel);
+
+    assertThat(parentSeen.events).hasSize(count + 1);
+    assertThat(workerSeen.events).hasSize(count + 1);
+    assertThat(parent().closeFuture()).isNotDone();
+    assertThat(worker().closeFuture()).isNotDone();
+  }
+
+  @Test
+  @Timeout(10)
+  void framesOfConcurrentSendersNeverInterleaveAndKeepEachSendersOrder() throws Exception {
+    openAndStart();
+    int threads = 4;
+    int perThread = 300;
+    long sentinel = 999_999_999L;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    List<Thread> senders = new ArrayList<>();
+    // Both directions at once: each side's frames cross the other's on a full-duplex channel.
+    for (int s = 0; s < threads; s++) {
+      int sender = s;
+      senders.add(startSender("parent-sender-" + s, go, failures, perThread,
+          i -> parent().send(ping(concurrentId(sender, i), concurrentPayload(concurrentId(sender, i))))));
+      senders.add(startSender("worker-sender-" + s, go, failures, perThread,
+          i -> worker().send(pong(concurrentId(sender, i), concurrentPayload(concurrentId(sender, i))))));
+    }
+    go.countDown();
+    for (Thread t : senders) {
+      t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      assertThat(t.isAlive()).as("%s finished sending within %d s", t.getName(), WAIT_SECONDS).isFalse();
+    }
+    assertThat(failures).as("failures of the sending threads").isEmpty();
+    // Sent after every sender returned, so it must come after all of their frames.
+    parent().send(ping(sentinel, ByteString.EMPTY));
+    worker().send(pong(sentinel, ByteString.EMPTY));
+
+    checkPerSenderOrder(workerSeen.messages, threads, perThread, ParentEnvelope::getRequestId,
+        m -> m.getPing().getPayload(), sentinel);
+    checkPerSenderOrder(parentSeen.messages, threads, perThread, WorkerEnvelope::getRequestId,
+        m -> m.getPong().getPayload(), sentinel);
+  }
+
+  @Test
+  @Timeout(10)
+  void offerNeverBlocksOnAPeerThatDoesNotReadAndKeepsOrderWithSend() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    parent().start(parentSeen);
+    // The worker end is not started: nothing reads, so the OS buffers fill (a pipe holds 64 KiB).
+    int offered = 600;
+    int mixed = 200;
+    int size = 16 * 1024;
+    CompletableFuture<Void> offers = new CompletableFuture<>();
+    Thread offerer = Thread.ofPlatform().daemon().name(THREAD_PREFIX + "offerer").start(() -> {
+      try {
+        for (int i = 1; i <= offered; i++) {
+          parent().offer(ping(i, payload(i, size)));
+        }
+        offers.complete(null);
+      } catch (Throwable e) {
+        offers.completeExceptionally(e);
+      }
+    });
+    try {
+      offers.get(2, TimeUnit.SECONDS); // a blocked offer fails here with a TimeoutException
+    } finally {
+      offerer.interrupt();
+    }
+
+    worker().start(workerSeen);
+    // From one thread, offers and sends alternate while earlier frames are still waiting to be written.
+    for (int i = offered + 1; i <= offered + mixed; i++) {
+      if (i % 2 == 0) {
+        parent().offer(ping(i, payload(i, size)));
+      } else {
+        parent().send(ping(i, payload(i, size)));
+      }
+    }
+    for (int i = 1; i <= offered + mixed; i++) {
+      ParentEnvelope m = next(workerSeen.messages, "ping " + i);
+      assertThat(m.getRequestId()).as("request id of the frame received in place %d", i).isEqualTo(i);
+      assertThat(m.getPing().getPayload().equals(payload(i, size))).as("payload of ping %d intact", i).isTrue();
+    }
+    assertThat(workerSeen.protocolErrors).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
+  void sendAndCloseDeliversTheLastFrameThenThePeerSeesAnOrderlyClose() throws Exception {
+    openAndStart();
+    for (int i = 1; i <= 10; i++) {
+      worker().send(pong(i, payload(i, 100 * i)));
+    }
+    WorkerEnvelope last = WorkerEnvelope.newBuilder().setRequestId(11)
+        .setGoodbye(Goodbye.newBuilder().setRequestsServed(10)).build();
+
+    worker().sendAndClose(last);
+
+    assertThat(worker().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS)).as("local close cause").isNull();
+    assertThat(parentSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the peer's close cause").isNull();
+    assertThat(parent().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
+    assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
+    // Closing again must not report a second close to anyone.
+    parent().close();
+    worker().close();
+
+    List<Object> expected = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      expected.add(pong(i, payload(i, 100 * i)));
+    }
+    expected.add(last);
+    expected.add(new Closed(null));
+    assertThat(summaries(parentSeen.events)).as("what the peer saw, in order: the last frame, then the close")
+        .isEqualTo(summaries(expected));
+    assertThat(parentSeen.events.get(10)).isEqualTo(last);
+    assertThat(parentSeen.closes).as("the peer's onClosed calls").containsExactly((Throwable) null);
+    assertThat(workerSeen.closes).as("the closing side's onClosed calls").containsExactly((Throwable) null);
+    assertThat(parentSeen.protocolErrors).isEmpty();
+  }
+
+  @Test
+  @Timeout(10)
+  void closeIsIdempotentAndEachSideHearsOfItExactlyOnce() throws Exception {
+    openAndStart();
+    parent().send(ping(1, payload(1, 10)));
+    assertThat(next(workerSeen.messages, "ping 1").getRequestId()).isEqualTo(1);
+
+    parent().close();
+    parent().close();
+
+    assertThat(parent().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS)).as("local close cause").isNull();
+    assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the peer's close cause").isNull();
+    assertThat(worker().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the peer's closeFuture").isNull();
+    assertThat(parentSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
+    parent().close();
+    worker().close();
+    worker().close();
+
+    assertThat(workerSeen.closes).as("the peer's onClosed calls").containsExactly((Throwable) null);
+    assertThat(parentSeen.closes).as("the closing side's onClosed calls").containsExactly((Throwable) null);
+    assertThat(summaries(workerSeen.events)).isEqualTo(summaries(List.of(ping(1, payload(1, 10)), new Closed(null))));
+  }
+
+  @Test
+  @Timeout(10)
+  void garbageFromThePeerIsAMalformedFrameErrorThenOneCloseWithThatError() throws Exception {
+    openAndStart();
+    byte[] garbage = new byte[6];
+    java.util.Arrays.fill(garbage, (byte) 0xff);
+
+    worker().writeRaw(garbage);
+
+    Throwable cause = parent().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(parentSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(cause);
+    assertThat(parentSeen.protocolErrors).singleElement().satisfies(e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
+      assertThat(e).hasMessageContaining(ends.parentPeer()).hasMessageContaining("longer than 5 bytes");
+    });
+    ProtocolException error = parentSeen.protocolErrors.getFirst();
+    assertThat(cause).as("the receiver's closeFuture").isSameAs(error);
+    assertThat(summaries(parentSeen.events)).as("what the receiver saw, in order")
+        .isEqualTo(summaries(List.of(error, new Closed(error))));
+    // The sender of the garbage learns that the channel is gone.
+    assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
+    assertThat(workerSeen.closes).hasSize(1);
+  }
+
+  @Test
+  @Timeout(10)
+  void twoGibPrefixIsRefusedAtOnceAndTheErrorReplyArrivesBeforeTheClose() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    // What both sides' listeners do with a protocol error: answer it, then hang up.
+    parentSeen.answer = e -> parent().sendAndClose(ParentEnvelope.newBuilder()
+        .setError(ErrorReply.newBuilder().setCode(e.code()).setMessage(e.getMessage())).build());
+    parent().start(parentSeen);
+    worker().start(workerSeen);
+
+    long start = System.nanoTime();
+    worker().writeRaw(TWO_GIB_PREFIX);
+
+    ProtocolException error = parentSeen.firstError.get(2, TimeUnit.SECONDS);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms to refuse").isLessThan(2000);
+    assertThat(error).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
+      assertThat(e.announcedBytes()).isEqualTo(1L << 31);
+      assertThat(e.maxFrameBytes()).isEqualTo(Frames.DEFAULT_MAX_FRAME_BYTES);
+      assertThat(e).hasMessageStartingWith("frame from " + ends.parentPeer() + " announces 2147483648 bytes");
+    });
+    assertThat(parent().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the receiver's closeFuture")
+        .isSameAs(error);
+    assertThat(parentSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the receiver's onClosed").isSameAs(error);
+    assertThat(parentSeen.closes).containsExactly(error);
+    assertThat(parentSeen.messages).isEmpty();
+
+    ParentEnvelope reply = next(workerSeen.messages, "the error reply");
+    assertThat(reply.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
+    assertThat(reply.getError().getMessage()).isEqualTo(error.getMessage());
+    assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the peer's close cause").isNull();
+    assertThat(summaries(workerSeen.events)).as("what the peer saw, in order")
+        .isEqualTo(summaries(List.of(reply, new Closed(null))));
+  }
+
+  @Test
+  @Timeout(10)
+  void frameOverTheConfiguredLimitIsRefusedByTheReceiver() throws Exception {
+    open(1024);
+    parent().start(parentSeen);
+    worker().start(workerSeen);
+    ParentEnvelope fits = ping(1, payload(1, 900));
+    ParentEnvelope tooLarge = ping(2, payload(2, 2000));
+
+    parent().send(fits);
+    parent().send(tooLarge);
+
+    ProtocolException error = workerSeen.firstError.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(error).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
+      assertThat(e.announcedBytes()).isEqualTo(tooLarge.getSerializedSize());
+      assertThat(e.maxFrameBytes()).isEqualTo(1024);
+      assertThat(e).hasMessageContaining(ends.workerPeer());
+    });
+    assertThat(worker().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(error);
+    assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(error);
+    assertThat(summaries(workerSeen.events)).as("what the receiver saw, in order")
+        .isEqualTo(summaries(List.of(fits, error, new Closed(error))));
+    assertThat(workerSeen.events.getFirst()).isEqualTo(fits);
+  }
+
+  @Test
+  @Timeout(10)
+  void kindAndDescriptionMatchTheImplementation() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+
+    assertThat(parent()).isInstanceOf(implementation());
+    assertThat(worker()).isInstanceOf(implementation());
+    assertThat(parent().kind()).isEqualTo(kind());
+    assertThat(worker().kind()).isEqualTo(kind());
+    assertThat(parent().describe()).isNotBlank().isEqualTo(ends.parentPeer());
+    assertThat(worker().describe()).isNotBlank().isEqualTo(ends.workerPeer());
+
+    parent().start(parentSeen);
+    worker().start(workerSeen);
+    parent().close();
+    worker().close();
+
+    assertThat(parent().describe()).as("still named after the close, for late log lines")
+        .isEqualTo(ends.parentPeer());
+    assertThat(worker().describe()).isEqualTo(ends.workerPeer());
+  }
+
+  private static Thread startSender(String name, CountDownLatch go, List<Throwable> failures, int count,
+      Consumer<Integer> sendOne) {
+    return Thread.ofPlatform().daemon().name(THREAD_PREFIX + name).start(() -> {
+      try {
+        go.await();
+        for (int i = 0; i < count; i++) {
+          sendOne.accept(i);
+        }
+      } catch (Throwable e) {
+        failures.add(e);
+      }
+    });
+  }
+
+  private static <T> void checkPerSenderOrder(BlockingQueue<T> received, int threads, int perThread,
+      ToLongFunction<T> id, java.util.function.Function<T, ByteString> payloadOf, long sentinel)
+      throws InterruptedException {
+    int[] next = new int[threads];
+    for (int k = 0; k < threads * perThread; k++) {
+      T m = next(received, "frame " + k + " of " + threads * perThread);
+      long requestId = id.applyAsLong(m);
+      int sender = (int) (requestId / 1_000_000);
+      int index = (int) (requestId % 1_000_000) - 1;
+      assertThat(sender).as("sender of frame %d (request id %d)", k, requestId).isBetween(0, threads - 1);
+      assertThat(index).as("frame order of sender %d", sender).isEqualTo(next[sender]++);
+      assertThat(payloadOf.apply(m).equals(concurrentPayload(requestId)))
+          .as("payload of frame %d of sender %d intact", index, sender).isTrue();
+    }
+    assertThat(id.applyAsLong(next(received, "the sentinel"))).as("the frame after all senders' frames")
+        .isEqualTo(sentinel);
+  }
+
+  private static long concurrentId(int sender, int index) {
+    return sender * 1_000_000L + index + 1;
+  }
+
+  /** Up to 20 KB: larger than PIPE_BUF (4 KiB), so an unlocked write to a pipe could be split and interleaved. */
+  private static ByteString concurrentPayload(long requestId) {
+    return payload(requestId, (int) ((requestId * 613) % 20_000));
+  }
+
+  private static <T> T next(BlockingQueue<T> queue, String what) throws InterruptedException {
+    T m = queue.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(m).as("%s, received within %d s", what, WAIT_SECONDS).isNotNull();
+    return m;
+  }
+
+  /** Bytes that differ per message and per position, so a lost, shifted or swapped byte shows. */
+  static ByteString payload(long seed, int size) {
+    byte[] bytes = new byte[size];
+    new SplittableRandom(seed).nextBytes(bytes);
+    return ByteString.copyFrom(bytes);
+  }
+
+  static ParentEnvelope ping(long requestId, ByteString payload) {
+    return ParentEnvelope.newBuilder().setRequestId(requestId)
+        .setPing(Ping.newBuilder().setPayload(payload).setParentSendNanos(requestId)).build();
+  }
+
+  static WorkerEnvelope pong(long requestId, ByteString payload) {
+    return WorkerEnvelope.newBuilder().setRequestId(requestId)
+        .setPong(Pong.newBuilder().setPayload(payload).setParentSendNanos(requestId)).build();
+  }
+
+  /**
+   * One line per event, readable in a failure (no 64 KiB payload dumps): the envelope's id, kind and payload hash;
+   * the error's type and code; the close's cause. Exceptions carry their identity, so "the same error" is checked.
+   */
+  private static List<String> summaries(List<?> events) {
+    return events.stream().map(e -> switch (e) {
+      case ParentEnvelope m -> "ParentEnvelope " + m.getRequestId() + " " + m.getKindCase() + " #" + m.hashCode();
+      case WorkerEnvelope m -> "WorkerEnvelope " + m.getRequestId() + " " + m.getKindCase() + " #" + m.hashCode();
+      case ProtocolException pe -> "onProtocolError " + identity(pe) + " " + pe.code();
+      case Closed c -> "onClosed " + (c.cause() == null ? "null (orderly)" : identity(c.cause()));
+      default -> String.valueOf(e);
+    }).toList();
+  }
+
+  private static String identity(Throwable t) {
+    return t.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(t));
+  }
+
+  private static List<Thread> ourThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(THREAD_PREFIX)).toList();
+  }
+
+  /** An {@code onClosed} call, as it appears among the events a {@link Recorder} saw. */
+  record Closed(Throwable cause) {}
+
+  /** Records everything a transport reports, in order, and answers protocol errors as told. */
+  static final class Recorder<T> implements TransportListener<T> {
+    final BlockingQueue<T> messages = new LinkedBlockingQueue<>();
+    /** Messages, protocol errors and {@link Closed}, in the order they were reported. */
+    final List<Object> events = new CopyOnWriteArrayList<>();
+    final List<ProtocolException> protocolErrors = new CopyOnWriteArrayList<>();
+    final List<Throwable> closes = new CopyOnWriteArrayList<>();
+    final CompletableFuture<ProtocolException> firstError = new CompletableFuture<>();
+    final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+    volatile Consumer<ProtocolException> answer = e -> {};
+
+    @Override
+    public void onMessage(T message) {
+      events.add(message);
+      messages.add(message);
+    }
+
+    @Override
+    public void onProtocolError(ProtocolException error) {
+      events.add(error);
+      protocolErrors.add(error);
+      firstError.complete(error);
+      answer.accept(error);
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+      events.add(new Closed(cause));
+      closes.add(cause);
+      closed.complete(cause);
+    }
+  }
+}
