@@ -7,6 +7,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -95,6 +97,10 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
 
   @Override
   public void send(O message) {
+    if (!channel.isOpen()) {
+      String m = "cannot write to " + describe() + ": the channel is closed";
+      throw new UncheckedIOException(m, new IOException(m));
+    }
     channel.writeAndFlush(message).addListener(f -> {
       if (!f.isSuccess() && channel.isActive()) {
         log.log(Level.WARNING, "write to " + describe() + " failed; closing", f.cause());

@@ -28,6 +28,9 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
    * Frames, writes and flushes {@code message}, on the caller's thread when the channel is free (no thread hop on
    * the hot path). Thread-safe; frames never interleave, and one thread's frames keep their order. May block
    * while the OS channel is full, which is backpressure from a peer that does not read.
+   *
+   * @throws java.io.UncheckedIOException if the transport is closed (a close racing the send may instead drop the
+   *     frame silently: the peer is gone either way)
    */
   void send(O message);
 
@@ -36,6 +39,7 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
    * anything that must not hang on a peer that stopped reading.
    *
    * @throws IllegalStateException if too many frames are already waiting for a peer that does not read
+   * @throws java.io.UncheckedIOException if the transport is closed
    */
   void offer(O message);
 

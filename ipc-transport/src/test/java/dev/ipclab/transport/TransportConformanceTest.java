@@ -1,6 +1,7 @@
 package dev.ipclab.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.proto.v1.ErrorCode;
@@ -10,6 +11,7 @@ import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -508,5 +510,21 @@ abstract class TransportConformanceTest {
       closes.add(cause);
       closed.complete(cause);
     }
+  }
+
+  @Test
+  @Timeout(10)
+  void sendingAfterCloseThrowsAndNamesThePeer() throws Exception {
+    openAndStart();
+    parent().close();
+
+    // One type on every transport, so that a caller can catch it: the pipe's choice, which is also what a send
+    // whose write fails throws.
+    assertThatThrownBy(() -> parent().send(ping(1, ByteString.EMPTY))).as("send after close")
+        .isInstanceOf(UncheckedIOException.class).hasMessageContaining(ends.parentPeer());
+    assertThatThrownBy(() -> parent().offer(ping(2, ByteString.EMPTY))).as("offer after close")
+        .isInstanceOf(UncheckedIOException.class).hasMessageContaining(ends.parentPeer());
+    assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
+    assertThat(workerSeen.messages).as("nothing sent after the close arrives").isEmpty();
   }
 }

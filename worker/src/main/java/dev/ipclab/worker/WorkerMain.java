@@ -75,7 +75,12 @@ public final class WorkerMain {
     }
 
     WorkerSession session = new WorkerSession(config, transport, faults, facts, exit);
-    session.begin();
+    try {
+      session.begin();
+    } catch (RuntimeException e) {
+      log.log(Level.SEVERE, "could not say hello to the parent over " + transport.describe(), e);
+      exit.complete(WorkerExitCodes.PROTOCOL_ERROR);
+    }
     int status = exit.join();
     if (status == WorkerExitCodes.PARENT_GONE) {
       // No one is left to talk to or to clean up for: stop now, without the JVM's orderly shutdown.
