@@ -44,9 +44,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private final RunDirectory runDirectory;
   private final ScheduledExecutorService timer;
   private final Map<Integer, WorkerProcess> workers = new LinkedHashMap<>();
-  private final WorkerServer server;
-  private final HeartbeatMonitor heartbeats;
-  private boolean closed;
+  private volatile WorkerServer server;
+  private volatile HeartbeatMonitor heartbeats;
+  private volatile boolean closed;
   /** Stops the workers and removes the run directory when the JVM is stopped by a signal (Ctrl-C, SIGTERM). */
   private final Thread shutdownHook = new Thread(this::closeOnShutdown, "ipclab-pool-shutdown");
 
@@ -61,32 +61,35 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
     supervisor.setRemoveOnCancelPolicy(true);
     this.timer = supervisor;
-    WorkerServer s = null;
+    // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
       if (settings.transport() != TransportKind.PIPE) {
-        s = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.maxFrameBytes(), this,
+        server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.maxFrameBytes(), this,
             timer, settings.handshakeTimeout().toMillis());
       }
-      this.server = s;
-      String connect = s == null ? null : s.address();
+      String connect = server == null ? null : server.address();
       for (int id = 1; id <= settings.workers(); id++) {
-        String token = HexFormat.of().formatHex(randomBytes());
-        synchronized (workers) {
-          workers.put(id, WorkerProcess.spawn(id, token, settings, connect, runDirectory.workerLog(id), timer, this));
-        }
+        spawn(id, connect);
       }
-      this.heartbeats = new HeartbeatMonitor(workers(), timer, settings.heartbeatInterval().toMillis(),
+      heartbeats = new HeartbeatMonitor(workers(), timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis());
       awaitReady();
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
     } catch (IOException | InterruptedException | RuntimeException e) {
-      stopAll();
-      if (s != null) {
-        s.close();
-      }
-      timer.shutdownNow();
-      runDirectory.close();
+      close();
       throw e;
+    }
+  }
+
+  /** Spawns one worker, unless the pool has been closed meanwhile (by a signal, say). */
+  private synchronized void spawn(int id, String connect) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the pool was closed while starting its workers");
+    }
+    String token = HexFormat.of().formatHex(randomBytes());
+    WorkerProcess worker = WorkerProcess.spawn(id, token, settings, connect, runDirectory.workerLog(id), timer, this);
+    synchronized (workers) {
+      workers.put(id, worker);
     }
   }
 
@@ -184,7 +187,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // Each step runs even if one before it failed: a worker that will not die must not leak the socket, the
     // supervisor thread or the run directory too.
     try {
-      heartbeats.close();
+      if (heartbeats != null) {
+        heartbeats.close();
+      }
       stopAll();
     } finally {
       try {
