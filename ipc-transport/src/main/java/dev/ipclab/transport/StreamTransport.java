@@ -135,8 +135,8 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       writeLock.lock();
       try {
         drainQueue();
-      } catch (IOException e) {
-        closeWith(e);
+      } catch (IOException | RuntimeException | Error e) {
+        closeWith(e); // a writer that died silently would leave an open transport that never writes again
         return;
       } finally {
         writeLock.unlock();
@@ -224,8 +224,9 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     }
     // A write is in progress, perhaps blocked on a peer that does not read: leave the last frame to the writer.
     try {
+      offer(message); // queued first, then flagged: the writer must never see the flag before the frame
       closeWhenDrained = true;
-      offer(message);
+      LockSupport.unpark(writer);
     } catch (RuntimeException e) {
       log.fine(() -> "could not queue the last frame to " + description + ": " + e);
       closeWith(failure);

@@ -39,6 +39,10 @@ public final class RunDirectory implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory(tmp, PREFIX + ProcessHandle.current().pid() + "-",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      if (keep) {
+        // Marked now, not at close: a parent killed with SIGKILL never closes, and its logs matter most.
+        Files.writeString(dir.resolve(KEEP_MARKER), "kept on request (--keep-logs); delete this directory by hand\n");
+      }
       return new RunDirectory(dir, keep);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a run directory under " + tmp + ": " + e.getMessage(), e);
@@ -62,11 +66,6 @@ public final class RunDirectory implements AutoCloseable {
   @Override
   public void close() {
     if (keep) {
-      try {
-        Files.writeString(path.resolve(KEEP_MARKER), "kept on request (--keep-logs); delete this directory by hand\n");
-      } catch (IOException e) {
-        log.warning(() -> "cannot mark " + path + " as kept: " + e.getMessage());
-      }
       log.info(() -> "keeping " + path + " (logs kept on request)");
       return;
     }

@@ -94,9 +94,15 @@ public final class WorkerConnection {
       return p.reply(); // the channel is already dead; the future carries why
     }
     long id = p.id();
-    ScheduledFuture<?> deadline = timer.schedule(() ->
-        pending.fail(id, new TimeoutException(name + " did not answer " + request.getKindCase() + " request " + id
-            + " within " + timeout.toMillis() + " ms")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> deadline;
+    try {
+      deadline = timer.schedule(() ->
+          pending.fail(id, new TimeoutException(name + " did not answer " + request.getKindCase() + " request "
+              + id + " within " + timeout.toMillis() + " ms")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      pending.fail(id, new WorkerFailedException(name + ": its pool is closed", e));
+      return p.reply();
+    }
     p.reply().whenComplete((reply, error) -> deadline.cancel(false));
     ParentEnvelope envelope = request.setRequestId(p.id()).build();
     int size = envelope.getSerializedSize();

@@ -61,13 +61,10 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
     supervisor.setRemoveOnCancelPolicy(true);
     this.timer = supervisor;
-    // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
-      if (settings.transport() != TransportKind.PIPE) {
-        server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.maxFrameBytes(), this,
-            timer, settings.handshakeTimeout().toMillis());
-      }
+      // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+      startServer();
       String connect = server == null ? null : server.address();
       for (int id = 1; id <= settings.workers(); id++) {
         spawn(id, connect);
@@ -78,6 +75,17 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  /** Listens for socket workers, unless the pool has been closed meanwhile (by a signal, say). */
+  private synchronized void startServer() throws InterruptedException {
+    if (closed) {
+      throw new IllegalStateException("the pool was closed while starting");
+    }
+    if (settings.transport() != TransportKind.PIPE) {
+      server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.maxFrameBytes(), this,
+          timer, settings.handshakeTimeout().toMillis());
     }
   }
 

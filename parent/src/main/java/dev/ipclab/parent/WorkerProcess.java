@@ -186,6 +186,13 @@ public final class WorkerProcess implements AutoCloseable {
       onProcessExit();
     } catch (RuntimeException | Error e) {
       log.log(Level.SEVERE, name() + " pid " + pid() + ": failed to process its exit", e);
+      WorkerFailedException gone = new WorkerFailedException(name() + " pid " + pid() + " exited with status "
+          + process.exitValue() + " (exit bookkeeping failed: " + e + ")");
+      ready.completeExceptionally(gone);
+      WorkerConnection c = connection;
+      if (c != null) {
+        c.failAll(gone);
+      }
       exited.complete(new ExitDescription(process.exitValue(), false, "exit bookkeeping failed: " + e, List.of()));
     }
   }

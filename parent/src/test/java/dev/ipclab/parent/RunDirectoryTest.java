@@ -113,4 +113,17 @@ class RunDirectoryTest {
       assertThat(run.path()).isDirectory();
     }
   }
+
+  @Test
+  void keptDirectoryIsMarkedAtCreationSoTheSweepSparesItEvenIfItsParentDiedUnclosed() throws IOException {
+    RunDirectory kept = RunDirectory.create(true); // never closed: as if its parent were killed with SIGKILL
+    Path deadParentsDir = tmp.resolve("ipclab-" + NEVER_A_PID + "-kept");
+    Files.move(kept.path(), deadParentsDir);
+    Path unkept = Files.createDirectory(tmp.resolve("ipclab-" + NEVER_A_PID + "-plain"));
+
+    RunDirectory.sweepStale(tmp);
+
+    assertThat(deadParentsDir.resolve(RunDirectory.KEEP_MARKER)).exists();
+    assertThat(unkept).doesNotExist();
+  }
 }

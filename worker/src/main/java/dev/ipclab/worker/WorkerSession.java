@@ -80,6 +80,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   @Override
   public void onMessage(ParentEnvelope envelope) {
     heartbeat.heard();
+    parentReportedError = false; // only an error that is the parent's last word explains a hang-up
     switch (envelope.getKindCase()) {
       case WELCOME -> onWelcome(envelope.getWelcome());
       case REJECT -> {
