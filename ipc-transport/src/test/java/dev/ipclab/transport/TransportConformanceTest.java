@@ -8,21 +8,14 @@ import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ErrorReply;
 import dev.ipclab.proto.v1.Goodbye;
 import dev.ipclab.proto.v1.ParentEnvelope;
-import dev.ipclab.proto.v1.Ping;
-import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,9 +29,8 @@ import org.junit.jupiter.api.Timeout;
  */
 abstract class TransportConformanceTest {
   static final String THREAD_PREFIX = "conf-";
-  private static final long WAIT_SECONDS = 5;
+  private static final long WAIT_SECONDS = Traffic.WAIT_SECONDS;
   /** 2^31 as a varint32: a peer announcing a 2 GiB frame. */
-  private static final byte[] TWO_GIB_PREFIX = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
 
   /**
    * Two connected ends, neither started.
@@ -65,8 +57,8 @@ abstract class TransportConformanceTest {
   void release() throws Exception {}
 
   private Ends ends;
-  private final Recorder<WorkerEnvelope> parentSeen = new Recorder<>();
-  private final Recorder<ParentEnvelope> workerSeen = new Recorder<>();
+  private final EventRecorder<WorkerEnvelope> parentSeen = new EventRecorder<>();
+  private final EventRecorder<ParentEnvelope> workerSeen = new EventRecorder<>();
 
   private Transport<WorkerEnvelope, ParentEnvelope> parent() {
     return ends.parent();
@@ -97,10 +89,10 @@ abstract class TransportConformanceTest {
       release();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-    for (Thread t : ourThreads()) {
+    for (Thread t : Traffic.ourThreads()) {
       t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
-    assertThat(ourThreads()).as("threads of this test still alive after cleanup").isEmpty();
+    assertThat(Traffic.ourThreads()).as("threads of this test still alive after cleanup").isEmpty();
   }
 
   @Test
@@ -112,35 +104,35 @@ abstract class TransportConformanceTest {
     for (int i = 1; i <= count; i++) {
       // 0 bytes, then sizes spread over 0..64 KiB, and the last one 64 KiB exactly.
       int size = i == 1 ? 0 : i == count ? 64 * 1024 : (int) ((i * 7919L) % (64 * 1024));
-      payloads[i] = payload(i, size);
+      payloads[i] = Traffic.payload(i, size);
     }
     long sentinel = count + 1;
 
     for (int i = 1; i <= count; i++) {
-      parent().send(ping(i, payloads[i]));
+      parent().send(Traffic.ping(i, payloads[i]));
     }
-    parent().send(ping(sentinel, ByteString.EMPTY));
+    parent().send(Traffic.ping(sentinel, ByteString.EMPTY));
     for (int i = 1; i <= count; i++) {
-      ParentEnvelope m = next(workerSeen.messages, "ping " + i);
+      ParentEnvelope m = Traffic.next(workerSeen.messages, "ping " + i);
       assertThat(m.getRequestId()).as("request id of the frame received in place %d", i).isEqualTo(i);
       assertThat(m.getPing().getParentSendNanos()).isEqualTo(i);
       assertThat(m.getPing().getPayload().size()).as("payload bytes of ping %d", i).isEqualTo(payloads[i].size());
       assertThat(m.getPing().getPayload().equals(payloads[i])).as("payload of ping %d intact", i).isTrue();
     }
-    assertThat(next(workerSeen.messages, "the sentinel ping").getRequestId())
+    assertThat(Traffic.next(workerSeen.messages, "the sentinel ping").getRequestId())
         .as("the frame after the last ping: no duplicate, no stray frame").isEqualTo(sentinel);
 
     for (int i = 1; i <= count; i++) {
-      worker().send(pong(i, payloads[i]));
+      worker().send(Traffic.pong(i, payloads[i]));
     }
-    worker().send(pong(sentinel, ByteString.EMPTY));
+    worker().send(Traffic.pong(sentinel, ByteString.EMPTY));
     for (int i = 1; i <= count; i++) {
-      WorkerEnvelope m = next(parentSeen.messages, "pong " + i);
+      WorkerEnvelope m = Traffic.next(parentSeen.messages, "pong " + i);
       assertThat(m.getRequestId()).as("request id of the frame received in place %d", i).isEqualTo(i);
       assertThat(m.getPong().getPayload().size()).as("payload bytes of pong %d", i).isEqualTo(payloads[i].size());
       assertThat(m.getPong().getPayload().equals(payloads[i])).as("payload of pong %d intact", i).isTrue();
     }
-    assertThat(next(parentSeen.messages, "the sentinel pong").getRequestId()).isEqualTo(sentinel);
+    assertThat(Traffic.next(parentSeen.messages, "the sentinel pong").getRequestId()).isEqualTo(sentinel);
 
     assertThat(parentSeen.events).hasSize(count + 1);
     assertThat(workerSeen.events).hasSize(count + 1);
@@ -161,10 +153,10 @@ abstract class TransportConformanceTest {
     // Both directions at once: each side's frames cross the other's on a full-duplex channel.
     for (int s = 0; s < threads; s++) {
       int sender = s;
-      senders.add(startSender("parent-sender-" + s, go, failures, perThread,
-          i -> parent().send(ping(concurrentId(sender, i), concurrentPayload(concurrentId(sender, i))))));
-      senders.add(startSender("worker-sender-" + s, go, failures, perThread,
-          i -> worker().send(pong(concurrentId(sender, i), concurrentPayload(concurrentId(sender, i))))));
+      senders.add(Traffic.startSender("parent-sender-" + s, go, failures, perThread,
+          i -> parent().send(Traffic.ping(Traffic.concurrentId(sender, i), Traffic.concurrentPayload(Traffic.concurrentId(sender, i))))));
+      senders.add(Traffic.startSender("worker-sender-" + s, go, failures, perThread,
+          i -> worker().send(Traffic.pong(Traffic.concurrentId(sender, i), Traffic.concurrentPayload(Traffic.concurrentId(sender, i))))));
     }
     go.countDown();
     for (Thread t : senders) {
@@ -173,12 +165,12 @@ abstract class TransportConformanceTest {
     }
     assertThat(failures).as("failures of the sending threads").isEmpty();
     // Sent after every sender returned, so it must come after all of their frames.
-    parent().send(ping(sentinel, ByteString.EMPTY));
-    worker().send(pong(sentinel, ByteString.EMPTY));
+    parent().send(Traffic.ping(sentinel, ByteString.EMPTY));
+    worker().send(Traffic.pong(sentinel, ByteString.EMPTY));
 
-    checkPerSenderOrder(workerSeen.messages, threads, perThread, ParentEnvelope::getRequestId,
+    Traffic.checkPerSenderOrder(workerSeen.messages, threads, perThread, ParentEnvelope::getRequestId,
         m -> m.getPing().getPayload(), sentinel);
-    checkPerSenderOrder(parentSeen.messages, threads, perThread, WorkerEnvelope::getRequestId,
+    Traffic.checkPerSenderOrder(parentSeen.messages, threads, perThread, WorkerEnvelope::getRequestId,
         m -> m.getPong().getPayload(), sentinel);
   }
 
@@ -195,7 +187,7 @@ abstract class TransportConformanceTest {
     Thread offerer = Thread.ofPlatform().daemon().name(THREAD_PREFIX + "offerer").start(() -> {
       try {
         for (int i = 1; i <= offered; i++) {
-          parent().offer(ping(i, payload(i, size)));
+          parent().offer(Traffic.ping(i, Traffic.payload(i, size)));
         }
         offers.complete(null);
       } catch (Throwable e) {
@@ -212,15 +204,15 @@ abstract class TransportConformanceTest {
     // From one thread, offers and sends alternate while earlier frames are still waiting to be written.
     for (int i = offered + 1; i <= offered + mixed; i++) {
       if (i % 2 == 0) {
-        parent().offer(ping(i, payload(i, size)));
+        parent().offer(Traffic.ping(i, Traffic.payload(i, size)));
       } else {
-        parent().send(ping(i, payload(i, size)));
+        parent().send(Traffic.ping(i, Traffic.payload(i, size)));
       }
     }
     for (int i = 1; i <= offered + mixed; i++) {
-      ParentEnvelope m = next(workerSeen.messages, "ping " + i);
+      ParentEnvelope m = Traffic.next(workerSeen.messages, "ping " + i);
       assertThat(m.getRequestId()).as("request id of the frame received in place %d", i).isEqualTo(i);
-      assertThat(m.getPing().getPayload().equals(payload(i, size))).as("payload of ping %d intact", i).isTrue();
+      assertThat(m.getPing().getPayload().equals(Traffic.payload(i, size))).as("payload of ping %d intact", i).isTrue();
     }
     assertThat(workerSeen.protocolErrors).isEmpty();
   }
@@ -230,7 +222,7 @@ abstract class TransportConformanceTest {
   void sendAndCloseDeliversTheLastFrameThenThePeerSeesAnOrderlyClose() throws Exception {
     openAndStart();
     for (int i = 1; i <= 10; i++) {
-      worker().send(pong(i, payload(i, 100 * i)));
+      worker().send(Traffic.pong(i, Traffic.payload(i, 100 * i)));
     }
     WorkerEnvelope last = WorkerEnvelope.newBuilder().setRequestId(11)
         .setGoodbye(Goodbye.newBuilder().setRequestsServed(10)).build();
@@ -247,12 +239,12 @@ abstract class TransportConformanceTest {
 
     List<Object> expected = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {
-      expected.add(pong(i, payload(i, 100 * i)));
+      expected.add(Traffic.pong(i, Traffic.payload(i, 100 * i)));
     }
     expected.add(last);
-    expected.add(new Closed(null));
-    assertThat(summaries(parentSeen.events)).as("what the peer saw, in order: the last frame, then the close")
-        .isEqualTo(summaries(expected));
+    expected.add(new EventRecorder.Closed(null));
+    assertThat(EventRecorder.summaries(parentSeen.events)).as("what the peer saw, in order: the last frame, then the close")
+        .isEqualTo(EventRecorder.summaries(expected));
     assertThat(parentSeen.events.get(10)).isEqualTo(last);
     assertThat(parentSeen.closes).as("the peer's onClosed calls").containsExactly((Throwable) null);
     assertThat(workerSeen.closes).as("the closing side's onClosed calls").containsExactly((Throwable) null);
@@ -263,8 +255,8 @@ abstract class TransportConformanceTest {
   @Timeout(10)
   void closeIsIdempotentAndEachSideHearsOfItExactlyOnce() throws Exception {
     openAndStart();
-    parent().send(ping(1, payload(1, 10)));
-    assertThat(next(workerSeen.messages, "ping 1").getRequestId()).isEqualTo(1);
+    parent().send(Traffic.ping(1, Traffic.payload(1, 10)));
+    assertThat(Traffic.next(workerSeen.messages, "ping 1").getRequestId()).isEqualTo(1);
 
     parent().close();
     parent().close();
@@ -279,7 +271,7 @@ abstract class TransportConformanceTest {
 
     assertThat(workerSeen.closes).as("the peer's onClosed calls").containsExactly((Throwable) null);
     assertThat(parentSeen.closes).as("the closing side's onClosed calls").containsExactly((Throwable) null);
-    assertThat(summaries(workerSeen.events)).isEqualTo(summaries(List.of(ping(1, payload(1, 10)), new Closed(null))));
+    assertThat(EventRecorder.summaries(workerSeen.events)).isEqualTo(EventRecorder.summaries(List.of(Traffic.ping(1, Traffic.payload(1, 10)), new EventRecorder.Closed(null))));
   }
 
   @Test
@@ -299,8 +291,8 @@ abstract class TransportConformanceTest {
     });
     ProtocolException error = parentSeen.protocolErrors.getFirst();
     assertThat(cause).as("the receiver's closeFuture").isSameAs(error);
-    assertThat(summaries(parentSeen.events)).as("what the receiver saw, in order")
-        .isEqualTo(summaries(List.of(error, new Closed(error))));
+    assertThat(EventRecorder.summaries(parentSeen.events)).as("what the receiver saw, in order")
+        .isEqualTo(EventRecorder.summaries(List.of(error, new EventRecorder.Closed(error))));
     // The sender of the garbage learns that the channel is gone.
     assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
     assertThat(workerSeen.closes).hasSize(1);
@@ -317,7 +309,7 @@ abstract class TransportConformanceTest {
     worker().start(workerSeen);
 
     long start = System.nanoTime();
-    worker().writeRaw(TWO_GIB_PREFIX);
+    worker().writeRaw(Traffic.TWO_GIB_PREFIX);
 
     ProtocolException error = parentSeen.firstError.get(2, TimeUnit.SECONDS);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms to refuse").isLessThan(2000);
@@ -333,12 +325,12 @@ abstract class TransportConformanceTest {
     assertThat(parentSeen.closes).containsExactly(error);
     assertThat(parentSeen.messages).isEmpty();
 
-    ParentEnvelope reply = next(workerSeen.messages, "the error reply");
+    ParentEnvelope reply = Traffic.next(workerSeen.messages, "the error reply");
     assertThat(reply.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
     assertThat(reply.getError().getMessage()).isEqualTo(error.getMessage());
     assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("the peer's close cause").isNull();
-    assertThat(summaries(workerSeen.events)).as("what the peer saw, in order")
-        .isEqualTo(summaries(List.of(reply, new Closed(null))));
+    assertThat(EventRecorder.summaries(workerSeen.events)).as("what the peer saw, in order")
+        .isEqualTo(EventRecorder.summaries(List.of(reply, new EventRecorder.Closed(null))));
   }
 
   @Test
@@ -347,8 +339,8 @@ abstract class TransportConformanceTest {
     open(1024);
     parent().start(parentSeen);
     worker().start(workerSeen);
-    ParentEnvelope fits = ping(1, payload(1, 900));
-    ParentEnvelope tooLarge = ping(2, payload(2, 2000));
+    ParentEnvelope fits = Traffic.ping(1, Traffic.payload(1, 900));
+    ParentEnvelope tooLarge = Traffic.ping(2, Traffic.payload(2, 2000));
 
     parent().send(fits);
     parent().send(tooLarge);
@@ -362,8 +354,8 @@ abstract class TransportConformanceTest {
     });
     assertThat(worker().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(error);
     assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(error);
-    assertThat(summaries(workerSeen.events)).as("what the receiver saw, in order")
-        .isEqualTo(summaries(List.of(fits, error, new Closed(error))));
+    assertThat(EventRecorder.summaries(workerSeen.events)).as("what the receiver saw, in order")
+        .isEqualTo(EventRecorder.summaries(List.of(fits, error, new EventRecorder.Closed(error))));
     assertThat(workerSeen.events.getFirst()).isEqualTo(fits);
   }
 
@@ -389,129 +381,6 @@ abstract class TransportConformanceTest {
     assertThat(worker().describe()).isEqualTo(ends.workerPeer());
   }
 
-  private static Thread startSender(String name, CountDownLatch go, List<Throwable> failures, int count,
-      Consumer<Integer> sendOne) {
-    return Thread.ofPlatform().daemon().name(THREAD_PREFIX + name).start(() -> {
-      try {
-        go.await();
-        for (int i = 0; i < count; i++) {
-          sendOne.accept(i);
-        }
-      } catch (Throwable e) {
-        failures.add(e);
-      }
-    });
-  }
-
-  private static <T> void checkPerSenderOrder(BlockingQueue<T> received, int threads, int perThread,
-      ToLongFunction<T> id, java.util.function.Function<T, ByteString> payloadOf, long sentinel)
-      throws InterruptedException {
-    int[] next = new int[threads];
-    for (int k = 0; k < threads * perThread; k++) {
-      T m = next(received, "frame " + k + " of " + threads * perThread);
-      long requestId = id.applyAsLong(m);
-      int sender = (int) (requestId / 1_000_000);
-      int index = (int) (requestId % 1_000_000) - 1;
-      assertThat(sender).as("sender of frame %d (request id %d)", k, requestId).isBetween(0, threads - 1);
-      assertThat(index).as("frame order of sender %d", sender).isEqualTo(next[sender]++);
-      assertThat(payloadOf.apply(m).equals(concurrentPayload(requestId)))
-          .as("payload of frame %d of sender %d intact", index, sender).isTrue();
-    }
-    assertThat(id.applyAsLong(next(received, "the sentinel"))).as("the frame after all senders' frames")
-        .isEqualTo(sentinel);
-  }
-
-  private static long concurrentId(int sender, int index) {
-    return sender * 1_000_000L + index + 1;
-  }
-
-  /** Up to 20 KB: larger than PIPE_BUF (4 KiB), so an unlocked write to a pipe could be split and interleaved. */
-  private static ByteString concurrentPayload(long requestId) {
-    return payload(requestId, (int) ((requestId * 613) % 20_000));
-  }
-
-  private static <T> T next(BlockingQueue<T> queue, String what) throws InterruptedException {
-    T m = queue.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-    assertThat(m).as("%s, received within %d s", what, WAIT_SECONDS).isNotNull();
-    return m;
-  }
-
-  /** Bytes that differ per message and per position, so a lost, shifted or swapped byte shows. */
-  static ByteString payload(long seed, int size) {
-    byte[] bytes = new byte[size];
-    new SplittableRandom(seed).nextBytes(bytes);
-    return ByteString.copyFrom(bytes);
-  }
-
-  static ParentEnvelope ping(long requestId, ByteString payload) {
-    return ParentEnvelope.newBuilder().setRequestId(requestId)
-        .setPing(Ping.newBuilder().setPayload(payload).setParentSendNanos(requestId)).build();
-  }
-
-  static WorkerEnvelope pong(long requestId, ByteString payload) {
-    return WorkerEnvelope.newBuilder().setRequestId(requestId)
-        .setPong(Pong.newBuilder().setPayload(payload).setParentSendNanos(requestId)).build();
-  }
-
-  /**
-   * One line per event, readable in a failure (no 64 KiB payload dumps): the envelope's id, kind and payload hash;
-   * the error's type and code; the close's cause. Exceptions carry their identity, so "the same error" is checked.
-   */
-  private static List<String> summaries(List<?> events) {
-    return events.stream().map(e -> switch (e) {
-      case ParentEnvelope m -> "ParentEnvelope " + m.getRequestId() + " " + m.getKindCase() + " #" + m.hashCode();
-      case WorkerEnvelope m -> "WorkerEnvelope " + m.getRequestId() + " " + m.getKindCase() + " #" + m.hashCode();
-      case ProtocolException pe -> "onProtocolError " + identity(pe) + " " + pe.code();
-      case Closed c -> "onClosed " + (c.cause() == null ? "null (orderly)" : identity(c.cause()));
-      default -> String.valueOf(e);
-    }).toList();
-  }
-
-  private static String identity(Throwable t) {
-    return t.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(t));
-  }
-
-  private static List<Thread> ourThreads() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith(THREAD_PREFIX)).toList();
-  }
-
-  /** An {@code onClosed} call, as it appears among the events a {@link Recorder} saw. */
-  record Closed(Throwable cause) {}
-
-  /** Records everything a transport reports, in order, and answers protocol errors as told. */
-  static final class Recorder<T> implements TransportListener<T> {
-    final BlockingQueue<T> messages = new LinkedBlockingQueue<>();
-    /** Messages, protocol errors and {@link Closed}, in the order they were reported. */
-    final List<Object> events = new CopyOnWriteArrayList<>();
-    final List<ProtocolException> protocolErrors = new CopyOnWriteArrayList<>();
-    final List<Throwable> closes = new CopyOnWriteArrayList<>();
-    final CompletableFuture<ProtocolException> firstError = new CompletableFuture<>();
-    final CompletableFuture<Throwable> closed = new CompletableFuture<>();
-    volatile Consumer<ProtocolException> answer = e -> {};
-
-    @Override
-    public void onMessage(T message) {
-      events.add(message);
-      messages.add(message);
-    }
-
-    @Override
-    public void onProtocolError(ProtocolException error) {
-      events.add(error);
-      protocolErrors.add(error);
-      firstError.complete(error);
-      answer.accept(error);
-    }
-
-    @Override
-    public void onClosed(Throwable cause) {
-      events.add(new Closed(cause));
-      closes.add(cause);
-      closed.complete(cause);
-    }
-  }
-
   @Test
   @Timeout(10)
   void sendingAfterCloseThrowsAndNamesThePeer() throws Exception {
@@ -520,9 +389,9 @@ abstract class TransportConformanceTest {
 
     // One type on every transport, so that a caller can catch it: the pipe's choice, which is also what a send
     // whose write fails throws.
-    assertThatThrownBy(() -> parent().send(ping(1, ByteString.EMPTY))).as("send after close")
+    assertThatThrownBy(() -> parent().send(Traffic.ping(1, ByteString.EMPTY))).as("send after close")
         .isInstanceOf(UncheckedIOException.class).hasMessageContaining(ends.parentPeer());
-    assertThatThrownBy(() -> parent().offer(ping(2, ByteString.EMPTY))).as("offer after close")
+    assertThatThrownBy(() -> parent().offer(Traffic.ping(2, ByteString.EMPTY))).as("offer after close")
         .isInstanceOf(UncheckedIOException.class).hasMessageContaining(ends.parentPeer());
     assertThat(workerSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isNull();
     assertThat(workerSeen.messages).as("nothing sent after the close arrives").isEmpty();
