@@ -109,11 +109,6 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
     });
   }
 
-  /** Writes without flushing; the event loop flushes at the end of the current read batch. */
-  public void write(O message) {
-    channel.write(message, channel.voidPromise());
-  }
-
   /** Netty's outbound buffer already decouples the caller from the socket, so an offer is a send. */
   @Override
   public void offer(O message) {

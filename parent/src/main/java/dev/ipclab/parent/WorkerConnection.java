@@ -198,10 +198,6 @@ public final class WorkerConnection {
     return reportedThreads;
   }
 
-  Transport<WorkerEnvelope, ParentEnvelope> transport() {
-    return transport;
-  }
-
   /** Turns a protocol error into the error reply the worker gets before the channel closes. */
   static ParentEnvelope errorReply(ProtocolException e) {
     return ParentEnvelope.newBuilder()

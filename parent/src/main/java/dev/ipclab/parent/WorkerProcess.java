@@ -351,10 +351,6 @@ public final class WorkerProcess implements AutoCloseable {
     return state.get();
   }
 
-  public TransportKind transportKind() {
-    return settings.transport();
-  }
-
   /** The channel, once the handshake is done; throws before. */
   public WorkerConnection connection() {
     WorkerConnection c = connection;

@@ -25,7 +25,6 @@ import java.util.logging.Logger;
 final class WorkerServer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerServer.class.getName());
 
-  private final TransportKind kind;
   private final EventLoopGroup boss;
   private final EventLoopGroup io;
   private final Channel serverChannel;
@@ -34,7 +33,6 @@ final class WorkerServer implements AutoCloseable {
 
   WorkerServer(TransportKind kind, Path socketFile, int ioThreads, int maxFrameBytes, WorkerRegistry registry,
       ScheduledExecutorService timer, long handshakeTimeoutMs) throws InterruptedException {
-    this.kind = kind;
     this.socketFile = kind == TransportKind.UDS ? socketFile : null;
     this.boss = EventLoops.newGroup("ipclab-accept", 1);
     this.io = EventLoops.newGroup("ipclab-io", ioThreads);
@@ -72,10 +70,6 @@ final class WorkerServer implements AutoCloseable {
   /** What a worker is told to connect to: {@code 127.0.0.1:port} or the socket path. */
   String address() {
     return address;
-  }
-
-  TransportKind kind() {
-    return kind;
   }
 
   @Override
