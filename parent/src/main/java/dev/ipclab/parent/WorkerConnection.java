@@ -9,6 +9,8 @@ import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.Shutdown;
+import dev.ipclab.proto.v1.Task;
+import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.PendingRequests;
@@ -70,6 +72,26 @@ public final class WorkerConnection {
         throw new IllegalStateException(name + " answered a ping with " + reply.getKindCase());
       }
       return reply.getPong();
+    });
+  }
+
+  /**
+   * Runs a task of {@code kind} on the worker; completes with its result, or fails with a
+   * {@link RemoteErrorException} (unknown kind, bad payload, the handler threw), a {@link TimeoutException} after
+   * {@code timeout}, or a {@link WorkerFailedException} when the channel dies first. The deadline travels with
+   * the task, so the worker can log an overrun.
+   */
+  public CompletableFuture<TaskResult> submit(String kind, ByteString payload, Duration timeout) {
+    ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
+        .setTask(Task.newBuilder()
+            .setKind(kind)
+            .setPayload(payload)
+            .setDeadlineMs((int) Math.min(Math.max(timeout.toMillis(), 1), Integer.MAX_VALUE)));
+    return request(request, timeout, false).thenApply(reply -> {
+      if (!reply.hasTaskResult()) {
+        throw new IllegalStateException(name + " answered a " + kind + " task with " + reply.getKindCase());
+      }
+      return reply.getTaskResult();
     });
   }
 
@@ -143,7 +165,7 @@ public final class WorkerConnection {
     long id = envelope.getRequestId();
     switch (envelope.getKindCase()) {
       case HEARTBEAT -> reportedThreads = envelope.getHeartbeat().getThreadCount();
-      case PONG, GOODBYE -> {
+      case PONG, GOODBYE, TASK_RESULT -> {
         if (!pending.complete(id, envelope)) {
           log.warning(() -> name + " sent a " + envelope.getKindCase() + " for request " + id
               + ", which is not in flight (late or duplicate); ignored");

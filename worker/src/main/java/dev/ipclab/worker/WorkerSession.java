@@ -15,6 +15,8 @@ import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportListener;
 import dev.ipclab.transport.WorkerExitCodes;
+import dev.ipclab.worker.task.StandardTasks;
+import dev.ipclab.worker.task.TaskRunner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -38,6 +40,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final JvmFacts facts;
   private final CompletableFuture<Integer> exit;
   private final WorkerHeartbeat heartbeat;
+  private final TaskRunner tasks;
   private final AtomicLong served = new AtomicLong();
   private volatile boolean welcomed;
   /** The parent sent an error reply; if it then hangs up, that is a protocol failure, not a lost parent. */
@@ -52,6 +55,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     this.facts = facts;
     this.exit = exit;
     this.heartbeat = new WorkerHeartbeat(transport);
+    this.tasks = TaskRunner.over(StandardTasks.registry(), transport);
   }
 
   /** Starts reading and sends the hello. */
@@ -72,9 +76,10 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     log.info(() -> "hello sent to " + transport.describe());
   }
 
-  /** Stops the heartbeat; called once the exit status is decided. */
+  /** Stops the heartbeat and the task threads; called once the exit status is decided. */
   void stop() {
     heartbeat.stop();
+    tasks.close();
   }
 
   @Override
@@ -89,6 +94,14 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
         exit.complete(WorkerExitCodes.REJECTED);
       }
       case PING -> onPing(envelope.getRequestId(), envelope.getPing());
+      case TASK -> {
+        if (!welcomed) {
+          replyError(envelope.getRequestId(), ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "task before the handshake completed");
+        } else {
+          served.incrementAndGet();
+          tasks.submit(envelope.getRequestId(), envelope.getTask());
+        }
+      }
       case HEARTBEAT -> {
         // heard() above is all a heartbeat is for.
       }

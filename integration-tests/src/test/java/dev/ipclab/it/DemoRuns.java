@@ -1,0 +1,40 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.parent.demo.Check;
+import dev.ipclab.parent.demo.Demo;
+import dev.ipclab.parent.demo.DemoContext;
+import dev.ipclab.parent.demo.DemoResult;
+import dev.ipclab.parent.demo.DemoText;
+import dev.ipclab.parent.demo.Verdict;
+import dev.ipclab.transport.TransportKind;
+
+/**
+ * Runs a demo in the test JVM with test pools and keeps its processes up, the way {@code --keep} does, so a test
+ * can check the OS facts behind the verdict before closing it.
+ */
+final class DemoRuns {
+  private DemoRuns() {}
+
+  /** Starts a context whose pools use the built worker jar and test timeouts. */
+  static DemoContext context(TransportKind transport) {
+    return new DemoContext(transport, () -> Pools.builder(transport, 1), line -> System.err.println("  … " + line));
+  }
+
+  /** Runs the demo, prints its text as the CLI would, and returns the result; the context stays open. */
+  static DemoResult run(Demo demo, DemoContext context) throws Exception {
+    DemoResult result = demo.run(context);
+    System.err.println(DemoText.render(result, true));
+    return result;
+  }
+
+  /** Asserts the claim holds, naming the failed checks if it does not. */
+  static void assertHolds(DemoResult result) {
+    assertThat(result.verdict().outcome())
+        .as("verdict of %s; failed checks: %s; reason: %s", result.demo(),
+            result.verdict().checks().stream().filter(c -> !c.passed()).map(Check::toString).toList(),
+            result.verdict().reason())
+        .isEqualTo(Verdict.Outcome.HOLDS);
+  }
+}

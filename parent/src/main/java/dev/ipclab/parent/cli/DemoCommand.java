@@ -1,0 +1,150 @@
+package dev.ipclab.parent.cli;
+
+import dev.ipclab.parent.demo.Demo;
+import dev.ipclab.parent.demo.DemoContext;
+import dev.ipclab.parent.demo.DemoJson;
+import dev.ipclab.parent.demo.DemoResult;
+import dev.ipclab.parent.demo.DemoText;
+import dev.ipclab.parent.demo.Demos;
+import dev.ipclab.parent.demo.Verdict;
+import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.TransportKind;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ipclab demo}: runs one experiment, or all of them, and prints what was measured and concluded. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Run a measured experiment on real worker processes and threads. Each prints the claim, the"
+        + " prediction, the measurements, a verdict computed from them, and OS commands to check it yourself.",
+        "Exit status: 0 when every claim holds (or cannot be tested on this machine), 1 when one does not hold"
+            + " or a demo failed, 2 for a usage error."},
+    footer = {"", "Demos: address-space, threads-share, thread-states, creation-cost, parallelism, coroutines,"
+        + " async-io", "", "Examples:",
+        "  ipclab demo all",
+        "  ipclab demo address-space --transport uds --keep",
+        "  ipclab demo all --json > results.json"})
+final class DemoCommand implements Callable<Integer> {
+  private static final Logger log = Logger.getLogger(DemoCommand.class.getName());
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "NAME", completionCandidates = DemoNames.class,
+      description = "'all', or one of: ${COMPLETION-CANDIDATES}.")
+  String name;
+
+  @Option(names = {"-t", "--transport"}, paramLabel = "KIND", defaultValue = "pipe",
+      converter = PoolOptions.TransportConverter.class,
+      completionCandidates = PoolOptions.TransportConverter.Names.class,
+      description = "How the parent talks to the demo's workers: ${COMPLETION-CANDIDATES}."
+          + " Default: ${DEFAULT-VALUE}.")
+  TransportKind transport;
+
+  @Option(names = "--json", description = "Print the results as JSON: an object for one demo, an array for all.")
+  boolean json;
+
+  @Option(names = "--keep", description = "Keep the processes up after the run, so the commands under 'Check it"
+      + " yourself' can be run; Ctrl-C stops them.")
+  boolean keep;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log what the parent and pool do (INFO) on stderr.")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Demo> demos;
+    try {
+      demos = name.equals("all") ? Demos.all() : List.of(Demos.find(name));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    // The demo's own output is the point; the pool's lifecycle lines only with --verbose.
+    ProcessLog.init("parent", verbose ? Level.INFO : Level.WARNING, System.err);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter progress = json ? spec.commandLine().getErr() : out;
+    List<DemoResult> results = new ArrayList<>();
+    List<DemoContext> kept = new ArrayList<>();
+    try (StopSignal signal = new StopSignal(Duration.ofSeconds(30))) {
+      for (int i = 0; i < demos.size() && !signal.requested(); i++) {
+        Demo demo = demos.get(i);
+        String step = demos.size() > 1 ? "[" + (i + 1) + "/" + demos.size() + "] " : "";
+        progress.println(step + demo.name() + ": " + demo.claim());
+        progress.flush();
+        DemoContext context = DemoContext.standard(transport, line -> {
+          progress.println("    … " + line);
+          progress.flush();
+        });
+        DemoResult result = runOne(demo, context);
+        if (keep) {
+          kept.add(context);
+        } else {
+          context.close();
+        }
+        results.add(result);
+        if (!json) {
+          out.println();
+          out.println(DemoText.render(result, keep));
+          out.flush();
+        }
+      }
+      if (json) {
+        out.println(demos.size() == 1 && results.size() == 1 ? DemoJson.write(results.get(0))
+            : DemoJson.write(results));
+      } else if (demos.size() > 1) {
+        out.println(DemoText.summary(results));
+      }
+      out.flush();
+      if (keep && !kept.isEmpty() && !signal.requested()) {
+        progress.println("The processes are kept up; press Ctrl-C to stop them.");
+        progress.flush();
+        signal.await(Duration.ofDays(365));
+      }
+    } finally {
+      kept.forEach(DemoContext::close);
+    }
+    boolean bad = results.size() < demos.size() || results.stream().anyMatch(r ->
+        r.verdict().outcome() == Verdict.Outcome.FAILS || r.verdict().outcome() == Verdict.Outcome.ERROR);
+    return bad ? 1 : 0;
+  }
+
+  /** Runs a demo; if it breaks, the result says so, and the next demo still runs. */
+  private DemoResult runOne(Demo demo, DemoContext context) {
+    try {
+      return demo.run(context);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(demo, "interrupted");
+    } catch (Exception e) {
+      log.log(Level.FINE, demo.name() + " failed", e);
+      return failed(demo, e.getMessage() != null ? e.getMessage() : e.toString());
+    }
+  }
+
+  private DemoResult failed(Demo demo, String why) {
+    return DemoResult.builder(demo)
+        .prediction("(the demo did not get far enough to measure)")
+        .transport(demo.usesTransport() ? transport.cliName() : null)
+        .build(Verdict.error(why));
+  }
+
+  /** The names shown in help and completion. */
+  static final class DemoNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      List<String> names = new ArrayList<>(Demos.names());
+      names.add(0, "all");
+      return names.iterator();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.ipclab.parent.demo;
+
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.transport.TransportKind;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What a demo runs with: the transport the user chose, a way to start worker pools, a progress line, and the
+ * resources the demo created (pools, files), which {@link #close()} releases in reverse order. The CLI closes it
+ * right after the demo, or when the user stops a {@code --keep} run.
+ */
+public final class DemoContext implements AutoCloseable {
+  private static final Logger log = Logger.getLogger(DemoContext.class.getName());
+
+  private final TransportKind transport;
+  private final Supplier<WorkerPool.Builder> pools;
+  private final Consumer<String> progress;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  /**
+   * @param transport the transport for the demo's workers
+   * @param pools a fresh pool builder with the caller's defaults (worker jar, timeouts)
+   * @param progress receives short progress lines while the demo runs
+   */
+  public DemoContext(TransportKind transport, Supplier<WorkerPool.Builder> pools, Consumer<String> progress) {
+    this.transport = transport;
+    this.pools = pools;
+    this.progress = progress;
+  }
+
+  /** The context the CLI uses: default pools on {@code transport}. */
+  public static DemoContext standard(TransportKind transport, Consumer<String> progress) {
+    return new DemoContext(transport, WorkerPool::builder, progress);
+  }
+
+  public TransportKind transport() {
+    return transport;
+  }
+
+  /**
+   * Starts {@code workers} workers on this context's transport; {@code customize} may change anything else (JVM
+   * flags, a different transport). The pool stays up until the context closes.
+   */
+  public WorkerPool startPool(int workers, UnaryOperator<WorkerPool.Builder> customize)
+      throws IOException, InterruptedException {
+    WorkerPool pool = customize.apply(pools.get().workers(workers).transport(transport)).start();
+    return track(pool);
+  }
+
+  /** Starts {@code workers} default workers on this context's transport. */
+  public WorkerPool startPool(int workers) throws IOException, InterruptedException {
+    return startPool(workers, UnaryOperator.identity());
+  }
+
+  /** Closes {@code resource} when the context closes, before anything registered earlier. */
+  public synchronized <T extends AutoCloseable> T track(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  /** Reports what the demo is doing now, e.g. "spawning 4 workers". */
+  public void progress(String line) {
+    progress.accept(line);
+  }
+
+  /** Releases every resource, newest first; one that fails to close does not keep the others open. */
+  @Override
+  public synchronized void close() {
+    while (!resources.isEmpty()) {
+      AutoCloseable resource = resources.pop();
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.log(Level.WARNING, "could not release " + resource + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.ipclab.parent.demo;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run of a demo found: the claim, the prediction, the measurements, the verdict computed from them, and
+ * the OS commands (with this run's real PIDs and TIDs) that let a user check it.
+ *
+ * @param demo the demo's name
+ * @param claim the claim, in one sentence
+ * @param prediction what a simple model predicts the numbers will show
+ * @param transport the transport the workers used, or null if the demo uses none
+ * @param tables the measurements, as tables with units
+ * @param evidence the measured numbers the verdict was computed from, by name (numbers, strings, lists, maps)
+ * @param verdict the conclusion
+ * @param pids the processes of this run by role, e.g. {@code parent}, {@code worker-1}
+ * @param checkYourself shell commands that show the same facts from the OS
+ * @param notes remarks on how to read the result, e.g. what was approximated
+ * @param elapsedMillis how long the demo ran
+ */
+public record DemoResult(
+    String demo,
+    String claim,
+    String prediction,
+    String transport,
+    List<Table> tables,
+    Map<String, Object> evidence,
+    Verdict verdict,
+    Map<String, Long> pids,
+    List<String> checkYourself,
+    List<String> notes,
+    long elapsedMillis) {
+
+  public DemoResult {
+    tables = List.copyOf(tables);
+    evidence = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
+    pids = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pids));
+    checkYourself = List.copyOf(checkYourself);
+    notes = List.copyOf(notes);
+  }
+
+  /** Starts a result for {@code demo}; the parent's PID is already recorded. */
+  public static Builder builder(Demo demo) {
+    return new Builder(demo.name(), demo.claim());
+  }
+
+  /** Collects a result while a demo runs. */
+  public static final class Builder {
+    private final String demo;
+    private final String claim;
+    private final long started = System.nanoTime();
+    private String prediction;
+    private String transport;
+    private final List<Table> tables = new ArrayList<>();
+    private final Map<String, Object> evidence = new LinkedHashMap<>();
+    private final Map<String, Long> pids = new LinkedHashMap<>();
+    private final List<String> commands = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private Builder(String demo, String claim) {
+      this.demo = demo;
+      this.claim = claim;
+      pids.put("parent", ProcessHandle.current().pid());
+    }
+
+    public Builder prediction(String text) {
+      this.prediction = text;
+      return this;
+    }
+
+    public Builder transport(String name) {
+      this.transport = name;
+      return this;
+    }
+
+    public Builder table(Table table) {
+      tables.add(table);
+      return this;
+    }
+
+    /** Records a measured value the verdict rests on. */
+    public Builder evidence(String name, Object value) {
+      evidence.put(name, value);
+      return this;
+    }
+
+    public Builder pid(String role, long pid) {
+      pids.put(role, pid);
+      return this;
+    }
+
+    /** A shell command that shows the same fact; {@code comment} says what to look for. */
+    public Builder command(String command, String comment) {
+      commands.add(command + "    # " + comment);
+      return this;
+    }
+
+    public Builder note(String text) {
+      notes.add(text);
+      return this;
+    }
+
+    public DemoResult build(Verdict verdict) {
+      if (prediction == null) {
+        throw new IllegalStateException(demo + ": a result needs a prediction");
+      }
+      return new DemoResult(demo, claim, prediction, transport, tables, evidence, verdict, pids, commands, notes,
+          (System.nanoTime() - started) / 1_000_000);
+    }
+  }
+}

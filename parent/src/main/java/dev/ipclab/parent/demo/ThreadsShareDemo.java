@@ -1,0 +1,161 @@
+package dev.ipclab.parent.demo;
+
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.proto.v1.CounterMode;
+import dev.ipclab.proto.v1.CounterRace;
+import dev.ipclab.proto.v1.CounterRaceResult;
+import dev.ipclab.proto.v1.RacerReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code threads-share}: threads of one worker race on one counter object (losing updates without
+ * synchronization, exact with an atomic), see each other's writes, and are listed by the kernel as tasks of that
+ * one process; the same increments spread over processes leave each process with only its own share.
+ */
+public final class ThreadsShareDemo implements Demo {
+  static final int RACERS = 4;
+  static final long INCREMENTS = 1_000_000;
+  private static final String RACE = "threads-share.race";
+
+  @Override
+  public String name() {
+    return "threads-share";
+  }
+
+  @Override
+  public String claim() {
+    return "Threads inside one process share its memory; separate processes each have their own.";
+  }
+
+  @Override
+  public DemoResult run(DemoContext context) throws Exception {
+    DemoResult.Builder result = DemoResult.builder(this)
+        .transport(context.transport().cliName())
+        .prediction(RACERS + " threads adding 1 to one counter " + INCREMENTS + " times each: an unsynchronized"
+            + " counter ends below " + RACERS * INCREMENTS + " (lost updates), an atomic one exactly at it; all"
+            + " threads see the same object and each other's writes. " + RACERS + " processes doing the same"
+            + " each end at " + INCREMENTS + ", their own share.");
+    context.progress("starting " + RACERS + " workers over " + context.transport().cliName());
+    WorkerPool pool = context.startPool(RACERS);
+    for (WorkerProcess w : pool.workers()) {
+      result.pid(w.name(), w.pid());
+    }
+    List<Check> checks = new ArrayList<>();
+
+    context.progress("each of " + RACERS + " processes counts " + INCREMENTS + " on its own static counter");
+    List<CompletableFuture<TaskCall.Reply<CounterRaceResult>>> shares = new ArrayList<>();
+    for (WorkerProcess w : pool.workers()) {
+      shares.add(TaskCall.async(w, RACE, race(1, CounterMode.COUNTER_MODE_ATOMIC, false),
+          CounterRaceResult.parser(), TaskCall.DEFAULT_TIMEOUT));
+    }
+    Table.Builder processes = Table.of("The same increments in " + RACERS + " processes, one thread each",
+        "worker", "pid", "increments", "its counter", "total if memory were shared");
+    List<Long> processCounters = new ArrayList<>();
+    for (int i = 0; i < shares.size(); i++) {
+      CounterRaceResult r = TaskCall.await(shares.get(i)).value();
+      WorkerProcess w = pool.workers().get(i);
+      processCounters.add(r.getProcessCounter());
+      processes.row(w.name(), w.pid(), INCREMENTS, r.getProcessCounter(), RACERS * INCREMENTS);
+    }
+    boolean ownShare = processCounters.stream().allMatch(c -> c == INCREMENTS);
+    checks.add(Check.that("each process's counter holds only its own increments", ownShare,
+        "every counter = " + INCREMENTS, processCounters.toString()));
+    result.evidence("process_counters", processCounters);
+
+    WorkerProcess worker = pool.worker(1);
+    context.progress(RACERS + " threads of " + worker.name() + " race on one counter, unsynchronized");
+    CounterRaceResult unsynchronized = TaskCall.call(worker, RACE,
+        race(RACERS, CounterMode.COUNTER_MODE_UNSYNCHRONIZED, false), CounterRaceResult.parser()).value();
+    context.progress("the same with a lock, then with an atomic counter");
+    CounterRaceResult locked = TaskCall.call(worker, RACE,
+        race(RACERS, CounterMode.COUNTER_MODE_LOCKED, false), CounterRaceResult.parser()).value();
+    int threadsBefore = ProcStatus.read(worker.pid()).map(ProcStatus::threads).orElse(0);
+    // The last race keeps its threads parked until the worker exits, so the OS can be asked about them.
+    CounterRaceResult atomic = TaskCall.call(worker, RACE,
+        race(RACERS, CounterMode.COUNTER_MODE_ATOMIC, true), CounterRaceResult.parser()).value();
+
+    Table.Builder races = Table.of(RACERS + " threads of " + worker.name() + " (pid " + worker.pid()
+        + ") on one counter", "update", "expected", "counted", "lost", "lost (%)", "time (ms)");
+    for (CounterRaceResult r : List.of(unsynchronized, locked, atomic)) {
+      long lost = r.getExpected() - r.getCounted();
+      races.row(r == unsynchronized ? "unsynchronized (volatile x = x + 1)" : r == locked ? "synchronized block"
+          : "AtomicLong.incrementAndGet", r.getExpected(), r.getCounted(), lost,
+          100.0 * lost / r.getExpected(), Stats.millis(r.getElapsedNanos()));
+    }
+    result.table(races.build()).table(processes.build());
+    long lost = unsynchronized.getExpected() - unsynchronized.getCounted();
+    result.evidence("expected", atomic.getExpected())
+        .evidence("unsynchronized_counted", unsynchronized.getCounted())
+        .evidence("unsynchronized_lost", lost)
+        .evidence("locked_counted", locked.getCounted())
+        .evidence("atomic_counted", atomic.getCounted());
+    checks.add(Check.equal("the atomic counter is exact", atomic.getCounted(), atomic.getExpected()));
+    checks.add(Check.equal("the locked counter is exact", locked.getCounted(), locked.getExpected()));
+    int cpus = Runtime.getRuntime().availableProcessors();
+    if (cpus >= 2) {
+      checks.add(Check.atLeast("updates lost without synchronization", lost, 1, "increments"));
+    } else {
+      result.note("With one CPU the racing threads rarely interleave inside 'x = x + 1', so lost updates are"
+          + " not checked; " + lost + " were lost this time.");
+    }
+
+    // The racers are parked now: ask the kernel about them from outside the worker.
+    Table.Builder racers = Table.of("The racing threads, as Java and the kernel name them",
+        "tid", "Java name", "kernel comm", "counter identity", "peers' marks seen");
+    List<Long> racerTids = new ArrayList<>();
+    boolean allInProc = true;
+    for (RacerReport r : atomic.getRacersList()) {
+      racerTids.add(r.getTid());
+      String comm = comm(worker.pid(), r.getTid());
+      allInProc &= !comm.isEmpty();
+      racers.row(r.getTid(), r.getName(), comm.isEmpty() ? "(not in /proc)" : comm,
+          String.format("%08x", r.getCounterIdentity()), r.getPeersSeen());
+    }
+    result.table(racers.build());
+    long identities = atomic.getRacersList().stream().mapToInt(RacerReport::getCounterIdentity).distinct().count();
+    int minPeers = atomic.getRacersList().stream().mapToInt(RacerReport::getPeersSeen).min().orElse(0);
+    checks.add(Check.equal("distinct counter objects the racers incremented", identities, 1L));
+    checks.add(Check.equal("fewest peers' marks a racer saw", minPeers, RACERS - 1));
+    checks.add(Check.that("every racer is a task of the worker in /proc/" + worker.pid() + "/task", allInProc,
+        "all " + RACERS + " tids present", racerTids.toString()));
+    int kernelThreads = ProcStatus.read(worker.pid()).map(ProcStatus::threads).orElse(0);
+    checks.add(Check.atLeast("growth of Threads: in /proc/" + worker.pid() + "/status while the racers live",
+        kernelThreads - threadsBefore, RACERS, "threads"));
+    result.evidence("racer_tids", racerTids)
+        .evidence("counter_identities", identities)
+        .evidence("min_peers_seen", minPeers)
+        .evidence("worker_threads_reported", atomic.getProcessThreads())
+        .evidence("worker_threads_before", threadsBefore)
+        .evidence("worker_threads_in_proc_status", kernelThreads);
+
+    long pid = worker.pid();
+    result.command("ps -L -o pid,tid,stat,comm -p " + pid, "the share-counter-N threads, one row per TID")
+        .command("grep Threads /proc/" + pid + "/status", "the kernel's thread count of " + worker.name())
+        .command("ls /proc/" + pid + "/task", "one directory per thread; the racers are " + racerTids)
+        .command("cat /proc/" + pid + "/task/" + racerTids.get(0) + "/comm", "the kernel's name of a racer")
+        .command("jcmd " + pid + " Thread.print | grep -A2 share-counter", "the same threads as Java sees them")
+        .command("pstree -p " + ProcessHandle.current().pid(), "the parent and its " + RACERS + " worker processes");
+    return result.build(Verdict.of(checks));
+  }
+
+  private static CounterRace race(int threads, CounterMode mode, boolean keep) {
+    return CounterRace.newBuilder().setThreads(threads).setIncrements(INCREMENTS).setMode(mode)
+        .setKeepThreads(keep).build();
+  }
+
+  /** The kernel's name of thread {@code tid} of {@code pid}, or "" if it is not there. */
+  private static String comm(long pid, long tid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "comm")).trim();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.ipclab.worker.task;
+
+/** The registry every worker starts with: the built-in kinds and the demos' kinds. */
+public final class StandardTasks {
+  private StandardTasks() {}
+
+  public static TaskRegistry registry() {
+    TaskRegistry registry = new TaskRegistry();
+    BuiltInTasks.register(registry);
+    dev.ipclab.worker.demo.ThreadsShareTasks.register(registry);
+    return registry;
+  }
+}
