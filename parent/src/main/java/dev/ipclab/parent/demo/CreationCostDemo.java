@@ -1,0 +1,170 @@
+package dev.ipclab.parent.demo;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.proto.v1.DurationSamples;
+import dev.ipclab.proto.v1.Handoff;
+import dev.ipclab.proto.v1.HandoffMode;
+import dev.ipclab.proto.v1.SpawnThreads;
+import dev.ipclab.proto.v1.ThreadKind;
+import dev.ipclab.transport.TransportKind;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code creation-cost}: what a process and a thread cost to create, and what a message between processes costs
+ * against a hand-off between threads, as medians with the ratios between them.
+ */
+public final class CreationCostDemo implements Demo {
+  static final int TRUE_SPAWNS = 60;
+  static final int THREADS = 2_000;
+  static final int ROUND_TRIPS = 2_000;
+  static final int WARMUP = 500;
+
+  @Override
+  public String name() {
+    return "creation-cost";
+  }
+
+  @Override
+  public String claim() {
+    return "Processes cost more to create and to talk to than threads.";
+  }
+
+  @Override
+  public boolean usesTransport() {
+    return false; // it measures every transport in turn
+  }
+
+  @Override
+  public DemoResult run(DemoContext context) throws Exception {
+    DemoResult.Builder result = DemoResult.builder(this)
+        .prediction("Creating a process costs far more than starting a thread (a JVM worker most of all), and a"
+            + " virtual thread less than a platform thread. A message to another process pays a kernel wake-up"
+            + " (tens of µs); threads of one process can hand off through shared memory in well under 1 µs —"
+            + " unless the receiving thread sleeps, when a hand-off between threads pays a kernel wake-up too.");
+    Map<String, double[]> create = new LinkedHashMap<>();
+    Map<String, double[]> talk = new LinkedHashMap<>();
+    WorkerProcess first = null;
+    for (TransportKind kind : TransportKind.values()) {
+      context.progress("spawning a worker JVM over " + kind.cliName() + ", then " + ROUND_TRIPS + " round trips");
+      WorkerPool pool = context.startPool(1, b -> b.transport(kind));
+      WorkerProcess worker = pool.worker(1);
+      result.pid(worker.name() + "-" + kind.cliName(), worker.pid());
+      create.put("worker JVM, spawn to ready (" + kind.cliName() + ")",
+          new double[] {worker.spawnToReady().toNanos()});
+      talk.put("process ⇄ process round trip (" + kind.cliName() + ")", roundTrips(worker));
+      if (first == null) {
+        first = worker;
+      }
+    }
+    context.progress(TRUE_SPAWNS + " × ProcessBuilder(\"/bin/true\")");
+    create.put("process, ProcessBuilder /bin/true", spawnTrue());
+    context.progress(THREADS + " platform and " + THREADS + " virtual threads in " + first.name());
+    create.put("platform thread, start + join", threads(first, ThreadKind.THREAD_KIND_PLATFORM));
+    create.put("virtual thread, start + join", threads(first, ThreadKind.THREAD_KIND_VIRTUAL));
+    context.progress("thread ⇄ thread hand-offs in " + first.name());
+    talk.put("thread ⇄ thread, blocking hand-off", handoff(first, HandoffMode.HANDOFF_MODE_BLOCKING));
+    talk.put("thread ⇄ thread, spinning hand-off", handoff(first, HandoffMode.HANDOFF_MODE_SPINNING));
+
+    double platform = Stats.median(create.get("platform thread, start + join"));
+    double spinning = Stats.median(talk.get("thread ⇄ thread, spinning hand-off"));
+    result.table(table("Creation (medians)", create, platform, "× platform thread"))
+        .table(table("Communication, one round trip (medians)", talk, spinning, "× spinning hand-off"));
+    Map<String, Object> medians = new LinkedHashMap<>();
+    create.forEach((what, s) -> medians.put(what, Stats.micros(Stats.median(s))));
+    talk.forEach((what, s) -> medians.put(what, Stats.micros(Stats.median(s))));
+    result.evidence("median_us", medians);
+
+    double trueSpawn = Stats.median(create.get("process, ProcessBuilder /bin/true"));
+    double virtual = Stats.median(create.get("virtual thread, start + join"));
+    double jvm = Stats.median(create.get("worker JVM, spawn to ready (pipe)"));
+    double pipe = Stats.median(talk.get("process ⇄ process round trip (pipe)"));
+    double fastestIpc = talk.entrySet().stream().filter(e -> e.getKey().startsWith("process"))
+        .mapToDouble(e -> Stats.median(e.getValue())).min().orElseThrow();
+    double blocking = Stats.median(talk.get("thread ⇄ thread, blocking hand-off"));
+    List<Check> checks = new ArrayList<>();
+    // Ratios, not absolute times: a busy 2-core VM slows everything, but not one side only.
+    checks.add(Check.atLeast("process (/bin/true) ÷ platform thread, creation", trueSpawn / platform, 3, "×"));
+    checks.add(Check.atLeast("worker JVM ÷ /bin/true, creation", jvm / trueSpawn, 10, "×"));
+    checks.add(Check.atLeast("platform ÷ virtual thread, creation", platform / virtual, 1.5, "×"));
+    if (Runtime.getRuntime().availableProcessors() >= 2) {
+      checks.add(Check.atLeast("fastest IPC round trip ÷ spinning hand-off", fastestIpc / spinning, 10, "×"));
+    } else {
+      result.note("With one CPU a spinning hand-off waits for the other thread's time slice, so it is not"
+          + " compared; measured " + Check.format(Stats.micros(spinning), "µs") + ".");
+    }
+    result.note("A blocking hand-off between two threads took " + Check.format(Stats.micros(blocking), "µs")
+        + ", " + Check.format(blocking / spinning, "×") + " the spinning one, against "
+        + Check.format(Stats.micros(pipe), "µs") + " for a pipe round trip between processes: a sleeping receiver"
+        + " must be woken by the kernel on either side of a process boundary. Threads are cheap to talk to when"
+        + " they share memory without sleeping.");
+    long pid = first.pid();
+    result.command("strace -f -c -e trace=clone,clone3,execve,vfork java -version 2>&1 | tail -8",
+            "the system calls a process spawn makes (needs strace)")
+        .command("grep -E 'voluntary_ctxt_switches' /proc/" + pid + "/status",
+            "context switches of " + first.name() + ": each blocking hand-off and each message wakes a thread")
+        .command("ps -o pid,ppid,etimes,rss,nlwp,cmd --ppid " + ProcessHandle.current().pid(),
+            "the worker JVMs: one per transport, each tens of MB and ~20 threads")
+        .command("perf stat -e task-clock,context-switches -p " + pid + " sleep 1",
+            "CPU and context switches of a worker (needs perf)");
+    return result.build(Verdict.of(checks));
+  }
+
+  private static Table table(String title, Map<String, double[]> samples, double unit, String ratioColumn) {
+    Table.Builder t = Table.of(title, "what", "median (µs)", "p90 (µs)", "samples", ratioColumn);
+    samples.forEach((what, s) -> t.row(what, Stats.micros(Stats.median(s)), Stats.micros(Stats.percentile(s, 90)),
+        s.length, Stats.median(s) / unit));
+    return t.build();
+  }
+
+  private static double[] roundTrips(WorkerProcess worker) throws IOException, InterruptedException {
+    double[] nanos = new double[ROUND_TRIPS];
+    for (int i = -WARMUP; i < ROUND_TRIPS; i++) {
+      long start = System.nanoTime();
+      TaskCall.await(worker.connection().ping(ByteString.EMPTY, Duration.ofSeconds(10)));
+      if (i >= 0) {
+        nanos[i] = System.nanoTime() - start;
+      }
+    }
+    return nanos;
+  }
+
+  private static double[] spawnTrue() throws IOException, InterruptedException {
+    double[] nanos = new double[TRUE_SPAWNS];
+    for (int i = -5; i < TRUE_SPAWNS; i++) {
+      long start = System.nanoTime();
+      Process p = new ProcessBuilder("/bin/true").redirectErrorStream(true).start();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("/bin/true did not exit within 10 s; is the machine overloaded?");
+      }
+      if (i >= 0) {
+        nanos[i] = System.nanoTime() - start;
+      }
+    }
+    return nanos;
+  }
+
+  private static double[] threads(WorkerProcess worker, ThreadKind kind) throws IOException, InterruptedException {
+    return samples(TaskCall.call(worker, "creation-cost.spawn-threads",
+        SpawnThreads.newBuilder().setKind(kind).setCount(THREADS).setWarmup(WARMUP).build(),
+        DurationSamples.parser()).value());
+  }
+
+  private static double[] handoff(WorkerProcess worker, HandoffMode mode) throws IOException, InterruptedException {
+    return samples(TaskCall.call(worker, "creation-cost.handoff",
+        Handoff.newBuilder().setMode(mode).setCount(ROUND_TRIPS).setWarmup(WARMUP).build(),
+        DurationSamples.parser()).value());
+  }
+
+  private static double[] samples(DurationSamples s) {
+    return s.getNanosList().stream().mapToDouble(Long::doubleValue).toArray();
+  }
+}
