@@ -6,7 +6,8 @@ import java.util.List;
 public final class Demos {
   private static final List<Demo> ALL = List.of(
       new ThreadsShareDemo(),
-      new CreationCostDemo());
+      new CreationCostDemo(),
+      new ParallelismDemo());
 
   private Demos() {}
 

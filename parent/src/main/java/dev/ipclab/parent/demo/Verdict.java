@@ -17,8 +17,8 @@ public record Verdict(Outcome outcome, List<Check> checks, String reason) {
   public enum Outcome {
     HOLDS("holds"),
     FAILS("does not hold"),
-    NOT_APPLICABLE("not applicable here"),
-    ERROR("could not be tested");
+    NOT_APPLICABLE("cannot be tested on this machine"),
+    ERROR("could not be tested (the demo failed)");
 
     private final String words;
 

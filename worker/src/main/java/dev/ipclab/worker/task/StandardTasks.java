@@ -9,6 +9,7 @@ public final class StandardTasks {
     BuiltInTasks.register(registry);
     dev.ipclab.worker.demo.ThreadsShareTasks.register(registry);
     dev.ipclab.worker.demo.CreationCostTasks.register(registry);
+    dev.ipclab.worker.demo.ParallelismTasks.register(registry);
     return registry;
   }
 }

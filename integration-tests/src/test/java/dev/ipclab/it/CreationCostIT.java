@@ -1,0 +1,39 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.parent.demo.CreationCostDemo;
+import dev.ipclab.parent.demo.DemoContext;
+import dev.ipclab.parent.demo.DemoResult;
+import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.transport.TransportKind;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The creation-cost demo: its verdict, and one live worker JVM per transport behind the numbers. */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CreationCostIT {
+
+  @Test
+  void processesCostMoreThanThreadsToCreateAndToTalkTo() throws Exception {
+    try (DemoContext context = DemoRuns.context(TransportKind.PIPE)) {
+      DemoResult result = DemoRuns.run(new CreationCostDemo(), context);
+      DemoRuns.assertHolds(result);
+      for (TransportKind kind : TransportKind.values()) {
+        long pid = result.pids().get("worker-1-" + kind.cliName());
+        ProcStatus status = ProcStatus.read(pid).orElseThrow();
+        assertThat(status.ppid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(Os.cmdline(pid)).contains("-Dipclab.transport=" + kind.cliName());
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Double> medians = (Map<String, Double>) result.evidence().get("median_us");
+      assertThat(medians).hasSize(11).allSatisfy((what, micros) -> assertThat(micros).as(what).isPositive());
+      // A JVM takes at least tens of milliseconds to start and answer, on any machine.
+      assertThat(medians.get("worker JVM, spawn to ready (pipe)")).isGreaterThan(20_000);
+    }
+  }
+}

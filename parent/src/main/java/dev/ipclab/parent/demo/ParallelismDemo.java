@@ -1,0 +1,225 @@
+package dev.ipclab.parent.demo;
+
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.os.CpuAffinity;
+import dev.ipclab.parent.os.CpuTimes;
+import dev.ipclab.proto.v1.CalibrateWork;
+import dev.ipclab.proto.v1.CalibrationResult;
+import dev.ipclab.proto.v1.RunUnits;
+import dev.ipclab.proto.v1.UnitSpan;
+import dev.ipclab.proto.v1.UnitSpans;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code parallelism}: the same CPU-bound units run sequentially, as processes pinned to one CPU (concurrent:
+ * interleaved, no speed-up), as processes free on all CPUs, and as threads of one worker (both parallel).
+ */
+public final class ParallelismDemo implements Demo {
+  static final int UNITS = 4;
+  static final int UNIT_MILLIS = 250;
+  /** Above this share of CPU time taken by other processes, a missed speed-up is not the demo's verdict. */
+  public static final double BUSY_SHARE = 0.2;
+  private static final String RUN = "parallelism.run";
+
+  @Override
+  public String name() {
+    return "parallelism";
+  }
+
+  @Override
+  public String claim() {
+    return "Concurrency is not parallelism: interleaved work on one CPU gains nothing, work on several CPUs at once"
+        + " does, for processes and for Java threads alike.";
+  }
+
+  @Override
+  public DemoResult run(DemoContext context) throws Exception {
+    List<Integer> cpus = CpuAffinity.allowed(ProcessHandle.current().pid());
+    int parallel = Math.min(UNITS, cpus.size());
+    DemoResult.Builder result = DemoResult.builder(this)
+        .transport(context.transport().cliName())
+        .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: sequential ≈ " + UNITS + " × a unit; "
+            + UNITS + " processes pinned to one CPU overlap in time but finish no sooner (speed-up ≈ 1); free on "
+            + cpus.size() + " CPUs, processes or threads, speed-up ≈ min(" + UNITS + ", " + cpus.size() + ") = "
+            + parallel + ".")
+        .evidence("cpus_allowed", cpus);
+    if (cpus.size() < 2) {
+      return result.build(Verdict.notApplicable("this process may run on one CPU only (Cpus_allowed_list "
+          + cpus + "), so nothing can run in parallel; run it on a machine with 2 or more CPUs"));
+    }
+    context.progress("starting " + UNITS + " workers");
+    WorkerPool pool = context.startPool(UNITS);
+    List<WorkerProcess> workers = pool.workers();
+    for (WorkerProcess w : workers) {
+      result.pid(w.name(), w.pid());
+    }
+    WorkerProcess first = workers.getFirst();
+    context.progress("calibrating a unit to ~" + UNIT_MILLIS + " ms in " + first.name());
+    CalibrationResult calibration = TaskCall.call(first, "parallelism.calibrate",
+        CalibrateWork.newBuilder().setTargetMs(UNIT_MILLIS).build(), CalibrationResult.parser()).value();
+    long iterations = calibration.getIterations();
+    result.evidence("iterations_per_unit", iterations);
+    everyWorker(workers, iterations / 20); // the JIT compiles the loop in every worker before anything counts
+
+    Map<String, List<UnitSpan>> modes = new LinkedHashMap<>();
+    context.progress("sequential: " + UNITS + " units on one thread of " + first.name());
+    modes.put("sequential, one thread", TaskCall.call(first, RUN, units(UNITS, iterations, false),
+        UnitSpans.parser()).value().getSpansList());
+
+    int pin = cpus.getFirst();
+    context.progress(UNITS + " processes pinned to CPU " + pin + " with taskset");
+    for (WorkerProcess w : workers) {
+      CpuAffinity.set(w.pid(), List.of(pin));
+    }
+    try {
+      modes.put(UNITS + " processes on CPU " + pin, everyWorker(workers, iterations));
+    } finally {
+      for (WorkerProcess w : workers) {
+        CpuAffinity.set(w.pid(), cpus);
+      }
+    }
+    context.progress(UNITS + " processes on all " + cpus.size() + " CPUs");
+    List<Long> pids = new ArrayList<>(workers.stream().map(WorkerProcess::pid).toList());
+    pids.add(ProcessHandle.current().pid());
+    OtherLoad load = new OtherLoad(pids, cpus.size());
+    modes.put(UNITS + " processes, all CPUs", everyWorker(workers, iterations));
+    context.progress(UNITS + " threads in " + first.name());
+    modes.put(UNITS + " threads in one process", TaskCall.call(first, RUN, units(UNITS, iterations, true),
+        UnitSpans.parser()).value().getSpansList());
+    double otherShare = load.share();
+    result.evidence("other_processes_cpu_share", otherShare);
+
+    DemoResult verdict = verdict(result, modes, pin, parallel, workers, cpus, otherShare);
+    boolean failed = verdict.verdict().outcome() == Verdict.Outcome.FAILS;
+    if (failed && otherShare > BUSY_SHARE) {
+      // A slow parallel run on a machine busy with other work says nothing about parallelism.
+      return result.build(Verdict.notApplicable(String.format(java.util.Locale.ROOT, "other processes took %.0f%%"
+          + " of the CPUs' time during the parallel runs (more than %.0f%%), so the speed-up could not be"
+          + " measured; run it again on an idle machine", 100 * otherShare, 100 * BUSY_SHARE)));
+    }
+    return verdict;
+  }
+
+  /** CPU time that processes other than ours take while it is measured, as a share of all CPUs' time. */
+  private static final class OtherLoad {
+    private final List<Long> ours;
+    private final int cpus;
+    private final long startNanos = System.nanoTime();
+    private final long machineStart;
+    private final long oursStart;
+
+    OtherLoad(List<Long> ours, int cpus) throws java.io.IOException {
+      this.ours = ours;
+      this.cpus = cpus;
+      this.machineStart = CpuTimes.machineBusyTicks();
+      this.oursStart = CpuTimes.processTicks(ours);
+    }
+
+    double share() throws java.io.IOException {
+      long other = (CpuTimes.machineBusyTicks() - machineStart) - (CpuTimes.processTicks(ours) - oursStart);
+      double capacity = (System.nanoTime() - startNanos) / 1e9 * CpuTimes.TICKS_PER_SECOND * cpus;
+      return Math.max(0, other) / capacity;
+    }
+  }
+
+  private DemoResult verdict(DemoResult.Builder result, Map<String, List<UnitSpan>> modes, int pin, int parallel,
+      List<WorkerProcess> workers, List<Integer> cpus, double otherShare) {
+    double sequential = wall(modes.values().iterator().next());
+    Table.Builder summary = Table.of("Four ways to run " + UNITS + " units", "mode", "wall (ms)", "speed-up",
+        "CPUs used", "all units in progress at once");
+    Table.Builder gantt = Table.of("Every unit: when and where it ran (ms from the mode's start)", "mode", "unit",
+        "pid", "tid", "CPUs", "start (ms)", "end (ms)");
+    List<Map<String, Object>> unitEvidence = new ArrayList<>();
+    Map<String, Double> speedups = new LinkedHashMap<>();
+    for (Map.Entry<String, List<UnitSpan>> mode : modes.entrySet()) {
+      List<UnitSpan> spans = mode.getValue();
+      double wall = wall(spans);
+      double speedup = sequential / wall;
+      speedups.put(mode.getKey(), speedup);
+      List<Integer> used = spans.stream().flatMap(s -> s.getCpusList().stream()).distinct().sorted().toList();
+      summary.row(mode.getKey(), Stats.millis(wall), speedup, used.toString(), overlapped(spans) ? "yes" : "no");
+      long origin = spans.stream().mapToLong(UnitSpan::getStartNanos).min().orElseThrow();
+      for (UnitSpan s : spans) {
+        double start = Stats.millis(s.getStartNanos() - origin);
+        double end = Stats.millis(s.getEndNanos() - origin);
+        gantt.row(mode.getKey(), s.getUnit(), s.getPid(), s.getTid(), s.getCpusList().toString(), start, end);
+        Map<String, Object> unit = new LinkedHashMap<>();
+        unit.put("mode", mode.getKey());
+        unit.put("unit", s.getUnit());
+        unit.put("pid", s.getPid());
+        unit.put("tid", s.getTid());
+        unit.put("cpus", s.getCpusList());
+        unit.put("start_ms", start);
+        unit.put("end_ms", end);
+        unitEvidence.add(unit);
+      }
+    }
+    result.table(summary.build()).table(gantt.build())
+        .evidence("speedup", speedups)
+        .evidence("units", unitEvidence);
+
+    List<List<UnitSpan>> all = new ArrayList<>(modes.values());
+    List<UnitSpan> pinned = all.get(1);
+    List<Check> checks = new ArrayList<>();
+    checks.add(Check.that("pinned units were in progress at once (concurrent)", overlapped(pinned),
+        "all " + UNITS + " overlap in time", overlapped(pinned) ? "they overlap" : "they do not"));
+    List<Integer> pinnedCpus = pinned.stream().flatMap(s -> s.getCpusList().stream()).distinct().toList();
+    checks.add(Check.equal("CPUs the pinned units ran on", pinnedCpus, List.of(pin)));
+    checks.add(Check.between("speed-up pinned to one CPU", speedups.get(UNITS + " processes on CPU " + pin),
+        0.6, 1.4, "×"));
+    // Wide on purpose: a 2-core VM shares its cores with the JVMs' own threads and the host.
+    double low = 0.7 * parallel;
+    checks.add(Check.between("speed-up of processes on all CPUs", speedups.get(UNITS + " processes, all CPUs"),
+        low, parallel * 1.3, "×"));
+    checks.add(Check.between("speed-up of threads in one process", speedups.get(UNITS + " threads in one process"),
+        low, parallel * 1.3, "×"));
+    result.note(String.format(java.util.Locale.ROOT, "Other processes took %.0f%% of the CPUs' time during the"
+        + " parallel runs (from /proc/stat less the workers' own /proc/<pid>/stat); a busy machine lowers the"
+        + " speed-ups.", 100 * otherShare));
+    long pid = workers.getFirst().pid();
+    result.command("grep Cpus_allowed_list /proc/" + pid + "/status", "which CPUs a worker may use")
+        .command(CpuAffinity.command(pid, List.of(pin)), "pin every thread of a worker to one CPU, as the demo did")
+        .command(CpuAffinity.command(pid, cpus), "and free it again")
+        .command("ps -L -o pid,tid,psr,pcpu,comm -p " + pid, "PSR is the CPU each thread last ran on")
+        .command("nproc; grep -c ^processor /proc/cpuinfo", "CPUs available to you, and on the machine");
+    return result.build(Verdict.of(checks));
+  }
+
+  /** Runs one unit in every worker at once and returns their spans. */
+  private static List<UnitSpan> everyWorker(List<WorkerProcess> workers, long iterations) throws Exception {
+    List<CompletableFuture<TaskCall.Reply<UnitSpans>>> replies = new ArrayList<>();
+    for (WorkerProcess w : workers) {
+      replies.add(TaskCall.async(w, RUN, units(1, iterations, false), UnitSpans.parser(),
+          TaskCall.DEFAULT_TIMEOUT));
+    }
+    List<UnitSpan> spans = new ArrayList<>();
+    for (var reply : replies) {
+      UnitSpan s = TaskCall.await(reply).value().getSpans(0);
+      spans.add(s.toBuilder().setUnit(spans.size()).build());
+    }
+    return spans;
+  }
+
+  private static RunUnits units(int n, long iterations, boolean concurrent) {
+    return RunUnits.newBuilder().setUnits(n).setIterations(iterations).setConcurrent(concurrent).build();
+  }
+
+  /** From the first start to the last end, in nanoseconds. */
+  private static double wall(List<UnitSpan> spans) {
+    long start = spans.stream().mapToLong(UnitSpan::getStartNanos).min().orElseThrow();
+    long end = spans.stream().mapToLong(UnitSpan::getEndNanos).max().orElseThrow();
+    return end - start;
+  }
+
+  /** True if some instant lies inside every span: the last start precedes the first end. */
+  static boolean overlapped(List<UnitSpan> spans) {
+    long lastStart = spans.stream().mapToLong(UnitSpan::getStartNanos).max().orElseThrow();
+    long firstEnd = spans.stream().mapToLong(UnitSpan::getEndNanos).min().orElseThrow();
+    return lastStart < firstEnd;
+  }
+}

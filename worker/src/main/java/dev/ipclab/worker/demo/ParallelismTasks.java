@@ -1,0 +1,99 @@
+package dev.ipclab.worker.demo;
+
+import dev.ipclab.proto.v1.CalibrateWork;
+import dev.ipclab.proto.v1.CalibrationResult;
+import dev.ipclab.proto.v1.RunUnits;
+import dev.ipclab.proto.v1.UnitSpan;
+import dev.ipclab.proto.v1.UnitSpans;
+import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.worker.task.TaskHandler;
+import dev.ipclab.worker.task.TaskRegistry;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Tasks of the parallelism demo: CPU-bound work units that record their span and the CPUs they ran on. */
+public final class ParallelismTasks {
+  /** Iterations between two sched_getcpu samples: often enough to see a migration, rare enough to cost nothing. */
+  private static final long SAMPLE_EVERY = 1 << 16;
+
+  private ParallelismTasks() {}
+
+  public static void register(TaskRegistry registry) {
+    registry.register("parallelism.calibrate", TaskHandler.typed(CalibrateWork.parser(), ParallelismTasks::calibrate));
+    registry.register("parallelism.run", TaskHandler.typed(RunUnits.parser(), ParallelismTasks::run));
+  }
+
+  static CalibrationResult calibrate(CalibrateWork request) {
+    long target = request.getTargetMs() * 1_000_000L;
+    work(5_000_000, new ArrayList<>()); // let the JIT compile the loop first
+    long iterations = 1_000_000;
+    while (true) {
+      long start = System.nanoTime();
+      work(iterations, new ArrayList<>());
+      long took = System.nanoTime() - start;
+      if (took >= target / 4) {
+        long scaled = (long) (iterations * (double) target / took);
+        return CalibrationResult.newBuilder().setIterations(scaled).setElapsedNanos(took * scaled / iterations)
+            .build();
+      }
+      iterations *= 4;
+    }
+  }
+
+  static UnitSpans run(RunUnits request) throws InterruptedException {
+    int n = request.getUnits();
+    if (n < 1 || n > 256) {
+      throw new IllegalArgumentException("units must be 1..256, got " + n);
+    }
+    UnitSpan[] spans = new UnitSpan[n];
+    if (request.getConcurrent()) {
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int unit = i;
+        threads.add(Thread.ofPlatform().name("parallel-unit-" + i)
+            .start(() -> spans[unit] = unit(unit, request.getIterations())));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        spans[i] = unit(i, request.getIterations());
+      }
+    }
+    return UnitSpans.newBuilder().addAllSpans(List.of(spans)).build();
+  }
+
+  private static UnitSpan unit(int index, long iterations) {
+    List<Integer> cpus = new ArrayList<>();
+    long start = System.nanoTime();
+    long checksum = work(iterations, cpus);
+    long end = System.nanoTime();
+    return UnitSpan.newBuilder()
+        .setUnit(index)
+        .setPid(ProcessHandle.current().pid())
+        .setTid(LinuxThreads.currentTid())
+        .setStartNanos(start)
+        .setEndNanos(end)
+        .addAllCpus(cpus)
+        .setChecksum(checksum)
+        .build();
+  }
+
+  /** A xorshift loop: pure CPU, no memory traffic, and a result the JIT must compute. */
+  static long work(long iterations, List<Integer> cpus) {
+    long x = 0x9E3779B97F4A7C15L;
+    for (long i = 0; i < iterations; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+      if ((i & (SAMPLE_EVERY - 1)) == 0) {
+        int cpu = LinuxThreads.currentCpu();
+        if (!cpus.contains(cpu)) {
+          cpus.add(cpu);
+        }
+      }
+    }
+    return x;
+  }
+}
