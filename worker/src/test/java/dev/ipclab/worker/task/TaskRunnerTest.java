@@ -1,0 +1,81 @@
+package dev.ipclab.worker.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.Task;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class TaskRunnerTest {
+  private final LinkedBlockingQueue<WorkerEnvelope> replies = new LinkedBlockingQueue<>();
+
+  private WorkerEnvelope next() throws InterruptedException {
+    WorkerEnvelope reply = replies.poll(10, TimeUnit.SECONDS);
+    assertThat(reply).as("a reply within 10 s").isNotNull();
+    return reply;
+  }
+
+  private static Task task(String kind, ByteString payload) {
+    return Task.newBuilder().setKind(kind).setPayload(payload).build();
+  }
+
+  @Test
+  void aTaskRunsOnATaskThreadAndItsResultSaysWhereAndWhen() throws Exception {
+    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+      runner.submit(7, task("echo", ByteString.copyFromUtf8("hi")));
+      WorkerEnvelope reply = next();
+      assertThat(reply.getRequestId()).isEqualTo(7);
+      assertThat(reply.getTaskResult().getPayload().toStringUtf8()).isEqualTo("hi");
+      assertThat(reply.getTaskResult().getThreadName()).startsWith("ipclab-task-");
+      assertThat(reply.getTaskResult().getTid()).isPositive();
+      assertThat(reply.getTaskResult().getEndNanos()).isGreaterThanOrEqualTo(reply.getTaskResult().getStartNanos());
+    }
+  }
+
+  @Test
+  void aSlowTaskDoesNotHoldUpAQuickOne() throws Exception {
+    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+      runner.submit(1, task("sleep", BuiltInTasks.sleepPayload(2_000)));
+      runner.submit(2, task("echo", ByteString.EMPTY));
+      assertThat(next().getRequestId()).isEqualTo(2);
+      assertThat(next().getRequestId()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void unknownKindsFailuresAndBadPayloadsGetOneErrorEach() throws Exception {
+    TaskRegistry registry = StandardTasks.registry()
+        .register("typed", TaskHandler.typed(Task.parser(), t -> t));
+    try (TaskRunner runner = new TaskRunner(registry, replies::add)) {
+      runner.submit(1, task("no-such-kind", ByteString.EMPTY));
+      WorkerEnvelope unknown = next();
+      assertThat(unknown.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND);
+      assertThat(unknown.getError().getMessage()).contains("no-such-kind", "echo", "typed");
+
+      runner.submit(2, task("fail", ByteString.copyFromUtf8("boom")));
+      WorkerEnvelope failed = next();
+      assertThat(failed.getRequestId()).isEqualTo(2);
+      assertThat(failed.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_TASK_FAILED);
+      assertThat(failed.getError().getMessage()).contains("boom", "IllegalStateException");
+
+      runner.submit(3, task("typed", ByteString.copyFrom(new byte[] {(byte) 0xff, (byte) 0xff})));
+      WorkerEnvelope bad = next();
+      assertThat(bad.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD);
+      assertThat(bad.getError().getMessage()).contains("2 bytes");
+      assertThat(replies).isEmpty();
+    }
+  }
+
+  @Test
+  void aKindIsRegisteredOnce() {
+    TaskRegistry registry = new TaskRegistry().register("a", p -> p);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.register("a", p -> p))
+        .hasMessageContaining("registered twice");
+  }
+}
