@@ -96,7 +96,8 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
       case PING -> onPing(envelope.getRequestId(), envelope.getPing());
       case TASK -> {
         if (!welcomed) {
-          replyError(envelope.getRequestId(), ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "task before the handshake completed");
+          replyError(envelope.getRequestId(), ErrorCode.ERROR_CODE_UNEXPECTED_KIND,
+              "task before the handshake completed");
         } else {
           served.incrementAndGet();
           tasks.submit(envelope.getRequestId(), envelope.getTask());
