@@ -5,6 +5,7 @@ import java.util.List;
 /** Every demo, in the order {@code demo all} runs them. */
 public final class Demos {
   private static final List<Demo> ALL = List.of(
+      new AddressSpaceDemo(),
       new ThreadsShareDemo(),
       new CreationCostDemo(),
       new ParallelismDemo());

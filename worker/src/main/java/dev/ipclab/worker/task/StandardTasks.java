@@ -7,6 +7,7 @@ public final class StandardTasks {
   public static TaskRegistry registry() {
     TaskRegistry registry = new TaskRegistry();
     BuiltInTasks.register(registry);
+    dev.ipclab.worker.demo.AddressSpaceTasks.register(registry);
     dev.ipclab.worker.demo.ThreadsShareTasks.register(registry);
     dev.ipclab.worker.demo.CreationCostTasks.register(registry);
     dev.ipclab.worker.demo.ParallelismTasks.register(registry);

@@ -1,0 +1,113 @@
+package dev.ipclab.parent.demo;
+
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.proto.v1.AddressSpaceStatic;
+import dev.ipclab.proto.v1.AddressSpaceStaticResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code address-space}: every process has its own memory. A static field has one copy per process; a page
+ * mapped at the same virtual address in two workers holds different values; only a file both map shared (in
+ * {@code /dev/shm}) carries a write from one process to the other.
+ */
+public final class AddressSpaceDemo implements Demo {
+  static final int WORKERS = 2;
+  private static final String STATIC = "address-space.static";
+
+  /** The parent's own copy of "the static field"; the workers' copy is a static field of their task class. */
+  private static volatile long parentField;
+
+  @Override
+  public String name() {
+    return "address-space";
+  }
+
+  @Override
+  public String claim() {
+    return "Processes have separate address spaces: the same variable or address holds independent values in each,"
+        + " unless they map shared memory on purpose.";
+  }
+
+  @Override
+  public DemoResult run(DemoContext context) throws Exception {
+    DemoResult.Builder result = DemoResult.builder(this)
+        .transport(context.transport().cliName())
+        .prediction("Changing worker-1's static field leaves worker-2's and the parent's unchanged; a page mapped"
+            + " at one fixed virtual address in both workers holds each worker's own pid (two different values at"
+            + " one address); a value written into a /dev/shm file both workers map is read back by the other.");
+    context.progress("starting " + WORKERS + " workers over " + context.transport().cliName());
+    WorkerPool pool = context.startPool(WORKERS);
+    for (WorkerProcess w : pool.workers()) {
+      result.pid(w.name(), w.pid());
+    }
+    WorkerProcess a = pool.worker(1);
+    WorkerProcess b = pool.worker(2);
+    List<Check> checks = new ArrayList<>();
+
+    staticFields(a, b, context, result, checks);
+    Optional<String> sameAddress = SameAddressPart.run(pool.workers(), context, result, checks);
+    Optional<String> shared = SharedFilePart.run(a, b, context, result, checks);
+
+    long parent = ProcessHandle.current().pid();
+    result.command("pstree -p " + parent, "the parent and its " + WORKERS + " worker processes")
+        .command("grep -E '^(Pid|PPid|VmRSS)' /proc/" + a.pid() + "/status /proc/" + b.pid() + "/status",
+            "two processes, each with its own resident memory");
+    if (sameAddress.isPresent()) {
+      return result.build(Verdict.notApplicable(sameAddress.get()));
+    }
+    if (shared.isPresent()) {
+      return result.build(Verdict.notApplicable(shared.get()));
+    }
+    return result.build(Verdict.of(checks));
+  }
+
+  /**
+   * The parent sets its own field, the workers read theirs (untouched: nothing is inherited); every process gets
+   * the same value; then worker-1 changes its copy and the others keep theirs.
+   */
+  private static void staticFields(WorkerProcess a, WorkerProcess b, DemoContext context,
+      DemoResult.Builder result, List<Check> checks) throws IOException, InterruptedException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long common = random.nextLong(1_000, 5_000);
+    long changed = common + random.nextLong(1, 5_000); // never equal to common
+    context.progress("static fields: the parent sets its own to " + common + ", the workers read theirs");
+    parentField = common;
+    long aStart = field(a, false, 0).getAfter();
+    long bStart = field(b, false, 0).getAfter();
+    long aCommon = field(a, true, common).getAfter();
+    long bCommon = field(b, true, common).getAfter();
+    long parentCommon = parentField;
+    context.progress("the parent tells " + a.name() + " to set its copy to " + changed);
+    AddressSpaceStaticResult aChanged = field(a, true, changed);
+    long bAfter = field(b, false, 0).getAfter();
+    long parentAfter = parentField;
+
+    result.table(Table.of("A static field in three processes (AddressSpaceDemo.parentField in the parent,"
+            + " AddressSpaceTasks.value in each worker)", "step", "parent", a.name(), b.name())
+        .row("parent sets its field to " + common + "; workers read theirs", common, aStart, bStart)
+        .row("before: parent tells both workers to set theirs to " + common, parentCommon, aCommon, bCommon)
+        .row("after: parent tells " + a.name() + " to set its copy to " + changed, parentAfter,
+            aChanged.getAfter(), bAfter)
+        .build());
+    result.evidence("static_start", List.of(common, aStart, bStart))
+        .evidence("static_before", List.of(parentCommon, aCommon, bCommon))
+        .evidence("static_after", List.of(parentAfter, aChanged.getAfter(), bAfter));
+    checks.add(Check.equal("workers' fields after only the parent set its own (nothing is inherited)",
+        List.of(aStart, bStart), List.of(0L, 0L)));
+    checks.add(Check.equal("the pid that answered for " + a.name() + "'s field", aChanged.getPid(), a.pid()));
+    checks.add(Check.equal(a.name() + "'s field after it was told to change", aChanged.getAfter(), changed));
+    checks.add(Check.equal(b.name() + "'s field after " + a.name() + " changed its copy", bAfter, common));
+    checks.add(Check.equal("the parent's field after " + a.name() + " changed its copy", parentAfter, common));
+  }
+
+  private static AddressSpaceStaticResult field(WorkerProcess w, boolean set, long value)
+      throws IOException, InterruptedException {
+    return TaskCall.call(w, STATIC, AddressSpaceStatic.newBuilder().setSet(set).setValue(value).build(),
+        AddressSpaceStaticResult.parser()).value();
+  }
+}
