@@ -8,6 +8,7 @@ public final class StandardTasks {
     TaskRegistry registry = new TaskRegistry();
     BuiltInTasks.register(registry);
     dev.ipclab.worker.demo.ThreadsShareTasks.register(registry);
+    dev.ipclab.worker.demo.asyncio.AsyncIoTasks.register(registry);
     return registry;
   }
 }
