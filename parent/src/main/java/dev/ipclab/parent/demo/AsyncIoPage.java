@@ -62,6 +62,14 @@ record AsyncIoPage(String mode, AsyncIoLoadResult load, List<AsyncIoServer> serv
     return load.getThreadsPeak() - load.getThreadsBefore();
   }
 
+  /**
+   * The threads that appeared during the load, less the JIT compiler threads that HotSpot adds and removes by
+   * itself on a machine with more CPUs (named "C1 CompilerThre…", "C2 CompilerThre…"): they are not the load's.
+   */
+  List<String> loadThreads() {
+    return load.getNewThreadNamesList().stream().filter(n -> !n.matches("C\\d CompilerThre.*")).toList();
+  }
+
   /** Whether the browser got exactly the server's bytes and wrote all of them to its file. */
   boolean intact(int i) {
     AsyncIoFetch f = load.getFetches(i);
