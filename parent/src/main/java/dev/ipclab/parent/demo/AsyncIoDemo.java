@@ -201,8 +201,8 @@ public final class AsyncIoDemo implements Demo {
       AsyncIoPage async, Path dir) {
     AsyncIoServer slow = servers.get(0);
     String ports = String.join("|", servers.stream().map(s -> Integer.toString(s.port())).toList());
-    result.command("ss -ltnp | grep -E '127.0.0.1:(" + ports + ") '", "the " + SERVERS
-            + " servers listening on loopback, one per worker pid")
+    result.command("ss -ltnp | grep -E ':(" + ports + ") '", "the " + SERVERS + " servers listening on loopback,"
+            + " one per worker pid; Java's IPv6 socket shows 127.0.0.1 as [::ffff:127.0.0.1]")
         .command("curl -s -o /dev/null -w '%{time_total}\\n' " + slow.url(), "≈ " + slow.latencyMillis() / 1000.0
             + " s: the slowest server's latency")
         .command("curl -s " + slow.url() + " | sha256sum", "= " + slow.served().getSha256())

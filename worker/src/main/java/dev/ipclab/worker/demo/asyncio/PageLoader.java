@@ -52,13 +52,13 @@ final class PageLoader {
         fetches = switch (request.getMode()) {
           case ASYNC_IO_MODE_SYNC -> sync(images, dir, fileThread);
           case ASYNC_IO_MODE_THREADS -> threads(images, dir, fileThread);
-          case ASYNC_IO_MODE_ASYNC -> async(images, dir, fileThread, ioTids);
+          case ASYNC_IO_MODE_ASYNC -> async(images, dir, fileThread, ioTids, probe);
           default -> throw new IllegalArgumentException("no load mode given: " + request.getMode());
         };
       } finally {
         fileThread.shutdownNow();
       }
-      probe.close(); // the last sample, with every thread of the load still alive or just ended
+      probe.close(); // the last sample (the async mode took it already, before its event loop shut down)
       result.setThreadsBefore(probe.before()).setThreadsPeak(probe.peak())
           .addAllNewThreadNames(probe.newThreadNames());
     }
@@ -113,7 +113,7 @@ final class PageLoader {
 
   /** Every request at once on one event-loop thread; this task thread only waits for the last file. */
   private static List<AsyncIoFetch> async(List<AsyncIoImageRef> images, Path dir, ExecutorService fileThread,
-      Set<Long> ioTids) throws Exception {
+      Set<Long> ioTids, ThreadProbe probe) throws Exception {
     try (NettyBrowser browser = new NettyBrowser()) {
       List<CompletableFuture<AsyncIoFetch>> pending = new ArrayList<>();
       for (int i = 0; i < images.size(); i++) {
@@ -129,6 +129,9 @@ final class PageLoader {
         throw e.getCause() instanceof Exception cause ? cause : e;
       }
       ioTids.addAll(browser.callbackTids());
+      // Stop counting before the event loop shuts down: Netty notifies its termination on a helper thread
+      // (globalEventExecutor) that belongs to the teardown, not to the page.
+      probe.close();
       return pending.stream().map(CompletableFuture::join).toList();
     }
   }

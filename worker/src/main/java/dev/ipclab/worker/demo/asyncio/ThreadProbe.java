@@ -75,9 +75,12 @@ final class ThreadProbe implements AutoCloseable {
     return before;
   }
 
-  /** Stops polling after one last sample; the counts are final afterwards. */
+  /** Stops polling after one last sample; the counts are final afterwards. Idempotent. */
   @Override
   public void close() throws InterruptedException {
+    if (stopped) {
+      return;
+    }
     stopped = true;
     poller.join();
     sample();
