@@ -8,7 +8,8 @@ public final class Demos {
       new AddressSpaceDemo(),
       new ThreadsShareDemo(),
       new CreationCostDemo(),
-      new ParallelismDemo());
+      new ParallelismDemo(),
+      new AsyncIoDemo());
 
   private Demos() {}
 

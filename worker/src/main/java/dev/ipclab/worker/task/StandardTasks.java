@@ -11,6 +11,7 @@ public final class StandardTasks {
     dev.ipclab.worker.demo.ThreadsShareTasks.register(registry);
     dev.ipclab.worker.demo.CreationCostTasks.register(registry);
     dev.ipclab.worker.demo.ParallelismTasks.register(registry);
+    dev.ipclab.worker.demo.asyncio.AsyncIoTasks.register(registry);
     return registry;
   }
 }
