@@ -5,7 +5,9 @@ import java.util.List;
 /** Every demo, in the order {@code demo all} runs them. */
 public final class Demos {
   private static final List<Demo> ALL = List.of(
-      new ThreadsShareDemo());
+      new ThreadsShareDemo(),
+      new ThreadStatesDemo(),
+      new CoroutinesDemo());
 
   private Demos() {}
 

@@ -8,6 +8,8 @@ public final class StandardTasks {
     TaskRegistry registry = new TaskRegistry();
     BuiltInTasks.register(registry);
     dev.ipclab.worker.demo.ThreadsShareTasks.register(registry);
+    dev.ipclab.worker.demo.ThreadStatesTasks.register(registry);
+    dev.ipclab.worker.demo.CoroutinesTasks.register(registry);
     return registry;
   }
 }
