@@ -201,15 +201,18 @@ public final class ThreadStatesDemo implements Demo {
     checks.add(Check.atLeast("least on-CPU time of a CPU-bound thread (a quarter of their mean "
         + Math.round(meanOn) + " ms)", cpuOn.stream().mapToDouble(Double::doubleValue).min().orElse(0),
         0.25 * meanOn, "ms"));
-    // A thread that never blocks is on a CPU or in the run queue all the time: the two add up to the window.
+    // A thread that never blocks is on a CPU or in the run queue all the time: the two add up to the window. The
+    // kernel adds a wait to schedstat only when it ends and CPU time at ticks and switches, so a wait that spans
+    // an end of the window moves a whole wait period (tens of ms on a busy machine) across it: hence ± 25%; a
+    // thread that blocked for part of the window would fall below.
     double[] busy = new double[n];
     for (int i = 0; i < n; i++) {
       busy[i] = 100 * (cpuOn.get(i) + cpuWait.get(i)) / windowMs;
     }
     double leastBusy = Arrays.stream(busy).min().orElse(0);
     double mostBusy = Arrays.stream(busy).max().orElse(0);
-    checks.add(Check.that("on CPU + run-queue wait of each CPU-bound thread, as % of the window", leastBusy >= 85
-        && mostBusy <= 105, "85 … 105 %", String.format(Locale.ROOT, "%.1f … %.1f %%", leastBusy,
+    checks.add(Check.that("on CPU + run-queue wait of each CPU-bound thread, as % of the window", leastBusy >= 75
+        && mostBusy <= 125, "75 … 125 %", String.format(Locale.ROOT, "%.1f … %.1f %%", leastBusy,
         mostBusy)));
     checks.add(Check.atMost("on-CPU time of the CPU-bound threads, summed (≤ CPUs × window + 10%)", sumOn,
         1.1 * cores * windowMs, "ms"));
