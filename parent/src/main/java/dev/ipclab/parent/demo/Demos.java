@@ -7,8 +7,10 @@ public final class Demos {
   private static final List<Demo> ALL = List.of(
       new AddressSpaceDemo(),
       new ThreadsShareDemo(),
+      new ThreadStatesDemo(),
       new CreationCostDemo(),
       new ParallelismDemo(),
+      new CoroutinesDemo(),
       new AsyncIoDemo());
 
   private Demos() {}

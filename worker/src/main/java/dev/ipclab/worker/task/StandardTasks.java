@@ -12,6 +12,8 @@ public final class StandardTasks {
     dev.ipclab.worker.demo.CreationCostTasks.register(registry);
     dev.ipclab.worker.demo.ParallelismTasks.register(registry);
     dev.ipclab.worker.demo.asyncio.AsyncIoTasks.register(registry);
+    dev.ipclab.worker.demo.ThreadStatesTasks.register(registry);
+    dev.ipclab.worker.demo.CoroutinesTasks.register(registry);
     return registry;
   }
 }

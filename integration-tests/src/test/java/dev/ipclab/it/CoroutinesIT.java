@@ -1,0 +1,60 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.parent.demo.CoroutinesDemo;
+import dev.ipclab.parent.demo.DemoContext;
+import dev.ipclab.parent.demo.DemoResult;
+import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.transport.TransportKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The coroutines demo, on the pipe transport only: the transport just carries a few task requests, and everything
+ * measured happens inside one worker; a run starts 105,000 threads in ~8 s, so repeating it per transport would
+ * add time and no information.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CoroutinesIT {
+
+  @Test
+  void virtualThreadsShareOneCarrierAndCostLittle() throws Exception {
+    var shmBefore = ThreadStatesIT.shm();
+    long workerPid;
+    try (DemoContext context = DemoRuns.context(TransportKind.PIPE)) {
+      DemoResult result = DemoRuns.run(new CoroutinesDemo(), context);
+      DemoRuns.assertHolds(result);
+
+      long worker = result.pids().get("worker-1");
+      workerPid = worker;
+      assertThat(ProcStatus.read(worker).orElseThrow().ppid()).isEqualTo(ProcessHandle.current().pid());
+      assertThat(Os.cmdline(worker)).contains("-Djdk.virtualThreadScheduler.parallelism=1",
+          "-Djdk.virtualThreadScheduler.maxPoolSize=1");
+      @SuppressWarnings("unchecked")
+      List<Long> carriers = (List<Long>) result.evidence().get("carrier_tids");
+      assertThat(carriers).hasSize(1);
+      Path carrier = Path.of("/proc", Long.toString(worker), "task", Long.toString(carriers.get(0)));
+      assertThat(Files.readString(carrier.resolve("comm")).trim()).startsWith("ForkJoinPool");
+      assertThat(Files.readAllLines(carrier.resolve("status"))).contains("Tgid:\t" + worker);
+      assertThat(result.evidence().get("sequence"))
+          .isEqualTo("A1 B1 C1 D1 A2 B2 C2 D2 A3 B3 C3 D3 A4 B4 C4 D4 A5 B5 C5 D5");
+      assertThat(result.evidence().get("generator_received"))
+          .isEqualTo(List.of(1L, 1L, 2L, 3L, 5L, 8L, 13L, 21L, 34L, 55L));
+
+      int platform = (int) result.evidence().get("platform_asleep");
+      assertThat(platform).isPositive();
+      assertThat((int) result.evidence().get("kernel_threads_during_platform")).isGreaterThan(platform);
+      assertThat((int) result.evidence().get("kernel_threads_during_virtual")).isLessThan(100);
+      // Every crowd was joined: the platform threads are gone from the kernel's count again.
+      assertThat(Os.within(5_000, () -> ProcStatus.read(worker).orElseThrow().threads() < 100)).isTrue();
+    }
+    assertThat(ThreadStatesIT.newShmFiles(shmBefore, workerPid)).as("/dev/shm files this run left behind").isEmpty();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.ipclab.parent.demo;
+
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.proto.v1.CoroutineStep;
+import dev.ipclab.proto.v1.GeneratorEvent;
+import dev.ipclab.proto.v1.GeneratorRun;
+import dev.ipclab.proto.v1.GeneratorTrace;
+import dev.ipclab.proto.v1.InterleaveRun;
+import dev.ipclab.proto.v1.InterleaveTrace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * {@code coroutines}: virtual threads are coroutines the JVM schedules in user space: K of them take turns on one
+ * carrier thread by yielding, two of them make a lazy generator, and 100,000 of them sleep at once in a worker
+ * that has only a handful of kernel threads, for a fraction of what platform threads cost.
+ */
+public final class CoroutinesDemo implements Demo {
+  static final int COROUTINES = 4;
+  static final int STEPS = 5;
+  static final int VALUES = 10;
+  /** One carrier thread, and no extra one when a virtual thread blocks in the kernel. */
+  static final List<String> ONE_CARRIER = List.of("-Djdk.virtualThreadScheduler.parallelism=1",
+      "-Djdk.virtualThreadScheduler.maxPoolSize=1");
+
+  @Override
+  public String name() {
+    return "coroutines";
+  }
+
+  @Override
+  public String claim() {
+    return "Virtual threads are coroutines scheduled by the JVM: many take turns on one kernel thread, cheaply.";
+  }
+
+  @Override
+  public DemoResult run(DemoContext context) throws Exception {
+    DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName())
+        .prediction(COROUTINES + " virtual threads that yield after each step run round robin (A1 B1 C1 D1 A2 ...)"
+            + " on one carrier TID; a producer asked for " + VALUES + " Fibonacci numbers computes exactly " + VALUES
+            + ", each after it is asked; " + ThreadCrowds.VIRTUAL + " sleeping virtual threads live at once with"
+            + " fewer than " + ThreadCrowds.MAX_KERNEL_THREADS + " kernel threads in the worker, at about 1 KiB"
+            + " each, while every platform thread is a kernel thread costing tens of KiB.");
+    context.progress("starting a worker with one carrier thread over " + context.transport().cliName());
+    WorkerProcess worker = context.startPool(1, b -> b.jvmArgs(ONE_CARRIER)).worker(1);
+    long pid = worker.pid();
+    result.pid(worker.name(), pid);
+    List<Check> checks = new ArrayList<>();
+
+    context.progress(COROUTINES + " virtual threads take turns");
+    InterleaveTrace trace = TaskCall.call(worker, "coroutines.interleave", InterleaveRun.newBuilder()
+        .setCoroutines(COROUTINES).setSteps(STEPS).build(), InterleaveTrace.parser()).value();
+    interleaving(result, checks, trace, pid);
+
+    context.progress("a generator: a producer virtual thread hands " + VALUES + " values to a consumer");
+    GeneratorTrace generator = TaskCall.call(worker, "coroutines.generator",
+        GeneratorRun.newBuilder().setCount(VALUES).build(), GeneratorTrace.parser()).value();
+    generator(result, checks, generator);
+
+    ThreadCrowds.measure(context, worker, result, checks);
+
+    result.command("ps -L -o tid,stat,comm -p " + pid, "a handful of kernel threads; the carrier is "
+            + trace.getSteps(0).getCarrierTid())
+        .command("grep Threads /proc/" + pid + "/status", "the kernel's thread count, as during the "
+            + ThreadCrowds.VIRTUAL + " virtual threads")
+        .command("jcmd " + pid + " Thread.vthread_scheduler", "the virtual-thread scheduler: parallelism 1")
+        .command("cat /proc/" + pid + "/cmdline | tr '\\0' ' '", "the -Djdk.virtualThreadScheduler flags");
+    return result.build(Verdict.of(checks));
+  }
+
+  private static void interleaving(DemoResult.Builder result, List<Check> checks, InterleaveTrace trace, long pid)
+      throws IOException {
+    List<CoroutineStep> steps = trace.getStepsList();
+    String sequence = steps.stream().map(s -> s.getName() + s.getStep()).collect(Collectors.joining(" "));
+    List<Long> carriers = steps.stream().map(CoroutineStep::getCarrierTid).distinct().toList();
+    long carrier = carriers.get(0);
+    Path task = Path.of("/proc", Long.toString(pid), "task", Long.toString(carrier));
+    String comm = Files.isDirectory(task) ? Files.readString(task.resolve("comm")).trim() : "(not in /proc)";
+    int repeats = CoroutineTrace.repeatsWhileOthersRunnable(steps.stream().map(CoroutineStep::getName).toList());
+    long first = steps.get(0).getNanos();
+    Table.Builder table = Table.of(COROUTINES + " virtual threads, each yielding after every step, in the order the"
+        + " steps ran", "#", "virtual thread", "step", "carrier tid", "since first step (µs)");
+    for (int i = 0; i < steps.size(); i++) {
+      CoroutineStep s = steps.get(i);
+      table.row(i + 1, s.getName(), s.getStep(), s.getCarrierTid(), Stats.micros(s.getNanos() - first));
+    }
+    result.table(table.build())
+        .note("Order of the steps: " + sequence)
+        .evidence("sequence", sequence)
+        .evidence("carrier_tids", carriers)
+        .evidence("carrier_comm", comm)
+        .evidence("task_thread_tid", trace.getTaskTid())
+        .evidence("repeats_while_others_runnable", repeats);
+    checks.add(Check.equal("steps recorded", steps.size(), COROUTINES * STEPS));
+    checks.add(Check.equal("distinct carrier TIDs the " + COROUTINES + " virtual threads ran on", carriers.size(),
+        1));
+    checks.add(Check.that("the carrier is a kernel thread of the worker, not the task thread that started them",
+        Files.isDirectory(task) && carrier != trace.getTaskTid(), "in /proc/" + pid + "/task, ≠ "
+        + trace.getTaskTid(), carrier + " (" + comm + ")"));
+    // Yield hands the carrier to the next in the FIFO queue; a repeat would mean a coroutine skipped the queue.
+    checks.add(Check.atMost("steps run twice in a row by one virtual thread while another was runnable", repeats,
+        1, ""));
+  }
+
+  private static void generator(DemoResult.Builder result, List<Check> checks, GeneratorTrace generator) {
+    List<GeneratorEvent> events = generator.getEventsList();
+    List<Long> expected = CoroutineTrace.fibonacci(VALUES);
+    int wrong = CoroutineTrace.outOfOrder(events);
+    long carriers = events.stream().map(GeneratorEvent::getCarrierTid).distinct().count();
+    result.note("Generator, in the order it happened: " + CoroutineTrace.describe(events))
+        .evidence("generator_received", generator.getReceivedList())
+        .evidence("generator_produced", generator.getProduced())
+        .evidence("generator_out_of_order", wrong);
+    checks.add(Check.equal("values the consumer received", generator.getReceivedList(), expected));
+    checks.add(Check.equal("values the endless producer computed (only those asked for)", generator.getProduced(),
+        VALUES));
+    checks.add(Check.equal("generator events out of the ask → make → receive order", wrong, 0));
+    checks.add(Check.equal("carrier TIDs of the producer and the consumer", carriers, 1L));
+  }
+
+  /** The worker's kernel thread count, from outside it; 0 if the worker is gone. */
+  static int kernelThreads(long pid) {
+    return ProcStatus.read(pid).map(ProcStatus::threads).orElse(0);
+  }
+}

@@ -1,0 +1,266 @@
+package dev.ipclab.parent.demo;
+
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.os.TaskSched;
+import dev.ipclab.proto.v1.JavaStateCounts;
+import dev.ipclab.proto.v1.StateRole;
+import dev.ipclab.proto.v1.StateThread;
+import dev.ipclab.proto.v1.ThreadStatesSample;
+import dev.ipclab.proto.v1.ThreadStatesSampled;
+import dev.ipclab.proto.v1.ThreadStatesStart;
+import dev.ipclab.proto.v1.ThreadStatesStarted;
+import dev.ipclab.proto.v1.ThreadStatesStop;
+import dev.ipclab.proto.v1.ThreadStatesStopped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code thread-states}: more CPU-bound threads than CPUs wait in the run queue for their turn, while threads
+ * blocked on a monitor, asleep or waiting on a socket use no CPU at all; the kernel's schedstat and state letters
+ * say so next to Java's Thread.State, which calls a thread blocked in a socket read RUNNABLE.
+ */
+public final class ThreadStatesDemo implements Demo {
+  static final Duration WINDOW = Duration.ofMillis(2_500);
+  static final int SAMPLES = 25;
+  /** Lets the JIT compile the CPU loop and the monitor waiters stop spinning before the window opens. */
+  static final Duration WARMUP = Duration.ofMillis(500);
+  /** The CPU-bound threads end by themselves after this even if no stop arrives. */
+  static final Duration CPU_LIFE = Duration.ofSeconds(30);
+  static final int WAITERS = 2;
+  static final int SLEEPERS = 2;
+  static final int READERS = 2;
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  @Override
+  public String name() {
+    return "thread-states";
+  }
+
+  @Override
+  public String claim() {
+    return "A thread is running, ready (waiting for a CPU) or blocked; only the first uses a CPU, and the kernel"
+        + " counts each.";
+  }
+
+  @Override
+  public DemoResult run(DemoContext context) throws Exception {
+    DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName());
+    context.progress("starting a worker over " + context.transport().cliName());
+    WorkerProcess worker = context.startPool(1).worker(1);
+    long pid = worker.pid();
+    result.pid(worker.name(), pid);
+    int cpus = Runtime.getRuntime().availableProcessors();
+    int cpuThreads = Math.max(3, cpus + 2);
+    context.progress("starting " + cpuThreads + " CPU-bound threads and " + (1 + WAITERS + SLEEPERS + READERS)
+        + " that block or sleep in " + worker.name());
+    ThreadStatesStarted started = TaskCall.call(worker, "thread-states.start", ThreadStatesStart.newBuilder()
+        .setCpuThreads(cpuThreads).setMonitorWaiters(WAITERS).setSleepers(SLEEPERS).setSocketReaders(READERS)
+        .setCpuLifeMillis(CPU_LIFE.toMillis()).build(), ThreadStatesStarted.parser()).value();
+    // Stops whatever is still running when the context closes (after --keep too), before the worker exits.
+    context.track((AutoCloseable) () -> stop(worker, false));
+    int cores = started.getAvailableProcessors();
+    List<StateThread> threads = started.getThreadsList();
+    long firstTid = threads.get(0).getTid();
+    if (!Files.exists(TaskSched.taskFile(pid, firstTid, "schedstat"))) {
+      stop(worker, true);
+      return result.prediction("Needs /proc/<pid>/task/<tid>/schedstat.")
+          .build(Verdict.notApplicable("this kernel has no " + TaskSched.taskFile(pid, firstTid, "schedstat")
+              + " (built without CONFIG_SCHED_INFO / schedstats), so run-queue time cannot be read"));
+    }
+    result.prediction(cpuThreads + " CPU-bound threads on " + cores + " CPU(s): together about " + cores
+        + " × the window on a CPU and " + (cpuThreads - cores) + " × the window ready in the run queue; each about "
+        + Math.round(100.0 * Math.min(1, (double) cores / cpuThreads)) + "% of the window on a CPU, state R"
+        + " (running or runnable) whenever sampled. The lock holder, the monitor waiters, the sleepers and the"
+        + " socket readers: about 0 ms on a CPU, state S. Java says RUNNABLE for the computing threads and for the"
+        + " socket readers too, which the kernel has asleep.");
+
+    Thread.sleep(WARMUP);
+    context.progress("watching the " + threads.size() + " threads for " + WINDOW.toMillis() + " ms from outside");
+    CompletableFuture<TaskCall.Reply<ThreadStatesSampled>> javaSide = TaskCall.async(worker, "thread-states.sample",
+        ThreadStatesSample.newBuilder().setWindowMillis(WINDOW.toMillis()).setSamples(SAMPLES).build(),
+        ThreadStatesSampled.parser(), TaskCall.DEFAULT_TIMEOUT);
+    List<Long> tids = threads.stream().map(StateThread::getTid).toList();
+    SchedWindow window = SchedWindow.measure(pid, tids, WINDOW, SAMPLES);
+    ThreadStatesSampled sampled = TaskCall.await(javaSide).value();
+    ThreadStatesStopped cpuStopped = stop(worker, true); // nothing keeps burning CPU after the window, even with --keep
+    Map<Long, String> javaStates = new LinkedHashMap<>();
+    for (JavaStateCounts c : sampled.getThreadsList()) {
+      javaStates.put(c.getTid(), mostFrequent(c.getCountsMap()));
+    }
+    report(result, threads, window, javaStates, cores);
+    result.evidence("cpu_threads_stopped_after_window", cpuStopped.getStopped());
+    result.note("The CPU-bound threads were stopped right after the window, so that --keep burns no CPU; the"
+        + " others stay parked until the worker exits. 'R' means running or ready: the run-queue wait is the only"
+        + " way to tell them apart.");
+    String load = loadAverage();
+    result.evidence("load_average_1min", load);
+    result.note("Load average over the last minute: " + load + " on " + cores + " CPU(s). Other busy processes"
+        + " lengthen the run-queue wait and shorten the on-CPU time; the checks allow for that.");
+    if (cores == 1) {
+      result.note("With 1 CPU, " + cpuThreads + " CPU-bound threads still outnumber the cores.");
+    }
+    StateThread cpu = threads.get(0);
+    StateThread sleeper = threads.stream().filter(t -> t.getRole() == StateRole.STATE_ROLE_SLEEPING).findFirst()
+        .orElse(cpu);
+    result.command("cat /proc/" + pid + "/task/" + sleeper.getTid() + "/schedstat",
+            "on-CPU ns, run-queue ns, timeslices of " + sleeper.getName() + ": run it twice, the numbers stay put")
+        .command("ps -L -o tid,stat,pcpu,comm -p " + pid, "the state-* threads of " + worker.name() + " with their"
+            + " state letter")
+        .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")
+        .command("jcmd " + pid + " Thread.print | grep -A2 '\"state-'", "Java's states: BLOCKED, TIMED_WAITING, and"
+            + " RUNNABLE in socketRead for the socket readers");
+    return result.build(Verdict.of(checks(result, threads, window, javaStates, cores)));
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private static ThreadStatesStopped stop(WorkerProcess worker, boolean cpuOnly) throws Exception {
+    return TaskCall.await(TaskCall.async(worker, "thread-states.stop", ThreadStatesStop.newBuilder()
+        .setCpuOnly(cpuOnly).build(), ThreadStatesStopped.parser(), STOP_TIMEOUT)).value();
+  }
+
+  private static void report(DemoResult.Builder result, List<StateThread> threads, SchedWindow window,
+      Map<Long, String> javaStates, int cores) {
+    Table.Builder table = Table.of("The threads of one worker over " + Math.round(Stats.millis(window.windowNanos()))
+        + " ms, as Java and the kernel see them (" + cores + " CPU(s))", "tid", "Java name", "role",
+        "Java state (most seen)", "kernel state letters", "on CPU (ms)", "run-queue wait (ms)",
+        "on CPU (% of window)");
+    Map<String, List<Long>> tidsByRole = new LinkedHashMap<>();
+    for (StateThread t : threads) {
+      SchedWindow.ThreadSeen seen = window.threads().get(t.getTid());
+      TaskSched d = seen.delta() == null ? new TaskSched(0, 0, 0) : seen.delta();
+      table.row(t.getTid(), t.getName(), roleText(t.getRole()), javaStates.getOrDefault(t.getTid(), "?"),
+          seen.lettersText(), Stats.millis(d.onCpuNanos()), Stats.millis(d.runQueueNanos()),
+          100.0 * d.onCpuNanos() / window.windowNanos());
+      tidsByRole.computeIfAbsent(roleKey(t.getRole()), k -> new ArrayList<>()).add(t.getTid());
+    }
+    result.table(table.build())
+        .evidence("cores", cores)
+        .evidence("window_ms", Stats.millis(window.windowNanos()))
+        .evidence("tids_by_role", tidsByRole)
+        .evidence("java_states", javaStates);
+  }
+
+  private static List<Check> checks(DemoResult.Builder result, List<StateThread> threads, SchedWindow window,
+      Map<Long, String> javaStates, int cores) {
+    double windowMs = Stats.millis(window.windowNanos());
+    List<Double> cpuOn = new ArrayList<>();
+    List<Double> cpuWait = new ArrayList<>();
+    double passiveMaxOn = 0;
+    int cpuR = 0;
+    int cpuSamples = 0;
+    int passiveS = 0;
+    int passiveSamples = 0;
+    boolean allRead = true;
+    for (StateThread t : threads) {
+      SchedWindow.ThreadSeen seen = window.threads().get(t.getTid());
+      allRead &= seen.delta() != null;
+      TaskSched d = seen.delta() == null ? new TaskSched(0, 0, 0) : seen.delta();
+      if (t.getRole() == StateRole.STATE_ROLE_CPU) {
+        cpuOn.add(Stats.millis(d.onCpuNanos()));
+        cpuWait.add(Stats.millis(d.runQueueNanos()));
+        cpuR += seen.count('R');
+        cpuSamples += seen.samples();
+      } else {
+        passiveMaxOn = Math.max(passiveMaxOn, Stats.millis(d.onCpuNanos()));
+        passiveS += seen.count('S');
+        passiveSamples += seen.samples();
+      }
+    }
+    int n = cpuOn.size();
+    double sumOn = cpuOn.stream().mapToDouble(Double::doubleValue).sum();
+    double sumWait = cpuWait.stream().mapToDouble(Double::doubleValue).sum();
+    result.evidence("cpu_on_cpu_ms", cpuOn).evidence("cpu_run_queue_ms", cpuWait)
+        .evidence("passive_max_on_cpu_ms", passiveMaxOn)
+        .evidence("cpu_r_share", (double) cpuR / cpuSamples)
+        .evidence("passive_s_share", (double) passiveS / passiveSamples);
+    List<Check> checks = new ArrayList<>();
+    checks.add(Check.that("schedstat read at both ends of the window for every thread", allRead, "all "
+        + threads.size(), allRead ? "all" : "some vanished"));
+    // n threads that never block on c CPUs: about (n - c) × window of waiting; a quarter of it allows for noise.
+    checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads, summed", sumWait,
+        0.25 * (n - cores) * windowMs, "ms"));
+    // Other processes may take CPU time too, so fairness is judged among the CPU-bound threads themselves.
+    double meanOn = sumOn / n;
+    checks.add(Check.atLeast("least on-CPU time of a CPU-bound thread (a quarter of their mean "
+        + Math.round(meanOn) + " ms)", cpuOn.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+        0.25 * meanOn, "ms"));
+    // A thread that never blocks is on a CPU or in the run queue all the time: the two add up to the window. The
+    // kernel adds a wait to schedstat only when it ends and CPU time at ticks and switches, so a wait that spans
+    // an end of the window moves a whole wait period (tens of ms on a busy machine) across it: hence ± 25%; a
+    // thread that blocked for part of the window would fall below.
+    double[] busy = new double[n];
+    for (int i = 0; i < n; i++) {
+      busy[i] = 100 * (cpuOn.get(i) + cpuWait.get(i)) / windowMs;
+    }
+    double leastBusy = Arrays.stream(busy).min().orElse(0);
+    double mostBusy = Arrays.stream(busy).max().orElse(0);
+    checks.add(Check.that("on CPU + run-queue wait of each CPU-bound thread, as % of the window", leastBusy >= 75
+        && mostBusy <= 125, "75 … 125 %", String.format(Locale.ROOT, "%.1f … %.1f %%", leastBusy,
+        mostBusy)));
+    checks.add(Check.atMost("on-CPU time of the CPU-bound threads, summed (≤ CPUs × window + 10%)", sumOn,
+        1.1 * cores * windowMs, "ms"));
+    checks.add(Check.atMost("most on-CPU time of a thread that blocks or sleeps (2% of the window)", passiveMaxOn,
+        0.02 * windowMs, "ms"));
+    checks.add(Check.atLeast("samples with state R among the CPU-bound threads", 100.0 * cpuR / cpuSamples, 80,
+        "%"));
+    checks.add(Check.atLeast("samples with state S among the others", 100.0 * passiveS / passiveSamples, 90, "%"));
+    for (StateRole role : List.of(StateRole.STATE_ROLE_CPU, StateRole.STATE_ROLE_LOCK_HOLDER,
+        StateRole.STATE_ROLE_MONITOR_BLOCKED, StateRole.STATE_ROLE_SLEEPING, StateRole.STATE_ROLE_SOCKET_READ)) {
+      List<String> seen = threads.stream().filter(t -> t.getRole() == role)
+          .map(t -> javaStates.getOrDefault(t.getTid(), "?")).toList();
+      String expected = expectedJavaState(role);
+      checks.add(Check.that("Java state of the " + roleText(role) + " threads", !seen.isEmpty()
+          && seen.stream().allMatch(expected::equals), "all " + expected, String.join(", ", seen)));
+    }
+    return checks;
+  }
+
+  static String expectedJavaState(StateRole role) {
+    return switch (role) {
+      case STATE_ROLE_CPU, STATE_ROLE_SOCKET_READ -> "RUNNABLE";
+      case STATE_ROLE_LOCK_HOLDER, STATE_ROLE_SLEEPING -> "TIMED_WAITING";
+      case STATE_ROLE_MONITOR_BLOCKED -> "BLOCKED";
+      default -> "?";
+    };
+  }
+
+  static String roleText(StateRole role) {
+    return switch (role) {
+      case STATE_ROLE_CPU -> "CPU-bound";
+      case STATE_ROLE_LOCK_HOLDER -> "lock holder (asleep)";
+      case STATE_ROLE_MONITOR_BLOCKED -> "monitor waiter";
+      case STATE_ROLE_SLEEPING -> "sleeper";
+      case STATE_ROLE_SOCKET_READ -> "socket reader";
+      default -> role.name();
+    };
+  }
+
+  private static String roleKey(StateRole role) {
+    return role.name().substring("STATE_ROLE_".length()).toLowerCase(Locale.ROOT);
+  }
+
+  /** The state seen most often; ties go to the name first in alphabetical order, so the result is stable. */
+  static String mostFrequent(Map<String, Integer> counts) {
+    return counts.entrySet().stream()
+        .max(Comparator.<Map.Entry<String, Integer>>comparingInt(Map.Entry::getValue)
+            .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+        .map(Map.Entry::getKey).orElse("?");
+  }
+}

@@ -1,0 +1,146 @@
+package dev.ipclab.worker.demo;
+
+import dev.ipclab.proto.v1.CoroutineStep;
+import dev.ipclab.proto.v1.CrowdJoin;
+import dev.ipclab.proto.v1.CrowdJoined;
+import dev.ipclab.proto.v1.CrowdStart;
+import dev.ipclab.proto.v1.CrowdStarted;
+import dev.ipclab.proto.v1.GeneratorAction;
+import dev.ipclab.proto.v1.GeneratorEvent;
+import dev.ipclab.proto.v1.GeneratorRun;
+import dev.ipclab.proto.v1.GeneratorTrace;
+import dev.ipclab.proto.v1.InterleaveRun;
+import dev.ipclab.proto.v1.InterleaveTrace;
+import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.worker.task.TaskHandler;
+import dev.ipclab.worker.task.TaskRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Tasks of the coroutines demo: virtual threads that yield to each other on one carrier, a generator made of two
+ * virtual threads, and crowds of sleeping virtual or platform threads whose cost is measured.
+ */
+public final class CoroutinesTasks {
+  private static ThreadCrowd crowd;
+
+  private CoroutinesTasks() {}
+
+  public static void register(TaskRegistry registry) {
+    registry.register("coroutines.interleave", TaskHandler.typed(InterleaveRun.parser(), CoroutinesTasks::interleave));
+    registry.register("coroutines.generator", TaskHandler.typed(GeneratorRun.parser(), CoroutinesTasks::generator));
+    registry.register("coroutines.crowd-start", TaskHandler.typed(CrowdStart.parser(), CoroutinesTasks::crowdStart));
+    registry.register("coroutines.crowd-join", TaskHandler.typed(CrowdJoin.parser(), r -> crowdJoin()));
+  }
+
+  static InterleaveTrace interleave(InterleaveRun request) throws InterruptedException {
+    int k = request.getCoroutines();
+    int steps = request.getSteps();
+    if (k < 1 || k > 26 || steps < 1) {
+      throw new IllegalArgumentException("expected 1 to 26 coroutines and 1 or more steps, got " + k + " and "
+          + steps);
+    }
+    Queue<CoroutineStep> trace = new ConcurrentLinkedQueue<>();
+    List<Thread> coroutines = new ArrayList<>();
+    // A virtual thread starts the others, so none runs before all are queued: the carrier is busy with the
+    // starter until it ends, and then takes them in the order they were queued.
+    Thread starter = Thread.ofVirtual().name("starter").start(() -> {
+      for (int i = 0; i < k; i++) {
+        String name = String.valueOf((char) ('A' + i));
+        coroutines.add(Thread.ofVirtual().name(name).start(() -> {
+          for (int s = 1; s <= steps; s++) {
+            trace.add(CoroutineStep.newBuilder().setName(name).setStep(s)
+                .setCarrierTid(LinuxThreads.currentTid()).setNanos(System.nanoTime()).build());
+            Thread.yield(); // gives the carrier to the next runnable virtual thread
+          }
+        }));
+      }
+    });
+    starter.join(); // happens-before: the list is complete when read below
+    for (Thread t : coroutines) {
+      t.join();
+    }
+    return InterleaveTrace.newBuilder().addAllSteps(trace).setTaskTid(LinuxThreads.currentTid()).build();
+  }
+
+  static GeneratorTrace generator(GeneratorRun request) throws InterruptedException {
+    int count = request.getCount();
+    if (count < 1 || count > 90) {
+      throw new IllegalArgumentException("expected 1 to 90 values, got " + count);
+    }
+    Queue<GeneratorEvent> events = new ConcurrentLinkedQueue<>();
+    SynchronousQueue<Integer> asks = new SynchronousQueue<>();
+    SynchronousQueue<Long> values = new SynchronousQueue<>();
+    AtomicInteger produced = new AtomicInteger();
+    List<Long> received = new ArrayList<>();
+    // The producer's loop has no end: it computes the next value only when an ask reaches it.
+    Thread producer = Thread.ofVirtual().name("producer").start(() -> {
+      long a = 1;
+      long b = 1;
+      try {
+        while (true) {
+          int index = asks.take();
+          long value = a;
+          long next = a + b;
+          a = b;
+          b = next;
+          produced.incrementAndGet();
+          events.add(event(GeneratorAction.GENERATOR_ACTION_PRODUCE, index, value));
+          values.put(value);
+        }
+      } catch (InterruptedException e) {
+        // the consumer is done: the generator is dropped
+      }
+    });
+    Thread consumer = Thread.ofVirtual().name("consumer").start(() -> {
+      try {
+        for (int i = 1; i <= count; i++) {
+          events.add(event(GeneratorAction.GENERATOR_ACTION_ASK, i, 0));
+          asks.put(i);
+          long value = values.take();
+          events.add(event(GeneratorAction.GENERATOR_ACTION_RECEIVE, i, value));
+          received.add(value);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    consumer.join();
+    producer.interrupt();
+    producer.join();
+    return GeneratorTrace.newBuilder().addAllEvents(events).addAllReceived(received)
+        .setProduced(produced.get()).build();
+  }
+
+  private static GeneratorEvent event(GeneratorAction action, int index, long value) {
+    return GeneratorEvent.newBuilder().setAction(action).setIndex(index).setValue(value)
+        .setCarrierTid(LinuxThreads.currentTid()).build();
+  }
+
+  static CrowdStarted crowdStart(CrowdStart request) throws Exception {
+    synchronized (CoroutinesTasks.class) {
+      if (crowd != null) {
+        crowd.join();
+        crowd = null;
+      }
+    }
+    ThreadCrowd started = new ThreadCrowd(request);
+    synchronized (CoroutinesTasks.class) {
+      crowd = started;
+    }
+    return started.start();
+  }
+
+  static synchronized CrowdJoined crowdJoin() throws InterruptedException {
+    if (crowd == null) {
+      throw new IllegalStateException("no crowd in this worker: run coroutines.crowd-start first");
+    }
+    CrowdJoined joined = crowd.join();
+    crowd = null;
+    return joined;
+  }
+}
