@@ -70,6 +70,20 @@ class DemoCliIT {
   }
 
   @Test
+  void aKeptSharedMemoryFileLivesUntilTheStopAndThenGoes() throws Exception {
+    try (ParentCli cli = ParentCli.start("demo", "address-space", "--keep")) {
+      assertThat(cli.awaitLine("press Ctrl-C to stop them", 90_000)).as(cli.stdout() + cli.stderr()).isNotNull();
+      Matcher m = Pattern.compile("(/dev/shm/ipclab-" + cli.pid() + "-[0-9a-f]+)").matcher(cli.stdout());
+      assertThat(m.find()).as(cli.stdout()).isTrue();
+      java.nio.file.Path shm = java.nio.file.Path.of(m.group(1));
+      assertThat(shm).as("the shared file while the processes are kept").exists();
+      Os.kill("TERM", cli.pid());
+      assertThat(cli.waitFor(30)).as(cli.stderr()).isEqualTo(143);
+      assertThat(shm).as("the shared file after the stop").doesNotExist();
+    }
+  }
+
+  @Test
   void anUnknownDemoIsAUsageErrorThatListsTheDemos() throws Exception {
     try (ParentCli cli = ParentCli.start("demo", "no-such-demo")) {
       assertThat(cli.waitFor(30)).isEqualTo(2);

@@ -76,42 +76,45 @@ final class DemoCommand implements Callable<Integer> {
     List<DemoResult> results = new ArrayList<>();
     List<DemoContext> kept = new ArrayList<>();
     try (StopSignal signal = new StopSignal(Duration.ofSeconds(30))) {
-      for (int i = 0; i < demos.size() && !signal.requested(); i++) {
-        Demo demo = demos.get(i);
-        String step = demos.size() > 1 ? "[" + (i + 1) + "/" + demos.size() + "] " : "";
-        progress.println(step + demo.name() + ": " + demo.claim());
-        progress.flush();
-        DemoContext context = DemoContext.standard(transport, line -> {
-          progress.println("    … " + line);
+      try {
+        for (int i = 0; i < demos.size() && !signal.requested(); i++) {
+          Demo demo = demos.get(i);
+          String step = demos.size() > 1 ? "[" + (i + 1) + "/" + demos.size() + "] " : "";
+          progress.println(step + demo.name() + ": " + demo.claim());
           progress.flush();
-        });
-        DemoResult result = runOne(demo, context);
-        if (keep) {
-          kept.add(context);
-        } else {
-          context.close();
+          DemoContext context = DemoContext.standard(transport, line -> {
+            progress.println("    … " + line);
+            progress.flush();
+          });
+          DemoResult result = runOne(demo, context);
+          if (keep) {
+            kept.add(context);
+          } else {
+            context.close();
+          }
+          results.add(result);
+          if (!json) {
+            out.println();
+            out.println(DemoText.render(result, keep));
+            out.flush();
+          }
         }
-        results.add(result);
-        if (!json) {
-          out.println();
-          out.println(DemoText.render(result, keep));
-          out.flush();
+        if (json) {
+          out.println(demos.size() == 1 && results.size() == 1 ? DemoJson.write(results.get(0))
+              : DemoJson.write(results));
+        } else if (demos.size() > 1) {
+          out.println(DemoText.summary(results));
         }
+        out.flush();
+        if (keep && !kept.isEmpty() && !signal.requested()) {
+          progress.println("The processes are kept up; press Ctrl-C to stop them.");
+          progress.flush();
+          signal.await(Duration.ofDays(365));
+        }
+      } finally {
+        // Inside the signal's scope: a Ctrl-C hook must wait for this cleanup (files, pools), not race it.
+        kept.forEach(DemoContext::close);
       }
-      if (json) {
-        out.println(demos.size() == 1 && results.size() == 1 ? DemoJson.write(results.get(0))
-            : DemoJson.write(results));
-      } else if (demos.size() > 1) {
-        out.println(DemoText.summary(results));
-      }
-      out.flush();
-      if (keep && !kept.isEmpty() && !signal.requested()) {
-        progress.println("The processes are kept up; press Ctrl-C to stop them.");
-        progress.flush();
-        signal.await(Duration.ofDays(365));
-      }
-    } finally {
-      kept.forEach(DemoContext::close);
     }
     boolean bad = results.size() < demos.size() || results.stream().anyMatch(r ->
         r.verdict().outcome() == Verdict.Outcome.FAILS || r.verdict().outcome() == Verdict.Outcome.ERROR);
