@@ -81,6 +81,9 @@ final class DemoCommand implements Callable<Integer> {
           Demo demo = demos.get(i);
           String step = demos.size() > 1 ? "[" + (i + 1) + "/" + demos.size() + "] " : "";
           progress.println(step + demo.name() + ": " + demo.claim());
+          if (!demo.usesTransport() && spec.commandLine().getParseResult().hasMatchedOption("--transport")) {
+            progress.println("    (--transport does not apply: " + demo.name() + " measures every transport)");
+          }
           progress.flush();
           DemoContext context = DemoContext.standard(transport, line -> {
             progress.println("    … " + line);
