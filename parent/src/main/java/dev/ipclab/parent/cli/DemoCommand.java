@@ -89,11 +89,16 @@ final class DemoCommand implements Callable<Integer> {
             progress.println("    … " + line);
             progress.flush();
           });
-          DemoResult result = runOne(demo, context);
-          if (keep) {
-            kept.add(context);
-          } else {
-            context.close();
+          DemoResult result;
+          try {
+            result = runOne(demo, context);
+          } finally {
+            // Even when the demo died of an Error: its files and processes must not outlive the command.
+            if (keep) {
+              kept.add(context);
+            } else {
+              context.close();
+            }
           }
           results.add(result);
           if (!json) {

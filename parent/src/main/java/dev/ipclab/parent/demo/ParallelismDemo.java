@@ -3,7 +3,7 @@ package dev.ipclab.parent.demo;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.os.CpuAffinity;
-import dev.ipclab.parent.os.CpuTimes;
+import dev.ipclab.parent.os.OtherLoad;
 import dev.ipclab.proto.v1.CalibrateWork;
 import dev.ipclab.proto.v1.CalibrationResult;
 import dev.ipclab.proto.v1.RunUnits;
@@ -66,6 +66,10 @@ public final class ParallelismDemo implements Demo {
     result.evidence("iterations_per_unit", iterations);
     everyWorker(workers, iterations / 20); // the JIT compiles the loop in every worker before anything counts
 
+    List<Long> pids = new ArrayList<>(workers.stream().map(WorkerProcess::pid).toList());
+    pids.add(ProcessHandle.current().pid());
+    // From the first measured run on: noise in the sequential baseline spoils every speed-up too.
+    OtherLoad load = new OtherLoad(pids, cpus);
     Map<String, List<UnitSpan>> modes = new LinkedHashMap<>();
     context.progress("sequential: " + UNITS + " units on one thread of " + first.name());
     modes.put("sequential, one thread", TaskCall.call(first, RUN, units(UNITS, iterations, false),
@@ -84,9 +88,6 @@ public final class ParallelismDemo implements Demo {
       }
     }
     context.progress(UNITS + " processes on all " + cpus.size() + " CPUs");
-    List<Long> pids = new ArrayList<>(workers.stream().map(WorkerProcess::pid).toList());
-    pids.add(ProcessHandle.current().pid());
-    OtherLoad load = new OtherLoad(pids, cpus.size());
     modes.put(UNITS + " processes, all CPUs", everyWorker(workers, iterations));
     context.progress(UNITS + " threads in " + first.name());
     modes.put(UNITS + " threads in one process", TaskCall.call(first, RUN, units(UNITS, iterations, true),
@@ -99,32 +100,10 @@ public final class ParallelismDemo implements Demo {
     if (failed && otherShare > BUSY_SHARE) {
       // A slow parallel run on a machine busy with other work says nothing about parallelism.
       return result.build(Verdict.notApplicable(String.format(java.util.Locale.ROOT, "other processes took %.0f%%"
-          + " of the CPUs' time during the parallel runs (more than %.0f%%), so the speed-up could not be"
+          + " of the CPUs' time while the units ran (more than %.0f%%), so the speed-up could not be"
           + " measured; run it again on an idle machine", 100 * otherShare, 100 * BUSY_SHARE)));
     }
     return verdict;
-  }
-
-  /** CPU time that processes other than ours take while it is measured, as a share of all CPUs' time. */
-  private static final class OtherLoad {
-    private final List<Long> ours;
-    private final int cpus;
-    private final long startNanos = System.nanoTime();
-    private final long machineStart;
-    private final long oursStart;
-
-    OtherLoad(List<Long> ours, int cpus) throws java.io.IOException {
-      this.ours = ours;
-      this.cpus = cpus;
-      this.machineStart = CpuTimes.machineBusyTicks();
-      this.oursStart = CpuTimes.processTicks(ours);
-    }
-
-    double share() throws java.io.IOException {
-      long other = (CpuTimes.machineBusyTicks() - machineStart) - (CpuTimes.processTicks(ours) - oursStart);
-      double capacity = (System.nanoTime() - startNanos) / 1e9 * CpuTimes.TICKS_PER_SECOND * cpus;
-      return Math.max(0, other) / capacity;
-    }
   }
 
   private DemoResult verdict(DemoResult.Builder result, Map<String, List<UnitSpan>> modes, int pin, int parallel,
@@ -178,8 +157,8 @@ public final class ParallelismDemo implements Demo {
         low, parallel * 1.3, "×"));
     checks.add(Check.between("speed-up of threads in one process", speedups.get(UNITS + " threads in one process"),
         low, parallel * 1.3, "×"));
-    result.note(String.format(java.util.Locale.ROOT, "Other processes took %.0f%% of the CPUs' time during the"
-        + " parallel runs (from /proc/stat less the workers' own /proc/<pid>/stat); a busy machine lowers the"
+    result.note(String.format(java.util.Locale.ROOT, "Other processes took %.0f%% of the CPUs' time while the"
+        + " units ran (from /proc/stat less the workers' own /proc/<pid>/stat); a busy machine lowers the"
         + " speed-ups.", 100 * otherShare));
     long pid = workers.getFirst().pid();
     result.command("grep Cpus_allowed_list /proc/" + pid + "/status", "which CPUs a worker may use")

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Collection;
 
 /**
- * CPU time from the kernel's accounting, in clock ticks ({@code USER_HZ}, 100 per second on Linux): the whole
- * machine's busy time from {@code /proc/stat}, and one process's from {@code /proc/<pid>/stat}. The difference
+ * CPU time from the kernel's accounting, in clock ticks ({@code USER_HZ}, 100 per second on Linux): chosen CPUs'
+ * busy time from {@code /proc/stat}, and one process's from {@code /proc/<pid>/stat}. The difference
  * shows how much CPU other processes took while a measurement ran.
  */
 public final class CpuTimes {
@@ -16,16 +16,26 @@ public final class CpuTimes {
 
   private CpuTimes() {}
 
-  /** Busy ticks of all CPUs together: user, nice, system, irq, softirq and steal (not idle, not iowait). */
-  public static long machineBusyTicks() throws IOException {
-    String line = Files.readAllLines(Path.of("/proc/stat")).getFirst();
-    String[] f = line.trim().split("\\s+");
-    if (!f[0].equals("cpu")) {
-      throw new IOException("/proc/stat does not start with the 'cpu' line: " + line);
-    }
+  /**
+   * Busy ticks of the given CPUs together: user, nice, system, irq, softirq and steal (not idle, not iowait), from
+   * their {@code cpuN} lines. Only those CPUs: in a container limited to some CPUs, load on the others is not ours
+   * to count.
+   */
+  public static long machineBusyTicks(Collection<Integer> cpus) throws IOException {
     long busy = 0;
-    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-      busy += i < f.length ? Long.parseLong(f[i]) : 0;
+    int seen = 0;
+    for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+      String[] f = line.trim().split("\\s+");
+      if (!f[0].startsWith("cpu") || f[0].equals("cpu") || !cpus.contains(Integer.parseInt(f[0].substring(3)))) {
+        continue;
+      }
+      seen++;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+        busy += i < f.length ? Long.parseLong(f[i]) : 0;
+      }
+    }
+    if (seen != cpus.size()) {
+      throw new IOException("/proc/stat lists " + seen + " of the CPUs " + cpus + "; cannot account for the rest");
     }
     return busy;
   }

@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * process costs, measured inside a worker so they compare with the parent's process and IPC figures.
  */
 public final class CreationCostTasks {
+  /** A spinning hand-off that has not finished in this long has a machine too busy for it. */
+  private static final long SPIN_LIMIT_NANOS = 20_000_000_000L;
+
   private CreationCostTasks() {}
 
   public static void register(TaskRegistry registry) {
@@ -81,24 +84,37 @@ public final class CreationCostTasks {
   private static long[] spinning(int total) throws InterruptedException {
     AtomicLong ping = new AtomicLong();
     AtomicLong pong = new AtomicLong();
+    long deadline = System.nanoTime() + SPIN_LIMIT_NANOS;
     Thread echo = Thread.ofPlatform().name("handoff-echo").daemon().start(() -> {
       for (long i = 1; i <= total; i++) {
         while (ping.get() != i) {
+          if (ping.get() < 0) {
+            return; // the measuring side gave up
+          }
           Thread.onSpinWait();
         }
         pong.set(i);
       }
     });
     long[] nanos = new long[total];
-    for (long i = 1; i <= total; i++) {
-      long start = System.nanoTime();
-      ping.set(i);
-      while (pong.get() != i) {
-        Thread.onSpinWait();
+    try {
+      for (long i = 1; i <= total; i++) {
+        long start = System.nanoTime();
+        ping.set(i);
+        while (pong.get() != i) {
+          Thread.onSpinWait();
+        }
+        nanos[(int) i - 1] = System.nanoTime() - start;
+        // Bounded: on a machine too busy to run both spinners, stop burning two CPUs and say so.
+        if (start > deadline || Thread.currentThread().isInterrupted()) {
+          throw new IllegalStateException("the spinning hand-off did " + i + " of " + total + " round trips in "
+              + SPIN_LIMIT_NANOS / 1_000_000_000 + " s; the CPUs are too busy for two spinning threads");
+        }
       }
-      nanos[(int) i - 1] = System.nanoTime() - start;
+    } finally {
+      ping.set(-1);
+      echo.join();
     }
-    echo.join();
     return nanos;
   }
 }
