@@ -67,15 +67,17 @@ public final class SocketPeers {
         }
       }
     }
-    Map<String, Long> byLocal = new HashMap<>();
+    // Keyed by both addresses: every connection accepted on a port shares the local address of the listener.
+    Map<String, Long> byAddresses = new HashMap<>();
     for (String[] f : rows) {
-      byLocal.put(endpoint(f[1]), Long.parseLong(f[9]));
+      byAddresses.put(endpoint(f[1]) + " " + endpoint(f[2]), Long.parseLong(f[9]));
     }
     Map<Long, End> ends = new HashMap<>();
     for (String[] f : rows) {
       long inode = Long.parseLong(f[9]);
-      // The peer is the socket whose local address is this one's remote address.
-      ends.put(inode, new End(inode, byLocal.getOrDefault(endpoint(f[2]), 0L), endpoint(f[1])));
+      // The peer is the socket whose local address is this one's remote address, and the other way round.
+      long peer = byAddresses.getOrDefault(endpoint(f[2]) + " " + endpoint(f[1]), 0L);
+      ends.put(inode, new End(inode, peer, endpoint(f[1])));
     }
     return ends;
   }
