@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves a descendant process or a run directory of this JVM behind, and cleans up after it so
+ * Fails a test that leaves a descendant process, a parent record or a run directory of this JVM behind, and cleans up after it so
  * one leak cannot poison the next test.
  */
 final class NoLeftovers implements AfterEachCallback {
@@ -31,7 +31,11 @@ final class NoLeftovers implements AfterEachCallback {
     left.forEach(ProcessHandle::destroyForcibly);
     List<Path> dirs = runDirectories();
     dirs.forEach(NoLeftovers::deleteTree);
+    // Pools record this JVM as a parent; the last pool's close must remove the record.
+    Path record = dev.ipclab.parent.ParentRecord.file(ProcessHandle.current().pid());
+    boolean recordLeft = Files.deleteIfExists(record);
     assertThat(described).as("descendant processes left behind by the test").isEmpty();
+    assertThat(recordLeft).as("parent record " + record + " left behind by the test").isFalse();
     assertThat(dirs).as("run directories left behind by the test").isEmpty();
   }
 

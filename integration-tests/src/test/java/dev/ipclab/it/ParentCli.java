@@ -28,6 +28,11 @@ final class ParentCli implements AutoCloseable {
   }
 
   static ParentCli start(String... args) throws IOException {
+    return start(java.util.Map.of(), args);
+  }
+
+  /** Starts the CLI with {@code env} added to this JVM's environment (e.g. a private TMPDIR). */
+  static ParentCli start(java.util.Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElseThrow());
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -37,7 +42,9 @@ final class ParentCli implements AutoCloseable {
     cmd.add(jar("ipclab.parent.jar").toString());
     cmd.add("dev.ipclab.parent.cli.IpclabCommand");
     cmd.addAll(List.of(args));
-    return new ParentCli(new ProcessBuilder(cmd).start());
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    builder.environment().putAll(env);
+    return new ParentCli(builder.start());
   }
 
   static Path jar(String property) {

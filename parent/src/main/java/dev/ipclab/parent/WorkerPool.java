@@ -72,6 +72,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       heartbeats = new HeartbeatMonitor(workers(), timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis());
       awaitReady();
+      ParentRecord.poolStarted(this);
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
@@ -207,6 +208,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       } finally {
         timer.shutdownNow();
         runDirectory.close();
+        ParentRecord.poolClosed(this);
       }
     }
   }

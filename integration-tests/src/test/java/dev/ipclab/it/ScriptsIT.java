@@ -1,0 +1,117 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.PumpStreamHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The bash launchers {@code scripts/ipclab-inspect} and {@code scripts/ipclab-stop} run as a user runs them, from
+ * another directory (/tmp), against a real parent. The parent and the scripts share a private TMPDIR, so that
+ * parents of other test runs on this machine cannot make "the only running parent" ambiguous.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ScriptsIT {
+  private Path tmp;
+  private Map<String, String> env;
+
+  /** What a script did. */
+  record Result(int status, String stdout, String stderr) {}
+
+  @BeforeEach
+  void privateTmpdir() throws Exception {
+    tmp = Files.createTempDirectory("scriptsit-");
+    env = Map.of("TMPDIR", tmp.toString());
+  }
+
+  @AfterEach
+  void removeTmpdir() {
+    NoLeftovers.deleteTree(tmp);
+  }
+
+  @Test
+  void inspectFindsTheRecordedParentAndStopStopsItGracefully() throws Exception {
+    Result usage = script("ipclab-inspect", "--bogus");
+    assertThat(usage.status()).isEqualTo(2);
+    assertThat(usage.stderr()).contains("Usage: scripts/ipclab-inspect", "Examples:");
+    Result stopUsage = script("ipclab-stop", "1", "2");
+    assertThat(stopUsage.status()).isEqualTo(2);
+    assertThat(stopUsage.stderr()).contains("Usage: scripts/ipclab-stop", "Examples:");
+    Result nothing = script("ipclab-inspect");
+    assertThat(nothing.status()).as(nothing.stderr()).isEqualTo(1);
+    assertThat(nothing.stderr()).contains("no running ipclab parent is recorded in " + tmp.resolve("ipclab-parents"));
+
+    try (ParentCli parent = ParentCli.start(env, "run", "--workers", "2", "--transport", "uds")) {
+      assertThat(parent.awaitLine("Running", 60_000)).as(parent.stderr()).isNotNull();
+      List<ProcessHandle> workers = parent.process().children().toList();
+      assertThat(workers).hasSize(2);
+      Path record = tmp.resolve("ipclab-parents").resolve(parent.pid() + ".json");
+      assertThat(record).exists();
+
+      Result inspect = script("ipclab-inspect", "--json");
+      assertThat(inspect.status()).as(inspect.stderr()).isZero();
+      var json = new ObjectMapper().readTree(inspect.stdout());
+      assertThat(json.get("parent_pid").asLong()).as("found through its record, no PID given")
+          .isEqualTo(parent.pid());
+      assertThat(json.get("processes")).hasSize(3);
+
+      Result tree = script("ipclab-inspect", Long.toString(parent.pid()), "--tree");
+      assertThat(tree.status()).as(tree.stderr()).isZero();
+      assertThat(tree.stdout()).contains("parent(" + parent.pid() + ")", "worker-1(" + workers.get(0).pid() + ")",
+          "carries the protocol");
+
+      Result refused = script("ipclab-stop", "1");
+      assertThat(refused.status()).isNotZero();
+      assertThat(refused.stderr()).contains("pid 1 is not a recorded ipclab parent", "refusing to signal it");
+
+      Result stop = script("ipclab-stop", Long.toString(parent.pid()));
+      assertThat(stop.status()).as(stop.stderr()).isZero();
+      assertThat(stop.stderr()).contains("sending SIGTERM to ipclab parent " + parent.pid(), "stopped");
+      assertThat(parent.waitFor(30)).as(parent.stderr()).isIn(0, 143);
+      assertThat(parent.stdout()).contains("Stopping on signal");
+      for (ProcessHandle w : workers) {
+        assertThat(Os.within(10_000, () -> Os.hasExited(w.pid()))).as("worker pid " + w.pid()).isTrue();
+      }
+      assertThat(record).as("the parent removed its record as it exited").doesNotExist();
+    }
+  }
+
+  /** Runs {@code scripts/<name>} from /tmp through Commons Exec, with the test's Java as JAVA_HOME. */
+  private Result script(String name, String... args) throws Exception {
+    Path root = ParentCli.jar("ipclab.parent.jar").getParent().getParent().getParent();
+    CommandLine line = new CommandLine(root.resolve("scripts").resolve(name).toFile());
+    for (String a : args) {
+      line.addArgument(a, false);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    DefaultExecutor executor = DefaultExecutor.builder().setWorkingDirectory(new File("/tmp")).get();
+    executor.setStreamHandler(new PumpStreamHandler(out, err));
+    executor.setWatchdog(ExecuteWatchdog.builder().setTimeout(Duration.ofSeconds(90)).get());
+    executor.setExitValues(null);
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    environment.putAll(env);
+    environment.put("JAVA_HOME", System.getProperty("java.home"));
+    int status = executor.execute(line, environment);
+    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}
