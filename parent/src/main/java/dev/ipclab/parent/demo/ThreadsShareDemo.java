@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 public final class ThreadsShareDemo implements Demo {
   static final int RACERS = 4;
   static final long INCREMENTS = 1_000_000;
+  /** The unsynchronized race runs by time: many time slices, so the racers interleave even on a busy machine. */
+  static final int RACE_MILLIS = 300;
   private static final String RACE = "threads-share.race";
 
   @Override
@@ -38,8 +40,9 @@ public final class ThreadsShareDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction(RACERS + " threads adding 1 to one counter " + INCREMENTS + " times each: an unsynchronized"
-            + " counter ends below " + RACERS * INCREMENTS + " (lost updates), an atomic one exactly at it; all"
+        .prediction(RACERS + " threads adding 1 to one counter: unsynchronized for " + RACE_MILLIS + " ms, the"
+            + " counter ends below the sum of their additions (lost updates); " + INCREMENTS + " times each with a"
+            + " lock or an atomic, it ends exactly at " + RACERS * INCREMENTS + "; all"
             + " threads see the same object and each other's writes. " + RACERS + " processes doing the same"
             + " each end at " + INCREMENTS + ", their own share.");
     context.progress("starting " + RACERS + " workers over " + context.transport().cliName());
@@ -72,7 +75,8 @@ public final class ThreadsShareDemo implements Demo {
     WorkerProcess worker = pool.worker(1);
     context.progress(RACERS + " threads of " + worker.name() + " race on one counter, unsynchronized");
     CounterRaceResult unsynchronized = TaskCall.call(worker, RACE,
-        race(RACERS, CounterMode.COUNTER_MODE_UNSYNCHRONIZED, false), CounterRaceResult.parser()).value();
+        race(RACERS, CounterMode.COUNTER_MODE_UNSYNCHRONIZED, false).toBuilder().setDurationMs(RACE_MILLIS).build(),
+        CounterRaceResult.parser()).value();
     context.progress("the same with a lock, then with an atomic counter");
     CounterRaceResult locked = TaskCall.call(worker, RACE,
         race(RACERS, CounterMode.COUNTER_MODE_LOCKED, false), CounterRaceResult.parser()).value();
@@ -81,11 +85,12 @@ public final class ThreadsShareDemo implements Demo {
         race(RACERS, CounterMode.COUNTER_MODE_ATOMIC, true), CounterRaceResult.parser()).value();
 
     Table.Builder races = Table.of(RACERS + " threads of " + worker.name() + " (pid " + worker.pid()
-        + ") on one counter", "update", "expected", "counted", "lost", "lost (%)", "time (ms)");
+        + ") on one counter", "update", "added (sum of the racers')", "counted", "lost", "lost (%)", "time (ms)");
     for (CounterRaceResult r : List.of(unsynchronized, locked, atomic)) {
       long lost = r.getExpected() - r.getCounted();
-      races.row(r == unsynchronized ? "unsynchronized (volatile x = x + 1)" : r == locked ? "synchronized block"
-          : "AtomicLong.incrementAndGet", r.getExpected(), r.getCounted(), lost,
+      String update = r == unsynchronized ? "unsynchronized (volatile x = x + 1), " + RACE_MILLIS + " ms"
+          : r == locked ? "synchronized block" : "AtomicLong.incrementAndGet";
+      races.row(update, r.getExpected(), r.getCounted(), lost,
           100.0 * lost / r.getExpected(), Stats.millis(r.getElapsedNanos()));
     }
     result.table(races.build()).table(processes.build());

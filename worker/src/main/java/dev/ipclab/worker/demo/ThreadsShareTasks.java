@@ -52,6 +52,7 @@ public final class ThreadsShareTasks {
     CountDownLatch counted = new CountDownLatch(n);
     CountDownLatch release = new CountDownLatch(1); // kept racers wait on it until the worker exits
     RacerReport[] reports = new RacerReport[n];
+    java.util.concurrent.atomic.AtomicLong start = new java.util.concurrent.atomic.AtomicLong();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int index = i;
@@ -60,7 +61,9 @@ public final class ThreadsShareTasks {
           long tid = LinuxThreads.currentTid();
           ready.countDown();
           go.await();
-          add(counter, request.getMode(), increments);
+          long done = request.getDurationMs() > 0
+              ? addFor(counter, request.getMode(), start.get() + request.getDurationMs() * 1_000_000L)
+              : add(counter, request.getMode(), increments);
           marks.set(index, tid); // this thread's mark, for the others to read
           marked.countDown();
           marked.await();
@@ -75,7 +78,7 @@ public final class ThreadsShareTasks {
               .setName(Thread.currentThread().getName())
               .setCounterIdentity(System.identityHashCode(counter))
               .setPeersSeen(seen)
-              .setIncrements(increments)
+              .setIncrements(done)
               .build();
           counted.countDown();
           release.await(); // alive until released, so /proc shows every racer at once
@@ -87,10 +90,10 @@ public final class ThreadsShareTasks {
       t.start();
     }
     ready.await();
-    long start = System.nanoTime();
+    start.set(System.nanoTime());
     go.countDown();
     counted.await();
-    long elapsed = System.nanoTime() - start;
+    long elapsed = System.nanoTime() - start.get();
     // Every racer is alive now (parked on 'release'), so the kernel lists them all.
     int processThreads = statusThreads();
     List<Long> tids = taskTids();
@@ -111,7 +114,7 @@ public final class ThreadsShareTasks {
       default -> throw new IllegalArgumentException("no counter mode given");
     };
     return CounterRaceResult.newBuilder()
-        .setExpected(n * increments)
+        .setExpected(java.util.Arrays.stream(reports).mapToLong(RacerReport::getIncrements).sum())
         .setCounted(total)
         .setElapsedNanos(elapsed)
         .addAllRacers(List.of(reports))
@@ -121,7 +124,20 @@ public final class ThreadsShareTasks {
         .build();
   }
 
-  private static void add(Counter counter, CounterMode mode, long increments) {
+  /**
+   * Adds 1 until {@code deadlineNanos}, in batches, and returns how many it added. A race by time, not by count:
+   * on a busy machine a fixed count can finish inside one time slice, before any other racer runs, and then
+   * nothing is lost; a race of many time slices always interleaves.
+   */
+  private static long addFor(Counter counter, CounterMode mode, long deadlineNanos) {
+    long done = 0;
+    while (System.nanoTime() < deadlineNanos) {
+      done += add(counter, mode, 1_000);
+    }
+    return done;
+  }
+
+  private static long add(Counter counter, CounterMode mode, long increments) {
     switch (mode) {
       case COUNTER_MODE_UNSYNCHRONIZED -> {
         for (long k = 0; k < increments; k++) {
@@ -143,6 +159,7 @@ public final class ThreadsShareTasks {
       }
       default -> throw new IllegalArgumentException("no counter mode given");
     }
+    return increments;
   }
 
   private static int statusThreads() throws IOException {
