@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -95,15 +96,27 @@ class TopIT {
     }
   }
 
-  @Test
-  void interactiveUnderAPseudoTerminalRefreshesAndQuitsOnQ() throws Exception {
+  /**
+   * The live view under a pseudo-terminal that util-linux {@code script} allocates: it redraws, quits on 'q' (status
+   * 0) or Ctrl-C (the JVM's 130), and leaves the terminal as it found it, as {@code stty -a} run right after shows.
+   */
+  @ParameterizedTest
+  @CsvSource({"q, 0", "ctrl-c, 130"})
+  void interactiveUnderAPseudoTerminalRefreshesQuitsAndRestoresTheTerminal(String key, int status)
+      throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")) || Files.isExecutable(Path.of("/bin/script")),
         "util-linux 'script' allocates the pseudo-terminal; apt-get install util-linux");
     try (ParentCli parent = startParent("pipe")) {
       List<Long> children = children(parent);
-      String command = ParentCli.command("top", Long.toString(parent.pid()), "--interval", "200ms").stream()
+      String top = ParentCli.command("top", Long.toString(parent.pid()), "--interval", "200ms").stream()
           .map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
-      Process script = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true).start();
+      String shell = "stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?\\(icanon\\|echo\\)' | sed 's/^/before: /'; "
+          + top + "; echo \"top-exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?\\(icanon\\|echo\\)'"
+          + " | sed 's/^/after: /'";
+      ProcessBuilder pb = new ProcessBuilder("script", "-qfec", shell, "/dev/null").redirectErrorStream(true);
+      // script runs $SHELL -c; bash goes on after a child that handled Ctrl-C itself (the JVM exits 130)
+      pb.environment().put("SHELL", Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh");
+      Process script = pb.start();
       ByteArrayOutputStream screen = new ByteArrayOutputStream();
       Thread drain = Thread.ofPlatform().daemon().start(() -> copy(script.getInputStream(), screen));
       try {
@@ -115,12 +128,16 @@ class TopIT {
         });
         assertThat(framed).as("frames with the worker pids; the screen so far:\n" + text(screen)).isTrue();
         OutputStream keys = script.getOutputStream();
-        keys.write('q');
+        keys.write(key.equals("q") ? 'q' : 3); // 3 is what the Ctrl-C key sends; the pty turns it into SIGINT
         keys.flush();
-        assertThat(script.waitFor(15, TimeUnit.SECONDS)).as("top quits on q; screen:\n" + text(screen)).isTrue();
-        assertThat(script.exitValue()).as(text(screen)).isZero();
+        assertThat(script.waitFor(15, TimeUnit.SECONDS)).as("top quits; screen:\n" + text(screen)).isTrue();
         drain.join(5_000);
-        assertThat(text(screen)).contains(CLEAR, "q quits", "READY");
+        String out = text(screen);
+        assertThat(out).contains(CLEAR, "q quits", "READY", "top-exit=" + status);
+        List<String> before = out.lines().filter(l -> l.startsWith("before: ")).map(l -> l.substring(8)).toList();
+        List<String> after = out.lines().filter(l -> l.startsWith("after: ")).map(l -> l.substring(7)).toList();
+        assertThat(before).as(out).containsExactlyInAnyOrder("icanon", "echo");
+        assertThat(after).as("the terminal as top found it").isEqualTo(before);
       } finally {
         script.descendants().forEach(ProcessHandle::destroyForcibly);
         script.destroyForcibly();

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ipclab top}: a live view of a running parent and its workers, from their own counters and /proc. */
 @Command(name = "top", mixinStandardHelpOptions = true,
-    description = "A live view of a running ipclab parent and its workers, one row per process: CPU %, RSS,"
+    description = "A live view of a running ipclab parent and its workers, one row per process: CPU %%, RSS,"
         + " threads (from /proc), messages and bytes per second, requests in flight (from the workers' own"
         + " counters, asked over the protocol), state and restarts. 'q' or Ctrl-C quits.",
     footer = {"", "Without PID, the parent recorded in $TMPDIR/ipclab-parents (if there is only one).", "",

@@ -78,6 +78,12 @@ public final class ControlServer implements AutoCloseable {
         return;
       } catch (IOException e) {
         log.log(Level.WARNING, "control socket " + path + ": accept failed", e);
+        try {
+          Thread.sleep(100); // out of descriptors, say: do not spin on it while the workers need the CPU
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
   }
@@ -90,7 +96,7 @@ public final class ControlServer implements AutoCloseable {
       OutputStream out = Channels.newOutputStream(client);
       if (!peer.user().getName().equals(me)) {
         // The file mode already keeps others out; this is the second lock, for a socket a root shell opened.
-        fail(out, ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "this control socket serves user " + me + " only, not "
+        fail(out, ErrorCode.ERROR_CODE_NOT_PERMITTED, "this control socket serves user " + me + " only, not "
             + peer.user().getName());
         return;
       }
