@@ -34,8 +34,11 @@ final class NoLeftovers implements AfterEachCallback {
     // Pools record this JVM as a parent; the last pool's close must remove the record.
     Path record = dev.ipclab.parent.ParentRecord.file(ProcessHandle.current().pid());
     boolean recordLeft = Files.deleteIfExists(record);
+    Path socket = dev.ipclab.parent.ParentRecord.controlSocket(ProcessHandle.current().pid());
+    boolean socketLeft = Files.deleteIfExists(socket);
     assertThat(described).as("descendant processes left behind by the test").isEmpty();
     assertThat(recordLeft).as("parent record " + record + " left behind by the test").isFalse();
+    assertThat(socketLeft).as("control socket " + socket + " left behind by the test").isFalse();
     assertThat(dirs).as("run directories left behind by the test").isEmpty();
   }
 

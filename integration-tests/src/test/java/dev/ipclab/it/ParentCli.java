@@ -33,6 +33,13 @@ final class ParentCli implements AutoCloseable {
 
   /** Starts the CLI with {@code env} added to this JVM's environment (e.g. a private TMPDIR). */
   static ParentCli start(java.util.Map<String, String> env, String... args) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command(args));
+    builder.environment().putAll(env);
+    return new ParentCli(builder.start());
+  }
+
+  /** The command line that runs the CLI with {@code args}, for tests that start it some other way. */
+  static List<String> command(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElseThrow());
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -42,9 +49,7 @@ final class ParentCli implements AutoCloseable {
     cmd.add(jar("ipclab.parent.jar").toString());
     cmd.add("dev.ipclab.parent.cli.IpclabCommand");
     cmd.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(cmd);
-    builder.environment().putAll(env);
-    return new ParentCli(builder.start());
+    return cmd;
   }
 
   static Path jar(String property) {

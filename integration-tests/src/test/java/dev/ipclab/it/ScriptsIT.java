@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The bash launchers {@code scripts/ipclab-inspect} and {@code scripts/ipclab-stop} run as a user runs them, from
- * another directory (/tmp), against a real parent. The parent and the scripts share a private TMPDIR, so that
- * parents of other test runs on this machine cannot make "the only running parent" ambiguous.
+ * The bash launchers {@code scripts/ipclab-inspect}, {@code ipclab-top} and {@code ipclab-stop} run as a user runs
+ * them, from another directory (/tmp), against a real parent. The parent and the scripts share a private TMPDIR, so
+ * that parents of other test runs on this machine cannot make "the only running parent" ambiguous.
  */
 @ExtendWith(NoLeftovers.class)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -53,6 +53,9 @@ class ScriptsIT {
     Result usage = script("ipclab-inspect", "--bogus");
     assertThat(usage.status()).isEqualTo(2);
     assertThat(usage.stderr()).contains("Usage: scripts/ipclab-inspect", "Examples:");
+    Result topUsage = script("ipclab-top", "--bogus");
+    assertThat(topUsage.status()).isEqualTo(2);
+    assertThat(topUsage.stderr()).contains("Usage: scripts/ipclab-top", "Examples:");
     Result stopUsage = script("ipclab-stop", "1", "2");
     assertThat(stopUsage.status()).isEqualTo(2);
     assertThat(stopUsage.stderr()).contains("Usage: scripts/ipclab-stop", "Examples:");
@@ -79,6 +82,12 @@ class ScriptsIT {
       assertThat(tree.stdout()).contains("parent(" + parent.pid() + ")", "worker-1(" + workers.get(0).pid() + ")",
           "carries the protocol");
 
+      Result top = script("ipclab-top", "--once");
+      assertThat(top.status()).as(top.stderr()).isZero();
+      assertThat(top.stdout()).as("found through its record, no PID given").contains(
+          "ipclab top - parent " + parent.pid(), "worker-2", Long.toString(workers.get(1).pid()));
+      assertThat(tmp.resolve("ipclab-parents").resolve(parent.pid() + ".sock")).exists();
+
       Result refused = script("ipclab-stop", "1");
       assertThat(refused.status()).isNotZero();
       assertThat(refused.stderr()).contains("pid 1 is not a recorded ipclab parent", "refusing to signal it");
@@ -92,6 +101,7 @@ class ScriptsIT {
         assertThat(Os.within(10_000, () -> Os.hasExited(w.pid()))).as("worker pid " + w.pid()).isTrue();
       }
       assertThat(record).as("the parent removed its record as it exited").doesNotExist();
+      assertThat(tmp.resolve("ipclab-parents").resolve(parent.pid() + ".sock")).doesNotExist();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.ipclab.parent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ipclab.parent.control.ControlServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,12 +23,14 @@ import java.util.stream.Stream;
  * The record a parent JVM keeps of itself while it has live pools: {@code $TMPDIR/ipclab-parents/<pid>.json}
  * (directory 0700, file 0600), so that {@code ipclab inspect} and {@code scripts/ipclab-stop} find parents without
  * {@code pgrep -f}, and can tell a recycled pid from the parent by its start time (field 22 of /proc/pid/stat).
+ * The control socket {@code <pid>.sock} beside it, for {@code ipclab top}, lives exactly as long as the record.
  */
 public final class ParentRecord {
   private static final Logger log = Logger.getLogger(ParentRecord.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final List<WorkerPool> POOLS = new ArrayList<>();
   private static boolean hookAdded;
+  private static ControlServer control;
 
   private ParentRecord() {}
 
@@ -51,7 +54,12 @@ public final class ParentRecord {
     return directory().resolve(pid + ".json");
   }
 
-  /** Adds {@code pool} to this process's record, creating the record with the first pool. */
+  /** The control socket of {@code pid}. */
+  public static Path controlSocket(long pid) {
+    return directory().resolve(pid + ".sock");
+  }
+
+  /** Adds {@code pool} to this process's record, creating the record and the control socket with the first pool. */
   static synchronized void poolStarted(WorkerPool pool) {
     POOLS.add(pool);
     if (!hookAdded) {
@@ -59,7 +67,21 @@ public final class ParentRecord {
       // Pools remove themselves on close; this also covers a JVM that exits with a pool still open.
       Runtime.getRuntime().addShutdownHook(new Thread(ParentRecord::removeOwn, "ipclab-parent-record"));
     }
+    ensureDirectory();
+    if (control == null) {
+      try {
+        control = ControlServer.open(controlSocket(ProcessHandle.current().pid()), ParentRecord::pools);
+      } catch (IOException | RuntimeException e) {
+        // Like the record, a convenience: the workers run without it, only `ipclab top` cannot reach them.
+        log.log(Level.WARNING, "could not open the control socket " + controlSocket(ProcessHandle.current().pid())
+            + "; ipclab top will not reach this parent", e);
+      }
+    }
     write();
+  }
+
+  private static synchronized List<WorkerPool> pools() {
+    return List.copyOf(POOLS);
   }
 
   /** Removes {@code pool}; the record goes away with the last pool. */
@@ -75,6 +97,10 @@ public final class ParentRecord {
   }
 
   private static synchronized void removeOwn() {
+    if (control != null) {
+      control.close();
+      control = null;
+    }
     try {
       Files.deleteIfExists(file(ProcessHandle.current().pid()));
     } catch (IOException e) {
@@ -88,6 +114,9 @@ public final class ParentRecord {
     record.put("pid", pid);
     record.put("start_ticks", startTicks(pid).orElse(-1L));
     record.put("command_line", ProcessHandle.current().info().commandLine().orElse("?"));
+    if (control != null) {
+      record.put("control_socket", control.path().toString());
+    }
     List<Map<String, Object>> pools = new ArrayList<>();
     for (WorkerPool pool : POOLS) {
       Map<String, Object> p = new LinkedHashMap<>();
@@ -100,10 +129,6 @@ public final class ParentRecord {
     record.put("pools", pools);
     Path dir = directory();
     try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      }
       // Written aside and moved into place, so a reader never sees half a record.
       Path tmp = Files.createTempFile(dir, "." + pid + "-", ".tmp",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -113,6 +138,17 @@ public final class ParentRecord {
       // Inspection is a convenience: a parent whose record cannot be written still runs its workers.
       log.log(Level.WARNING, "could not write the parent record in " + dir + "; ipclab inspect will not find this"
           + " parent without its pid", e);
+    }
+  }
+
+  private static void ensureDirectory() {
+    try {
+      if (!Files.isDirectory(directory())) {
+        Files.createDirectories(directory(),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+    } catch (IOException e) {
+      log.log(Level.WARNING, "could not create " + directory(), e);
     }
   }
 
@@ -168,6 +204,7 @@ public final class ParentRecord {
     if (now.isEmpty() || now.get() != ticks) {
       try {
         Files.deleteIfExists(f);
+        Files.deleteIfExists(controlSocket(pid)); // a parent killed with -9 leaves both behind
         log.fine(() -> "removed the stale parent record " + f + " (pid " + pid + " is gone or was reused)");
       } catch (IOException e) {
         // someone else's record: leave it

@@ -9,9 +9,11 @@ import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.Shutdown;
+import dev.ipclab.proto.v1.StatusRequest;
 import dev.ipclab.proto.v1.Task;
 import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.proto.v1.WorkerStatus;
 import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.PendingRequests;
 import dev.ipclab.transport.ProtocolException;
@@ -42,6 +44,8 @@ public final class WorkerConnection {
   private final PendingRequests<WorkerEnvelope> pending = new PendingRequests<>();
   private final AtomicLong messagesIn = new AtomicLong();
   private final AtomicLong messagesOut = new AtomicLong();
+  private final AtomicLong bytesIn = new AtomicLong();
+  private final AtomicLong bytesOut = new AtomicLong();
   private final AtomicLong heartbeatSequence = new AtomicLong();
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile int reportedThreads;
@@ -95,6 +99,18 @@ public final class WorkerConnection {
     });
   }
 
+  /** Asks the worker for its own counters; completes with them, or fails after {@code timeout}. */
+  public CompletableFuture<WorkerStatus> status(Duration timeout) {
+    ParentEnvelope.Builder request = ParentEnvelope.newBuilder().setStatusRequest(StatusRequest.getDefaultInstance());
+    // Offered: a snapshot for `ipclab top` must never block on a worker that stopped reading.
+    return request(request, timeout, true).thenApply(reply -> {
+      if (!reply.hasWorkerStatus()) {
+        throw new IllegalStateException(name + " answered a status request with " + reply.getKindCase());
+      }
+      return reply.getWorkerStatus();
+    });
+  }
+
   /** Asks the worker to exit; completes with its goodbye. */
   CompletableFuture<Goodbye> shutdown(String reason, long graceMs) {
     ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
@@ -142,6 +158,7 @@ public final class WorkerConnection {
         transport.send(envelope);
       }
       messagesOut.incrementAndGet();
+      bytesOut.addAndGet(Frames.prefixBytes(size) + size);
     } catch (RuntimeException e) {
       pending.fail(p.id(), new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));
     }
@@ -150,22 +167,27 @@ public final class WorkerConnection {
 
   /** Queues a one-way heartbeat; never blocks, even on a worker that stopped reading. */
   void heartbeat() {
-    transport.offer(ParentEnvelope.newBuilder()
+    ParentEnvelope beat = ParentEnvelope.newBuilder()
         .setHeartbeat(Heartbeat.newBuilder()
             .setSequence(heartbeatSequence.incrementAndGet())
             .setSendNanos(System.nanoTime()))
-        .build());
+        .build();
+    transport.offer(beat);
     messagesOut.incrementAndGet();
+    int size = beat.getSerializedSize(); // memoized by the encoder's call
+    bytesOut.addAndGet(Frames.prefixBytes(size) + size);
   }
 
   /** Handles one envelope from the worker, on the thread that read it. */
   void onMessage(WorkerEnvelope envelope) {
     lastHeardNanos = System.nanoTime();
     messagesIn.incrementAndGet();
+    int size = envelope.getSerializedSize();
+    bytesIn.addAndGet(Frames.prefixBytes(size) + size);
     long id = envelope.getRequestId();
     switch (envelope.getKindCase()) {
       case HEARTBEAT -> reportedThreads = envelope.getHeartbeat().getThreadCount();
-      case PONG, GOODBYE, TASK_RESULT -> {
+      case PONG, GOODBYE, TASK_RESULT, WORKER_STATUS -> {
         if (!pending.complete(id, envelope)) {
           log.warning(() -> name + " sent a " + envelope.getKindCase() + " for request " + id
               + ", which is not in flight (late or duplicate); ignored");
@@ -208,6 +230,15 @@ public final class WorkerConnection {
 
   public long messagesOut() {
     return messagesOut.get();
+  }
+
+  /** Bytes of the frames from and to the worker, length prefixes included. */
+  public long bytesIn() {
+    return bytesIn.get();
+  }
+
+  public long bytesOut() {
+    return bytesOut.get();
   }
 
   /** Requests sent and not yet answered. */

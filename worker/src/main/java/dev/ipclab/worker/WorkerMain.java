@@ -74,7 +74,7 @@ public final class WorkerMain {
       return WorkerExitCodes.PROTOCOL_ERROR;
     }
 
-    WorkerSession session = new WorkerSession(config, transport, faults, facts, exit);
+    WorkerSession session = new WorkerSession(config, new CountingTransport(transport), faults, facts, exit);
     try {
       session.begin();
     } catch (RuntimeException e) {

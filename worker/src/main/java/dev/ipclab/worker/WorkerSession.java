@@ -12,7 +12,6 @@ import dev.ipclab.proto.v1.Welcome;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.ProtocolException;
-import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportListener;
 import dev.ipclab.transport.WorkerExitCodes;
 import dev.ipclab.worker.task.StandardTasks;
@@ -35,7 +34,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private static final Logger log = Logger.getLogger(WorkerSession.class.getName());
 
   private final WorkerConfig config;
-  private final Transport<ParentEnvelope, WorkerEnvelope> transport;
+  private final CountingTransport transport;
   private final Faults faults;
   private final JvmFacts facts;
   private final CompletableFuture<Integer> exit;
@@ -47,7 +46,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private volatile boolean parentReportedError;
   private int pings;
 
-  WorkerSession(WorkerConfig config, Transport<ParentEnvelope, WorkerEnvelope> transport, Faults faults,
+  WorkerSession(WorkerConfig config, CountingTransport transport, Faults faults,
       JvmFacts facts, CompletableFuture<Integer> exit) {
     this.config = config;
     this.transport = transport;
@@ -102,6 +101,13 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
           served.incrementAndGet();
           tasks.submit(envelope.getRequestId(), envelope.getTask());
         }
+      }
+      case STATUS_REQUEST -> {
+        // Answered here on the reading thread: reading a few counters is cheaper than a hop to another thread.
+        transport.send(WorkerEnvelope.newBuilder()
+            .setRequestId(envelope.getRequestId())
+            .setWorkerStatus(transport.status())
+            .build());
       }
       case HEARTBEAT -> {
         // heard() above is all a heartbeat is for.
