@@ -178,6 +178,18 @@ ipclab_ensure_built() {
   local reason
   reason="$(ipclab_stale_reason)"
   [[ -n "$reason" ]] || return 0
+  # Launchers started together (ipclab run & ipclab-top) must not build the same tree at once: one builds, the
+  # others wait for it and then find the jars current. The lock is released before the JVM starts.
+  local lock_fd=""
+  if command -v flock >/dev/null 2>&1 && mkdir -p -- "$ROOT/target" 2>/dev/null \
+    && exec {lock_fd}>"$ROOT/target/.ipclab-build.lock"; then
+    flock "$lock_fd"
+    reason="$(ipclab_stale_reason)"
+    if [[ -z "$reason" ]]; then
+      exec {lock_fd}>&-
+      return 0
+    fi
+  fi
   ipclab_info "building ($reason)..."
 
   local started status=0
@@ -202,4 +214,7 @@ ipclab_ensure_built() {
     fi
   done
   rm -f -- "$started"
+  if [[ -n "$lock_fd" ]]; then
+    exec {lock_fd}>&-
+  fi
 }
