@@ -88,7 +88,7 @@ public final class ThreadsShareDemo implements Demo {
         + ") on one counter", "update", "added (sum of the racers')", "counted", "lost", "lost (%)", "time (ms)");
     for (CounterRaceResult r : List.of(unsynchronized, locked, atomic)) {
       long lost = r.getExpected() - r.getCounted();
-      String update = r == unsynchronized ? "unsynchronized (volatile x = x + 1), " + RACE_MILLIS + " ms"
+      String update = r == unsynchronized ? "unsynchronized (read x, pause, write x + 1), " + RACE_MILLIS + " ms"
           : r == locked ? "synchronized block" : "AtomicLong.incrementAndGet";
       races.row(update, r.getExpected(), r.getCounted(), lost,
           100.0 * lost / r.getExpected(), Stats.millis(r.getElapsedNanos()));

@@ -142,7 +142,12 @@ public final class ThreadsShareTasks {
       case COUNTER_MODE_UNSYNCHRONIZED -> {
         for (long k = 0; k < increments; k++) {
           // A volatile read, then a volatile write: another thread's write in between is overwritten (lost).
-          counter.unsynchronized = counter.unsynchronized + 1;
+          long seen = counter.unsynchronized;
+          // A little work between the read and the write, as real code has: it widens the window, so that a
+          // racer descheduled by the kernel (on a busy or single CPU) is most likely caught inside it.
+          Thread.onSpinWait();
+          Thread.onSpinWait();
+          counter.unsynchronized = seen + 1;
         }
       }
       case COUNTER_MODE_ATOMIC -> {
