@@ -1,0 +1,103 @@
+package dev.ipclab.parent.trace;
+
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.os.LinuxThreads;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Collects what a run measured for its timeline: each task's round trip (parent thread, send and receive time,
+ * worker thread, start and end time), spans a demo measured itself, and the names of the processes and threads.
+ * Every time is a {@code System.nanoTime()} value, which is CLOCK_MONOTONIC and so shared by all processes.
+ * Thread-safe.
+ */
+public final class TraceRecorder {
+  /** Which recorder, if any, records the tasks of a worker; weak, so closed workers do not stay reachable. */
+  private static final Map<WorkerProcess, TraceRecorder> ATTACHED =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * One task, as the parent sent it and the worker ran it.
+   *
+   * @param kind the task kind, e.g. {@code parallelism.run}
+   * @param parent the parent thread that sent the request
+   * @param sendNanos when the parent handed the request to the connection
+   * @param receiveNanos when the parent had the worker's reply
+   * @param worker the worker thread that ran the handler
+   * @param startNanos when the handler started, in the worker
+   * @param endNanos when the handler returned, in the worker
+   */
+  public record Task(String kind, ThreadId parent, long sendNanos, long receiveNanos, ThreadId worker,
+      long startNanos, long endNanos) {}
+
+  /** A span a demo measured itself, e.g. one work unit on one thread. */
+  public record Span(String name, String category, ThreadId thread, long startNanos, long endNanos) {}
+
+  /** A real process id and Linux thread id. */
+  public record ThreadId(long pid, long tid) {}
+
+  private final List<Task> tasks = new ArrayList<>();
+  private final List<Span> spans = new ArrayList<>();
+  private final Map<Long, String> processNames = new LinkedHashMap<>();
+  private final Map<ThreadId, String> threadNames = new LinkedHashMap<>();
+
+  /** The recorder that records {@code worker}'s tasks, or null if none does. */
+  public static TraceRecorder of(WorkerProcess worker) {
+    return ATTACHED.get(worker);
+  }
+
+  /** Records the tasks of every worker of {@code pool} from now on, and names their processes. */
+  public void attach(WorkerPool pool) {
+    for (WorkerProcess w : pool.workers()) {
+      process(w.pid(), w.name() + " (" + pool.transport().cliName() + ")");
+      ATTACHED.put(w, this);
+    }
+  }
+
+  /** The calling thread of this process, named after its Java name. */
+  public ThreadId currentThread() {
+    ThreadId id = new ThreadId(ProcessHandle.current().pid(), LinuxThreads.currentTid());
+    process(id.pid(), "ipclab parent");
+    thread(id, Thread.currentThread().getName());
+    return id;
+  }
+
+  /** Names a process; the first name given wins. */
+  public synchronized void process(long pid, String name) {
+    processNames.putIfAbsent(pid, name);
+  }
+
+  /** Names a thread; the first name given wins. */
+  public synchronized void thread(ThreadId id, String name) {
+    threadNames.putIfAbsent(id, name);
+  }
+
+  public synchronized void task(Task task) {
+    tasks.add(task);
+  }
+
+  public synchronized void span(Span span) {
+    spans.add(span);
+  }
+
+  public synchronized List<Task> tasks() {
+    return List.copyOf(tasks);
+  }
+
+  public synchronized List<Span> spans() {
+    return List.copyOf(spans);
+  }
+
+  public synchronized Map<Long, String> processNames() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(processNames));
+  }
+
+  public synchronized Map<ThreadId, String> threadNames() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(threadNames));
+  }
+}
