@@ -16,11 +16,14 @@ import java.util.Set;
  * CLOCK_MONOTONIC time in microseconds, so every number in the file is one the run measured.
  *
  * <pre>
- *   parent pid/tid   [====== kind (send .. receive) ======]
- *                    s(request)                           f(reply)
- *                        \                               /
- *   worker pid/tid        [=== kind (start .. end) ===]
- *                         f(request)               s(reply)
+ *   parent, sending thread    [send kind]
+ *                             s(request)
+ *                                  \
+ *   worker, task thread             [======= kind =======]
+ *                                   f(request)   s(reply)
+ *                                                     \
+ *   parent, receiving thread                           [reply kind]
+ *                                                      f(reply)
  * </pre>
  */
 public final class ChromeTraceWriter {
@@ -41,17 +44,19 @@ public final class ChromeTraceWriter {
     Set<TraceRecorder.ThreadId> used = new LinkedHashSet<>();
     long flowId = 0;
     for (TraceRecorder.Task t : trace.tasks()) {
-      used.add(t.parent());
+      used.add(t.sender());
       used.add(t.worker());
-      complete(events, t.kind(), "request", t.parent(), t.sendNanos(), t.receiveNanos());
+      used.add(t.receiver());
+      complete(events, "send " + t.kind(), "parent", t.sender(), t.sendNanos(), t.sentNanos());
       complete(events, t.kind(), "task", t.worker(), t.startNanos(), t.endNanos());
-      // Each flow event binds to the slice it lies in: bp "e" makes the finish bind to its enclosing slice too.
+      complete(events, "reply " + t.kind(), "parent", t.receiver(), t.receiveNanos(), t.decodedNanos());
+      // A flow event binds to the slice it lies in: "s" always, "f" because of bp "e".
       long request = ++flowId;
-      flow(events, "s", "request", request, t.parent(), t.sendNanos());
+      flow(events, "s", "request", request, t.sender(), t.sendNanos());
       flow(events, "f", "request", request, t.worker(), t.startNanos());
       long reply = ++flowId;
       flow(events, "s", "reply", reply, t.worker(), t.endNanos());
-      flow(events, "f", "reply", reply, t.parent(), t.receiveNanos());
+      flow(events, "f", "reply", reply, t.receiver(), t.receiveNanos());
     }
     for (TraceRecorder.Span s : trace.spans()) {
       used.add(s.thread());

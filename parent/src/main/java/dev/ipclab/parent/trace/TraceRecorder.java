@@ -22,18 +22,22 @@ public final class TraceRecorder {
       Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
-   * One task, as the parent sent it and the worker ran it.
+   * One task: the parent thread that handed the request to the connection, the worker thread that ran it, and
+   * the parent thread that took the reply (a connection's I/O thread, usually).
    *
    * @param kind the task kind, e.g. {@code parallelism.run}
-   * @param parent the parent thread that sent the request
-   * @param sendNanos when the parent handed the request to the connection
-   * @param receiveNanos when the parent had the worker's reply
+   * @param sender the parent thread that sent the request
+   * @param sendNanos when it started handing the request to the connection
+   * @param sentNanos when the connection had it
    * @param worker the worker thread that ran the handler
    * @param startNanos when the handler started, in the worker
    * @param endNanos when the handler returned, in the worker
+   * @param receiver the parent thread that took the reply
+   * @param receiveNanos when the reply reached the task's future
+   * @param decodedNanos when the reply's payload was decoded
    */
-  public record Task(String kind, ThreadId parent, long sendNanos, long receiveNanos, ThreadId worker,
-      long startNanos, long endNanos) {}
+  public record Task(String kind, ThreadId sender, long sendNanos, long sentNanos, ThreadId worker,
+      long startNanos, long endNanos, ThreadId receiver, long receiveNanos, long decodedNanos) {}
 
   /** A span a demo measured itself, e.g. one work unit on one thread. */
   public record Span(String name, String category, ThreadId thread, long startNanos, long endNanos) {}
