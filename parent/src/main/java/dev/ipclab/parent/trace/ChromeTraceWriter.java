@@ -62,6 +62,18 @@ public final class ChromeTraceWriter {
       used.add(s.thread());
       complete(events, s.name(), s.category(), s.thread(), s.startNanos(), s.endNanos());
     }
+    long asyncId = 0;
+    for (TraceRecorder.AsyncSpan s : trace.asyncSpans()) {
+      // Overlapping spans would break a thread's stack of slices; async slices get a track of their own.
+      used.add(s.thread());
+      long id = ++asyncId;
+      timed(events, "b", s.name(), s.category(), s.thread(), s.startNanos()).put("id", id);
+      timed(events, "e", s.name(), s.category(), s.thread(), s.endNanos()).put("id", id);
+    }
+    for (TraceRecorder.Mark m : trace.marks()) {
+      used.add(m.thread());
+      timed(events, "i", m.name(), m.category(), m.thread(), m.nanos()).put("s", "t");
+    }
     metadata(events, trace, used);
     root.put("displayTimeUnit", "ms");
     return root;
@@ -69,18 +81,20 @@ public final class ChromeTraceWriter {
 
   private static void complete(ArrayNode events, String name, String category, TraceRecorder.ThreadId thread,
       long startNanos, long endNanos) {
-    ObjectNode e = event(events, "X", name, thread);
+    timed(events, "X", name, category, thread, startNanos).put("dur", micros(endNanos - startNanos));
+  }
+
+  private static ObjectNode timed(ArrayNode events, String phase, String name, String category,
+      TraceRecorder.ThreadId thread, long nanos) {
+    ObjectNode e = event(events, phase, name, thread);
     e.put("cat", category);
-    e.put("ts", micros(startNanos));
-    e.put("dur", micros(endNanos - startNanos));
+    e.put("ts", micros(nanos));
+    return e;
   }
 
   private static void flow(ArrayNode events, String phase, String name, long id, TraceRecorder.ThreadId thread,
       long nanos) {
-    ObjectNode e = event(events, phase, name, thread);
-    e.put("cat", FLOW_CATEGORY);
-    e.put("id", id);
-    e.put("ts", micros(nanos));
+    ObjectNode e = timed(events, phase, name, FLOW_CATEGORY, thread, nanos).put("id", id);
     if (phase.equals("f")) {
       e.put("bp", "e");
     }

@@ -42,11 +42,19 @@ public final class TraceRecorder {
   /** A span a demo measured itself, e.g. one work unit on one thread. */
   public record Span(String name, String category, ThreadId thread, long startNanos, long endNanos) {}
 
+  /** A span a demo measured that may overlap others on its thread, e.g. one image's fetch on an event loop. */
+  public record AsyncSpan(String name, String category, ThreadId thread, long startNanos, long endNanos) {}
+
+  /** A moment a demo measured, e.g. a coroutine step on its carrier thread. */
+  public record Mark(String name, String category, ThreadId thread, long nanos) {}
+
   /** A real process id and Linux thread id. */
   public record ThreadId(long pid, long tid) {}
 
   private final List<Task> tasks = new ArrayList<>();
   private final List<Span> spans = new ArrayList<>();
+  private final List<AsyncSpan> asyncSpans = new ArrayList<>();
+  private final List<Mark> marks = new ArrayList<>();
   private final Map<Long, String> processNames = new LinkedHashMap<>();
   private final Map<ThreadId, String> threadNames = new LinkedHashMap<>();
 
@@ -89,12 +97,28 @@ public final class TraceRecorder {
     spans.add(span);
   }
 
+  public synchronized void asyncSpan(AsyncSpan span) {
+    asyncSpans.add(span);
+  }
+
+  public synchronized void mark(Mark mark) {
+    marks.add(mark);
+  }
+
   public synchronized List<Task> tasks() {
     return List.copyOf(tasks);
   }
 
   public synchronized List<Span> spans() {
     return List.copyOf(spans);
+  }
+
+  public synchronized List<AsyncSpan> asyncSpans() {
+    return List.copyOf(asyncSpans);
+  }
+
+  public synchronized List<Mark> marks() {
+    return List.copyOf(marks);
   }
 
   public synchronized Map<Long, String> processNames() {

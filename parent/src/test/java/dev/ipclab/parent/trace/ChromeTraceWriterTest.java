@@ -32,6 +32,9 @@ class ChromeTraceWriterTest {
     trace.task(new TraceRecorder.Task("echo", MAIN, 1_005_000, 1_006_000, TASK, 1_760_000, 1_770_000, IO,
         1_802_000, 1_802_100));
     trace.span(new TraceRecorder.Span("unit 0", "threads", UNIT, 1_100_000, 1_200_000));
+    trace.asyncSpan(new TraceRecorder.AsyncSpan("image 0", "async", UNIT, 1_300_000, 1_400_000));
+    trace.asyncSpan(new TraceRecorder.AsyncSpan("image 1", "async", UNIT, 1_310_000, 1_390_000));
+    trace.mark(new TraceRecorder.Mark("A step 1", "coroutines", TASK, 1_500_000));
     return trace;
   }
 
@@ -69,6 +72,26 @@ class ChromeTraceWriterTest {
         assertThat(e.get("dur").asDouble()).as(e.toString()).isNotNegative();
       }
     }
+  }
+
+  @Test
+  void overlappingSpansAreAsyncPairsAndMarksAreThreadInstants() {
+    JsonNode root = ChromeTraceWriter.toJson(recorder());
+
+    List<JsonNode> begins = events(root, "b");
+    List<JsonNode> ends = events(root, "e");
+    assertThat(begins).extracting(e -> e.get("name").asText()).containsExactly("image 0", "image 1");
+    assertThat(ends).extracting(e -> e.get("id").asLong())
+        .containsExactlyElementsOf(begins.stream().map(e -> e.get("id").asLong()).toList())
+        .doesNotHaveDuplicates();
+    assertThat(begins.get(1).get("ts").asDouble()).isEqualTo(1310.0);
+    assertThat(ends.get(1).get("ts").asDouble()).isEqualTo(1390.0);
+    assertThat(ends.get(1).get("cat").asText()).isEqualTo("async");
+    JsonNode mark = events(root, "i").getFirst();
+    assertThat(mark.get("name").asText()).isEqualTo("A step 1");
+    assertThat(mark.get("s").asText()).isEqualTo("t");
+    assertThat(mark.get("tid").asLong()).isEqualTo(TASK.tid());
+    assertThat(mark.get("ts").asDouble()).isEqualTo(1500.0);
   }
 
   @Test
