@@ -7,9 +7,12 @@ import dev.ipclab.parent.demo.DemoResult;
 import dev.ipclab.parent.demo.DemoText;
 import dev.ipclab.parent.demo.Demos;
 import dev.ipclab.parent.demo.Verdict;
+import dev.ipclab.parent.trace.ChromeTraceWriter;
+import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.transport.ProcessLog;
 import dev.ipclab.transport.TransportKind;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +61,10 @@ final class DemoCommand implements Callable<Integer> {
       + " yourself' can be run; Ctrl-C stops them.")
   boolean keep;
 
+  @Option(names = "--trace", paramLabel = "FILE", description = "Also write the run's timeline to FILE in the"
+      + " Chrome Trace Event format, for https://ui.perfetto.dev or chrome://tracing.")
+  Path traceFile;
+
   @Option(names = {"-v", "--verbose"}, description = "Log what the parent and pool do (INFO) on stderr.")
   boolean verbose;
 
@@ -75,6 +82,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter progress = json ? spec.commandLine().getErr() : out;
     List<DemoResult> results = new ArrayList<>();
     List<DemoContext> kept = new ArrayList<>();
+    TraceRecorder trace = new TraceRecorder();
     try (StopSignal signal = new StopSignal(Duration.ofSeconds(30))) {
       try {
         for (int i = 0; i < demos.size() && !signal.requested(); i++) {
@@ -88,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
           DemoContext context = DemoContext.standard(transport, line -> {
             progress.println("    … " + line);
             progress.flush();
-          });
+          }, trace);
           DemoResult result;
           try {
             result = runOne(demo, context);
@@ -114,6 +122,12 @@ final class DemoCommand implements Callable<Integer> {
           out.println(DemoText.summary(results));
         }
         out.flush();
+        if (traceFile != null) {
+          ChromeTraceWriter.write(trace, traceFile);
+          spec.commandLine().getErr().println("Trace written to " + traceFile + " (open it in"
+              + " https://ui.perfetto.dev or chrome://tracing)");
+          spec.commandLine().getErr().flush();
+        }
         if (keep && !kept.isEmpty() && !signal.requested()) {
           progress.println("The processes are kept up; press Ctrl-C to stop them.");
           progress.flush();

@@ -91,6 +91,9 @@ public final class AsyncIoDemo implements Demo {
     context.progress("loading the page asynchronously on one event-loop thread");
     AsyncIoPage async = new AsyncIoPage("all at once (non-blocking, 1 event-loop thread)",
         load(browser, AsyncIoMode.ASYNC_IO_MODE_ASYNC, servers, dir.resolve("async")), servers);
+    for (AsyncIoPage page : List.of(sync, threads, async)) {
+      page.trace(context.trace(), browser.pid());
+    }
 
     Table.Builder summary = Table.of("The page three ways (sum of latencies " + sum + " ms, largest " + max
         + " ms)", "mode", "page (ms)", "page / largest latency", "network IO threads",

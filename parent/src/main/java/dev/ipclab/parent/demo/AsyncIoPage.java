@@ -1,5 +1,6 @@
 package dev.ipclab.parent.demo;
 
+import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.proto.v1.AsyncIoFetch;
 import dev.ipclab.proto.v1.AsyncIoLoadResult;
 import java.io.IOException;
@@ -28,6 +29,21 @@ record AsyncIoPage(String mode, AsyncIoLoadResult load, List<AsyncIoServer> serv
     if (load.getFetchesCount() != servers.size()) {
       throw new IllegalArgumentException(mode + ": the browser reported " + load.getFetchesCount()
           + " images of a page of " + servers.size());
+    }
+  }
+
+  /**
+   * Adds every image to {@code trace} as two spans in the browser {@code pid}: from its request to its last byte,
+   * on the thread that read it, and from there until its file was written, on the thread that wrote it.
+   */
+  void trace(TraceRecorder trace, long pid) {
+    for (AsyncIoFetch f : load.getFetchesList()) {
+      TraceRecorder.ThreadId io = new TraceRecorder.ThreadId(pid, f.getIoTid());
+      trace.thread(io, f.getIoThread());
+      trace.asyncSpan(new TraceRecorder.AsyncSpan("image " + f.getIndex() + " received", mode, io,
+          f.getStartNanos(), f.getReceivedNanos()));
+      trace.asyncSpan(new TraceRecorder.AsyncSpan("image " + f.getIndex() + " written", mode,
+          new TraceRecorder.ThreadId(pid, f.getFileTid()), f.getReceivedNanos(), f.getEndNanos()));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.ipclab.parent.demo;
 
 import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.proto.v1.CoroutineStep;
 import dev.ipclab.proto.v1.GeneratorEvent;
 import dev.ipclab.proto.v1.GeneratorRun;
@@ -56,6 +57,10 @@ public final class CoroutinesDemo implements Demo {
     InterleaveTrace trace = TaskCall.call(worker, "coroutines.interleave", InterleaveRun.newBuilder()
         .setCoroutines(COROUTINES).setSteps(STEPS).build(), InterleaveTrace.parser()).value();
     interleaving(result, checks, trace, pid);
+    for (CoroutineStep s : trace.getStepsList()) {
+      context.trace().mark(new TraceRecorder.Mark(s.getName() + " step " + s.getStep(), "coroutines.interleave",
+          new TraceRecorder.ThreadId(pid, s.getCarrierTid()), s.getNanos()));
+    }
 
     context.progress("a generator: a producer virtual thread hands " + VALUES + " values to a consumer");
     GeneratorTrace generator = TaskCall.call(worker, "coroutines.generator",

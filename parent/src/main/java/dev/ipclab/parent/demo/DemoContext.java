@@ -1,6 +1,7 @@
 package dev.ipclab.parent.demo;
 
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -22,22 +23,35 @@ public final class DemoContext implements AutoCloseable {
   private final TransportKind transport;
   private final Supplier<WorkerPool.Builder> pools;
   private final Consumer<String> progress;
+  private final TraceRecorder trace;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
   /**
    * @param transport the transport for the demo's workers
    * @param pools a fresh pool builder with the caller's defaults (worker jar, timeouts)
    * @param progress receives short progress lines while the demo runs
+   * @param trace records the tasks of every pool this context starts, and the spans the demo adds
    */
-  public DemoContext(TransportKind transport, Supplier<WorkerPool.Builder> pools, Consumer<String> progress) {
+  public DemoContext(TransportKind transport, Supplier<WorkerPool.Builder> pools, Consumer<String> progress,
+      TraceRecorder trace) {
     this.transport = transport;
     this.pools = pools;
     this.progress = progress;
+    this.trace = trace;
+  }
+
+  public DemoContext(TransportKind transport, Supplier<WorkerPool.Builder> pools, Consumer<String> progress) {
+    this(transport, pools, progress, new TraceRecorder());
+  }
+
+  /** The context the CLI uses: default pools on {@code transport}, recording into {@code trace}. */
+  public static DemoContext standard(TransportKind transport, Consumer<String> progress, TraceRecorder trace) {
+    return new DemoContext(transport, WorkerPool::builder, progress, trace);
   }
 
   /** The context the CLI uses: default pools on {@code transport}. */
   public static DemoContext standard(TransportKind transport, Consumer<String> progress) {
-    return new DemoContext(transport, WorkerPool::builder, progress);
+    return standard(transport, progress, new TraceRecorder());
   }
 
   public TransportKind transport() {
@@ -51,7 +65,13 @@ public final class DemoContext implements AutoCloseable {
   public WorkerPool startPool(int workers, UnaryOperator<WorkerPool.Builder> customize)
       throws IOException, InterruptedException {
     WorkerPool pool = customize.apply(pools.get().workers(workers).transport(transport)).start();
+    trace.attach(pool);
     return track(pool);
+  }
+
+  /** The timeline of this context's tasks; a demo may add spans it measured itself. */
+  public TraceRecorder trace() {
+    return trace;
   }
 
   /** Starts {@code workers} default workers on this context's transport. */

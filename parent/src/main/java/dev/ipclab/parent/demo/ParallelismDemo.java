@@ -4,6 +4,7 @@ import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.os.CpuAffinity;
 import dev.ipclab.parent.os.OtherLoad;
+import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.proto.v1.CalibrateWork;
 import dev.ipclab.proto.v1.CalibrationResult;
 import dev.ipclab.proto.v1.RunUnits;
@@ -94,6 +95,12 @@ public final class ParallelismDemo implements Demo {
         UnitSpans.parser()).value().getSpansList());
     double otherShare = load.share();
     result.evidence("other_processes_cpu_share", otherShare);
+    for (Map.Entry<String, List<UnitSpan>> mode : modes.entrySet()) {
+      for (UnitSpan s : mode.getValue()) {
+        context.trace().span(new TraceRecorder.Span("unit " + s.getUnit(), mode.getKey(),
+            new TraceRecorder.ThreadId(s.getPid(), s.getTid()), s.getStartNanos(), s.getEndNanos()));
+      }
+    }
 
     DemoResult verdict = verdict(result, modes, pin, parallel, workers, cpus, otherShare);
     boolean failed = verdict.verdict().outcome() == Verdict.Outcome.FAILS;

@@ -3,6 +3,7 @@ package dev.ipclab.parent.demo;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.proto.v1.TaskResult;
 import java.io.IOException;
 import java.time.Duration;
@@ -35,18 +36,38 @@ public final class TaskCall {
     }
   }
 
-  /** Submits the task and returns at once. */
+  /** Submits the task and returns at once; if a trace records this worker, the task goes into it. */
   public static <T extends Message> CompletableFuture<Reply<T>> async(WorkerProcess worker, String kind,
       Message input, Parser<T> output, Duration timeout) {
-    return worker.connection().submit(kind, input.toByteString(), timeout).thenApply(result -> {
-      try {
-        return new Reply<>(output.parseFrom(result.getPayload()), result);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new CompletionException(new IOException(worker.name() + " answered the " + kind + " task with "
-            + result.getPayload().size() + " bytes that are not a " + output.getClass().getEnclosingClass()
-            + ": " + e.getMessage(), e));
+    TraceRecorder trace = TraceRecorder.of(worker);
+    TraceRecorder.ThreadId sender = trace != null ? trace.currentThread() : null;
+    long sendNanos = System.nanoTime();
+    CompletableFuture<TaskResult> submitted = worker.connection().submit(kind, input.toByteString(), timeout);
+    long sentNanos = System.nanoTime();
+    return submitted.thenApply(result -> {
+      long receiveNanos = System.nanoTime();
+      Reply<T> reply = decode(worker, kind, output, result);
+      long decodedNanos = System.nanoTime();
+      if (trace != null) {
+        // The worker's times are System.nanoTime() too: CLOCK_MONOTONIC, one axis with the parent's.
+        TraceRecorder.ThreadId runner = new TraceRecorder.ThreadId(worker.pid(), result.getTid());
+        trace.thread(runner, result.getThreadName());
+        trace.task(new TraceRecorder.Task(kind, sender, sendNanos, sentNanos, runner, result.getStartNanos(),
+            result.getEndNanos(), trace.currentThread(), receiveNanos, decodedNanos));
       }
+      return reply;
     });
+  }
+
+  private static <T extends Message> Reply<T> decode(WorkerProcess worker, String kind, Parser<T> output,
+      TaskResult result) {
+    try {
+      return new Reply<>(output.parseFrom(result.getPayload()), result);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new CompletionException(new IOException(worker.name() + " answered the " + kind + " task with "
+          + result.getPayload().size() + " bytes that are not a " + output.getClass().getEnclosingClass()
+          + ": " + e.getMessage(), e));
+    }
   }
 
   /** Runs the task and waits for its reply, for at most {@link #DEFAULT_TIMEOUT}. */
