@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
         + " async-io", "", "Examples:",
         "  ipclab demo all",
         "  ipclab demo address-space --transport uds --keep",
-        "  ipclab demo all --json > results.json"})
+        "  ipclab demo all --json > results.json",
+        "  ipclab demo all --report ipclab-report.html"})
 final class DemoCommand implements Callable<Integer> {
   private static final Logger log = Logger.getLogger(DemoCommand.class.getName());
 
@@ -53,6 +54,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print the results as JSON: an object for one demo, an array for all.")
   boolean json;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the results as one self-contained HTML"
+      + " page with a chart per demo to FILE; it loads nothing, so it opens offline.")
+  java.nio.file.Path report;
 
   @Option(names = "--keep", description = "Keep the processes up after the run, so the commands under 'Check it"
       + " yourself' can be run; Ctrl-C stops them.")
@@ -114,6 +119,11 @@ final class DemoCommand implements Callable<Integer> {
           out.println(DemoText.summary(results));
         }
         out.flush();
+        if (report != null) {
+          java.nio.file.Files.writeString(report, dev.ipclab.parent.report.HtmlReport.render(results));
+          spec.commandLine().getErr().println("report written to " + report.toAbsolutePath());
+          spec.commandLine().getErr().flush();
+        }
         if (keep && !kept.isEmpty() && !signal.requested()) {
           progress.println("The processes are kept up; press Ctrl-C to stop them.");
           progress.flush();
