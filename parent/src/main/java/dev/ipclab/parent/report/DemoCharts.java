@@ -78,16 +78,17 @@ public final class DemoCharts {
     if (units.isEmpty()) {
       return null;
     }
-    GanttChart chart = new GanttChart("Work units per CPU, for each mode (colour: process or thread)",
+    GanttChart chart = new GanttChart("Work units on their CPUs, per mode: side by side means they overlapped",
         "time since the mode's first unit started (ms)");
     for (JsonNode u : units) {
-      // A unit that migrated ran on several CPUs in turn; without the switch times it is drawn on the last one.
-      JsonNode cpus = u.get("cpus");
-      String cpu = cpus.isEmpty() ? "?" : cpus.get(cpus.size() - 1).asText();
+      // One row per unit: units that share a CPU then show as overlapping spans, not one bar hiding another.
+      List<String> cpus = new ArrayList<>();
+      u.get("cpus").forEach(c -> cpus.add(c.asText()));
       String who = u.get("mode").asText().contains("threads") ? "thread " + u.get("tid").asLong()
           : "process " + u.get("pid").asLong();
-      chart.span(new GanttChart.Span(u.get("mode").asText() + " · CPU " + cpu, u.get("start_ms").asDouble(),
-          u.get("end_ms").asDouble(), who, "unit " + u.get("unit").asInt() + ", " + who + ", CPUs " + cpus));
+      chart.span(new GanttChart.Span(u.get("mode").asText() + " · CPU " + String.join("+", cpus) + " · " + who,
+          u.get("start_ms").asDouble(), u.get("end_ms").asDouble(), "unit " + u.get("unit").asInt(),
+          "unit " + u.get("unit").asInt() + ", " + who + ", ran on CPUs " + cpus));
     }
     return chart.render();
   }

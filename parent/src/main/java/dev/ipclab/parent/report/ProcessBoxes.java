@@ -37,7 +37,7 @@ public final class ProcessBoxes {
     box(svg, bx, address, b);
     // The bridge: the shared pages belong to neither box alone.
     double y = 214;
-    svg.rect(ax + BOX_W - 150, y, bx + 150 - (ax + BOX_W - 150), 44, "bridge", SHARED, "the shared mapping");
+    svg.rect(ax + BOX_W - 260, y, bx - ax - BOX_W + 520, 44, "bridge", SHARED, "the shared mapping");
     svg.text(Layout.WIDTH / 2, y + 18, shmPath, "bridge-label", "middle");
     svg.text(Layout.WIDTH / 2, y + 36, a.name() + " wrote " + a.wrote() + " → " + b.name() + " read " + b.read()
         + ";  " + b.name() + " wrote " + b.wrote() + " → " + a.name() + " read " + a.read(), "bridge-label",

@@ -44,8 +44,9 @@ class HtmlReportTest {
     String html = HtmlReport.render(List.of(CREATION, PARALLEL, BROKEN));
     assertThat(html).contains("id=\"chart-creation-cost\"", "id=\"chart-parallelism\"")
         .doesNotContain("id=\"chart-async-io\"");
-    // The parallelism lanes are the CPUs each unit ran on, per mode.
-    assertThat(html).contains("4 processes, all CPUs · CPU 0", "4 processes, all CPUs · CPU 1");
+    // One parallelism lane per unit, named by mode, the CPUs it ran on and its process.
+    assertThat(html).contains("4 processes, all CPUs · CPU 0 · process 10",
+        "4 processes, all CPUs · CPU 1 · process 12");
   }
 
   @Test
