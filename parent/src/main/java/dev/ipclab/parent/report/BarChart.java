@@ -35,7 +35,7 @@ public final class BarChart {
   }
 
   public String render() {
-    Layout layout = Layout.rows(bars.size(), 28);
+    Layout layout = Layout.rows(bars.size(), 28, bars.stream().map(Bar::label).toList());
     double max = bars.stream().mapToDouble(Bar::value).max().orElse(1);
     Scale x = log
         ? LogScale.decades(bars.stream().mapToDouble(Bar::value).min().orElse(1), max, layout.left(), layout.right())

@@ -46,7 +46,7 @@ public final class GanttChart {
 
   /** The SVG, with the time axis from 0 (or the earliest start, if negative) to the latest end. */
   public String render() {
-    Layout layout = Layout.rows(lanes.size(), lanes.size() > 16 ? 18 : 26);
+    Layout layout = Layout.rows(lanes.size(), lanes.size() > 16 ? 18 : 26, lanes);
     double min = Math.min(0, spans.stream().mapToDouble(Span::start).min().orElse(0));
     double max = spans.stream().mapToDouble(Span::end).max().orElse(1);
     LinearScale x = new LinearScale(min, max > min ? max : min + 1, layout.left(), layout.right());

@@ -1,5 +1,7 @@
 package dev.ipclab.parent.report;
 
+import java.util.List;
+
 /**
  * The plot area of a chart with labelled rows: a title and a legend above, row labels on the left, an axis below.
  *
@@ -16,10 +18,17 @@ public record Layout(double left, double top, double right, double bottom, doubl
   static final double HEAD = 56;
   static final double FOOT = 52;
 
-  /** The layout for {@code rows} rows of {@code rowHeight} px. */
+  /** The layout for {@code rows} rows of {@code rowHeight} px, with room for row labels up to 220 px. */
   public static Layout rows(int rows, double rowHeight) {
-    double top = HEAD;
-    return new Layout(LABELS, top, WIDTH - 30, top + Math.max(1, rows) * rowHeight, rowHeight);
+    return rows(rows, rowHeight, List.of());
+  }
+
+  /** As {@link #rows(int, double)}, the label column widened (to at most half the chart) to fit {@code labels}. */
+  public static Layout rows(int rows, double rowHeight, List<String> labels) {
+    // About 6.6 px a character at the 12 px label font; an estimate, since the SVG is written without a browser.
+    double longest = labels.stream().mapToInt(String::length).max().orElse(0) * 6.6 + 16;
+    double left = Math.min(WIDTH / 2, Math.max(LABELS, longest));
+    return new Layout(left, HEAD, WIDTH - 30, HEAD + Math.max(1, rows) * rowHeight, rowHeight);
   }
 
   /** The height of the whole chart. */

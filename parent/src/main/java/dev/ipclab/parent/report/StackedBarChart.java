@@ -38,7 +38,8 @@ public final class StackedBarChart {
   }
 
   public String render() {
-    Layout layout = Layout.rows(rows.size(), rows.size() > 16 ? 18 : 26);
+    Layout layout = Layout.rows(rows.size(), rows.size() > 16 ? 18 : 26,
+        rows.stream().map(Row::label).toList());
     double max = rows.stream().mapToDouble(r -> r.values().stream().mapToDouble(Double::doubleValue).sum())
         .max().orElse(1);
     LinearScale x = LinearScale.fromZero(max, layout.left(), layout.right());

@@ -62,6 +62,17 @@ class ChartsTest {
   }
 
   @Test
+  void longRowLabelsWidenTheLabelColumnUpToHalfTheChart() throws Exception {
+    String label = "4 processes, all CPUs · CPU 0+1 · process 28981";
+    Element plot = new SvgDoc(new GanttChart("t", "u").span(new GanttChart.Span(label, 0, 1, "s", null)).render())
+        .plot();
+    assertThat(SvgDoc.d(plot, "x")).isGreaterThanOrEqualTo(label.length() * 6.6);
+    Element widest = new SvgDoc(new GanttChart("t", "u").span(new GanttChart.Span("x".repeat(500), 0, 1, "s",
+        null)).render()).plot();
+    assertThat(SvgDoc.d(widest, "x")).isEqualTo(Layout.WIDTH / 2);
+  }
+
+  @Test
   void stackedBarsAddUpAndStayInsideThePlot() throws Exception {
     SvgDoc doc = new SvgDoc(new StackedBarChart("States", "time (ms)", List.of("running", "ready", "blocked"))
         .row(new StackedBarChart.Row("tid 1", List.of(250.0, 2250.0, 10.0)))
