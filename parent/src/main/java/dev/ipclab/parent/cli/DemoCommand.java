@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         + " async-io", "", "Examples:",
         "  ipclab demo all",
         "  ipclab demo address-space --transport uds --keep",
-        "  ipclab demo all --json > results.json"})
+        "  ipclab demo all --json > results.json",
+        "  ipclab demo all --report ipclab-report.html"})
 final class DemoCommand implements Callable<Integer> {
   private static final Logger log = Logger.getLogger(DemoCommand.class.getName());
 
@@ -56,6 +57,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print the results as JSON: an object for one demo, an array for all.")
   boolean json;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the results as one self-contained HTML"
+      + " page with a chart per demo to FILE; it loads nothing, so it opens offline.")
+  java.nio.file.Path report;
 
   @Option(names = "--keep", description = "Keep the processes up after the run, so the commands under 'Check it"
       + " yourself' can be run; Ctrl-C stops them.")
@@ -126,6 +131,11 @@ final class DemoCommand implements Callable<Integer> {
           ChromeTraceWriter.write(trace, traceFile);
           spec.commandLine().getErr().println("Trace written to " + traceFile + " (open it in"
               + " https://ui.perfetto.dev or chrome://tracing)");
+          spec.commandLine().getErr().flush();
+        }
+        if (report != null) {
+          java.nio.file.Files.writeString(report, dev.ipclab.parent.report.HtmlReport.render(results));
+          spec.commandLine().getErr().println("Report written to " + report.toAbsolutePath());
           spec.commandLine().getErr().flush();
         }
         if (keep && !kept.isEmpty() && !signal.requested()) {

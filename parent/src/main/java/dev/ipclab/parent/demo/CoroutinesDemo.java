@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -90,13 +91,17 @@ public final class CoroutinesDemo implements Demo {
     long first = steps.get(0).getNanos();
     Table.Builder table = Table.of(COROUTINES + " virtual threads, each yielding after every step, in the order the"
         + " steps ran", "#", "virtual thread", "step", "carrier tid", "since first step (µs)");
+    List<Map<String, Object>> stepEvidence = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
       CoroutineStep s = steps.get(i);
       table.row(i + 1, s.getName(), s.getStep(), s.getCarrierTid(), Stats.micros(s.getNanos() - first));
+      stepEvidence.add(Map.of("name", s.getName(), "step", s.getStep(), "carrier_tid", s.getCarrierTid(),
+          "at_us", Stats.micros(s.getNanos() - first)));
     }
     result.table(table.build())
         .note("Order of the steps: " + sequence)
         .evidence("sequence", sequence)
+        .evidence("steps", stepEvidence)
         .evidence("carrier_tids", carriers)
         .evidence("carrier_comm", comm)
         .evidence("task_thread_tid", trace.getTaskTid())

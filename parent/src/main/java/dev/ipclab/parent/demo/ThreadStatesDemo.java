@@ -142,9 +142,15 @@ public final class ThreadStatesDemo implements Demo {
         "Java state (most seen)", "kernel state letters", "on CPU (ms)", "run-queue wait (ms)",
         "on CPU (% of window)");
     Map<String, List<Long>> tidsByRole = new LinkedHashMap<>();
+    List<Map<String, Object>> perThread = new ArrayList<>();
     for (StateThread t : threads) {
       SchedWindow.ThreadSeen seen = window.threads().get(t.getTid());
       TaskSched d = seen.delta() == null ? new TaskSched(0, 0, 0) : seen.delta();
+      // For the report's stacked bars (the window: on CPU, on the run queue, neither); only what was read.
+      if (seen.delta() != null) {
+        perThread.add(Map.of("tid", t.getTid(), "role", roleKey(t.getRole()), "on_cpu_ms",
+            Stats.millis(d.onCpuNanos()), "run_queue_ms", Stats.millis(d.runQueueNanos())));
+      }
       table.row(t.getTid(), t.getName(), roleText(t.getRole()), javaStates.getOrDefault(t.getTid(), "?"),
           seen.lettersText(), Stats.millis(d.onCpuNanos()), Stats.millis(d.runQueueNanos()),
           100.0 * d.onCpuNanos() / window.windowNanos());
@@ -154,7 +160,8 @@ public final class ThreadStatesDemo implements Demo {
         .evidence("cores", cores)
         .evidence("window_ms", Stats.millis(window.windowNanos()))
         .evidence("tids_by_role", tidsByRole)
-        .evidence("java_states", javaStates);
+        .evidence("java_states", javaStates)
+        .evidence("per_thread", perThread);
   }
 
   private static List<Check> checks(DemoResult.Builder result, List<StateThread> threads, SchedWindow window,

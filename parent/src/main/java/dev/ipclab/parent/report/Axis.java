@@ -1,0 +1,18 @@
+package dev.ipclab.parent.report;
+
+/** A horizontal axis under a plot area: its line, ticks with labels and grid lines, and a title with the unit. */
+public final class Axis {
+  private Axis() {}
+
+  /** Draws the axis of {@code scale} at {@code y}, with grid lines up to {@code top}; {@code title} names the unit. */
+  public static void bottom(Svg svg, Scale scale, double y, double top, String title) {
+    for (double t : scale.ticks()) {
+      double x = scale.map(t);
+      svg.line(x, top, x, y, "grid");
+      svg.line(x, y, x, y + 5, "tick");
+      svg.text(x, y + 18, scale.label(t), "tick-label", "middle");
+    }
+    svg.line(scale.r0(), y, scale.r1(), y, "axis");
+    svg.text((scale.r0() + scale.r1()) / 2, y + 36, title, "axis-title", "middle");
+  }
+}

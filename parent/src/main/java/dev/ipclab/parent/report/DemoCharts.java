@@ -1,0 +1,155 @@
+package dev.ipclab.parent.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipclab.parent.demo.DemoResult;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The chart that fits each demo, drawn only from the numbers that run measured (its evidence); a demo whose
+ * evidence lacks what the chart needs gets no chart rather than invented numbers.
+ */
+public final class DemoCharts {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private DemoCharts() {}
+
+  /** The SVG for {@code result}, or empty when its demo has no chart or the evidence is not there. */
+  public static Optional<String> chart(DemoResult result) {
+    JsonNode e = MAPPER.valueToTree(result.evidence());
+    try {
+      return Optional.ofNullable(switch (result.demo()) {
+        case "address-space" -> addressSpace(e, result.pids());
+        case "thread-states" -> threadStates(e);
+        case "parallelism" -> parallelism(e);
+        case "creation-cost" -> creationCost(e);
+        case "coroutines" -> coroutines(e);
+        case "async-io" -> asyncIo(e);
+        default -> null;
+      });
+    } catch (RuntimeException missing) {
+      // Evidence of an unexpected shape (a demo that failed half-way): no chart, never a guessed one.
+      return Optional.empty();
+    }
+  }
+
+  private static String addressSpace(JsonNode e, Map<String, Long> pids) {
+    JsonNode values = e.path("fixed_values");
+    JsonNode at = e.path("shm_mapped_at");
+    JsonNode wrote = e.path("shm_written");
+    JsonNode read = e.path("shm_read");
+    if (!e.has("fixed_address_hex") || values.size() < 2 || at.size() < 2 || wrote.size() < 2 || read.size() < 2
+        || !pids.containsKey("worker-1") || !pids.containsKey("worker-2")) {
+      return null;
+    }
+    // shm_read is [what worker-2 read, what worker-1 read].
+    var a = new ProcessBoxes.Process("worker-1", pids.get("worker-1"), values.get(0).asText(),
+        "0x" + Long.toHexString(at.get(0).asLong()), wrote.get(0).asText(), read.get(1).asText());
+    var b = new ProcessBoxes.Process("worker-2", pids.get("worker-2"), values.get(1).asText(),
+        "0x" + Long.toHexString(at.get(1).asLong()), wrote.get(1).asText(), read.get(0).asText());
+    return ProcessBoxes.render("The same virtual address in two processes, and the one shared mapping",
+        e.get("fixed_address_hex").asText(), e.path("shm_path").asText(), a, b);
+  }
+
+  private static String threadStates(JsonNode e) {
+    JsonNode rows = e.path("per_thread");
+    if (rows.isEmpty() || !e.has("window_ms")) {
+      return null;
+    }
+    double window = e.get("window_ms").asDouble();
+    StackedBarChart chart = new StackedBarChart("Where each thread's time went during the window (schedstat)",
+        "time in the window (ms)", List.of("running (on CPU)", "ready (run-queue wait)", "blocked or asleep"));
+    for (JsonNode t : rows) {
+      double on = t.get("on_cpu_ms").asDouble();
+      double wait = t.get("run_queue_ms").asDouble();
+      double rest = Math.max(0, window - on - wait);
+      String role = t.get("role").asText();
+      chart.row(new StackedBarChart.Row("tid " + t.get("tid").asLong() + " " + role, List.of(on, wait, rest)));
+    }
+    return chart.render();
+  }
+
+  private static String parallelism(JsonNode e) {
+    JsonNode units = e.path("units");
+    if (units.isEmpty()) {
+      return null;
+    }
+    GanttChart chart = new GanttChart("Work units on their CPUs, per mode: side by side means they overlapped",
+        "time since the mode's first unit started (ms)");
+    for (JsonNode u : units) {
+      // One row per unit: units that share a CPU then show as overlapping spans, not one bar hiding another.
+      List<String> cpus = new ArrayList<>();
+      u.get("cpus").forEach(c -> cpus.add(c.asText()));
+      String who = u.get("mode").asText().contains("threads") ? "thread " + u.get("tid").asLong()
+          : "process " + u.get("pid").asLong();
+      chart.span(new GanttChart.Span(u.get("mode").asText() + " · CPU " + String.join("+", cpus) + " · " + who,
+          u.get("start_ms").asDouble(), u.get("end_ms").asDouble(), "unit " + u.get("unit").asInt(),
+          "unit " + u.get("unit").asInt() + ", " + who + ", ran on CPUs " + cpus));
+    }
+    return chart.render();
+  }
+
+  private static String creationCost(JsonNode e) {
+    JsonNode medians = e.path("median_us");
+    if (medians.isEmpty()) {
+      return null;
+    }
+    BarChart chart = new BarChart("Creation and one round trip, medians (log scale)", "median time (µs), log scale",
+        true);
+    for (Iterator<Map.Entry<String, JsonNode>> it = medians.fields(); it.hasNext(); ) {
+      var m = it.next();
+      String what = m.getKey();
+      String series = what.contains("⇄") ? "round trip" : "creation";
+      if (m.getValue().asDouble() > 0) {
+        chart.bar(new BarChart.Bar(what, series, m.getValue().asDouble()));
+      }
+    }
+    return chart.render();
+  }
+
+  private static String coroutines(JsonNode e) {
+    JsonNode steps = e.path("steps");
+    if (steps.size() < 2) {
+      return null;
+    }
+    GanttChart chart = new GanttChart("Virtual threads taking turns on one carrier thread",
+        "time since the first step (µs)");
+    // Each step holds the carrier until the next step is recorded; the last has no measured end, so it is left out.
+    for (int i = 0; i + 1 < steps.size(); i++) {
+      JsonNode s = steps.get(i);
+      chart.span(new GanttChart.Span("carrier tid " + s.get("carrier_tid").asLong(), s.get("at_us").asDouble(),
+          steps.get(i + 1).get("at_us").asDouble(), "virtual thread " + s.get("name").asText(),
+          s.get("name").asText() + s.get("step").asInt()));
+    }
+    return chart.render();
+  }
+
+  private static String asyncIo(JsonNode e) {
+    List<String> modes = new ArrayList<>();
+    for (String mode : List.of("sync", "threads", "async")) {
+      if (e.path(mode + "_timeline").size() > 0) {
+        modes.add(mode);
+      }
+    }
+    if (modes.isEmpty()) {
+      return null;
+    }
+    GanttChart chart = new GanttChart("Image loads, waterfall: synchronous, threaded and asynchronous",
+        "time since the page load started (ms)");
+    for (String mode : modes) {
+      for (JsonNode r : e.get(mode + "_timeline")) {
+        String lane = mode + " · image " + r.get("image").asInt();
+        String tip = r.get("bytes").asLong() + " bytes on " + r.get("io_thread").asText();
+        chart.span(new GanttChart.Span(lane, r.get("start_ms").asDouble(), r.get("arrived_ms").asDouble(),
+            "request until the response arrived", tip));
+        chart.span(new GanttChart.Span(lane, r.get("arrived_ms").asDouble(), r.get("end_ms").asDouble(),
+            "arrived until written to disk", tip));
+      }
+    }
+    return chart.render();
+  }
+}

@@ -1,0 +1,21 @@
+package dev.ipclab.parent.report;
+
+import java.util.List;
+
+/** A row of coloured swatches with their names, drawn above a plot. */
+public final class Legend {
+  /** One entry: a name and its colour. */
+  public record Entry(String name, String color) {}
+
+  private Legend() {}
+
+  /** Draws the entries left to right from (x, y); the widths are estimated from the text length. */
+  public static void draw(Svg svg, double x, double y, List<Entry> entries) {
+    double at = x;
+    for (Entry e : entries) {
+      svg.rect(at, y - 10, 12, 12, "swatch", e.color(), null);
+      svg.text(at + 16, y, e.name(), "legend", "start");
+      at += 16 + 7 * e.name().length() + 18;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.ipclab.parent.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.parent.demo.Check;
+import dev.ipclab.parent.demo.DemoResult;
+import dev.ipclab.parent.demo.Table;
+import dev.ipclab.parent.demo.Verdict;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The page: self-contained, one section per demo with its badge, and a chart only where the evidence allows. */
+class HtmlReportTest {
+
+  private static DemoResult result(String demo, Map<String, Object> evidence, Verdict verdict) {
+    return new DemoResult(demo, "claim of " + demo, "prediction <of> " + demo, "pipe",
+        List.of(Table.of("numbers", "what", "value (ms)").row("a", 1.5).build()), evidence, verdict,
+        Map.of("parent", 1L, "worker-1", 2L, "worker-2", 3L), List.of("ps -p 2"), List.of("a note"), 42);
+  }
+
+  private static final DemoResult CREATION = result("creation-cost", Map.of("median_us",
+      Map.of("process, ProcessBuilder /bin/true", 1921.3, "platform thread, start + join", 109.6,
+          "thread ⇄ thread, spinning hand-off", 0.4)), Verdict.of(List.of(Check.atLeast("ratio", 17, 10, "×"))));
+  private static final DemoResult PARALLEL = result("parallelism", Map.of("units", List.of(
+      Map.of("mode", "4 processes, all CPUs", "unit", 0, "pid", 10, "tid", 11, "cpus", List.of(0),
+          "start_ms", 0.0, "end_ms", 480.0),
+      Map.of("mode", "4 processes, all CPUs", "unit", 1, "pid", 12, "tid", 13, "cpus", List.of(1),
+          "start_ms", 1.0, "end_ms", 470.0))), Verdict.notApplicable("one CPU"));
+  private static final DemoResult BROKEN = result("async-io", Map.of(), Verdict.error("a worker died"));
+
+  @Test
+  void everyDemoHasASectionWithItsBadgeAndTables() {
+    String html = HtmlReport.render(List.of(CREATION, PARALLEL, BROKEN));
+    assertThat(html).startsWith("<!DOCTYPE html>")
+        .contains("id=\"demo-creation-cost\"", "id=\"demo-parallelism\"", "id=\"demo-async-io\"")
+        .contains("<span class=\"badge holds\">holds</span>", "badge na", "badge error")
+        .contains("prediction &lt;of&gt; creation-cost", "<caption>numbers</caption>", "a worker died")
+        .contains("@media print");
+  }
+
+  @Test
+  void chartsAppearOnlyWhereTheEvidenceHoldsTheirNumbers() {
+    String html = HtmlReport.render(List.of(CREATION, PARALLEL, BROKEN));
+    assertThat(html).contains("id=\"chart-creation-cost\"", "id=\"chart-parallelism\"")
+        .doesNotContain("id=\"chart-async-io\"");
+    // One parallelism lane per unit, named by mode, the CPUs it ran on and its process.
+    assertThat(html).contains("4 processes, all CPUs · CPU 0 · process 10",
+        "4 processes, all CPUs · CPU 1 · process 12");
+  }
+
+  @Test
+  void thePageLoadsNothingFromAnywhere() {
+    String html = HtmlReport.render(List.of(CREATION, PARALLEL, BROKEN));
+    assertThat(html.toLowerCase(java.util.Locale.ROOT)).doesNotContain("http", "src=", "<script src", "@import",
+        "url(", "<link");
+  }
+
+  @Test
+  void threadStatesSplitTheWindowIntoRunningReadyAndBlocked() {
+    DemoResult r = result("thread-states", Map.of("window_ms", 2500.0, "per_thread", List.of(
+        Map.of("tid", 5, "role", "cpu", "on_cpu_ms", 250.0, "run_queue_ms", 2200.0),
+        Map.of("tid", 6, "role", "sleeping", "on_cpu_ms", 0.0, "run_queue_ms", 0.0))),
+        Verdict.of(List.of(Check.that("x", true, "y", "z"))));
+    String svg = DemoCharts.chart(r).orElseThrow();
+    assertThat(svg).contains("tid 5 cpu", "tid 6 sleeping", "running (on CPU)", "ready (run-queue wait)",
+        "blocked or asleep", "tid 5 cpu blocked or asleep: 50");
+  }
+}
