@@ -11,8 +11,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves a descendant process, a parent record or a run directory of this JVM behind, and cleans up after it so
- * one leak cannot poison the next test.
+ * Fails a test that leaves a descendant process, a parent record or a run directory of this JVM behind, and cleans
+ * up after it so one leak cannot poison the next test.
  */
 final class NoLeftovers implements AfterEachCallback {
   private static final long WAIT_MILLIS = 5_000;
