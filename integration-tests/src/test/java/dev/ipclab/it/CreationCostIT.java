@@ -7,6 +7,7 @@ import dev.ipclab.parent.demo.DemoContext;
 import dev.ipclab.parent.demo.DemoResult;
 import dev.ipclab.parent.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,17 @@ class CreationCostIT {
       assertThat(medians).hasSize(11).allSatisfy((what, micros) -> assertThat(micros).as(what).isPositive());
       // A JVM takes at least tens of milliseconds to start and answer, on any machine.
       assertThat(medians.get("worker JVM, spawn to ready (pipe)")).isGreaterThan(20_000);
+      // One measured CDF per round-trip row: 101 points, ascending, its 50th percentile the median above.
+      @SuppressWarnings("unchecked")
+      Map<String, Map<String, List<Double>>> cdf =
+          (Map<String, Map<String, List<Double>>>) result.evidence().get("rtt_cdf_us");
+      assertThat(cdf.keySet()).contains("process ⇄ process round trip (pipe)", "thread ⇄ thread, spinning hand-off")
+          .allSatisfy(what -> assertThat(medians).containsKey(what));
+      cdf.forEach((what, c) -> {
+        assertThat(c.get("percentile")).hasSize(101).startsWith(1.0).endsWith(99.9, 100.0);
+        assertThat(c.get("latency_us")).hasSize(101).isSorted();
+        assertThat(c.get("latency_us").get(49)).as(what).isEqualTo(medians.get(what));
+      });
     }
   }
 }

@@ -88,6 +88,7 @@ public final class CreationCostDemo implements Demo {
     create.forEach((what, s) -> medians.put(what, Stats.micros(Stats.median(s))));
     talk.forEach((what, s) -> medians.put(what, Stats.micros(Stats.median(s))));
     result.evidence("median_us", medians);
+    result.evidence("rtt_cdf_us", cdf(talk));
 
     double trueSpawn = Stats.median(create.get("process, ProcessBuilder /bin/true"));
     double virtual = Stats.median(create.get("virtual thread, start + join"));
@@ -134,6 +135,23 @@ public final class CreationCostDemo implements Demo {
     samples.forEach((what, s) -> t.row(what, Stats.micros(Stats.median(s)), Stats.micros(Stats.percentile(s, 90)),
         s.length, Stats.median(s) / unit));
     return t.build();
+  }
+
+  /**
+   * Per row, the measured latency (µs) at percentiles 1…99, 99.9 and 100 (the max): nearest-rank, so every value is
+   * one of the samples, none interpolated.
+   */
+  private static Map<String, Object> cdf(Map<String, double[]> samples) {
+    List<Double> percentiles = new ArrayList<>();
+    for (int p = 1; p <= 99; p++) {
+      percentiles.add((double) p);
+    }
+    percentiles.add(99.9);
+    percentiles.add(100.0);
+    Map<String, Object> out = new LinkedHashMap<>();
+    samples.forEach((what, s) -> out.put(what, Map.of("percentile", percentiles,
+        "latency_us", percentiles.stream().map(p -> Stats.micros(Stats.percentile(s, p))).toList())));
+    return out;
   }
 
   private static double[] roundTrips(WorkerProcess worker) throws IOException, InterruptedException {
