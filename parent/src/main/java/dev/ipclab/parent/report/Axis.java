@@ -1,6 +1,6 @@
 package dev.ipclab.parent.report;
 
-/** A horizontal axis under a plot area: its line, ticks with labels and grid lines, and a title with the unit. */
+/** An axis beside a plot area: its line, ticks with labels and grid lines, and a title with the unit. */
 public final class Axis {
   private Axis() {}
 
@@ -14,5 +14,20 @@ public final class Axis {
     }
     svg.line(scale.r0(), y, scale.r1(), y, "axis");
     svg.text((scale.r0() + scale.r1()) / 2, y + 36, title, "axis-title", "middle");
+  }
+
+  /**
+   * Draws the vertical axis of {@code scale} at {@code x}, with grid lines across to {@code right}; the title, which
+   * names the unit, goes above the axis since SVG text here is not rotated.
+   */
+  public static void left(Svg svg, Scale scale, double x, double right, String title) {
+    for (double t : scale.ticks()) {
+      double y = scale.map(t);
+      svg.line(x, y, right, y, "grid");
+      svg.line(x - 5, y, x, y, "tick");
+      svg.text(x - 8, y + 4, scale.label(t), "tick-label", "end");
+    }
+    svg.line(x, scale.r0(), x, scale.r1(), "axis");
+    svg.text(x, Math.min(scale.r0(), scale.r1()) - 8, title, "axis-title", "start");
   }
 }

@@ -49,6 +49,22 @@ public final class Svg {
     return this;
   }
 
+  /** An open line through the points ({@code xs[i]}, {@code ys[i]}), stroked in {@code stroke}. */
+  public Svg polyline(double[] xs, double[] ys, String cssClass, String stroke, String tooltip) {
+    out.append("<polyline class=\"").append(escape(cssClass)).append("\" fill=\"none\" stroke=\"")
+        .append(escape(stroke)).append("\" points=\"");
+    for (int i = 0; i < xs.length; i++) {
+      out.append(i == 0 ? "" : " ").append(num(xs[i])).append(',').append(num(ys[i]));
+    }
+    out.append('"');
+    if (tooltip == null) {
+      out.append("/>");
+    } else {
+      out.append("><title>").append(escape(tooltip)).append("</title></polyline>");
+    }
+    return this;
+  }
+
   /** Text anchored {@code start}, {@code middle} or {@code end} at (x, y). */
   public Svg text(double x, double y, String text, String cssClass, String anchor) {
     out.append("<text class=\"").append(escape(cssClass)).append("\" x=\"").append(num(x)).append("\" y=\"")

@@ -113,6 +113,71 @@ class ChartsTest {
   }
 
   @Test
+  void cdfLinesClimbInsideThePlotFromTheirFirstToTheirLastMeasuredValue() throws Exception {
+    SvgDoc doc = new SvgDoc(new CdfChart("Round trips", "latency (µs), log scale")
+        .series(new CdfChart.Series("pipe ⇄ <process>", new double[] {1, 50, 99.9, 100},
+            new double[] {12, 17, 40, 900}))
+        .series(new CdfChart.Series("tcp", new double[] {1, 50, 100}, new double[] {30, 30, 2000})).render());
+    Element plot = doc.plot();
+    double left = SvgDoc.d(plot, "x");
+    double top = SvgDoc.d(plot, "y");
+    double right = left + SvgDoc.d(plot, "width");
+    double bottom = top + SvgDoc.d(plot, "height");
+    List<Element> lines = doc.all("polyline", "series");
+    assertThat(lines).hasSize(2);
+    LogScale x = LogScale.decades(12, 2000, left, right);
+    for (Element line : lines) {
+      double[][] pts = points(line);
+      double lastY = Double.MAX_VALUE;
+      for (double[] p : pts) {
+        assertThat(p[0]).isBetween(left - 0.11, right + 0.11);
+        assertThat(p[1]).isBetween(top - 0.11, bottom + 0.11);
+        // Pixels grow downwards: a cumulative share never falls, so y never grows.
+        assertThat(p[1]).isLessThanOrEqualTo(lastY);
+        lastY = p[1];
+      }
+    }
+    double[][] pipe = points(lines.get(0));
+    // 12 µs at 1 %, 900 µs (the max) at 100 %, on decades 10 … 10000.
+    assertThat(pipe[0][0]).isEqualTo(x.map(12), within(0.11));
+    assertThat(pipe[0][1]).isEqualTo(bottom - 0.01 * (bottom - top), within(0.11));
+    assertThat(pipe[pipe.length - 1][0]).isEqualTo(x.map(900), within(0.11));
+    assertThat(pipe[pipe.length - 1][1]).isEqualTo(top, within(0.11));
+    // A step: flat until the next measured value, then up, so 7 points for 4 measured ones.
+    assertThat(pipe).hasNumberOfRows(7);
+    assertThat(pipe[1][1]).isEqualTo(pipe[0][1]);
+    assertThat(pipe[1][0]).isEqualTo(pipe[2][0]);
+    assertThat(x.map(10)).isEqualTo(left);
+    assertThat(x.map(10_000)).isEqualTo(right, within(1e-9));
+    assertThat(doc.texts("tick-label")).containsSubsequence("10", "100", "1000", "10000")
+        .containsSubsequence("0", "20", "40", "60", "80", "100");
+    assertThat(doc.texts("axis-title")).containsExactly("latency (µs), log scale", "samples at or below (%)");
+    assertThat(doc.texts("title")).containsExactly("Round trips");
+    assertThat(doc.texts("legend")).containsExactly("pipe ⇄ <process>", "tcp");
+    assertThat(doc.all("polyline", "series").get(0).getTextContent()).contains("p50 17 µs", "max 900 µs");
+    // The legend stays above the plot.
+    assertThat(doc.all("rect", "swatch")).allSatisfy(r -> assertThat(SvgDoc.d(r, "y") + 12).isLessThan(top));
+  }
+
+  @Test
+  void cdfRefusesPointsThatAreNotACumulativeDistribution() {
+    assertThatThrownBy(() -> new CdfChart.Series("s", new double[] {1, 2}, new double[] {5, 4}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CdfChart.Series("s", new double[] {1}, new double[] {0}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static double[][] points(Element polyline) {
+    String[] pairs = polyline.getAttribute("points").trim().split(" ");
+    double[][] out = new double[pairs.length][];
+    for (int i = 0; i < pairs.length; i++) {
+      String[] xy = pairs[i].split(",");
+      out[i] = new double[] {Double.parseDouble(xy[0]), Double.parseDouble(xy[1])};
+    }
+    return out;
+  }
+
+  @Test
   void textIsEscaped() {
     assertThat(Svg.escape("a<b & \"c\"")).isEqualTo("a&lt;b &amp; &quot;c&quot;");
   }
