@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ReportBrowserIT {
   private static final List<String> DEMOS = List.of("address-space", "threads-share", "thread-states",
       "creation-cost", "parallelism", "coroutines", "async-io");
-  /** The demos with a picture; threads-share's claim is told by its tables. */
+  /** The demos with a picture (creation-cost has a second, checked below); threads-share's is told by tables. */
   private static final List<String> CHARTS = List.of("address-space", "thread-states", "creation-cost",
       "parallelism", "coroutines", "async-io");
   private static final Pattern BOX = Pattern.compile("^(\\S+) (\\d+(?:\\.\\d+)?) (\\d+(?:\\.\\d+)?)$",
@@ -128,6 +128,9 @@ class ReportBrowserIT {
       // Reads at 1280 px: no chart wider than the window.
       assertThat(boxes.get("svg-in-chart-" + demo)[0]).as(demo + " chart width").isLessThanOrEqualTo(1280);
     }
+    // creation-cost's second chart: the round-trip latency distribution per transport.
+    assertSized(boxes, "chart-creation-cost-rtt");
+    assertSized(boxes, "svg-in-chart-creation-cost-rtt");
   }
 
   private static void assertSized(Map<String, double[]> boxes, String id) {

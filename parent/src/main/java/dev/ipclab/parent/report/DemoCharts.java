@@ -18,6 +18,29 @@ public final class DemoCharts {
 
   private DemoCharts() {}
 
+  /**
+   * A chart with the id of its figure in the report.
+   *
+   * @param id {@code chart-NAME} for a demo's main chart, {@code chart-NAME-WHAT} for a further one
+   * @param svg the chart
+   */
+  public record Figure(String id, String svg) {}
+
+  /** Every chart for {@code result}: its main chart, then any further one its evidence allows, in that order. */
+  public static List<Figure> figures(DemoResult result) {
+    List<Figure> out = new ArrayList<>();
+    chart(result).ifPresent(svg -> out.add(new Figure("chart-" + result.demo(), svg)));
+    if (result.demo().equals("creation-cost")) {
+      try {
+        Optional.ofNullable(roundTripCdf(MAPPER.valueToTree(result.evidence())))
+            .ifPresent(svg -> out.add(new Figure("chart-" + result.demo() + "-rtt", svg)));
+      } catch (RuntimeException missing) {
+        // As in chart(): evidence of an unexpected shape gets no chart.
+      }
+    }
+    return out;
+  }
+
   /** The SVG for {@code result}, or empty when its demo has no chart or the evidence is not there. */
   public static Optional<String> chart(DemoResult result) {
     JsonNode e = MAPPER.valueToTree(result.evidence());
@@ -109,6 +132,30 @@ public final class DemoCharts {
       }
     }
     return chart.render();
+  }
+
+  private static String roundTripCdf(JsonNode e) {
+    JsonNode rows = e.path("rtt_cdf_us");
+    if (rows.isEmpty()) {
+      return null;
+    }
+    CdfChart chart = new CdfChart("Round-trip latency, cumulative: the further left, the faster; the top is the"
+        + " tail", "latency (µs), log scale");
+    for (Iterator<Map.Entry<String, JsonNode>> it = rows.fields(); it.hasNext(); ) {
+      var row = it.next();
+      double[] p = doubles(row.getValue().get("percentile"));
+      double[] us = doubles(row.getValue().get("latency_us"));
+      chart.series(new CdfChart.Series(row.getKey(), p, us));
+    }
+    return chart.render();
+  }
+
+  private static double[] doubles(JsonNode array) {
+    double[] out = new double[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asDouble();
+    }
+    return out;
   }
 
   private static String coroutines(JsonNode e) {

@@ -6,12 +6,11 @@ import dev.ipclab.parent.demo.Check;
 import dev.ipclab.parent.demo.DemoResult;
 import dev.ipclab.parent.demo.Table;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One self-contained HTML page for a run of demos: inline CSS and SVG, nothing loaded from anywhere, so it opens
- * offline and can be mailed. Per demo (section {@code demo-NAME}): claim, prediction, verdict badge, chart
- * ({@code chart-NAME}), checks and evidence tables.
+ * offline and can be mailed. Per demo (section {@code demo-NAME}): claim, prediction, verdict badge, charts
+ * ({@code chart-NAME}, then any further ones such as {@code chart-NAME-rtt}), checks and evidence tables.
  */
 public final class HtmlReport {
   private HtmlReport() {}
@@ -47,10 +46,11 @@ public final class HtmlReport {
     if (r.verdict().reason() != null) {
       h.append("<p class=\"reason\">").append(escape(r.verdict().reason())).append("</p>");
     }
-    Optional<String> chart = DemoCharts.chart(r);
-    chart.ifPresent(svg -> h.append("<figure class=\"chart-box\" id=\"chart-").append(name).append("\">")
-        // HTML puts an inline <svg> in the SVG namespace by itself; without the xmlns no URL is in the page at all.
-        .append(svg.replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")).append("</figure>"));
+    for (DemoCharts.Figure f : DemoCharts.figures(r)) {
+      h.append("<figure class=\"chart-box\" id=\"").append(escape(f.id())).append("\">")
+          // HTML puts an inline <svg> in the SVG namespace by itself; without the xmlns no URL is in the page at all.
+          .append(f.svg().replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")).append("</figure>");
+    }
     if (!r.verdict().checks().isEmpty()) {
       h.append("<table class=\"checks\"><caption>Checks behind the verdict</caption><tr><th></th><th>check</th>")
           .append("<th>expected</th><th>measured</th></tr>");

@@ -20,7 +20,7 @@ final class ReportStyle {
       svg .plot { fill: #fafafa; stroke: #999; }
       svg .grid { stroke: #e4e4e4; } svg .tick, svg .axis { stroke: #444; }
       svg .axis-title { font-size: 13px; } svg .row-label, svg .tick-label, svg .value { fill: #333; }
-      svg .value.inside { fill: #fff; } svg .bar { stroke: #fff; stroke-width: 0.5; }
+      svg .value.inside { fill: #fff; } svg .series { stroke-width: 2; } svg .bar { stroke: #fff; stroke-width: 0.5; }
       svg .process { stroke: #333; stroke-width: 1.5; fill: none; } svg .private { stroke: #4a7fa5; }
       svg .bridge { stroke: #c66a1d; } svg .box-title { font-weight: 600; font-size: 14px; }
       table { border-collapse: collapse; margin: 10px 0; font-size: 13px; }

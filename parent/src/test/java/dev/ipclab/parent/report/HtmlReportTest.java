@@ -50,6 +50,18 @@ class HtmlReportTest {
   }
 
   @Test
+  void creationCostShowsItsBarsAndThenTheRoundTripCdfWhenTheEvidenceHoldsIt() {
+    assertThat(HtmlReport.render(List.of(CREATION))).doesNotContain("chart-creation-cost-rtt");
+    Map<String, Object> evidence = Map.of("median_us", CREATION.evidence().get("median_us"), "rtt_cdf_us",
+        Map.of("process ⇄ process round trip (uds)", Map.of("percentile", List.of(1.0, 50.0, 100.0),
+            "latency_us", List.of(11.2, 15.3, 812.0))));
+    String html = HtmlReport.render(List.of(result("creation-cost", evidence, Verdict.notApplicable("x"))));
+    assertThat(html).contains("id=\"chart-creation-cost\"", "id=\"chart-creation-cost-rtt\"",
+        "process ⇄ process round trip (uds), p50 15.3 µs, max 812 µs");
+    assertThat(html.indexOf("id=\"chart-creation-cost\"")).isLessThan(html.indexOf("chart-creation-cost-rtt"));
+  }
+
+  @Test
   void thePageLoadsNothingFromAnywhere() {
     String html = HtmlReport.render(List.of(CREATION, PARALLEL, BROKEN));
     assertThat(html.toLowerCase(java.util.Locale.ROOT)).doesNotContain("http", "src=", "<script src", "@import",
