@@ -7,6 +7,7 @@ import dev.ipclab.parent.os.OtherLoad;
 import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.proto.v1.CalibrateWork;
 import dev.ipclab.proto.v1.CalibrationResult;
+import dev.ipclab.proto.v1.CpuSegment;
 import dev.ipclab.proto.v1.RunUnits;
 import dev.ipclab.proto.v1.UnitSpan;
 import dev.ipclab.proto.v1.UnitSpans;
@@ -142,6 +143,7 @@ public final class ParallelismDemo implements Demo {
         unit.put("cpus", s.getCpusList());
         unit.put("start_ms", start);
         unit.put("end_ms", end);
+        unit.put("segments", segments(s, origin));
         unitEvidence.add(unit);
       }
     }
@@ -189,6 +191,19 @@ public final class ParallelismDemo implements Demo {
       spans.add(s.toBuilder().setUnit(spans.size()).build());
     }
     return spans;
+  }
+
+  /** When the unit was seen on which CPU, in ms from {@code origin}. */
+  private static List<Map<String, Object>> segments(UnitSpan s, long origin) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (CpuSegment g : s.getSegmentsList()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("cpu", g.getCpu());
+      m.put("start_ms", Stats.millis(g.getStartNanos() - origin));
+      m.put("end_ms", Stats.millis(g.getEndNanos() - origin));
+      out.add(m);
+    }
+    return out;
   }
 
   private static RunUnits units(int n, long iterations, boolean concurrent) {

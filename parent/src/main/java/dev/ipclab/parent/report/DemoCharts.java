@@ -101,6 +101,11 @@ public final class DemoCharts {
     if (units.isEmpty()) {
       return null;
     }
+    String lanes = ParallelismChart.render(units);
+    if (lanes != null) {
+      return lanes;
+    }
+    // Evidence from before the CPU segments: one row per unit, with the set of CPUs it was seen on.
     GanttChart chart = new GanttChart("Work units on their CPUs, per mode: side by side means they overlapped",
         "time since the mode's first unit started (ms)");
     for (JsonNode u : units) {

@@ -11,7 +11,7 @@ import dev.ipclab.worker.task.TaskRegistry;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Tasks of the parallelism demo: CPU-bound work units that record their span and the CPUs they ran on. */
+/** Tasks of the parallelism demo: CPU-bound work units that record their span and when they ran on which CPU. */
 public final class ParallelismTasks {
   /** Iterations between two sched_getcpu samples: often enough to see a migration, rare enough to cost nothing. */
   private static final long SAMPLE_EVERY = 1 << 16;
@@ -25,11 +25,11 @@ public final class ParallelismTasks {
 
   static CalibrationResult calibrate(CalibrateWork request) {
     long target = request.getTargetMs() * 1_000_000L;
-    work(5_000_000, new ArrayList<>()); // let the JIT compile the loop first
+    work(5_000_000, new CpuSegments()); // let the JIT compile the loop first
     long iterations = 1_000_000;
     while (true) {
       long start = System.nanoTime();
-      work(iterations, new ArrayList<>());
+      work(iterations, new CpuSegments());
       long took = System.nanoTime() - start;
       if (took >= target / 4) {
         long scaled = (long) (iterations * (double) target / took);
@@ -65,7 +65,7 @@ public final class ParallelismTasks {
   }
 
   private static UnitSpan unit(int index, long iterations) {
-    List<Integer> cpus = new ArrayList<>();
+    CpuSegments cpus = new CpuSegments();
     long start = System.nanoTime();
     long checksum = work(iterations, cpus);
     long end = System.nanoTime();
@@ -75,25 +75,26 @@ public final class ParallelismTasks {
         .setTid(LinuxThreads.currentTid())
         .setStartNanos(start)
         .setEndNanos(end)
-        .addAllCpus(cpus)
+        .addAllCpus(cpus.cpus())
+        .addAllSegments(cpus.segments())
         .setChecksum(checksum)
         .build();
   }
 
   /** A xorshift loop: pure CPU, no memory traffic, and a result the JIT must compute. */
-  static long work(long iterations, List<Integer> cpus) {
+  static long work(long iterations, CpuSegments cpus) {
     long x = 0x9E3779B97F4A7C15L;
     for (long i = 0; i < iterations; i++) {
       x ^= x << 13;
       x ^= x >>> 7;
       x ^= x << 17;
       if ((i & (SAMPLE_EVERY - 1)) == 0) {
-        int cpu = LinuxThreads.currentCpu();
-        if (!cpus.contains(cpu)) {
-          cpus.add(cpu);
-        }
+        cpus.sample(LinuxThreads.currentCpu(), System.nanoTime());
       }
     }
+    // The last sample before the end: the unit was still running there until now.
+    cpus.sample(LinuxThreads.currentCpu(), System.nanoTime());
+    cpus.finish();
     return x;
   }
 }
