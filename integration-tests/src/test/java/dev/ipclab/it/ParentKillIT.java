@@ -2,6 +2,7 @@ package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,9 @@ class ParentKillIT {
   @EnumSource(TransportKind.class)
   void workersExitWithin2SecondsOfParentSigkill(TransportKind transport) throws Exception {
     Path runDir = null;
+    long parentPid = -1;
     try (ParentCli parent = ParentCli.start("run", "--workers", "2", "--transport", transport.cliName())) {
+      parentPid = parent.pid();
       assertThat(parent.awaitLine("Running", 60_000)).as("parent output:\n%s\n%s", parent.stdout(),
           parent.stderr()).isNotNull();
       String logs = parent.awaitLine("Worker logs: ", 1_000);
@@ -51,5 +54,10 @@ class ParentKillIT {
         NoLeftovers.deleteTree(runDir);
       }
     }
+    // Nor its record and control socket: the next reader (a parent starting, inspect, top, ipclab-stop) sweeps them.
+    assertThat(ParentRecord.file(parentPid)).exists();
+    ParentRecord.live();
+    assertThat(ParentRecord.file(parentPid)).doesNotExist();
+    assertThat(ParentRecord.controlSocket(parentPid)).doesNotExist();
   }
 }

@@ -69,6 +69,7 @@ public final class ParentRecord {
     }
     ensureDirectory();
     if (control == null) {
+      live(); // sweeps the records and sockets of parents killed with -9, which could not remove their own
       try {
         control = ControlServer.open(controlSocket(ProcessHandle.current().pid()), ParentRecord::pools);
       } catch (IOException | RuntimeException e) {
