@@ -3,11 +3,9 @@ package dev.ipclab.parent.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.inspect.Inspector;
 import dev.ipclab.parent.inspect.Snapshot;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,24 +42,13 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     logging.apply();
-    long target;
-    if (pid != null) {
-      target = pid;
-    } else {
-      List<ParentRecord.Entry> live = ParentRecord.live();
-      if (live.isEmpty()) {
-        System.err.println("ipclab inspect: no running ipclab parent is recorded in " + ParentRecord.directory()
-            + ". Start one (scripts/ipclab run --workers 2) or give a PID.");
-        return 1;
+    Long target = pid;
+    if (target == null) {
+      RecordedParents.Choice choice = RecordedParents.only("inspect");
+      if (choice.pid() == null) {
+        return choice.status();
       }
-      if (live.size() > 1) {
-        System.err.println("ipclab inspect: " + live.size() + " ipclab parents are running; choose one by PID:");
-        for (ParentRecord.Entry e : live) {
-          System.err.println("  " + e.pid() + "  " + e.json().path("command_line").asText());
-        }
-        return 2;
-      }
-      target = live.getFirst().pid();
+      target = choice.pid();
     }
     PrintStream out = System.out;
     boolean terminal = System.console() != null;

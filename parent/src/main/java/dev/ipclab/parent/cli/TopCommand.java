@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,9 +67,13 @@ final class TopCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--json prints one frame: use it with --once");
     }
     logging.apply();
-    Long target = pid != null ? pid : onlyParent();
+    Long target = pid;
     if (target == null) {
-      return ParentRecord.live().isEmpty() ? 1 : 2;
+      RecordedParents.Choice choice = RecordedParents.only("top");
+      if (choice.pid() == null) {
+        return choice.status();
+      }
+      target = choice.pid();
     }
     Path socket = controlSocket(target);
     PrintStream out = System.out;
@@ -125,23 +128,6 @@ final class TopCommand implements Callable<Integer> {
       before = after;
       wait = interval;
     }
-  }
-
-  private static Long onlyParent() {
-    List<ParentRecord.Entry> live = ParentRecord.live();
-    if (live.isEmpty()) {
-      System.err.println("ipclab top: no running ipclab parent is recorded in " + ParentRecord.directory()
-          + ". Start one (scripts/ipclab run --workers 2) or give a PID.");
-      return null;
-    }
-    if (live.size() > 1) {
-      System.err.println("ipclab top: " + live.size() + " ipclab parents are running; choose one by PID:");
-      for (ParentRecord.Entry e : live) {
-        System.err.println("  " + e.pid() + "  " + e.json().path("command_line").asText());
-      }
-      return null;
-    }
-    return live.getFirst().pid();
   }
 
   private static Path controlSocket(long pid) {

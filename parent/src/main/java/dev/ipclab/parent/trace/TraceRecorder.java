@@ -2,7 +2,7 @@ package dev.ipclab.parent.trace;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

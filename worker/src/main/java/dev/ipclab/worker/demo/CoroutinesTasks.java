@@ -11,7 +11,7 @@ import dev.ipclab.proto.v1.GeneratorRun;
 import dev.ipclab.proto.v1.GeneratorTrace;
 import dev.ipclab.proto.v1.InterleaveRun;
 import dev.ipclab.proto.v1.InterleaveTrace;
-import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 import dev.ipclab.worker.task.TaskHandler;
 import dev.ipclab.worker.task.TaskRegistry;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import dev.ipclab.proto.v1.CalibrationResult;
 import dev.ipclab.proto.v1.RunUnits;
 import dev.ipclab.proto.v1.UnitSpan;
 import dev.ipclab.proto.v1.UnitSpans;
-import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 import dev.ipclab.worker.task.TaskHandler;
 import dev.ipclab.worker.task.TaskRegistry;
 import java.util.ArrayList;

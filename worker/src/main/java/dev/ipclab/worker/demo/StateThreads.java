@@ -2,7 +2,7 @@ package dev.ipclab.worker.demo;
 
 import dev.ipclab.proto.v1.StateRole;
 import dev.ipclab.proto.v1.StateThread;
-import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import dev.ipclab.proto.v1.CounterMode;
 import dev.ipclab.proto.v1.CounterRace;
 import dev.ipclab.proto.v1.CounterRaceResult;
 import dev.ipclab.proto.v1.RacerReport;
-import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 import dev.ipclab.worker.task.TaskHandler;
 import dev.ipclab.worker.task.TaskRegistry;
 import java.io.IOException;

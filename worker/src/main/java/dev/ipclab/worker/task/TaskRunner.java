@@ -8,7 +8,7 @@ import dev.ipclab.proto.v1.Task;
 import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Transport;
-import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;

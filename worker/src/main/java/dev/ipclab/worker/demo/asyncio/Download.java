@@ -1,6 +1,6 @@
 package dev.ipclab.worker.demo.asyncio;
 
-import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 
 /**
  * One image's body as it arrived, with when its request started, when the body was complete, and the thread that

@@ -1,6 +1,6 @@
 package dev.ipclab.worker.demo.asyncio;
 
-import dev.ipclab.worker.os.LinuxThreads;
+import dev.ipclab.transport.LinuxThreads;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package dev.ipclab.worker.os;
+package dev.ipclab.transport;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
