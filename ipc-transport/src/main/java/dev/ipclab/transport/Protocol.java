@@ -26,5 +26,8 @@ public final class Protocol {
   /** System property or environment variable switching on a test fault in the worker; see the worker's Faults. */
   public static final String FAULT_PROPERTY = "ipclab.fault";
 
+  /** System property naming how the worker's reader waits: block or spin (see {@link IdleStrategy}). */
+  public static final String IDLE_PROPERTY = "ipclab.idle";
+
   private Protocol() {}
 }

@@ -1,5 +1,6 @@
 package dev.ipclab.parent;
 
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Map;
 record PoolSettings(
     int workers,
     TransportKind transport,
+    IdleStrategy idle,
     Duration heartbeatInterval,
     Duration heartbeatTimeout,
     Duration handshakeTimeout,

@@ -1,5 +1,6 @@
 package dev.ipclab.parent;
 
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.ProcessLog;
 import dev.ipclab.transport.TransportKind;
@@ -49,8 +50,8 @@ final class WorkerCommand {
    * @param connect the address a socket worker connects to, or null for pipes
    * @param extraJvmArgs appended after the defaults, so they win
    */
-  static List<String> build(Path workerJar, int workerId, TransportKind transport, String connect,
-      int maxFrameBytes, List<String> extraJvmArgs) {
+  static List<String> build(Path workerJar, int workerId, TransportKind transport, IdleStrategy idle,
+      String connect, int maxFrameBytes, List<String> extraJvmArgs) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.add("-D" + Protocol.ROLE_PROPERTY + "=worker");
@@ -60,6 +61,7 @@ final class WorkerCommand {
       cmd.add("-D" + Protocol.CONNECT_PROPERTY + "=" + connect);
     }
     cmd.add("-D" + Protocol.MAX_FRAME_PROPERTY + "=" + maxFrameBytes);
+    cmd.add("-D" + Protocol.IDLE_PROPERTY + "=" + idle.cliName());
     // Keeps the worker's last log lines when it is stopped by a signal.
     cmd.add("-D" + ProcessLog.MANAGER_PROPERTY + "=" + ProcessLog.SHUTDOWN_SAFE_MANAGER);
     cmd.addAll(FOOTPRINT_FLAGS);

@@ -1,6 +1,7 @@
 package dev.ipclab.parent;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.proto.v1.CancelTask;
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ErrorReply;
 import dev.ipclab.proto.v1.Goodbye;
@@ -19,6 +20,7 @@ import dev.ipclab.transport.PendingRequests;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.Transport;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -86,17 +88,56 @@ public final class WorkerConnection {
    * the task, so the worker can log an overrun.
    */
   public CompletableFuture<TaskResult> submit(String kind, ByteString payload, Duration timeout) {
+    return submitTask(kind, payload, timeout, 1).result();
+  }
+
+  /** A task sent to the worker: the request id that {@link #cancel} takes, and the future of its result. */
+  public record SubmittedTask(long requestId, CompletableFuture<TaskResult> result) {}
+
+  /**
+   * Like {@link #submit}, but returns the request id too, so the task can be {@linkplain #cancel cancelled}. At
+   * {@code deadline} the future fails with a {@link TimeoutException} and the worker is told to drop the task.
+   *
+   * @param attempt which attempt this is, from 1, for the worker's log
+   */
+  public SubmittedTask submitTask(String kind, ByteString payload, Duration deadline, int attempt) {
     ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
         .setTask(Task.newBuilder()
             .setKind(kind)
             .setPayload(payload)
-            .setDeadlineMs((int) Math.min(Math.max(timeout.toMillis(), 1), Integer.MAX_VALUE)));
-    return request(request, timeout, false).thenApply(reply -> {
+            .setDeadlineMs((int) Math.min(Math.max(deadline.toMillis(), 1), Integer.MAX_VALUE))
+            .setAttempt(attempt));
+    PendingRequests.Pending<WorkerEnvelope> p = pending.open();
+    CompletableFuture<TaskResult> result = send(p, request, deadline, false).thenApply(reply -> {
       if (!reply.hasTaskResult()) {
         throw new IllegalStateException(name + " answered a " + kind + " task with " + reply.getKindCase());
       }
       return reply.getTaskResult();
     });
+    return new SubmittedTask(p.id(), result);
+  }
+
+  /**
+   * Drops task {@code requestId}: its future fails at once with a {@link CancellationException}, and the worker is
+   * told, without blocking, to interrupt it; the warm worker stays. False if the task is no longer in flight.
+   */
+  public boolean cancel(long requestId, String reason) {
+    if (!pending.fail(requestId, new CancellationException("task " + requestId + " on " + name + ": " + reason))) {
+      return false;
+    }
+    tellWorkerToDrop(requestId, reason);
+    return true;
+  }
+
+  private void tellWorkerToDrop(long requestId, String reason) {
+    try {
+      transport.offer(ParentEnvelope.newBuilder()
+          .setCancel(CancelTask.newBuilder().setTaskRequestId(requestId).setReason(reason))
+          .build());
+      messagesOut.incrementAndGet();
+    } catch (RuntimeException e) {
+      log.fine(() -> "cancel of task " + requestId + " not sent to " + name + ": " + e);
+    }
   }
 
   /** Asks the worker for its own counters; completes with them, or fails after {@code timeout}. */
@@ -127,16 +168,25 @@ public final class WorkerConnection {
    */
   private CompletableFuture<WorkerEnvelope> request(ParentEnvelope.Builder request, Duration timeout,
       boolean offer) {
-    PendingRequests.Pending<WorkerEnvelope> p = pending.open();
+    return send(pending.open(), request, timeout, offer);
+  }
+
+  private CompletableFuture<WorkerEnvelope> send(PendingRequests.Pending<WorkerEnvelope> p,
+      ParentEnvelope.Builder request, Duration timeout, boolean offer) {
     if (p.reply().isDone()) {
       return p.reply(); // the channel is already dead; the future carries why
     }
     long id = p.id();
     ScheduledFuture<?> deadline;
     try {
-      deadline = timer.schedule(() ->
-          pending.fail(id, new TimeoutException(name + " did not answer " + request.getKindCase() + " request "
-              + id + " within " + timeout.toMillis() + " ms")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      deadline = timer.schedule(() -> {
+        boolean overdue = pending.fail(id, new TimeoutException(name + " did not answer " + request.getKindCase()
+            + " request " + id + " within " + timeout.toMillis() + " ms"));
+        if (overdue && request.hasTask()) {
+          // The caller has given up: the worker should stop spending a thread on it.
+          tellWorkerToDrop(id, "the parent's deadline of " + timeout.toMillis() + " ms passed");
+        }
+      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pending.fail(id, new WorkerFailedException(name + ": its pool is closed", e));
       return p.reply();
@@ -196,7 +246,13 @@ public final class WorkerConnection {
       case ERROR -> {
         ErrorReply error = envelope.getError();
         if (id == 0 || !pending.fail(id, new RemoteErrorException(name, error.getCode(), error.getMessage()))) {
-          log.warning(() -> name + " reports an error (" + error.getCode() + "): " + error.getMessage());
+          if (error.getCode() == ErrorCode.ERROR_CODE_CANCELLED
+              || error.getCode() == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED) {
+            // The worker confirms a drop the parent asked for; the caller has its answer already.
+            log.fine(() -> name + " dropped task " + id + ": " + error.getMessage());
+          } else {
+            log.warning(() -> name + " reports an error (" + error.getCode() + "): " + error.getMessage());
+          }
         }
       }
       case HELLO -> replyError(id, ErrorCode.ERROR_CODE_UNEXPECTED_KIND,

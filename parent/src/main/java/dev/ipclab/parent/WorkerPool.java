@@ -5,6 +5,7 @@ import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.RejectReason;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
@@ -170,6 +171,11 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return settings.transport();
   }
 
+  /** How the channels' readers wait. */
+  public IdleStrategy idle() {
+    return settings.idle();
+  }
+
   /** Where workers connect: {@code 127.0.0.1:port}, the socket path, or {@code stdin/stdout} for pipes. */
   public String endpoint() {
     return server == null ? "stdin/stdout" : server.address();
@@ -253,6 +259,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   public static final class Builder {
     private int workers = 2;
     private TransportKind transport = TransportKind.PIPE;
+    private IdleStrategy idle = IdleStrategy.BLOCK;
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration heartbeatTimeout = Duration.ofSeconds(5);
     private Duration handshakeTimeout;
@@ -276,6 +283,12 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
 
     public Builder transport(TransportKind kind) {
       this.transport = kind;
+      return this;
+    }
+
+    /** How the channel's readers wait, on both sides: {@link IdleStrategy#SPIN} trades a busy core for latency. */
+    public Builder idle(IdleStrategy strategy) {
+      this.idle = strategy;
       return this;
     }
 
@@ -342,7 +355,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       Duration startupShare = Duration.ofMillis(250L * workers);
       Duration handshake = handshakeTimeout != null ? handshakeTimeout : Duration.ofSeconds(10).plus(startupShare);
       Duration ready = readyTimeout != null ? readyTimeout : Duration.ofSeconds(30).plus(startupShare);
-      return new WorkerPool(new PoolSettings(workers, transport, heartbeatInterval, heartbeatTimeout,
+      return new WorkerPool(new PoolSettings(workers, transport, idle, heartbeatInterval, heartbeatTimeout,
           handshake, ready, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
           Map.copyOf(faults), keepLogs));
     }

@@ -68,8 +68,8 @@ public final class WorkerProcess implements AutoCloseable {
    */
   static WorkerProcess spawn(int id, String token, PoolSettings settings, String connect, Path logFile,
       ScheduledExecutorService timer, WorkerRegistry registry) throws IOException {
-    List<String> command = WorkerCommand.build(settings.workerJar(), id, settings.transport(), connect,
-        settings.maxFrameBytes(), settings.extraJvmArgs());
+    List<String> command = WorkerCommand.build(settings.workerJar(), id, settings.transport(), settings.idle(),
+        connect, settings.maxFrameBytes(), settings.extraJvmArgs());
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put(Protocol.TOKEN_ENV, token);
     String fault = settings.faults().get(id);

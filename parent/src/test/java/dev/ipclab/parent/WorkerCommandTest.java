@@ -2,6 +2,7 @@ package dev.ipclab.parent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ class WorkerCommandTest {
 
   @Test
   void socketWorkerCommandCarriesEverySettingAndEndsWithTheMainClass() {
-    List<String> cmd = WorkerCommand.build(JAR, 3, TransportKind.UDS, "/tmp/ipclab-1-2/ipc.sock", 65536, List.of());
+    List<String> cmd = WorkerCommand.build(JAR, 3, TransportKind.UDS, IdleStrategy.BLOCK, "/tmp/ipclab-1-2/ipc.sock", 65536, List.of());
 
     assertThat(cmd).contains(
         "-Dipclab.role=worker",
@@ -30,7 +31,7 @@ class WorkerCommandTest {
 
   @Test
   void pipeWorkerHasNoConnectAddress() {
-    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.PIPE, null, 1024, List.of());
+    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.PIPE, IdleStrategy.BLOCK, null, 1024, List.of());
 
     assertThat(cmd).contains("-Dipclab.transport=pipe", "-Dipclab.worker.id=1")
         .noneMatch(arg -> arg.startsWith("-Dipclab.connect"));
@@ -38,7 +39,7 @@ class WorkerCommandTest {
 
   @Test
   void footprintFlagsComeFirstAndExtraJvmArgsAfterThemSoTheyWin() {
-    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.TCP, "127.0.0.1:4000", 1024,
+    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.TCP, IdleStrategy.BLOCK, "127.0.0.1:4000", 1024,
         List.of("-Xmx64m", "-Dfoo=bar"));
 
     assertThat(cmd).containsSubsequence("-Xmx256m", "-Xmx64m", "-Dfoo=bar", "-cp");
@@ -49,7 +50,7 @@ class WorkerCommandTest {
 
   @Test
   void tokenIsNeverOnTheCommandLine() {
-    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.TCP, "127.0.0.1:4000", 1024, List.of());
+    List<String> cmd = WorkerCommand.build(JAR, 1, TransportKind.TCP, IdleStrategy.BLOCK, "127.0.0.1:4000", 1024, List.of());
 
     // The token travels in the environment (IPCLAB_TOKEN), which ps does not show; argv is world-readable.
     assertThat(cmd).noneMatch(arg -> arg.toLowerCase(java.util.Locale.ROOT).contains("token"));

@@ -1,6 +1,7 @@
 package dev.ipclab.worker;
 
 import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.TransportKind;
 import java.util.Map;
@@ -14,10 +15,12 @@ import java.util.Properties;
  * @param connect for tcp {@code 127.0.0.1:port}, for uds the socket path; null for pipe ({@code -Dipclab.connect})
  * @param token the secret from {@code IPCLAB_TOKEN}
  * @param maxFrameBytes the frame limit ({@code -Dipclab.maxFrameBytes}, default 16 MiB)
+ * @param idle how the reader waits ({@code -Dipclab.idle}, default block)
  * @param fault a test fault spec or null ({@code -Dipclab.fault} or {@code IPCLAB_FAULT})
  */
 record WorkerConfig(
-    int workerId, TransportKind transport, String connect, String token, int maxFrameBytes, String fault) {
+    int workerId, TransportKind transport, String connect, String token, int maxFrameBytes, IdleStrategy idle,
+    String fault) {
 
   /** Thrown for settings that cannot work; the message says which and what to do. */
   static final class BadConfigurationException extends Exception {
@@ -69,7 +72,13 @@ record WorkerConfig(
     } catch (NumberFormatException e) {
       throw new BadConfigurationException("-D" + Protocol.MAX_FRAME_PROPERTY + " must be a number of bytes");
     }
+    IdleStrategy idle;
+    try {
+      idle = IdleStrategy.fromCliName(props.getProperty(Protocol.IDLE_PROPERTY, "block"));
+    } catch (IllegalArgumentException e) {
+      throw new BadConfigurationException("-D" + Protocol.IDLE_PROPERTY + ": " + e.getMessage());
+    }
     String fault = props.getProperty(Protocol.FAULT_PROPERTY, env.get("IPCLAB_FAULT"));
-    return new WorkerConfig(workerId, transport, connect, token, maxFrame, fault);
+    return new WorkerConfig(workerId, transport, connect, token, maxFrame, idle, fault);
   }
 }

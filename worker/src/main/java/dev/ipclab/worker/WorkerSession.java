@@ -102,6 +102,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
           tasks.submit(envelope.getRequestId(), envelope.getTask());
         }
       }
+      case CANCEL -> tasks.cancel(envelope.getCancel().getTaskRequestId(), envelope.getCancel().getReason());
       case STATUS_REQUEST -> {
         // Answered here on the reading thread: reading a few counters is cheaper than a hop to another thread.
         transport.send(WorkerEnvelope.newBuilder()

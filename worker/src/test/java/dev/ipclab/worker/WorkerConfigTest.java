@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.worker.WorkerConfig.BadConfigurationException;
 import java.util.HashMap;
@@ -25,7 +26,7 @@ class WorkerConfigTest {
     WorkerConfig config = WorkerConfig.from(props, env);
 
     assertThat(config).isEqualTo(
-        new WorkerConfig(3, TransportKind.PIPE, null, TOKEN, Frames.DEFAULT_MAX_FRAME_BYTES, null));
+        new WorkerConfig(3, TransportKind.PIPE, null, TOKEN, Frames.DEFAULT_MAX_FRAME_BYTES, IdleStrategy.BLOCK, null));
     assertThat(config.name()).isEqualTo("worker-3");
   }
 
@@ -40,7 +41,7 @@ class WorkerConfigTest {
     WorkerConfig config = WorkerConfig.from(props, env);
 
     assertThat(config).isEqualTo(
-        new WorkerConfig(12, TransportKind.UDS, "/tmp/ipclab-1-2/ipc.sock", TOKEN, 65536, "exit-after:3"));
+        new WorkerConfig(12, TransportKind.UDS, "/tmp/ipclab-1-2/ipc.sock", TOKEN, 65536, IdleStrategy.BLOCK, "exit-after:3"));
   }
 
   @Test

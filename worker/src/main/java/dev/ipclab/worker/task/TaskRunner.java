@@ -9,9 +9,14 @@ import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.LinuxThreads;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -20,24 +25,65 @@ import java.util.logging.Logger;
 /**
  * Runs tasks on task threads (named {@code ipclab-task-N}, so {@code ps -L} and {@code jcmd Thread.print} show
  * them) and answers each with exactly one TaskResult or ErrorReply. The reading thread only hands the task over,
- * so heartbeats and other requests are read while long tasks run.
+ * so heartbeats and other requests are read while long tasks run. A task is interrupted when the parent cancels
+ * it or when it runs past its deadline, and is then answered CANCELLED or DEADLINE_EXCEEDED at once, whatever the
+ * handler does after.
  */
 public final class TaskRunner implements AutoCloseable {
   private static final Logger log = Logger.getLogger(TaskRunner.class.getName());
+  /** Tasks running at once in one worker before it answers OVERLOADED: far above any demo, far below a crash. */
+  public static final int DEFAULT_MAX_RUNNING = 512;
 
   private final TaskRegistry registry;
   private final Consumer<WorkerEnvelope> reply;
+  private final int maxRunning;
   private final AtomicInteger threadNumber = new AtomicInteger();
+  /** The tasks not yet answered; whoever removes a task's entry sends its one answer. */
+  private final ConcurrentHashMap<Long, Running> running = new ConcurrentHashMap<>();
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "ipclab-task-" + threadNumber.incrementAndGet());
     t.setDaemon(true); // a task still running must not keep a worker alive that was told to exit
     return t;
   });
+  private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+    Thread t = new Thread(r, "ipclab-task-deadlines");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** A task between its arrival and its answer. */
+  private static final class Running {
+    final String kind;
+    volatile Future<?> future;
+    volatile ScheduledFuture<?> deadline;
+
+    Running(String kind) {
+      this.kind = kind;
+    }
+
+    void interrupt() {
+      Future<?> f = future;
+      if (f != null) {
+        f.cancel(true);
+      }
+      ScheduledFuture<?> d = deadline;
+      if (d != null) {
+        d.cancel(false);
+      }
+    }
+  }
 
   /** @param reply sends one envelope to the parent; must be safe to call from several threads */
   public TaskRunner(TaskRegistry registry, Consumer<WorkerEnvelope> reply) {
+    this(registry, reply, DEFAULT_MAX_RUNNING);
+  }
+
+  /** @param maxRunning tasks in flight at once; one more is answered OVERLOADED */
+  public TaskRunner(TaskRegistry registry, Consumer<WorkerEnvelope> reply, int maxRunning) {
     this.registry = registry;
     this.reply = reply;
+    this.maxRunning = maxRunning;
+    deadlines.setRemoveOnCancelPolicy(true); // most deadlines are cancelled by the task's end
   }
 
   /** Sends replies over {@code transport}. */
@@ -53,32 +99,78 @@ public final class TaskRunner implements AutoCloseable {
           + "' in this worker; it knows " + registry.kinds() + ". Are the parent and worker from the same build?");
       return;
     }
+    if (running.size() >= maxRunning) {
+      error(requestId, ErrorCode.ERROR_CODE_OVERLOADED, "task " + requestId + " (" + task.getKind()
+          + ") refused: " + running.size() + " tasks are running in this worker, the limit is " + maxRunning
+          + "; wait for some to finish or use more workers");
+      return;
+    }
+    Running entry = new Running(task.getKind());
+    if (running.putIfAbsent(requestId, entry) != null) {
+      error(requestId, ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "task " + requestId + " is already running; request"
+          + " ids are never reused on a channel");
+      return;
+    }
     try {
-      threads.execute(() -> run(requestId, task, handler));
+      entry.future = threads.submit(() -> run(requestId, task, handler, entry));
+      if (task.getDeadlineMs() > 0) {
+        entry.deadline = deadlines.schedule(() -> drop(requestId, ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED,
+            "task " + requestId + " (" + task.getKind() + ") ran past its deadline of " + task.getDeadlineMs()
+                + " ms and was interrupted"), task.getDeadlineMs(), TimeUnit.MILLISECONDS);
+      }
     } catch (RejectedExecutionException e) {
-      error(requestId, ErrorCode.ERROR_CODE_TASK_FAILED, "task " + requestId + " (" + task.getKind()
-          + ") arrived while the worker is shutting down; run it on another worker");
+      if (running.remove(requestId, entry)) {
+        error(requestId, ErrorCode.ERROR_CODE_TASK_FAILED, "task " + requestId + " (" + task.getKind()
+            + ") arrived while the worker is shutting down; run it on another worker");
+      }
     }
   }
 
-  private void run(long requestId, Task task, TaskHandler handler) {
+  /** The parent no longer wants task {@code requestId}: interrupt it and answer CANCELLED. */
+  public void cancel(long requestId, String reason) {
+    if (!drop(requestId, ErrorCode.ERROR_CODE_CANCELLED, "task " + requestId + " cancelled: " + reason)) {
+      log.fine(() -> "cancel of task " + requestId + " ignored: it is not running (" + reason + ")");
+    }
+  }
+
+  /** Answers a task with an error and interrupts it, unless it was answered already. */
+  private boolean drop(long requestId, ErrorCode code, String message) {
+    Running entry = running.remove(requestId);
+    if (entry == null) {
+      return false;
+    }
+    entry.interrupt();
+    error(requestId, code, message);
+    return true;
+  }
+
+  /** Tasks running now. */
+  public int running() {
+    return running.size();
+  }
+
+  private void run(long requestId, Task task, TaskHandler handler, Running entry) {
     long start = System.nanoTime();
     ByteString output;
     try {
       output = handler.handle(task.getPayload());
     } catch (InvalidProtocolBufferException e) {
-      error(requestId, ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD, "the payload of task " + requestId + " ("
-          + task.getKind() + ", " + task.getPayload().size() + " bytes) is not the message that kind expects: "
-          + e.getMessage());
+      finishWithError(requestId, entry, ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD, "the payload of task " + requestId
+          + " (" + task.getKind() + ", " + task.getPayload().size() + " bytes) is not the message that kind"
+          + " expects: " + e.getMessage());
       return;
     } catch (Exception | Error e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
+      if (running.get(requestId) != entry) {
+        log.fine(() -> "task " + requestId + " (" + task.getKind() + ") ended with " + e + " after its answer");
+        return; // cancelled or overdue: answered already, and the interrupt is probably why it threw
+      }
       log.log(Level.WARNING, "task " + requestId + " (" + task.getKind() + ") failed", e);
       StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
-      error(requestId, ErrorCode.ERROR_CODE_TASK_FAILED, "task " + requestId + " (" + task.getKind()
-          + ") failed in the worker: " + e + (where != null ? " at " + where : "")
+      finishWithError(requestId, entry, ErrorCode.ERROR_CODE_TASK_FAILED, "task " + requestId + " ("
+          + task.getKind() + ") failed in the worker: " + e + (where != null ? " at " + where : "")
           + "; the worker's log has the stack trace");
       if (e instanceof Error err && !(e instanceof StackOverflowError)) {
         throw err; // out of memory and the like: the JVM is not fit to go on
@@ -86,10 +178,12 @@ public final class TaskRunner implements AutoCloseable {
       return;
     }
     long end = System.nanoTime();
-    if (task.getDeadlineMs() > 0 && end - start > task.getDeadlineMs() * 1_000_000L) {
-      log.warning(() -> "task " + requestId + " (" + task.getKind() + ") took " + (end - start) / 1_000_000
-          + " ms, past its deadline of " + task.getDeadlineMs() + " ms; the parent has probably given up on it");
+    if (!running.remove(requestId, entry)) {
+      log.info(() -> "task " + requestId + " (" + task.getKind() + ") finished after "
+          + (end - start) / 1_000_000 + " ms, but it was cancelled or overdue and answered already");
+      return;
     }
+    entry.interrupt(); // only its deadline is left to cancel: the task has returned
     reply.accept(WorkerEnvelope.newBuilder()
         .setRequestId(requestId)
         .setTaskResult(TaskResult.newBuilder()
@@ -99,6 +193,16 @@ public final class TaskRunner implements AutoCloseable {
             .setTid(LinuxThreads.currentTid())
             .setThreadName(Thread.currentThread().getName()))
         .build());
+  }
+
+  private void finishWithError(long requestId, Running entry, ErrorCode code, String message) {
+    if (running.remove(requestId, entry)) {
+      ScheduledFuture<?> d = entry.deadline;
+      if (d != null) {
+        d.cancel(false);
+      }
+      error(requestId, code, message);
+    }
   }
 
   private void error(long requestId, ErrorCode code, String message) {
@@ -113,5 +217,6 @@ public final class TaskRunner implements AutoCloseable {
   @Override
   public void close() {
     threads.shutdownNow();
+    deadlines.shutdownNow();
   }
 }

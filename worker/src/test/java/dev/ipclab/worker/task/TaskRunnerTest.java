@@ -78,4 +78,56 @@ class TaskRunnerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.register("a", p -> p))
         .hasMessageContaining("registered twice");
   }
+
+  @Test
+  void aCancelledTaskIsInterruptedAndAnsweredOnceWithCancelled() throws Exception {
+    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+      runner.submit(5, task("sleep", BuiltInTasks.sleepPayload(60_000)));
+      runner.submit(6, task("echo", ByteString.EMPTY));
+      assertThat(next().getRequestId()).isEqualTo(6); // task 5 is surely running by now
+      runner.cancel(5, "the caller changed its mind");
+      WorkerEnvelope cancelled = next();
+      assertThat(cancelled.getRequestId()).isEqualTo(5);
+      assertThat(cancelled.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_CANCELLED);
+      assertThat(cancelled.getError().getMessage()).contains("changed its mind");
+      runner.cancel(5, "again"); // answered already: ignored
+      assertThat(replies.poll(300, TimeUnit.MILLISECONDS)).as("no second answer").isNull();
+      assertThat(runner.running()).isZero();
+    }
+  }
+
+  @Test
+  void aTaskPastItsDeadlineIsInterruptedAndAnsweredDeadlineExceeded() throws Exception {
+    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+      long start = System.nanoTime();
+      runner.submit(9, task("sleep", BuiltInTasks.sleepPayload(60_000)).toBuilder().setDeadlineMs(200).build());
+      WorkerEnvelope overdue = next();
+      assertThat(overdue.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED);
+      assertThat(overdue.getError().getMessage()).contains("200 ms");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(150L, 10_000L);
+      assertThat(replies.poll(300, TimeUnit.MILLISECONDS)).as("no second answer").isNull();
+    }
+  }
+
+  @Test
+  void aTaskWithinItsDeadlineGetsItsResult() throws Exception {
+    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+      runner.submit(3, task("echo", ByteString.copyFromUtf8("x")).toBuilder().setDeadlineMs(5_000).build());
+      assertThat(next().hasTaskResult()).isTrue();
+      assertThat(replies.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+  }
+
+  @Test
+  void tasksBeyondTheLimitAreRefusedAsOverloaded() throws Exception {
+    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add, 2)) {
+      runner.submit(1, task("sleep", BuiltInTasks.sleepPayload(60_000)));
+      runner.submit(2, task("sleep", BuiltInTasks.sleepPayload(60_000)));
+      runner.submit(3, task("echo", ByteString.EMPTY));
+      WorkerEnvelope refused = next();
+      assertThat(refused.getRequestId()).isEqualTo(3);
+      assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_OVERLOADED);
+      assertThat(refused.getError().getMessage()).contains("limit is 2");
+    }
+  }
 }
