@@ -96,7 +96,9 @@ public final class WorkerConnection {
 
   /**
    * Like {@link #submit}, but returns the request id too, so the task can be {@linkplain #cancel cancelled}. At
-   * {@code deadline} the future fails with a {@link TimeoutException} and the worker is told to drop the task.
+   * {@code deadline} the future fails with a {@link TimeoutException} and the worker is told to drop the task; the
+   * worker enforces the same deadline, and its DEADLINE_EXCEEDED answer, if it comes first, is a
+   * {@code TimeoutException} too.
    *
    * @param attempt which attempt this is, from 1, for the worker's log
    */
@@ -245,7 +247,11 @@ public final class WorkerConnection {
       }
       case ERROR -> {
         ErrorReply error = envelope.getError();
-        if (id == 0 || !pending.fail(id, new RemoteErrorException(name, error.getCode(), error.getMessage()))) {
+        // A deadline is one outcome for the caller, whichever side noticed it first: a TimeoutException.
+        Throwable cause = error.getCode() == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED
+            ? new TimeoutException(name + ": " + error.getMessage())
+            : new RemoteErrorException(name, error.getCode(), error.getMessage());
+        if (id == 0 || !pending.fail(id, cause)) {
           if (error.getCode() == ErrorCode.ERROR_CODE_CANCELLED
               || error.getCode() == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED) {
             // The worker confirms a drop the parent asked for; the caller has its answer already.

@@ -96,8 +96,11 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
 
   /** The error codes a TaskRunner answers a task with; other errors are about frames, not tasks. */
   private static boolean isTaskError(ErrorCode code) {
-    return code == ErrorCode.ERROR_CODE_TASK_FAILED || code == ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND
-        || code == ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD;
+    return switch (code) {
+      case ERROR_CODE_TASK_FAILED, ERROR_CODE_UNKNOWN_TASK_KIND, ERROR_CODE_BAD_TASK_PAYLOAD, ERROR_CODE_CANCELLED,
+          ERROR_CODE_DEADLINE_EXCEEDED, ERROR_CODE_OVERLOADED -> true;
+      default -> false;
+    };
   }
 
   private static long frameBytes(int body) {
