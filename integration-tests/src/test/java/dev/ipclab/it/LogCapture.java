@@ -20,6 +20,7 @@ final class LogCapture extends Handler implements AutoCloseable {
 
   /** Captures everything logged under {@code dev.ipclab} (the parent's classes log there). */
   static LogCapture parent() {
+    Pools.initLogging(); // its reset would otherwise remove this handler when the first pool is built
     return new LogCapture(Logger.getLogger("dev.ipclab"));
   }
 
