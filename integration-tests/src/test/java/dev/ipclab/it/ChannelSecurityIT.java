@@ -17,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,6 +95,84 @@ class ChannelSecurityIT {
             .getPayload().toStringUtf8()).isEqualTo("still " + w.id());
       }
     }
+  }
+
+  /**
+   * The sharpest case: the thief comes while worker-2's slot is still free (its hello is 4 s late), with the token
+   * and the pid a real hello would carry. Only SO_PEERCRED refuses it; worker-2 then connects and serves.
+   */
+  @Test
+  void aThiefBeforeTheWorkersOwnHelloIsRefusedAndTheWorkerStillConnects() throws Exception {
+    long me = ProcessHandle.current().pid();
+    try (LogCapture logs = LogCapture.parent();
+        ExecutorService starter = Executors.newSingleThreadExecutor()) {
+      Future<WorkerPool> starting = starter.submit(
+          () -> Pools.builder(TransportKind.UDS, 2).fault(2, "slow-hello:4000").start());
+      try {
+        ProcessHandle victim = awaitWorker(2);
+        String token = awaitEnviron(victim.pid(), Protocol.TOKEN_ENV);
+        Path socket = awaitSocket();
+        try (RawPeer thief = RawPeer.connect(TransportKind.UDS, socket.toString())) {
+          thief.write(delimited(WorkerEnvelope.newBuilder().setHello(Hello.newBuilder()
+              .setWorkerId(2).setPid(victim.pid()).setProtocolVersion(Protocol.VERSION).setToken(token)).build()));
+          ParentEnvelope reply = thief.read();
+          assertThat(reply.getKindCase()).as("the parent's answer to the thief: " + reply)
+              .isEqualTo(ParentEnvelope.KindCase.REJECT);
+          assertThat(reply.getReject().getReason()).isEqualTo(RejectReason.REJECT_REASON_PEER_CREDENTIALS);
+          assertThat(reply.getReject().getMessage())
+              .contains("is pid " + me + ", uid ", "but worker-2 is pid " + victim.pid());
+          assertThat(thief.read()).isNull();
+        }
+      } finally {
+        try (WorkerPool pool = starting.get(60, TimeUnit.SECONDS)) {
+          WorkerProcess worker2 = pool.worker(2);
+          assertThat(worker2.state()).isEqualTo(WorkerState.READY);
+          assertThat(worker2.hello().getPid()).isEqualTo(worker2.pid());
+          assertThat(worker2.connection().ping(ByteString.copyFromUtf8("mine")).get(5, TimeUnit.SECONDS)
+              .getPayload().toStringUtf8()).isEqualTo("mine");
+        }
+      }
+      assertThat(logs.matching("rejected uds", "peer pid " + me + ",", "(SO_PEERCRED)")).hasSize(1);
+    }
+  }
+
+  private static ProcessHandle awaitWorker(int id) throws InterruptedException {
+    String flag = "-D" + Protocol.WORKER_ID_PROPERTY + "=" + id;
+    ProcessHandle[] found = new ProcessHandle[1];
+    assertThat(Os.within(30_000, () -> {
+      found[0] = ProcessHandle.current().children()
+          .filter(p -> p.info().arguments().map(a -> List.of(a).contains(flag)).orElse(false))
+          .findFirst().orElse(null);
+      return found[0] != null;
+    })).as("worker-" + id + " spawned").isTrue();
+    return found[0];
+  }
+
+  private static String awaitEnviron(long pid, String name) throws InterruptedException {
+    String[] value = new String[1];
+    assertThat(Os.within(10_000, () -> {
+      try {
+        value[0] = Os.environ(pid, name);
+      } catch (java.io.IOException e) {
+        value[0] = null; // not exec'd yet
+      }
+      return value[0] != null;
+    })).as(name + " of pid " + pid).isTrue();
+    return value[0];
+  }
+
+  private static Path awaitSocket() throws Exception {
+    Path[] socket = new Path[1];
+    assertThat(Os.within(30_000, () -> {
+      try {
+        socket[0] = NoLeftovers.runDirectories().stream().map(d -> d.resolve("ipc.sock"))
+            .filter(Files::exists).findFirst().orElse(null);
+      } catch (java.io.IOException e) {
+        socket[0] = null;
+      }
+      return socket[0] != null;
+    })).as("the pool's socket").isTrue();
+    return socket[0];
   }
 
   private static byte[] delimited(WorkerEnvelope envelope) throws java.io.IOException {

@@ -17,13 +17,14 @@ import java.util.Locale;
  *   <li>{@code hang-after:N}: on ping N+1, stop reading and stop sending heartbeats;
  *   <li>{@code bad-token}: send a wrong token in the hello;
  *   <li>{@code protocol-version:N}: claim protocol revision N in the hello;
- *   <li>{@code no-hello}: never send the hello.
+ *   <li>{@code no-hello}: never send the hello;
+ *   <li>{@code slow-hello:N}: wait N ms before the hello (a slow start, and a window a thief could try).
  * </ul>
  */
 record Faults(Kind kind, int after) {
 
   enum Kind { NONE, GARBAGE_AFTER, HUGE_FRAME_AFTER, STDOUT_AFTER, RAW_STDOUT_AFTER, EXIT_AFTER, HANG_AFTER,
-    BAD_TOKEN, PROTOCOL_VERSION, NO_HELLO }
+    BAD_TOKEN, PROTOCOL_VERSION, NO_HELLO, SLOW_HELLO }
 
   static final Faults NONE = new Faults(Kind.NONE, 0);
 
@@ -39,7 +40,7 @@ record Faults(Kind kind, int after) {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown fault '" + spec + "'; expected one of garbage-after:N,"
           + " huge-frame-after:N, stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N,"
-          + " no-hello");
+          + " no-hello, slow-hello:N");
     }
     int n = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
     return new Faults(kind, n);

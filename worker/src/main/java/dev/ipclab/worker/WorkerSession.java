@@ -67,6 +67,14 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
       log.warning("fault no-hello: not sending the hello");
       return;
     }
+    if (faults.is(Faults.Kind.SLOW_HELLO)) {
+      log.warning(() -> "fault slow-hello: waiting " + faults.after() + " ms before the hello");
+      try {
+        Thread.sleep(faults.after());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     Hello.Builder hello = Hello.newBuilder()
         .setWorkerId(config.workerId())
         .setPid(ProcessHandle.current().pid())

@@ -28,6 +28,7 @@ class FaultsTest {
     assertThat(Faults.parse("bad-token")).isEqualTo(new Faults(Kind.BAD_TOKEN, 0));
     assertThat(Faults.parse("protocol-version:99")).isEqualTo(new Faults(Kind.PROTOCOL_VERSION, 99));
     assertThat(Faults.parse("no-hello")).isEqualTo(new Faults(Kind.NO_HELLO, 0));
+    assertThat(Faults.parse("slow-hello:3000")).isEqualTo(new Faults(Kind.SLOW_HELLO, 3000));
   }
 
   @Test
@@ -44,7 +45,8 @@ class FaultsTest {
     assertThatThrownBy(() -> Faults.parse("exit-afterr:3"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown fault 'exit-afterr:3'; expected one of garbage-after:N, huge-frame-after:N,"
-            + " stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N, no-hello");
+            + " stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N,"
+            + " no-hello, slow-hello:N");
   }
 
   @Test
