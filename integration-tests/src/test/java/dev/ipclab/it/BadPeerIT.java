@@ -44,7 +44,7 @@ class BadPeerIT {
     try (LogCapture logs = LogCapture.parent();
         // The hello deadline is the pool's, for workers too: short enough to wait out below, long enough for a
         // worker JVM to start on a loaded machine.
-        WorkerPool pool = Pools.builder(transport, 2).handshakeTimeout(Duration.ofSeconds(8)).start()) {
+        WorkerPool pool = Pools.builder(transport, 2).handshakeTimeout(Duration.ofSeconds(15)).start()) {
       String endpoint = pool.endpoint();
 
       try (RawPeer peer = RawPeer.connect(transport, endpoint)) {
@@ -95,14 +95,15 @@ class BadPeerIT {
       }
 
       try (RawPeer peer = RawPeer.connect(transport, endpoint)) {
-        ParentEnvelope reply = peer.read(); // says nothing: the hello deadline (8 s) closes it
+        ParentEnvelope reply = peer.read(); // says nothing: the hello deadline (15 s) closes it
         assertThat(reply.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_HANDSHAKE_TIMEOUT);
-        assertThat(reply.getError().getMessage()).contains("no hello", "within 8000 ms");
+        assertThat(reply.getError().getMessage()).contains("no hello", "within 15000 ms");
         assertThat(peer.read()).isNull();
       }
 
       // Each refusal is in the parent's log with the peer and what was wrong: expected, then arrived.
-      String peerNamed = transport == TransportKind.UDS ? "peer pid " + ProcessHandle.current().pid() : "peer /127.0.0.1:";
+      String peerNamed = transport == TransportKind.UDS ? "peer pid " + ProcessHandle.current().pid()
+          : "peer /127.0.0.1:";
       assertThat(logs.matching("rejected", peerNamed, "the token does not match the one issued to worker-1"))
           .hasSize(1);
       assertThat(logs.matching("rejected", peerNamed, "speaks protocol revision 99, this parent speaks")).hasSize(1);
@@ -110,7 +111,7 @@ class BadPeerIT {
       assertThat(logs.matching("broke the protocol", peerNamed, "2147483648 bytes (2.0 GiB)", "16777216 bytes"))
           .hasSize(1);
       assertThat(logs.matching("broke the protocol", peerNamed, "does not parse")).hasSize(1);
-      assertThat(logs.matching("no hello from", peerNamed, "within 8000 ms")).hasSize(1);
+      assertThat(logs.matching("no hello from", peerNamed, "within 15000 ms")).hasSize(1);
 
       assertOthersServe(pool.workers());
     }

@@ -39,8 +39,8 @@ record Faults(Kind kind, int after) {
       kind = Kind.valueOf(parts[0].toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown fault '" + spec + "'; expected one of garbage-after:N,"
-          + " huge-frame-after:N, stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N,"
-          + " no-hello, slow-hello:N");
+          + " huge-frame-after:N, stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token,"
+          + " protocol-version:N, no-hello, slow-hello:N");
     }
     int n = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
     return new Faults(kind, n);
