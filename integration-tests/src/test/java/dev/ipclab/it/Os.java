@@ -24,6 +24,28 @@ final class Os {
     }
   }
 
+  /** Runs an OS tool (e.g. {@code ss -ltnp}) and returns its stdout; fails unless it exits 0 within 10 s. */
+  static String run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IOException(String.join(" ", command) + " failed: " + output);
+    }
+    return output;
+  }
+
+  /** One variable of {@code pid}'s environment from {@code /proc/<pid>/environ}, or null; any same-uid process can. */
+  static String environ(long pid, String name) throws IOException {
+    byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+    for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+      if (entry.startsWith(name + "=")) {
+        return entry.substring(name.length() + 1);
+      }
+    }
+    return null;
+  }
+
   /** The NUL-separated command line of {@code pid}, as a list. */
   static List<String> cmdline(long pid) throws IOException {
     byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));

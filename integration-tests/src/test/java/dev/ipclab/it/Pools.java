@@ -13,6 +13,9 @@ final class Pools {
 
   private Pools() {}
 
+  /** Runs the logging setup above now: it resets every logger, so it must come before a test adds a handler. */
+  static void initLogging() {}
+
   static WorkerPool.Builder builder(TransportKind transport, int workers) {
     return WorkerPool.builder()
         .workers(workers)

@@ -30,6 +30,7 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
 
   private final WorkerRegistry registry;
   private final Transport<WorkerEnvelope, ParentEnvelope> transport;
+  private final PeerIdentity peer;
   private final ScheduledFuture<?> deadline;
   private final Consumer<String> onRefused;
   private volatile WorkerProcess bound;
@@ -38,18 +39,20 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
   /**
    * Starts {@code transport} with a new gate and arms the hello deadline.
    *
+   * @param peer the kernel's word on who connected (Unix sockets), or null (pipes, TCP)
    * @param onRefused told why, when the gate turns the channel away (a pipe's worker records it as its failure)
    */
-  static void guard(WorkerRegistry registry, Transport<WorkerEnvelope, ParentEnvelope> transport,
+  static void guard(WorkerRegistry registry, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer,
       ScheduledExecutorService timer, long handshakeTimeoutMs, Consumer<String> onRefused) {
-    HandshakeGate gate = new HandshakeGate(registry, transport, timer, handshakeTimeoutMs, onRefused);
+    HandshakeGate gate = new HandshakeGate(registry, transport, peer, timer, handshakeTimeoutMs, onRefused);
     transport.start(gate);
   }
 
   private HandshakeGate(WorkerRegistry registry, Transport<WorkerEnvelope, ParentEnvelope> transport,
-      ScheduledExecutorService timer, long handshakeTimeoutMs, Consumer<String> onRefused) {
+      PeerIdentity peer, ScheduledExecutorService timer, long handshakeTimeoutMs, Consumer<String> onRefused) {
     this.registry = registry;
     this.transport = transport;
+    this.peer = peer;
     this.onRefused = onRefused;
     this.deadline = timer.schedule(() -> expire(handshakeTimeoutMs), handshakeTimeoutMs, TimeUnit.MILLISECONDS);
   }
@@ -93,7 +96,7 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
           + envelope.getKindCase() + "; a worker must introduce itself before anything else");
       return;
     }
-    WorkerRegistry.Admission admission = registry.admit(envelope.getHello(), transport);
+    WorkerRegistry.Admission admission = registry.admit(envelope.getHello(), transport, peer);
     if (!admission.accepted()) {
       refuse(admission.reason(), admission.message());
       return;

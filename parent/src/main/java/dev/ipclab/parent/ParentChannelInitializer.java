@@ -12,9 +12,15 @@ import io.netty.channel.unix.PeerCredentials;
 import java.io.IOException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
-/** The parent side's pipeline for each accepted worker connection, ending in a {@link HandshakeGate}. */
+/**
+ * The parent side's pipeline for each accepted worker connection, ending in a {@link HandshakeGate}. On a Unix
+ * socket it also reads the peer's kernel credentials, which the gate checks against the spawned worker's pid.
+ */
 final class ParentChannelInitializer extends ChannelInitializer<Channel> {
+  private static final Logger log = Logger.getLogger(ParentChannelInitializer.class.getName());
+
   private final TransportKind kind;
   private final String endpoint;
   private final int maxFrameBytes;
@@ -34,6 +40,17 @@ final class ParentChannelInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    PeerIdentity identity;
+    try {
+      // Read once, now: SO_PEERCRED holds who connect()ed, and the hello will be judged against it.
+      identity = PeerIdentity.of(ch);
+    } catch (IOException e) {
+      // Fail closed: on a Unix socket, a peer we cannot identify is not let in on its token alone.
+      log.warning(() -> "closing a connection on " + kind + " " + endpoint + ": cannot read its peer credentials"
+          + " (SO_PEERCRED): " + e.getMessage());
+      ch.close();
+      return;
+    }
     Supplier<String> peer = peerDescription(ch);
     NettyTransport<WorkerEnvelope, ParentEnvelope> transport = new NettyTransport<>(ch, kind, peer);
     // frame decoder -> protobuf decoder -> frame encoder -> protobuf encoder: see NettyPipelines.
@@ -41,7 +58,7 @@ final class ParentChannelInitializer extends ChannelInitializer<Channel> {
     // Last: hands each WorkerEnvelope to the gate, then to the worker's connection, on this event loop.
     ch.pipeline().addLast("worker", transport.inboundHandler(WorkerEnvelope.class));
     // A refused stranger is only logged: no worker of ours is involved.
-    HandshakeGate.guard(registry, transport, timer, handshakeTimeoutMs, reason -> {});
+    HandshakeGate.guard(registry, transport, identity, timer, handshakeTimeoutMs, reason -> {});
   }
 
   /** Names the peer for logs: on a Unix socket the kernel tells us its pid, so we say it. */

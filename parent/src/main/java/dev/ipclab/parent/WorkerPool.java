@@ -126,7 +126,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   }
 
   @Override
-  public Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport) {
+  public Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer) {
     if (hello.getProtocolVersion() != Protocol.VERSION) {
       return Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
           + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
@@ -140,11 +140,12 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
           + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
     }
-    String problem = worker.checkHello(hello);
+    String problem = worker.checkHello(hello, peer);
     if (problem != null) {
-      return Admission.reject(
-          problem.startsWith("the token") ? RejectReason.REJECT_REASON_BAD_TOKEN
-              : RejectReason.REJECT_REASON_UNKNOWN_WORKER, problem);
+      RejectReason reason = problem.startsWith("the token") ? RejectReason.REJECT_REASON_BAD_TOKEN
+          : problem.startsWith("the peer") ? RejectReason.REJECT_REASON_PEER_CREDENTIALS
+          : RejectReason.REJECT_REASON_UNKNOWN_WORKER;
+      return Admission.reject(reason, problem);
     }
     return Admission.accept(worker);
   }

@@ -30,6 +30,7 @@ import java.util.logging.Logger;
  */
 public final class WorkerProcess implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerProcess.class.getName());
+  private static final int OUR_UID = PeerIdentity.currentUid();
   private static final int LOG_TAIL_LINES = 12;
 
   private final int id;
@@ -92,13 +93,14 @@ public final class WorkerProcess implements AutoCloseable {
           process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
           "stdin/stdout of " + worker.name() + " pid " + process.pid(), "ipclab-pipe-reader-" + id);
       // On a pipe, only this worker may say hello, whatever id it claims.
-      WorkerRegistry onlyThisWorker = (hello, transport) -> {
-        WorkerRegistry.Admission admission = registry.admit(hello, transport);
+      WorkerRegistry onlyThisWorker = (hello, transport, peer) -> {
+        WorkerRegistry.Admission admission = registry.admit(hello, transport, peer);
         return !admission.accepted() || admission.worker() == worker ? admission
             : WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "a hello claiming worker-"
                 + hello.getWorkerId() + " arrived on the pipe of " + worker.name());
       };
-      HandshakeGate.guard(onlyThisWorker, pipe, timer, settings.handshakeTimeout().toMillis(), worker::onRefused);
+      HandshakeGate.guard(onlyThisWorker, pipe, null, timer, settings.handshakeTimeout().toMillis(),
+          worker::onRefused);
     }
     return worker;
   }
@@ -122,13 +124,26 @@ public final class WorkerProcess implements AutoCloseable {
     }
   }
 
-  /** Whether {@code hello} may come from this worker: token, pid and a free slot. Null if so, else why not. */
-  String checkHello(Hello hello) {
+  /**
+   * Whether {@code hello} may come from this worker: token, the kernel's word on the peer (Unix sockets), the pid
+   * it claims and a free slot. Null if so, else why not.
+   *
+   * @param peer the Unix socket peer's credentials, or null where there are none (a pipe, TCP)
+   */
+  String checkHello(Hello hello, PeerIdentity peer) {
     if (!java.security.MessageDigest.isEqual(
         token.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
         hello.getToken().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
       return "the token does not match the one issued to " + name() + "; only the process ipclab spawned"
           + " as " + name() + " has it";
+    }
+    // After the token: a valid token from the wrong process is exactly what a same-uid process reading our
+    // /proc/<pid>/environ would present, and only the kernel's credentials tell it apart.
+    if (peer != null && (peer.pid() != process.pid() || peer.uid() != OUR_UID)) {
+      return "the peer on the Unix socket is " + peer + " (SO_PEERCRED), but " + name() + " is pid "
+          + process.pid() + ", uid " + OUR_UID + "; it presented " + name() + "'s valid token, so another process"
+          + " read it (from /proc/" + process.pid() + "/environ, say). Refused; only the process ipclab spawned"
+          + " may speak for " + name();
     }
     if (hello.getPid() != process.pid()) {
       return "the hello claims pid " + hello.getPid() + " but " + name() + " is pid " + process.pid();

@@ -25,9 +25,11 @@ interface WorkerRegistry {
   }
 
   /**
-   * Checks the hello's protocol version, worker id, pid and token.
+   * Checks the hello's protocol version, worker id, token, pid and, on a Unix socket, the peer's credentials.
    *
    * @param transport the channel the hello came on
+   * @param peer who the kernel says sent it ({@code SO_PEERCRED}), or null where the kernel cannot tell (TCP) or
+   *     the channel is the spawned process's own pipe
    */
-  Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport);
+  Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer);
 }

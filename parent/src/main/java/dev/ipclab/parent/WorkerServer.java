@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 /**
  * The socket workers connect to: TCP on 127.0.0.1 and an ephemeral port, or a Unix socket (mode 0600, in the
  * 0700 run directory). Loopback and file modes keep other machines and other users out; the token keeps out
- * everyone else.
+ * everyone else. On the Unix socket the kernel's peer credentials must also name the spawned worker's pid, so even a
+ * process of ours that read a worker's token is refused; on TCP the token is the only proof.
  */
 final class WorkerServer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerServer.class.getName());

@@ -11,17 +11,20 @@ import java.util.Locale;
  *   <li>{@code garbage-after:N}: after N pongs, write bytes that are not a frame;
  *   <li>{@code huge-frame-after:N}: after N pongs, announce a 2 GiB frame;
  *   <li>{@code stdout-after:N}: after N pongs, print a stray line to System.out (must not break the protocol);
+ *   <li>{@code raw-stdout-after:N}: after N pongs, write a line straight to file descriptor 1, past the guard on
+ *       System.out, as native code or a JVM flag would: on a pipe, that corrupts the protocol;
  *   <li>{@code exit-after:N}: on ping N+1, exit at once with status 42, mid-request;
  *   <li>{@code hang-after:N}: on ping N+1, stop reading and stop sending heartbeats;
  *   <li>{@code bad-token}: send a wrong token in the hello;
  *   <li>{@code protocol-version:N}: claim protocol revision N in the hello;
- *   <li>{@code no-hello}: never send the hello.
+ *   <li>{@code no-hello}: never send the hello;
+ *   <li>{@code slow-hello:N}: wait N ms before the hello (a slow start, and a window a thief could try).
  * </ul>
  */
 record Faults(Kind kind, int after) {
 
-  enum Kind { NONE, GARBAGE_AFTER, HUGE_FRAME_AFTER, STDOUT_AFTER, EXIT_AFTER, HANG_AFTER, BAD_TOKEN,
-    PROTOCOL_VERSION, NO_HELLO }
+  enum Kind { NONE, GARBAGE_AFTER, HUGE_FRAME_AFTER, STDOUT_AFTER, RAW_STDOUT_AFTER, EXIT_AFTER, HANG_AFTER,
+    BAD_TOKEN, PROTOCOL_VERSION, NO_HELLO, SLOW_HELLO }
 
   static final Faults NONE = new Faults(Kind.NONE, 0);
 
@@ -36,8 +39,8 @@ record Faults(Kind kind, int after) {
       kind = Kind.valueOf(parts[0].toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown fault '" + spec + "'; expected one of garbage-after:N,"
-          + " huge-frame-after:N, stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N,"
-          + " no-hello");
+          + " huge-frame-after:N, stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token,"
+          + " protocol-version:N, no-hello, slow-hello:N");
     }
     int n = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
     return new Faults(kind, n);
@@ -50,6 +53,16 @@ record Faults(Kind kind, int after) {
   /** Bytes that cannot start a frame: six continuation bits make a length prefix longer than varint32 allows. */
   static byte[] garbage() {
     return new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'x'};
+  }
+
+  /**
+   * What a library printing to stdout leaves on the pipe. Its first byte, 'l', reads as a length prefix of 108,
+   * and its second, 'o', as a protobuf tag of wire type 7, which no parser accepts: the parent fails at once and
+   * shows the text, instead of maybe parsing it.
+   */
+  static byte[] rawStdoutLine(int workerId) {
+    return ("log4j:WARN No appenders could be found for logger (worker " + workerId + ").\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   /** A length prefix announcing 2^31 bytes (2 GiB), followed by a few bytes of body that will never complete. */

@@ -35,8 +35,10 @@ final class WorkerHeartbeat {
     lastHeardNanos = System.nanoTime();
   }
 
-  void start(long intervalMs, long timeoutMs) {
-    if (intervalMs <= 0) {
+  // Synchronized with stop(): a welcome that arrives after a shutdown (found by WorkerSessionFuzzTest) must find
+  // the timer stopped and do nothing, not throw RejectedExecutionException on the reading thread.
+  synchronized void start(long intervalMs, long timeoutMs) {
+    if (intervalMs <= 0 || timer.isShutdown()) {
       return;
     }
     timer.scheduleAtFixedRate(() -> beat(timeoutMs), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
@@ -63,7 +65,7 @@ final class WorkerHeartbeat {
     }
   }
 
-  void stop() {
+  synchronized void stop() {
     timer.shutdownNow();
   }
 }

@@ -16,6 +16,9 @@ import dev.ipclab.transport.TransportListener;
 import dev.ipclab.transport.WorkerExitCodes;
 import dev.ipclab.worker.task.StandardTasks;
 import dev.ipclab.worker.task.TaskRunner;
+import java.io.IOException;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -63,6 +66,14 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     if (faults.is(Faults.Kind.NO_HELLO)) {
       log.warning("fault no-hello: not sending the hello");
       return;
+    }
+    if (faults.is(Faults.Kind.SLOW_HELLO)) {
+      log.warning(() -> "fault slow-hello: waiting " + faults.after() + " ms before the hello");
+      try {
+        Thread.sleep(faults.after());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     Hello.Builder hello = Hello.newBuilder()
         .setWorkerId(config.workerId())
@@ -212,6 +223,15 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
       case STDOUT_AFTER -> {
         log.warning("fault stdout-after: printing a stray line to System.out");
         System.out.println("stray line printed to System.out by worker " + config.workerId());
+      }
+      case RAW_STDOUT_AFTER -> {
+        log.warning("fault raw-stdout-after: writing a line to file descriptor 1, past System.out");
+        try {
+          // Not closed: that would close fd 1 itself, the pipe's protocol stream.
+          new FileOutputStream(FileDescriptor.out).write(Faults.rawStdoutLine(config.workerId()));
+        } catch (IOException e) {
+          log.warning("fault raw-stdout-after: the write failed: " + e.getMessage());
+        }
       }
       default -> {}
     }

@@ -22,11 +22,13 @@ class FaultsTest {
     assertThat(Faults.parse("garbage-after:3")).isEqualTo(new Faults(Kind.GARBAGE_AFTER, 3));
     assertThat(Faults.parse("huge-frame-after:0")).isEqualTo(new Faults(Kind.HUGE_FRAME_AFTER, 0));
     assertThat(Faults.parse("stdout-after:10")).isEqualTo(new Faults(Kind.STDOUT_AFTER, 10));
+    assertThat(Faults.parse("raw-stdout-after:1")).isEqualTo(new Faults(Kind.RAW_STDOUT_AFTER, 1));
     assertThat(Faults.parse("exit-after:5")).isEqualTo(new Faults(Kind.EXIT_AFTER, 5));
     assertThat(Faults.parse("hang-after:2")).isEqualTo(new Faults(Kind.HANG_AFTER, 2));
     assertThat(Faults.parse("bad-token")).isEqualTo(new Faults(Kind.BAD_TOKEN, 0));
     assertThat(Faults.parse("protocol-version:99")).isEqualTo(new Faults(Kind.PROTOCOL_VERSION, 99));
     assertThat(Faults.parse("no-hello")).isEqualTo(new Faults(Kind.NO_HELLO, 0));
+    assertThat(Faults.parse("slow-hello:3000")).isEqualTo(new Faults(Kind.SLOW_HELLO, 3000));
   }
 
   @Test
@@ -43,7 +45,17 @@ class FaultsTest {
     assertThatThrownBy(() -> Faults.parse("exit-afterr:3"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown fault 'exit-afterr:3'; expected one of garbage-after:N, huge-frame-after:N,"
-            + " stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N, no-hello");
+            + " stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N,"
+            + " no-hello, slow-hello:N");
+  }
+
+  @Test
+  void aRawStdoutLineFailsToParseAtItsFirstBodyByte() {
+    byte[] line = Faults.rawStdoutLine(1);
+    assertThat(line[0]).as("read as a length prefix").isEqualTo((byte) 108);
+    assertThat(line[1] & 7).as("wire type of the first tag, which protobuf rejects").isEqualTo(7);
+    assertThat(line.length).as("shorter than the frame it announces, so later frames complete it")
+        .isLessThan(108);
   }
 
   @Test

@@ -1,0 +1,67 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.Transport;
+import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.TransportListener;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An in-memory parent-side transport for unit tests: records what the parent sends and whether it closed. */
+final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
+  final List<ParentEnvelope> sent = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
+  volatile TransportListener<WorkerEnvelope> listener;
+
+  @Override
+  public void start(TransportListener<WorkerEnvelope> listener) {
+    this.listener = listener;
+  }
+
+  @Override
+  public void send(ParentEnvelope message) {
+    sent.add(message);
+  }
+
+  @Override
+  public void offer(ParentEnvelope message) {
+    sent.add(message);
+  }
+
+  @Override
+  public void sendAndClose(ParentEnvelope message) {
+    sent.add(message);
+    close();
+  }
+
+  @Override
+  public void writeRaw(byte[] bytes) {
+    throw new UnsupportedOperationException("the parent never writes raw bytes");
+  }
+
+  @Override
+  public CompletableFuture<Throwable> closeFuture() {
+    return closed;
+  }
+
+  boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public String describe() {
+    return "fake transport";
+  }
+
+  @Override
+  public TransportKind kind() {
+    return TransportKind.TCP;
+  }
+
+  @Override
+  public void close() {
+    closed.complete(null);
+  }
+}
