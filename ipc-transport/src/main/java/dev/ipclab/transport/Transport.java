@@ -1,6 +1,7 @@
 package dev.ipclab.transport;
 
 import com.google.protobuf.MessageLite;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -33,6 +34,19 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
    *     frame silently: the peer is gone either way)
    */
   void send(O message);
+
+  /**
+   * Sends {@code messages} in order, as {@link #send} would one by one, but framed into as few writes as possible
+   * with one flush at the end: for a caller that has a burst to send (a stream of one-way messages, say). The
+   * messages of one batch are never interleaved with other frames. Blocks as {@link #send} does.
+   *
+   * <p>The default sends them one by one; the ipclab transports override it.
+   */
+  default void sendBatch(List<? extends O> messages) {
+    for (O message : messages) {
+      send(message);
+    }
+  }
 
   /**
    * Queues {@code message} for sending and returns at once, never blocking: for supervisors, heartbeats and
