@@ -13,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -42,6 +43,8 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private static final Logger log = Logger.getLogger(StreamTransport.class.getName());
   /** Frames that may wait for a peer that does not read before offers fail. */
   private static final int QUEUE_FRAMES = 1024;
+  /** Bytes that may wait, whatever the frame count, before offers fail: the same bound as the socket transports. */
+  static final long QUEUE_BYTES = 16 * 1024 * 1024;
 
   private final InputStream in;
   private final OutputStream out;
@@ -53,6 +56,8 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private final AtomicBoolean started = new AtomicBoolean();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final BlockingQueue<O> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
+  /** The frame bytes in {@link #queue}: added before a frame goes in, taken off when it comes out. */
+  private final AtomicLong queuedBytes = new AtomicLong();
   private volatile boolean closeWhenDrained;
   private volatile Thread writer;
   private final StreamFrameWriter frames;
@@ -195,6 +200,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   /** Writes every queued frame, in order, without flushing; the caller holds the write lock. */
   private void drainQueue() throws IOException {
     for (O next; (next = queue.poll()) != null; ) {
+      queuedBytes.addAndGet(-FrameEncoder.frameBytes(next));
       frames.write(next);
     }
   }
@@ -234,7 +240,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       throw closedError();
     }
     if (!writeLock.tryLock()) {
-      if (queue.offer(message)) {
+      if (enqueue(message)) {
         LockSupport.unpark(writer); // another write holds the stream: wait in line, do not block
         return;
       }
@@ -278,11 +284,27 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     if (closed.isDone()) {
       throw closedError();
     }
-    if (!queue.offer(message)) {
-      throw new IllegalStateException(QUEUE_FRAMES + " frames are already waiting to be written to "
-          + description + ", which is not reading; it may be stopped (SIGSTOP) or stuck");
+    if (!enqueue(message)) {
+      throw new IllegalStateException(queue.size() + " frames (" + Frames.describeBytes(queuedBytes.get())
+          + ") are already waiting to be written to " + description + ", over the limit of " + QUEUE_FRAMES
+          + " frames or " + Frames.describeBytes(QUEUE_BYTES) + "; it is not reading: it may be stopped (SIGSTOP)"
+          + " or stuck");
     }
     LockSupport.unpark(writer);
+  }
+
+  /** Queues {@code message} unless the queue is full in frames or in bytes. */
+  private boolean enqueue(O message) {
+    int bytes = FrameEncoder.frameBytes(message);
+    if (queuedBytes.addAndGet(bytes) > QUEUE_BYTES && queuedBytes.get() != bytes) { // one frame always fits
+      queuedBytes.addAndGet(-bytes);
+      return false;
+    }
+    if (!queue.offer(message)) {
+      queuedBytes.addAndGet(-bytes);
+      return false;
+    }
+    return true;
   }
 
   private UncheckedIOException closedError() {
