@@ -43,6 +43,34 @@ class StreamFrameReaderTest {
   }
 
   @Test
+  void frameLargerThanTheReadBufferIsReadWholeAndTheFramesAroundItToo() throws IOException {
+    byte[] small = bodyOf(10);
+    byte[] big = bodyOf(200_000); // over the 64 KiB buffer: it grows for this frame
+    byte[] wire = concat(frame(small), frame(big), frame(small));
+    StreamFrameReader reader = new StreamFrameReader(new ByteArrayInputStream(wire), 300_000, "worker-1");
+
+    assertThat(next(reader)).isEqualTo(small);
+    assertThat(next(reader)).isEqualTo(big);
+    assertThat(next(reader)).isEqualTo(small);
+    assertThat(next(reader)).isNull();
+  }
+
+  @Test
+  void framesAreReadInPlaceFromOneBufferFilledByOneRead() throws IOException {
+    byte[] wire = concat(frame(bodyOf(5)), frame(bodyOf(7)));
+    StreamFrameReader reader = reader(wire);
+
+    assertThat(reader.next()).isTrue();
+    byte[] buffer = reader.buffer();
+    assertThat(reader.hasWholeFrame()).as("the second frame came in with the first").isTrue();
+    assertThat(reader.next()).isTrue();
+    assertThat(reader.buffer()).as("the same buffer, no copy").isSameAs(buffer);
+    assertThat(reader.bodyOffset()).isEqualTo(1 + 5 + 1);
+    assertThat(reader.bodyLength()).isEqualTo(7);
+    assertThat(reader.hasWholeFrame()).isFalse();
+  }
+
+  @Test
   void endInsideTheLengthPrefixIsAnEofSayingSo() {
     StreamFrameReader reader = reader(new byte[] {(byte) 0x80});
 
