@@ -82,6 +82,22 @@ public final class WorkerConnection {
   }
 
   /**
+   * Like {@link #ping(ByteString, Duration)}, but never blocks: the ping is offered, and the future fails at once
+   * with a {@link WorkerFailedException} if too much already waits for a worker that does not read (see
+   * {@link dev.ipclab.transport.Transport#offer}). For probes and load generators that must not hang.
+   */
+  public CompletableFuture<Pong> tryPing(ByteString payload, Duration timeout) {
+    ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
+        .setPing(Ping.newBuilder().setPayload(payload).setParentSendNanos(System.nanoTime()));
+    return request(request, timeout, true).thenApply(reply -> {
+      if (!reply.hasPong()) {
+        throw new IllegalStateException(name + " answered a ping with " + reply.getKindCase());
+      }
+      return reply.getPong();
+    });
+  }
+
+  /**
    * Runs a task of {@code kind} on the worker; completes with its result, or fails with a
    * {@link RemoteErrorException} (unknown kind, bad payload, the handler threw), a {@link TimeoutException} after
    * {@code timeout}, or a {@link WorkerFailedException} when the channel dies first. The deadline travels with
