@@ -18,16 +18,15 @@ public final class NettyPipelines {
 
   /**
    * Adds, in order: the flush consolidation (many flushes, one system call), the bounded frame decoder (splits
-   * bytes into frames, caps their size before buffering), the protobuf decoder (frame to envelope, parsed in
-   * place) and the frame encoder (envelope to frame, written in place).
+   * bytes into frames, caps their size before buffering, parses each into an envelope in place) and the frame
+   * encoder (envelope to frame, written in place).
    *
    * @param inboundPrototype the default instance of the envelope this side receives
    */
   public static void addCodec(
       ChannelPipeline pipeline, MessageLite inboundPrototype, int maxFrameBytes, Supplier<String> peer) {
     pipeline.addLast("flushConsolidation", new FlushConsolidationHandler(FLUSHES_PER_SYSCALL, true));
-    pipeline.addLast("frameDecoder", new BoundedVarint32FrameDecoder(maxFrameBytes, peer));
-    pipeline.addLast("protobufDecoder", new ProtobufFrameDecoder(inboundPrototype));
+    pipeline.addLast("frameDecoder", new BoundedVarint32FrameDecoder(maxFrameBytes, peer, inboundPrototype));
     pipeline.addLast("frameEncoder", FrameEncoder.INSTANCE);
   }
 }

@@ -39,7 +39,7 @@ class NettyPipelinesTest {
   @Test
   void pipelineHasTheCodecHandlersInOrder() {
     assertThat(parentSide.pipeline().names())
-        .containsSubsequence("flushConsolidation", "frameDecoder", "protobufDecoder", "frameEncoder");
+        .containsSubsequence("flushConsolidation", "frameDecoder", "frameEncoder");
   }
 
   @Test
