@@ -1,6 +1,8 @@
 package dev.ipclab.transport;
 
 import io.netty.channel.Channel;
+import io.netty.channel.DefaultSelectStrategyFactory;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -15,6 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +34,18 @@ public final class EventLoops {
 
   /** A new event loop group with {@code threads} threads named {@code <name>-N}, daemon, so it never holds a JVM. */
   public static EventLoopGroup newGroup(String name, int threads) {
-    IoHandlerFactory io = nativeAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return newGroup(name, threads, IdleStrategy.BLOCK);
+  }
+
+  /**
+   * As above, waiting as {@code idle} says: {@link IdleStrategy#SPIN} polls epoll (or the NIO selector) for a
+   * while after each event before it blocks (see {@link SpinSelectStrategy}).
+   */
+  public static EventLoopGroup newGroup(String name, int threads, IdleStrategy idle) {
+    SelectStrategyFactory select = idle == IdleStrategy.SPIN ? SpinSelectStrategy::new
+        : DefaultSelectStrategyFactory.INSTANCE;
+    IoHandlerFactory io = nativeAvailable() ? EpollIoHandler.newFactory(0, select)
+        : NioIoHandler.newFactory(SelectorProvider.provider(), select);
     return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
   }
 

@@ -1,25 +1,58 @@
 package dev.ipclab.transport;
 
 import com.google.protobuf.MessageLite;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The {@code tcp} and {@code uds} transports: one Netty channel whose pipeline frames and parses (see
  * {@link NettyPipelines}); inbound messages reach the listener on the channel's event loop.
+ *
+ * <p>Backpressure, as a pipe gives it: Netty's outbound buffer has no bound of its own, so a peer that stops
+ * reading (SIGSTOP, a stuck loop) would collect frames in our heap without limit. Here the channel turns
+ * unwritable above {@value #HIGH_WATER_BYTES} bytes pending (writable again below {@value #LOW_WATER_BYTES}),
+ * counting frames still queued for the event loop at their serialized size, and then:
+ * <ul>
+ *   <li>{@link #send} and {@link #sendBatch} from any other thread wait until it is writable again, the channel
+ *       closes, the caller is interrupted, or the {@linkplain #sendWaitLimit send wait limit} passes (30 s by
+ *       default), as a write blocks on a full pipe;
+ *   <li>a send on the channel's own event loop never waits (nobody else could drain the buffer): it is queued;
+ *   <li>{@link #offer} never waits, and fails once {@value #OFFER_LIMIT_BYTES} bytes are pending.
+ * </ul>
  */
 public final class NettyTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
   private static final Logger log = Logger.getLogger(NettyTransport.class.getName());
+  /** Below this many pending outbound bytes a channel that was unwritable becomes writable again. */
+  static final int LOW_WATER_BYTES = 256 * 1024;
+  /** Above this many pending outbound bytes the channel is unwritable and senders wait. */
+  static final int HIGH_WATER_BYTES = 1024 * 1024;
+  /** Above this many pending outbound bytes offers fail: the peer is not reading. */
+  static final int OFFER_LIMIT_BYTES = 16 * HIGH_WATER_BYTES;
+  /** {@link #sendBatch} hands the event loop at most this many framed bytes at a time. */
+  private static final int BATCH_CHUNK_BYTES = 64 * 1024;
+  /** Counts a queued envelope at its frame size; Netty would count any message that is not a buffer as 8 bytes. */
+  private static final MessageSizeEstimator FRAME_SIZE = () -> msg -> switch (msg) {
+    case ByteBuf buf -> buf.readableBytes();
+    case MessageLite m -> FrameEncoder.frameBytes(m);
+    default -> 8;
+  };
 
   private final Channel channel;
   private final TransportKind kind;
@@ -27,6 +60,8 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   private volatile Throwable failure;
   private volatile TransportListener<I> listener;
+  private final Object writability = new Object();
+  private volatile long sendWaitNanos = TimeUnit.SECONDS.toNanos(30);
 
   /**
    * @param channel a channel whose pipeline came from {@link NettyPipelines#addCodec}
@@ -37,7 +72,11 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
     this.channel = channel;
     this.kind = kind;
     this.description = description;
+    // Before any write: the pipeline caches the size estimator on first use.
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(LOW_WATER_BYTES, HIGH_WATER_BYTES));
+    channel.config().setMessageSizeEstimator(FRAME_SIZE);
     channel.closeFuture().addListener(f -> {
+      wakeSenders();
       closed.complete(failure);
       TransportListener<I> l = listener;
       if (l != null) {
@@ -61,6 +100,16 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
       @Override
       public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+      }
+
+      @Override
+      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // Reading goes on while unwritable: if both ends stopped reading once their sends backed up, two peers
+        // sending to each other at once would each wait for the other for ever.
+        if (ctx.channel().isWritable()) {
+          wakeSenders();
+        }
+        ctx.fireChannelWritabilityChanged();
       }
 
       @Override
@@ -95,24 +144,113 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
     channel.config().setAutoRead(true);
   }
 
+  /**
+   * How long {@link #send} and {@link #sendBatch} wait for a peer that does not read before they fail with an
+   * {@link IllegalStateException}; 30 s unless set. Returns this transport.
+   */
+  public NettyTransport<I, O> sendWaitLimit(Duration limit) {
+    this.sendWaitNanos = limit.toNanos();
+    return this;
+  }
+
+  /**
+   * Writes and flushes {@code message}; waits first while the channel is unwritable (see the class comment).
+   *
+   * @throws IllegalStateException if the peer has not drained the buffer within the send wait limit
+   * @throws UncheckedIOException if the channel is closed, or with an {@link InterruptedIOException} if the
+   *     caller was interrupted while waiting (its interrupt flag is set again)
+   */
   @Override
   public void send(O message) {
+    awaitWritable();
+    channel.writeAndFlush(message, channel.voidPromise()); // a failed write reaches exceptionCaught and closes
+  }
+
+  /**
+   * Frames {@code messages} on the caller's thread into pooled buffers of up to 64 KiB and hands each to the event
+   * loop as one write with one flush: the loop only copies bytes to the socket. Waits like {@link #send} before
+   * each buffer, so a large batch to a slow peer never holds more than the high-water mark plus one buffer.
+   */
+  @Override
+  public void sendBatch(List<? extends O> messages) {
+    int i = 0;
+    while (i < messages.size()) {
+      awaitWritable();
+      ByteBuf chunk = channel.alloc().ioBuffer(BATCH_CHUNK_BYTES);
+      try {
+        do {
+          FrameEncoder.writeFrame(messages.get(i++), chunk);
+        } while (i < messages.size() && chunk.readableBytes() < BATCH_CHUNK_BYTES);
+      } catch (IOException | RuntimeException e) {
+        chunk.release();
+        throw new IllegalArgumentException("cannot frame message " + (i - 1) + " of a batch to " + describe()
+            + ": " + e.getMessage(), e);
+      }
+      channel.writeAndFlush(chunk, channel.voidPromise());
+    }
+  }
+
+  /**
+   * Queues {@code message} without waiting, as long as fewer than {@value #OFFER_LIMIT_BYTES} bytes are pending.
+   */
+  @Override
+  public void offer(O message) {
+    requireOpen();
+    long pending = pendingBytes();
+    if (pending > OFFER_LIMIT_BYTES) {
+      throw new IllegalStateException(Frames.describeBytes(pending) + " are already waiting to be written to "
+          + describe() + ", over the offer limit of " + Frames.describeBytes(OFFER_LIMIT_BYTES)
+          + "; the peer is not reading: it may be stopped (SIGSTOP) or stuck");
+    }
+    channel.writeAndFlush(message, channel.voidPromise());
+  }
+
+  /** Bytes written to the channel but not yet to the socket, queued envelopes included; 0 once closed. */
+  long pendingBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  private void requireOpen() {
     if (!channel.isOpen()) {
       String m = "cannot write to " + describe() + ": the channel is closed";
       throw new UncheckedIOException(m, new IOException(m));
     }
-    channel.writeAndFlush(message).addListener(f -> {
-      if (!f.isSuccess() && channel.isActive()) {
-        log.log(Level.WARNING, "write to " + describe() + " failed; closing", f.cause());
-        channel.close();
-      }
-    });
   }
 
-  /** Netty's outbound buffer already decouples the caller from the socket, so an offer is a send. */
-  @Override
-  public void offer(O message) {
-    send(message);
+  /** Waits while the channel is unwritable, except on its own event loop, which must never wait for itself. */
+  private void awaitWritable() {
+    requireOpen();
+    if (channel.isWritable() || channel.eventLoop().inEventLoop()) {
+      return;
+    }
+    long limit = sendWaitNanos;
+    long deadline = System.nanoTime() + limit;
+    synchronized (writability) {
+      while (!channel.isWritable() && channel.isOpen()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException(describe() + " has not read for " + TimeUnit.NANOSECONDS.toMillis(limit)
+              + " ms while " + Frames.describeBytes(pendingBytes()) + " wait to be written to it; it may be"
+              + " stopped (SIGSTOP) or stuck. The send was dropped; the supervisor should replace the peer.");
+        }
+        try {
+          // A short slice, so that a wake-up lost to a race costs at most 10 ms.
+          writability.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 10)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          String m = "interrupted while waiting to write to " + describe() + ", which is not reading";
+          throw new UncheckedIOException(m, new InterruptedIOException(m));
+        }
+      }
+    }
+    requireOpen();
+  }
+
+  private void wakeSenders() {
+    synchronized (writability) {
+      writability.notifyAll();
+    }
   }
 
   @Override

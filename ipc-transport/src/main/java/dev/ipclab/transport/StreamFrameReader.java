@@ -1,33 +1,54 @@
 package dev.ipclab.transport;
 
 import dev.ipclab.proto.v1.ErrorCode;
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
-/** Reads varint-length-prefixed frames (see {@link Frames}) from a blocking stream, checking each length first. */
+/**
+ * Reads varint-length-prefixed frames (see {@link Frames}) from a blocking stream into one reused buffer, checking
+ * each length first.
+ *
+ * <p>A frame's body is not copied out: after {@link #next} returns true it lies in {@link #buffer()} at
+ * {@link #bodyOffset()}, {@link #bodyLength()} bytes long, until the next call. One read fills the buffer with as
+ * many frames as the pipe holds (up to 64 KiB), so a burst of small frames costs one system call, and protobuf
+ * parses straight from the buffer. The buffer grows only for a frame larger than itself, never past the limit.
+ */
 final class StreamFrameReader {
+  private static final int INITIAL_BYTES = 64 * 1024;
+
   private final InputStream in;
   private final int maxFrameBytes;
   private final String peer;
+  private byte[] buf = new byte[INITIAL_BYTES];
+  /** Unconsumed bytes are {@code buf[pos, limit)}. */
+  private int pos;
+  private int limit;
+  private int bodyOffset;
+  private int bodyLength;
 
   StreamFrameReader(InputStream in, int maxFrameBytes, String peer) {
-    this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024);
+    this.in = in;
     this.maxFrameBytes = maxFrameBytes;
     this.peer = peer;
   }
 
-  /** The next frame's body, or null at a clean end of stream (between frames). */
-  byte[] next() throws IOException {
+  /** Reads the next frame; false at a clean end of stream (between frames). Blocks only if no whole frame is in. */
+  boolean next() throws IOException {
+    if (pos == limit && buf.length > INITIAL_BYTES) {
+      buf = new byte[INITIAL_BYTES]; // a huge frame has passed: do not keep its buffer for ever
+      pos = 0;
+      limit = 0;
+    }
+    if (pos == limit && !fill(1)) {
+      return false;
+    }
     long length = 0;
     int shift = 0;
+    int at = pos;
     for (int i = 0; ; i++) {
-      int b = in.read();
-      if (b < 0) {
-        if (i == 0) {
-          return null;
-        }
+      if (at == limit && !fill(at - pos + 1)) {
         throw new EOFException("stream from " + peer + " ended inside a frame's length prefix");
       }
       if (i == Frames.MAX_VARINT32_BYTES) {
@@ -37,6 +58,7 @@ final class StreamFrameReader {
                 + " bytes; these bytes are not ipclab frames. Did something else write to this stream,"
                 + " for example a print to stdout?");
       }
+      int b = buf[at++];
       length |= (long) (b & 0x7f) << shift;
       shift += 7;
       if ((b & 0x80) == 0) {
@@ -44,11 +66,75 @@ final class StreamFrameReader {
       }
     }
     Frames.checkLength(length, maxFrameBytes, peer);
-    byte[] body = in.readNBytes((int) length);
-    if (body.length < length) {
-      throw new EOFException("stream from " + peer + " ended after " + body.length + " of the "
+    int prefix = at - pos;
+    int body = (int) length;
+    if (limit - pos < prefix + body && !fill(prefix + body)) {
+      throw new EOFException("stream from " + peer + " ended after " + (limit - pos - prefix) + " of the "
           + length + " bytes its frame announced");
     }
-    return body;
+    bodyOffset = pos + prefix;
+    bodyLength = body;
+    pos = bodyOffset + body;
+    return true;
+  }
+
+  /** The buffer holding the current frame's body; valid until the next {@link #next}. */
+  byte[] buffer() {
+    return buf;
+  }
+
+  int bodyOffset() {
+    return bodyOffset;
+  }
+
+  int bodyLength() {
+    return bodyLength;
+  }
+
+  /** A copy of the current body, for error messages and tests; the hot path reads {@link #buffer()} in place. */
+  byte[] bodyCopy() {
+    return Arrays.copyOfRange(buf, bodyOffset, bodyOffset + bodyLength);
+  }
+
+  /**
+   * Whether a whole frame is already buffered, so the next {@link #next} will not block. The transport flushes its
+   * deferred replies before any read that may block: the peer may be waiting for them.
+   */
+  boolean hasWholeFrame() {
+    long length = 0;
+    int shift = 0;
+    for (int at = pos; at < limit && at - pos < Frames.MAX_VARINT32_BYTES; ) {
+      int b = buf[at++];
+      length |= (long) (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) == 0) {
+        return limit - at >= length;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a read would find bytes at once: buffered here, or waiting in the OS channel. */
+  boolean readable() throws IOException {
+    return pos < limit || in.available() > 0;
+  }
+
+  /** Reads until {@code need} bytes from {@code pos} are buffered; false if the stream ends first. */
+  private boolean fill(int need) throws IOException {
+    if (buf.length - pos < need) {
+      byte[] target = buf.length < need ? new byte[Math.max(need, Math.min(buf.length * 2, maxFrameBytes + 8))] : buf;
+      System.arraycopy(buf, pos, target, 0, limit - pos);
+      limit -= pos;
+      pos = 0;
+      buf = target;
+    }
+    while (limit - pos < need) {
+      int n = in.read(buf, limit, buf.length - limit);
+      if (n < 0) {
+        return false;
+      }
+      limit += n;
+    }
+    return true;
   }
 }

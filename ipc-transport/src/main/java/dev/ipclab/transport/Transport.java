@@ -1,6 +1,7 @@
 package dev.ipclab.transport;
 
 import com.google.protobuf.MessageLite;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,12 +28,28 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
   /**
    * Frames, writes and flushes {@code message}, on the caller's thread when the channel is free (no thread hop on
    * the hot path). Thread-safe; frames never interleave, and one thread's frames keep their order. May block
-   * while the OS channel is full, which is backpressure from a peer that does not read.
+   * while the OS channel is full, which is backpressure from a peer that does not read: on a pipe until the peer
+   * reads or the channel closes; on tcp/uds while more than 1 MiB waits, for at most 30 s and interruptibly (see
+   * {@link NettyTransport}). A send on a socket's own event loop never waits.
    *
    * @throws java.io.UncheckedIOException if the transport is closed (a close racing the send may instead drop the
-   *     frame silently: the peer is gone either way)
+   *     frame silently: the peer is gone either way), or if the caller is interrupted while a socket send waits
+   * @throws IllegalStateException if a socket peer has not read for the whole wait
    */
   void send(O message);
+
+  /**
+   * Sends {@code messages} in order, as {@link #send} would one by one, but framed into as few writes as possible
+   * with one flush at the end: for a caller that has a burst to send (a stream of one-way messages, say). The
+   * messages of one batch are never interleaved with other frames. Blocks as {@link #send} does.
+   *
+   * <p>The default sends them one by one; the ipclab transports override it.
+   */
+  default void sendBatch(List<? extends O> messages) {
+    for (O message : messages) {
+      send(message);
+    }
+  }
 
   /**
    * Queues {@code message} for sending and returns at once, never blocking: for supervisors, heartbeats and

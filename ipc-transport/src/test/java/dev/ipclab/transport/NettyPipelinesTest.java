@@ -37,9 +37,9 @@ class NettyPipelinesTest {
   }
 
   @Test
-  void pipelineHasTheFourCodecHandlersInOrder() {
+  void pipelineHasTheCodecHandlersInOrder() {
     assertThat(parentSide.pipeline().names())
-        .containsSubsequence("frameDecoder", "protobufDecoder", "frameEncoder", "protobufEncoder");
+        .containsSubsequence("flushConsolidation", "frameDecoder", "frameEncoder");
   }
 
   @Test

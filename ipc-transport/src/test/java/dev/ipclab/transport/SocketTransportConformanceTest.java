@@ -1,5 +1,7 @@
 package dev.ipclab.transport;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.protobuf.MessageLite;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
@@ -10,9 +12,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The transport contract for {@link NettyTransport} over a real socket: a server channel accepts the parent end,
@@ -23,13 +28,18 @@ abstract class SocketTransportConformanceTest extends TransportConformanceTest {
   private EventLoopGroup group;
   private Channel server;
 
+  /** How the event loops wait; the spin variants override it. */
+  IdleStrategy idle() {
+    return IdleStrategy.BLOCK;
+  }
+
   /** Where the server listens; a TCP port of 0 picks a free one. */
   abstract SocketAddress bindAddress();
 
   @Override
   Ends connect(int maxFrameBytes) throws Exception {
     TransportKind kind = kind();
-    group = EventLoops.newGroup(THREAD_PREFIX + kind.cliName(), 2);
+    group = EventLoops.newGroup(THREAD_PREFIX + kind.cliName(), 2, idle());
     CompletableFuture<NettyTransport<WorkerEnvelope, ParentEnvelope>> accepted = new CompletableFuture<>();
     ServerBootstrap serverBootstrap = new ServerBootstrap()
         .group(group)
@@ -74,6 +84,109 @@ abstract class SocketTransportConformanceTest extends TransportConformanceTest {
         created.accept(transport);
       }
     };
+  }
+
+  @Test
+  @Timeout(30)
+  void sendWaitsWhileThePeerDoesNotReadThenFailsAfterItsLimitWithPendingBytesBounded() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    parent().start(parentSeen);
+    NettyTransport<WorkerEnvelope, ParentEnvelope> sender = netty(parent()).sendWaitLimit(Duration.ofMillis(500));
+    int size = 64 * 1024;
+    int sent = 0;
+    IllegalStateException refused = null;
+    long maxPending = 0;
+    for (int i = 1; i <= 5000 && refused == null; i++) {
+      try {
+        sender.send(Traffic.ping(i, Traffic.payload(i, size)));
+        sent++;
+        maxPending = Math.max(maxPending, sender.pendingBytes());
+      } catch (IllegalStateException e) {
+        refused = e;
+      }
+    }
+
+    assertThat(refused).as("a send refused after %d sent", sent).isNotNull()
+        .hasMessageStartingWith(ends.parentPeer() + " has not read for 500 ms while ")
+        .hasMessageContaining("it may be stopped (SIGSTOP) or stuck");
+    // Without backpressure all 5000 frames (312 MiB) would have been accepted into the heap.
+    assertThat(maxPending).as("largest pending outbound bytes seen")
+        .isLessThanOrEqualTo(NettyTransport.HIGH_WATER_BYTES + 2L * size);
+    assertThat(parent().closeFuture()).as("a refused send does not close the channel").isNotDone();
+  }
+
+  @Test
+  @Timeout(30)
+  void aWaitingSendGoesOnOnceThePeerReadsAndEveryFrameArrivesInOrder() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    parent().start(parentSeen);
+    int size = 64 * 1024;
+    int count = 200; // 12.5 MiB: more than the socket buffers and the high-water mark hold
+    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+      for (int i = 1; i <= count; i++) {
+        parent().send(Traffic.ping(i, Traffic.payload(i, size)));
+      }
+    }, r -> Thread.ofPlatform().daemon().name(THREAD_PREFIX + "sender").start(r));
+    Thread.sleep(300);
+    assertThat(sending).as("the sender waits while nothing reads").isNotDone();
+
+    worker().start(workerSeen);
+
+    sending.get(Traffic.WAIT_SECONDS * 2, TimeUnit.SECONDS);
+    for (int i = 1; i <= count; i++) {
+      assertThat(Traffic.next(workerSeen.messages, "ping " + i).getRequestId()).isEqualTo(i);
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aSenderWaitingForThePeerCanBeInterrupted() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    parent().start(parentSeen);
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread sender = Thread.ofPlatform().daemon().name(THREAD_PREFIX + "sender").start(() -> {
+      try {
+        for (int i = 1; i <= 5000; i++) {
+          parent().send(Traffic.ping(i, Traffic.payload(i, 64 * 1024)));
+        }
+        outcome.complete(null);
+      } catch (Throwable e) {
+        outcome.complete(Thread.currentThread().isInterrupted() ? e : new AssertionError("flag not set", e));
+      }
+    });
+    Thread.sleep(500);
+    sender.interrupt();
+
+    assertThat(outcome.get(Traffic.WAIT_SECONDS, TimeUnit.SECONDS))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasCauseInstanceOf(java.io.InterruptedIOException.class)
+        .hasMessageContaining("interrupted while waiting to write to " + ends.parentPeer());
+    sender.join();
+  }
+
+  @Test
+  @Timeout(30)
+  void aSendOnTheChannelsOwnEventLoopNeverWaits() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    parent().start(parentSeen);
+    NettyTransport<WorkerEnvelope, ParentEnvelope> sender = netty(parent());
+    int count = 100; // 6.4 MiB, far past the high-water mark: waiting here would hang the loop for ever
+    sender.channel().eventLoop().submit(() -> {
+      for (int i = 1; i <= count; i++) {
+        sender.send(Traffic.ping(i, Traffic.payload(i, 64 * 1024)));
+      }
+    }).get(Traffic.WAIT_SECONDS, TimeUnit.SECONDS);
+
+    assertThat(sender.channel().isWritable()).as("writable after queueing 6.4 MiB").isFalse();
+    worker().start(workerSeen);
+    for (int i = 1; i <= count; i++) {
+      assertThat(Traffic.next(workerSeen.messages, "ping " + i).getRequestId()).isEqualTo(i);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <I extends MessageLite, O extends MessageLite> NettyTransport<I, O> netty(Transport<I, O> t) {
+    return (NettyTransport<I, O>) t;
   }
 
   @Override

@@ -8,6 +8,11 @@ import java.nio.channels.Pipe;
 
 /** The transport contract for {@link StreamTransport}, over two real OS pipes, one per direction. */
 class StreamTransportConformanceTest extends TransportConformanceTest {
+  /** How both readers wait; the spin variant overrides it. */
+  IdleStrategy idle() {
+    return IdleStrategy.BLOCK;
+  }
+
   private static final String PARENT_PEER = "stdin/stdout of worker-1 (test pipes)";
   private static final String WORKER_PEER = "parent over stdin/stdout (test pipes)";
 
@@ -18,10 +23,10 @@ class StreamTransportConformanceTest extends TransportConformanceTest {
     // Each end closes the two pipe ends it holds when it is closed.
     StreamTransport<WorkerEnvelope, ParentEnvelope> parent = new StreamTransport<>(
         Channels.newInputStream(toParent.source()), Channels.newOutputStream(toWorker.sink()),
-        WorkerEnvelope.parser(), maxFrameBytes, PARENT_PEER, THREAD_PREFIX + "pipe-parent-reader");
+        WorkerEnvelope.parser(), maxFrameBytes, PARENT_PEER, THREAD_PREFIX + "pipe-parent-reader", idle());
     StreamTransport<ParentEnvelope, WorkerEnvelope> worker = new StreamTransport<>(
         Channels.newInputStream(toWorker.source()), Channels.newOutputStream(toParent.sink()),
-        ParentEnvelope.parser(), maxFrameBytes, WORKER_PEER, THREAD_PREFIX + "pipe-worker-reader");
+        ParentEnvelope.parser(), maxFrameBytes, WORKER_PEER, THREAD_PREFIX + "pipe-worker-reader", idle());
     return new Ends(parent, worker, PARENT_PEER, WORKER_PEER);
   }
 

@@ -56,23 +56,23 @@ abstract class TransportConformanceTest {
   /** Frees what {@link #connect} made beyond the two ends (event loops, server channels); both ends are closed. */
   void release() throws Exception {}
 
-  private Ends ends;
-  private final EventRecorder<WorkerEnvelope> parentSeen = new EventRecorder<>();
-  private final EventRecorder<ParentEnvelope> workerSeen = new EventRecorder<>();
+  Ends ends;
+  final EventRecorder<WorkerEnvelope> parentSeen = new EventRecorder<>();
+  final EventRecorder<ParentEnvelope> workerSeen = new EventRecorder<>();
 
-  private Transport<WorkerEnvelope, ParentEnvelope> parent() {
+  Transport<WorkerEnvelope, ParentEnvelope> parent() {
     return ends.parent();
   }
 
-  private Transport<ParentEnvelope, WorkerEnvelope> worker() {
+  Transport<ParentEnvelope, WorkerEnvelope> worker() {
     return ends.worker();
   }
 
-  private void open(int maxFrameBytes) throws Exception {
+  void open(int maxFrameBytes) throws Exception {
     ends = connect(maxFrameBytes);
   }
 
-  private void openAndStart() throws Exception {
+  void openAndStart() throws Exception {
     open(Frames.DEFAULT_MAX_FRAME_BYTES);
     parent().start(parentSeen);
     worker().start(workerSeen);
@@ -172,6 +172,56 @@ abstract class TransportConformanceTest {
         m -> m.getPing().getPayload(), sentinel);
     Traffic.checkPerSenderOrder(parentSeen.messages, threads, perThread, WorkerEnvelope::getRequestId,
         m -> m.getPong().getPayload(), sentinel);
+  }
+
+  @Test
+  @Timeout(20)
+  void sendBatchDeliversEveryFrameInOrderBetweenSingleSends() throws Exception {
+    openAndStart();
+    int batch = 5000; // 100-byte payloads: several 64 KiB write chunks
+    parent().send(Traffic.ping(1, Traffic.payload(1, 100)));
+    List<ParentEnvelope> pings = new ArrayList<>();
+    for (int i = 2; i < 2 + batch; i++) {
+      pings.add(Traffic.ping(i, Traffic.payload(i, 100)));
+    }
+    parent().sendBatch(pings);
+    parent().send(Traffic.ping(2 + batch, Traffic.payload(2 + batch, 100)));
+    worker().sendBatch(List.of(Traffic.pong(7, ByteString.EMPTY), Traffic.pong(8, ByteString.EMPTY)));
+
+    for (int i = 1; i <= 2 + batch; i++) {
+      ParentEnvelope m = Traffic.next(workerSeen.messages, "ping " + i);
+      assertThat(m.getRequestId()).as("request id of the frame received in place %d", i).isEqualTo(i);
+      assertThat(m.getPing().getPayload().equals(Traffic.payload(i, 100))).as("payload of ping %d", i).isTrue();
+    }
+    assertThat(Traffic.next(parentSeen.messages, "pong 7").getRequestId()).isEqualTo(7);
+    assertThat(Traffic.next(parentSeen.messages, "pong 8").getRequestId()).isEqualTo(8);
+  }
+
+  @Test
+  @Timeout(20)
+  void offerFailsWithAClearMessageOnceTooMuchWaitsForAPeerThatDoesNotRead() throws Exception {
+    open(Frames.DEFAULT_MAX_FRAME_BYTES);
+    parent().start(parentSeen);
+    // The worker end is not started: nothing reads. 64 KiB frames: the 16 MiB bound is reached after 256 of
+    // them, plus what the OS channel holds (a 64 KiB pipe, a few MiB of socket buffers).
+    int size = 64 * 1024;
+    int accepted = 0;
+    IllegalStateException refused = null;
+    for (int i = 1; i <= 2000 && refused == null; i++) {
+      try {
+        parent().offer(Traffic.ping(i, Traffic.payload(i, size)));
+        accepted++;
+      } catch (IllegalStateException e) {
+        refused = e;
+      }
+    }
+
+    assertThat(refused).as("an offer refused after %d accepted", accepted).isNotNull()
+        .hasMessageContaining("waiting to be written to " + ends.parentPeer())
+        .hasMessageContaining("16.0 MiB")
+        .hasMessageContaining("not reading: it may be stopped (SIGSTOP) or stuck");
+    assertThat(accepted).as("frames accepted before the refusal").isBetween(200, 1000);
+    assertThat(parent().closeFuture()).as("a refused offer does not close the channel").isNotDone();
   }
 
   @Test

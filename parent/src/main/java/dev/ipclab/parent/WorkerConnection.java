@@ -20,6 +20,7 @@ import dev.ipclab.transport.PendingRequests;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.Transport;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +37,8 @@ import java.util.logging.Logger;
 public final class WorkerConnection {
   /** How long {@link #ping(ByteString)} waits for its pong. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  /** One-way pings per {@link Transport#sendBatch} call in {@link #sendOneWayPings}. */
+  static final int ONE_WAY_BATCH = 1024;
 
   private static final Logger log = Logger.getLogger(WorkerConnection.class.getName());
 
@@ -74,6 +77,44 @@ public final class WorkerConnection {
     ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
         .setPing(Ping.newBuilder().setPayload(payload).setParentSendNanos(System.nanoTime()));
     return request(request, timeout, false).thenApply(reply -> {
+      if (!reply.hasPong()) {
+        throw new IllegalStateException(name + " answered a ping with " + reply.getKindCase());
+      }
+      return reply.getPong();
+    });
+  }
+
+  /**
+   * Sends {@code count} pings with request id 0, which by the protocol ask for no reply (the worker must not answer
+   * them), framed {@value #ONE_WAY_BATCH} at a time into as few writes as fit, with one flush per batch (see
+   * {@link Transport#sendBatch}): the one-way stream a throughput measurement times; follow it with a normal
+   * {@link #ping} and wait for its pong to know the worker has read everything. Blocks while the worker does not
+   * read, as a send does. The same envelope is written {@code count} times: nothing is allocated per message.
+   */
+  public void sendOneWayPings(ByteString payload, int count) {
+    ParentEnvelope oneWay = ParentEnvelope.newBuilder()
+        .setRequestId(0)
+        .setPing(Ping.newBuilder().setPayload(payload))
+        .build();
+    int size = oneWay.getSerializedSize();
+    for (int sent = 0; sent < count; ) {
+      int n = Math.min(ONE_WAY_BATCH, count - sent);
+      transport.sendBatch(Collections.nCopies(n, oneWay));
+      sent += n;
+      messagesOut.addAndGet(n);
+      bytesOut.addAndGet((long) n * (Frames.prefixBytes(size) + size));
+    }
+  }
+
+  /**
+   * Like {@link #ping(ByteString, Duration)}, but never blocks: the ping is offered, and the future fails at once
+   * with a {@link WorkerFailedException} if too much already waits for a worker that does not read (see
+   * {@link dev.ipclab.transport.Transport#offer}). For probes and load generators that must not hang.
+   */
+  public CompletableFuture<Pong> tryPing(ByteString payload, Duration timeout) {
+    ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
+        .setPing(Ping.newBuilder().setPayload(payload).setParentSendNanos(System.nanoTime()));
+    return request(request, timeout, true).thenApply(reply -> {
       if (!reply.hasPong()) {
         throw new IllegalStateException(name + " answered a ping with " + reply.getKindCase());
       }

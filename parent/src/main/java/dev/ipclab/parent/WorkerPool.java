@@ -86,8 +86,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       throw new IllegalStateException("the pool was closed while starting");
     }
     if (settings.transport() != TransportKind.PIPE) {
-      server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.maxFrameBytes(), this,
-          timer, settings.handshakeTimeout().toMillis());
+      server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.idle(),
+          settings.maxFrameBytes(), this, timer, settings.handshakeTimeout().toMillis());
     }
   }
 

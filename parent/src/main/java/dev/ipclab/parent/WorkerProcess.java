@@ -91,7 +91,8 @@ public final class WorkerProcess implements AutoCloseable {
     if (settings.transport() == TransportKind.PIPE) {
       StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = new StreamTransport<>(
           process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
-          "stdin/stdout of " + worker.name() + " pid " + process.pid(), "ipclab-pipe-reader-" + id);
+          "stdin/stdout of " + worker.name() + " pid " + process.pid(), "ipclab-pipe-reader-" + id,
+          settings.idle());
       // On a pipe, only this worker may say hello, whatever id it claims.
       WorkerRegistry onlyThisWorker = (hello, transport, peer) -> {
         WorkerRegistry.Admission admission = registry.admit(hello, transport, peer);

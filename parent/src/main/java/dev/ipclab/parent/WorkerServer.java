@@ -1,6 +1,7 @@
 package dev.ipclab.parent;
 
 import dev.ipclab.transport.EventLoops;
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -32,11 +33,12 @@ final class WorkerServer implements AutoCloseable {
   private final String address;
   private final Path socketFile;
 
-  WorkerServer(TransportKind kind, Path socketFile, int ioThreads, int maxFrameBytes, WorkerRegistry registry,
-      ScheduledExecutorService timer, long handshakeTimeoutMs) throws InterruptedException {
+  /** @param idle how the io threads wait for the workers' frames: block in epoll_wait, or spin first */
+  WorkerServer(TransportKind kind, Path socketFile, int ioThreads, IdleStrategy idle, int maxFrameBytes,
+      WorkerRegistry registry, ScheduledExecutorService timer, long handshakeTimeoutMs) throws InterruptedException {
     this.socketFile = kind == TransportKind.UDS ? socketFile : null;
-    this.boss = EventLoops.newGroup("ipclab-accept", 1);
-    this.io = EventLoops.newGroup("ipclab-io", ioThreads);
+    this.boss = EventLoops.newGroup("ipclab-accept", 1); // accepting is rare: it never spins
+    this.io = EventLoops.newGroup("ipclab-io", ioThreads, idle);
     String endpoint = kind == TransportKind.UDS ? socketFile.toString() : "127.0.0.1";
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(boss, io)

@@ -10,6 +10,7 @@ import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.transport.TransportListener;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -65,6 +66,12 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
   public void send(WorkerEnvelope message) {
     inner.send(message);
     counted(message);
+  }
+
+  @Override
+  public void sendBatch(List<? extends WorkerEnvelope> messages) {
+    inner.sendBatch(messages);
+    messages.forEach(this::counted);
   }
 
   @Override

@@ -19,10 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /** Connects a worker to its parent over TCP or a Unix socket with Netty, and owns the worker's event loop. */
 final class SocketConnector implements AutoCloseable {
   private final WorkerConfig config;
-  private final EventLoopGroup group = EventLoops.newGroup("ipclab-io", 1);
+  private final EventLoopGroup group;
 
   SocketConnector(WorkerConfig config) {
     this.config = config;
+    this.group = EventLoops.newGroup("ipclab-io", 1, config.idle()); // spin mode polls epoll before it blocks
   }
 
   /** Connects, and returns the transport; reading starts when the session starts it. */

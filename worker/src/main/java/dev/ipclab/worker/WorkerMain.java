@@ -60,7 +60,7 @@ public final class WorkerMain {
     try {
       if (config.transport() == TransportKind.PIPE) {
         transport = new StreamTransport<>(System.in, protocolOut, ParentEnvelope.parser(),
-            config.maxFrameBytes(), "parent over stdin/stdout", "ipclab-pipe-reader");
+            config.maxFrameBytes(), "parent over stdin/stdout", "ipclab-pipe-reader", config.idle());
       } else {
         connector = new SocketConnector(config);
         transport = connector.connect();

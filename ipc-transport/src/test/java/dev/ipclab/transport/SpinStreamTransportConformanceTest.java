@@ -1,0 +1,9 @@
+package dev.ipclab.transport;
+
+/** The transport contract for {@link StreamTransport} whose readers spin before they block. */
+class SpinStreamTransportConformanceTest extends StreamTransportConformanceTest {
+  @Override
+  IdleStrategy idle() {
+    return IdleStrategy.SPIN;
+  }
+}
