@@ -19,7 +19,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code pipe} transport: frames over a pair of byte streams, in practice a child's stdin and stdout.
+ * The {@code pipe} transport: frames over a pair of byte streams, in practice a child's stdin and stdout; the
+ * {@code shm} transport reuses it over the streams of its rings (see {@link ShmChannel}).
  *
  * <p>One platform thread reads frames and calls the listener directly. A sender writes on its own thread when the
  * stream is free, which keeps the hot path free of thread hops; when another write holds the stream (a peer that
@@ -37,6 +38,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private final int maxFrameBytes;
   private final String description;
   private final String threadName;
+  private final TransportKind kind;
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -64,6 +66,19 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       int maxFrameBytes,
       String description,
       String threadName) {
+    this(in, out, parser, maxFrameBytes, description, threadName, TransportKind.PIPE);
+  }
+
+  /** As above, for another kind of byte stream than a pipe (the rings of {@link TransportKind#SHM}). */
+  public StreamTransport(
+      InputStream in,
+      OutputStream out,
+      Parser<I> parser,
+      int maxFrameBytes,
+      String description,
+      String threadName,
+      TransportKind kind) {
+    this.kind = kind;
     this.in = in;
     this.out = out;
     this.parser = parser;
@@ -259,7 +274,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
 
   @Override
   public TransportKind kind() {
-    return TransportKind.PIPE;
+    return kind;
   }
 
   @Override
