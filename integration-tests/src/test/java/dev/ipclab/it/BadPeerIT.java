@@ -116,23 +116,26 @@ class BadPeerIT {
         .hasMessageContaining("within 500 ms");
   }
 
-  @Test
-  void garbageOnAWorkersStdoutCrashesOnlyThatWorker() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 2).fault(1, "garbage-after:3").start()) {
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "SHM"})
+  void garbageFromAWorkerCrashesOnlyThatWorker(TransportKind transport) throws Exception {
+    try (WorkerPool pool = Pools.builder(transport, 2).fault(1, "garbage-after:3").start()) {
       WorkerProcess bad = pool.worker(1);
       for (int i = 0; i < 3; i++) {
         bad.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
       }
       var exit = bad.exit().get(10, TimeUnit.SECONDS);
       assertThat(bad.state()).isEqualTo(WorkerState.CRASHED);
-      assertThat(exit.cause()).contains("protocol error", "length prefix longer than 5 bytes", "stdout");
+      assertThat(exit.cause()).contains("protocol error", "length prefix longer than 5 bytes", "stdout",
+          transport == TransportKind.SHM ? "shm /dev/shm/ipclab-" : "stdin/stdout of worker-1");
       assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
     }
   }
 
-  @Test
-  void twoGibFramePrefixFromAPipeWorkerIsRefusedBeforeAllocation() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 2).fault(1, "huge-frame-after:1").start()) {
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "SHM"})
+  void twoGibFramePrefixFromAWorkerIsRefusedBeforeAllocation(TransportKind transport) throws Exception {
+    try (WorkerPool pool = Pools.builder(transport, 2).fault(1, "huge-frame-after:1").start()) {
       WorkerProcess bad = pool.worker(1);
       bad.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
       var exit = bad.exit().get(10, TimeUnit.SECONDS);
