@@ -9,8 +9,11 @@ import java.util.concurrent.locks.LockSupport;
 final class Backoff {
   /** For a latency-first reader: some tens of microseconds of spinning cover a request's round trip. */
   static final Backoff.Settings SPIN_READER = new Settings(20_000, 50, 1_000, 1_000_000);
-  /** For a reader about to block: a few hundred nanoseconds, then the doorbell. */
-  static final Backoff.Settings BLOCK_READER = new Settings(200, 0, 0, 0);
+  /**
+   * For a blocking reader: no spin at all, straight to the doorbell. Measured on a loaded 2-vCPU machine, 200 spins
+   * before sleeping raised the shm block round trip p50 from 21 to 31 µs: the spin took the CPU the peer needed.
+   */
+  static final Backoff.Settings BLOCK_READER = new Settings(0, 0, 0, 0);
   /** For a writer waiting for room in a full ring, a peer that does not read: poll at most every millisecond. */
   static final Backoff.Settings FULL_RING = new Settings(100, 10, 1_000, 1_000_000);
 

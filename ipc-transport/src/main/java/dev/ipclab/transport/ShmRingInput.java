@@ -82,7 +82,7 @@ final class ShmRingInput extends InputStream {
         n = ring.read(dst, off, len);
         return n > 0 ? n : -1;
       }
-      if (idle == IdleStrategy.SPIN || !backoff.exhausted()) {
+      if (idle == IdleStrategy.SPIN || !backoff.exhausted()) { // spin mode ends in parks of up to 1 ms
         backoff.idle();
       } else {
         sleepOnDoorbell();
