@@ -102,4 +102,43 @@ class ShmRingTest {
     assertThat(received).isEqualTo(data);
     in.close();
   }
+
+  /**
+   * Ping-pong of single bytes between two blocking readers: every round trip makes each reader go to sleep and be
+   * rung awake, so a lost wake-up (the race in {@link ShmRingInput}'s comment) would hang here until the timeout.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void twentyThousandBlockingRoundTripsLoseNoWakeUp() throws Exception {
+    ShmRing ping = ring(64);
+    ShmRing pong = ring(64);
+    java.nio.channels.Pipe pingBell = java.nio.channels.Pipe.open();
+    java.nio.channels.Pipe pongBell = java.nio.channels.Pipe.open();
+    ShmRingInput echoIn = new ShmRingInput(ping, IdleStrategy.BLOCK,
+        java.nio.channels.Channels.newInputStream(pingBell.source()), "pinger", "shm-ring-test-echo");
+    ShmRingInput pingerIn = new ShmRingInput(pong, IdleStrategy.BLOCK,
+        java.nio.channels.Channels.newInputStream(pongBell.source()), "echo", "shm-ring-test-pinger");
+    ShmRingOutput pingerOut = new ShmRingOutput(ping,
+        java.nio.channels.Channels.newOutputStream(pingBell.sink()), pingerIn::peerGone, "echo");
+    ShmRingOutput echoOut = new ShmRingOutput(pong,
+        java.nio.channels.Channels.newOutputStream(pongBell.sink()), echoIn::peerGone, "pinger");
+    int rounds = 20_000;
+    Thread echo = Thread.ofPlatform().start(() -> {
+      try {
+        for (int b; (b = echoIn.read()) >= 0; ) {
+          echoOut.write(b);
+        }
+        echoOut.close();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    for (int i = 0; i < rounds; i++) {
+      pingerOut.write(i & 0xff);
+      assertThat(pingerIn.read()).isEqualTo(i & 0xff);
+    }
+    pingerOut.close();
+    assertThat(pingerIn.read()).as("end of stream after the echo closes").isEqualTo(-1);
+    echo.join();
+  }
 }
