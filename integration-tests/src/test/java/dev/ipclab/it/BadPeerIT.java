@@ -193,6 +193,8 @@ class BadPeerIT {
       "PIPE | huge-frame-after:2    | 2147483648 bytes (2.0 GiB)        | over the limit of 16777216 bytes",
       "UDS  | huge-frame-after:2    | 2147483648 bytes (2.0 GiB)        | over the limit of 16777216 bytes",
       "TCP  | huge-frame-after:2    | 2147483648 bytes (2.0 GiB)        | over the limit of 16777216 bytes",
+      "SHM  | garbage-after:2       | length prefix longer than 5 bytes | shm /dev/shm/ipclab-",
+      "SHM  | huge-frame-after:2    | 2147483648 bytes (2.0 GiB)        | over the limit of 16777216 bytes",
       "PIPE | raw-stdout-after:2    | does not parse                    | og4j:WARN No appenders"})
   void aWorkerThatBreaksTheFramingIsCutOffWhileTheOthersServe(TransportKind transport, String fault,
       String expected, String alsoExpected) throws Exception {

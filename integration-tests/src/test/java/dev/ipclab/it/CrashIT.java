@@ -48,9 +48,10 @@ class CrashIT {
     }
   }
 
-  @Test
-  void inFlightRequestFailsWithTheDecodedExitWhenTheWorkerDiesMidRequest() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 2).fault(1, "exit-after:2").start()) {
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"UDS", "SHM"})
+  void inFlightRequestFailsWithTheDecodedExitWhenTheWorkerDiesMidRequest(TransportKind transport) throws Exception {
+    try (WorkerPool pool = Pools.builder(transport, 2).fault(1, "exit-after:2").start()) {
       WorkerProcess w = pool.worker(1);
       w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
       w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
@@ -108,7 +109,7 @@ class CrashIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS", "SHM"})
   void stoppedWorkerIsMarkedHungAndRecoversWhenContinued(TransportKind transport) throws Exception {
     try (WorkerPool pool = Pools.builder(transport, 2).start()) {
       WorkerProcess w = pool.worker(1);

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves a descendant process, a parent record or a run directory of this JVM behind, and cleans
- * up after it so one leak cannot poison the next test.
+ * Fails a test that leaves a descendant process, a parent record, a run directory or an shm file of this JVM
+ * behind, and cleans up after it so one leak cannot poison the next test.
  */
 final class NoLeftovers implements AfterEachCallback {
   private static final long WAIT_MILLIS = 5_000;
@@ -31,6 +31,8 @@ final class NoLeftovers implements AfterEachCallback {
     left.forEach(ProcessHandle::destroyForcibly);
     List<Path> dirs = runDirectories();
     dirs.forEach(NoLeftovers::deleteTree);
+    List<Path> shmFiles = shmFiles(ProcessHandle.current().pid());
+    shmFiles.forEach(NoLeftovers::deleteTree);
     // Pools record this JVM as a parent; the last pool's close must remove the record.
     Path record = dev.ipclab.parent.ParentRecord.file(ProcessHandle.current().pid());
     boolean recordLeft = Files.deleteIfExists(record);
@@ -40,6 +42,19 @@ final class NoLeftovers implements AfterEachCallback {
     assertThat(recordLeft).as("parent record " + record + " left behind by the test").isFalse();
     assertThat(socketLeft).as("control socket " + socket + " left behind by the test").isFalse();
     assertThat(dirs).as("run directories left behind by the test").isEmpty();
+    assertThat(shmFiles).as("shm files left behind by the test").isEmpty();
+  }
+
+  /** Shm files of parent {@code pid}: {@code /dev/shm/ipclab-<pid>-*}. */
+  static List<Path> shmFiles(long pid) throws IOException {
+    Path shm = Path.of("/dev/shm");
+    if (!Files.isDirectory(shm)) {
+      return List.of();
+    }
+    String prefix = "ipclab-" + pid + "-";
+    try (Stream<Path> list = Files.list(shm)) {
+      return list.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+    }
   }
 
   private static List<ProcessHandle> descendants() {

@@ -53,6 +53,9 @@ class ParentKillIT {
       if (runDir != null) {
         NoLeftovers.deleteTree(runDir);
       }
+      if (parentPid > 0) {
+        NoLeftovers.shmFiles(parentPid).forEach(NoLeftovers::deleteTree);
+      }
     }
     // Nor its record and control socket: the next reader (a parent starting, inspect, top, ipclab-stop) sweeps them.
     assertThat(ParentRecord.file(parentPid)).exists();

@@ -72,6 +72,11 @@ class TransportIT {
       assertThat(w.handle().isAlive()).isFalse();
     }
     assertThat(runDir).doesNotExist();
+    for (WorkerProcess w : workers) {
+      if (transport == TransportKind.SHM) {
+        assertThat(w.shmFile()).as("shm file of %s after the pool closed", w.name()).doesNotExist();
+      }
+    }
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
   }
 
@@ -107,6 +112,22 @@ class TransportIT {
             .isEqualTo("rwx------");
         assertThat(Os.fdTargets(w.pid())).anyMatch(t -> t.startsWith("socket:["));
         assertThat(Os.fdTarget(w.pid(), 0)).as("stdin, watched for end of stream").startsWith("pipe:[");
+      }
+      case SHM -> {
+        // One 0600 file per worker in /dev/shm, mapped by both processes; stdin and stdout are doorbell pipes.
+        Path file = w.shmFile();
+        assertThat(file).exists().hasParent(Path.of("/dev/shm"));
+        assertThat(file.getFileName().toString()).startsWith("ipclab-" + me + "-");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readAllLines(Path.of("/proc/" + w.pid() + "/maps"))).as("maps of the worker")
+            .anyMatch(l -> l.endsWith(file.toString()));
+        assertThat(Files.readAllLines(Path.of("/proc/" + me + "/maps"))).as("maps of the parent")
+            .anyMatch(l -> l.endsWith(file.toString()));
+        String stdin = Os.fdTarget(w.pid(), 0);
+        String stdout = Os.fdTarget(w.pid(), 1);
+        assertThat(stdin).startsWith("pipe:[");
+        assertThat(stdout).startsWith("pipe:[").isNotEqualTo(stdin);
+        assertThat(mine).contains(stdin, stdout);
       }
       case TCP -> {
         assertThat(pool.endpoint()).startsWith("127.0.0.1:");

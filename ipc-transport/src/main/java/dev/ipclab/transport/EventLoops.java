@@ -57,7 +57,7 @@ public final class EventLoops {
         requireNative();
         yield EpollServerDomainSocketChannel.class;
       }
-      case PIPE -> throw new IllegalArgumentException("the pipe transport has no server channel");
+      case PIPE, SHM -> throw new IllegalArgumentException("the " + kind + " transport has no server channel");
     };
   }
 
@@ -69,7 +69,7 @@ public final class EventLoops {
         requireNative();
         yield EpollDomainSocketChannel.class;
       }
-      case PIPE -> throw new IllegalArgumentException("the pipe transport has no socket channel");
+      case PIPE, SHM -> throw new IllegalArgumentException("the " + kind + " transport has no socket channel");
     };
   }
 

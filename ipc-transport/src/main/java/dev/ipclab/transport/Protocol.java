@@ -14,10 +14,10 @@ public final class Protocol {
   /** System property carrying a worker's id (1 or more). */
   public static final String WORKER_ID_PROPERTY = "ipclab.worker.id";
 
-  /** System property naming the transport a worker uses: pipe, tcp or uds. */
+  /** System property naming the transport a worker uses: pipe, tcp, uds or shm. */
   public static final String TRANSPORT_PROPERTY = "ipclab.transport";
 
-  /** System property with the address a socket worker connects to: {@code host:port} or a socket path. */
+  /** System property with the address a socket worker connects to: {@code host:port}, a socket path, or the shm file. */
   public static final String CONNECT_PROPERTY = "ipclab.connect";
 
   /** System property with the frame size limit in bytes. */

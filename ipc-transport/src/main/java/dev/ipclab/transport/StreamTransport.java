@@ -20,7 +20,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code pipe} transport: frames over a pair of byte streams, in practice a child's stdin and stdout.
+ * The {@code pipe} transport: frames over a pair of byte streams, in practice a child's stdin and stdout; the
+ * {@code shm} transport reuses it over the streams of its rings (see {@link ShmChannel}).
  *
  * <p>One platform thread reads frames and calls the listener directly. A sender writes on its own thread when the
  * stream is free, which keeps the hot path free of thread hops; when another write holds the stream (a peer that
@@ -52,6 +53,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private final int maxFrameBytes;
   private final String description;
   private final String threadName;
+  private final TransportKind kind;
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -88,9 +90,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     this(in, out, parser, maxFrameBytes, description, threadName, IdleStrategy.BLOCK);
   }
 
-  /**
-   * As above, with the reader's idle strategy: {@link IdleStrategy#SPIN} polls before blocking.
-   */
+  /** As above, with the reader's idle strategy: {@link IdleStrategy#SPIN} polls before blocking. */
   public StreamTransport(
       InputStream in,
       OutputStream out,
@@ -99,6 +99,23 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       String description,
       String threadName,
       IdleStrategy idle) {
+    this(in, out, parser, maxFrameBytes, description, threadName, idle, TransportKind.PIPE);
+  }
+
+  /**
+   * As above, for another kind of byte stream than a pipe (the rings of {@link TransportKind#SHM}, whose input
+   * stream does its own waiting and is read with {@link IdleStrategy#BLOCK} here).
+   */
+  public StreamTransport(
+      InputStream in,
+      OutputStream out,
+      Parser<I> parser,
+      int maxFrameBytes,
+      String description,
+      String threadName,
+      IdleStrategy idle,
+      TransportKind kind) {
+    this.kind = kind;
     this.in = in;
     this.out = out;
     this.frames = new StreamFrameWriter(out);
@@ -364,7 +381,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
 
   @Override
   public TransportKind kind() {
-    return TransportKind.PIPE;
+    return kind;
   }
 
   @Override

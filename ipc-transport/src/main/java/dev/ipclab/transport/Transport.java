@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Moves framed protobuf messages over one OS channel (a pipe pair, a TCP or a Unix socket); knows nothing of
- * message kinds.
+ * Moves framed protobuf messages over one OS channel (a pipe pair, a TCP or a Unix socket, shared-memory rings);
+ * knows nothing of message kinds.
  *
- * <p>Callers see the same API on every transport, so a new one (a shared-memory ring, say) or a new idle
+ * <p>Callers see the same API on every transport, so a new one (the shared-memory rings were one) or a new idle
  * strategy changes nothing above this line. Inbound messages go to the {@link TransportListener} given to
  * {@link #start}, on the thread that read them: that thread finishes the work or hands it on without a
  * blocking wake-up, because a hop between threads costs as much as the IPC itself.

@@ -9,9 +9,11 @@ public enum TransportKind {
   /** Netty over TCP, bound to 127.0.0.1 on an ephemeral port. */
   TCP,
   /** Netty over a Unix domain socket in a private 0700 directory (native epoll). */
-  UDS;
+  UDS,
+  /** Two rings in a memory-mapped 0600 file under {@code /dev/shm}; stdin and stdout serve as doorbells. */
+  SHM;
 
-  /** The name used on command lines and in JSON: {@code pipe}, {@code tcp}, {@code uds}. */
+  /** The name used on command lines and in JSON: {@code pipe}, {@code tcp}, {@code uds}, {@code shm}. */
   public String cliName() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -24,7 +26,7 @@ public enum TransportKind {
       }
     }
     throw new IllegalArgumentException(
-        "unknown transport '" + name + "'; expected one of pipe, tcp, uds");
+        "unknown transport '" + name + "'; expected one of pipe, tcp, uds, shm");
   }
 
   @Override

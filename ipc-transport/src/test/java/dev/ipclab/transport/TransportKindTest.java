@@ -13,6 +13,7 @@ class TransportKindTest {
     assertThat(TransportKind.fromCliName("pipe")).isEqualTo(TransportKind.PIPE);
     assertThat(TransportKind.fromCliName("TCP")).isEqualTo(TransportKind.TCP);
     assertThat(TransportKind.fromCliName("Uds")).isEqualTo(TransportKind.UDS);
+    assertThat(TransportKind.fromCliName("SHM")).isEqualTo(TransportKind.SHM);
   }
 
   @Test
@@ -26,15 +27,15 @@ class TransportKindTest {
 
   @Test
   void unknownNameIsRefusedWithTheValidNames() {
-    assertThatThrownBy(() -> TransportKind.fromCliName("shm"))
+    assertThatThrownBy(() -> TransportKind.fromCliName("ram"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown transport 'shm'; expected one of pipe, tcp, uds");
+        .hasMessage("unknown transport 'ram'; expected one of pipe, tcp, uds, shm");
   }
 
   @Test
   void nullIsRefusedLikeAnyUnknownName() {
     assertThatThrownBy(() -> TransportKind.fromCliName(null))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("expected one of pipe, tcp, uds");
+        .hasMessageContaining("expected one of pipe, tcp, uds, shm");
   }
 }

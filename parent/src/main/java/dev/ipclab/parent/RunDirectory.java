@@ -12,11 +12,16 @@ import java.util.stream.Stream;
 
 /**
  * The private directory of one running parent: mode 0700, holding its Unix socket and its workers' logs, removed
- * when the parent closes. Directories left by parents that died are swept by the next one.
+ * when the parent closes, together with its workers' shm files under {@code /dev/shm} (named after the directory,
+ * since a mapped file must live in the memory file system). Directories and shm files left by parents that died
+ * are swept by the next one.
  */
 public final class RunDirectory implements AutoCloseable {
   private static final Logger log = Logger.getLogger(RunDirectory.class.getName());
   private static final String PREFIX = "ipclab-";
+  /** Where shm transport files live: memory, not disk. */
+  static final Path SHM_DIRECTORY = Path.of("/dev/shm");
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   /** A file in a run directory that someone asked to keep; the sweep leaves such directories alone. */
   static final String KEEP_MARKER = "KEPT";
 
@@ -36,6 +41,7 @@ public final class RunDirectory implements AutoCloseable {
   public static RunDirectory create(boolean keep) {
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
     sweepStale(tmp);
+    sweepStaleShmFiles(SHM_DIRECTORY);
     try {
       Path dir = Files.createTempDirectory(tmp, PREFIX + ProcessHandle.current().pid() + "-",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -63,8 +69,38 @@ public final class RunDirectory implements AutoCloseable {
     return path.resolve("ipc.sock");
   }
 
+  /**
+   * A new, unused path for worker {@code id}'s shm file: {@code /dev/shm/<this directory's name>-worker-<id>-<random>},
+   * so a restarted worker never meets its predecessor's rings.
+   */
+  public Path newShmFile(int id) {
+    return SHM_DIRECTORY.resolve(path.getFileName() + "-worker-" + id + "-"
+        + java.util.HexFormat.of().formatHex(randomBytes()));
+  }
+
+  private static byte[] randomBytes() {
+    byte[] bytes = new byte[6];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Removes the shm files of this run; they are memory, and never kept, even when the logs are. */
+  void deleteShmFiles() {
+    String prefix = path.getFileName() + "-";
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(SHM_DIRECTORY, prefix + "*")) {
+      for (Path file : files) {
+        Files.deleteIfExists(file);
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // No /dev/shm here: no shm files either.
+    } catch (IOException e) {
+      log.warning(() -> "cannot remove the shm files " + SHM_DIRECTORY + "/" + prefix + "*: " + e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
+    deleteShmFiles();
     if (keep) {
       log.info(() -> "keeping " + path + " (logs kept on request)");
       return;
@@ -94,6 +130,29 @@ public final class RunDirectory implements AutoCloseable {
       }
     } catch (IOException e) {
       log.fine(() -> "cannot sweep " + tmp + ": " + e);
+    }
+  }
+
+  /** Removes shm files ({@code ipclab-<pid>-*}) whose parent pid is no longer alive. */
+  static void sweepStaleShmFiles(Path shm) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(shm, PREFIX + "*")) {
+      for (Path file : files) {
+        String[] parts = file.getFileName().toString().split("-");
+        if (parts.length < 3 || !Files.isRegularFile(file) || !Files.isWritable(file)) {
+          continue;
+        }
+        try {
+          long pid = Long.parseLong(parts[1]);
+          if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            log.info(() -> "removing " + file + ", left behind by pid " + pid + ", which is gone");
+            Files.deleteIfExists(file);
+          }
+        } catch (NumberFormatException e) {
+          // Not one of ours.
+        }
+      }
+    } catch (IOException e) {
+      log.fine(() -> "cannot sweep " + shm + ": " + e);
     }
   }
 

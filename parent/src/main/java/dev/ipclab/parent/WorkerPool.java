@@ -85,7 +85,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     if (closed) {
       throw new IllegalStateException("the pool was closed while starting");
     }
-    if (settings.transport() != TransportKind.PIPE) {
+    if (settings.transport() == TransportKind.TCP || settings.transport() == TransportKind.UDS) {
       server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.idle(),
           settings.maxFrameBytes(), this, timer, settings.handshakeTimeout().toMillis());
     }
@@ -97,7 +97,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       throw new IllegalStateException("the pool was closed while starting its workers");
     }
     String token = HexFormat.of().formatHex(randomBytes());
-    WorkerProcess worker = WorkerProcess.spawn(id, token, settings, connect, runDirectory.workerLog(id), timer, this);
+    // An shm worker gets a file of its own, named by the path it maps; socket workers share the server's address.
+    String address = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(id).toString() : connect;
+    WorkerProcess worker = WorkerProcess.spawn(id, token, settings, address, runDirectory.workerLog(id), timer, this);
     synchronized (workers) {
       workers.put(id, worker);
     }
@@ -177,8 +179,14 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return settings.idle();
   }
 
-  /** Where workers connect: {@code 127.0.0.1:port}, the socket path, or {@code stdin/stdout} for pipes. */
+  /**
+   * Where workers connect: {@code 127.0.0.1:port}, the socket path, {@code stdin/stdout} for pipes, or the shm
+   * files' pattern.
+   */
   public String endpoint() {
+    if (settings.transport() == TransportKind.SHM) {
+      return RunDirectory.SHM_DIRECTORY + "/" + runDirectory.path().getFileName() + "-worker-*";
+    }
     return server == null ? "stdin/stdout" : server.address();
   }
 

@@ -7,12 +7,15 @@ import dev.ipclab.proto.v1.Welcome;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.ProtocolException;
+import dev.ipclab.transport.ShmChannel;
+import dev.ipclab.transport.ShmFile;
 import dev.ipclab.transport.StreamTransport;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +51,8 @@ public final class WorkerProcess implements AutoCloseable {
   private volatile Hello hello;
   private volatile long readyNanos;
   private volatile String failureCause;
+  /** The shm file this worker maps, removed when it exits; null on other transports. */
+  private volatile Path shmFile;
 
   private WorkerProcess(int id, String token, PoolSettings settings, Path logFile, ScheduledExecutorService timer,
       Process process, long spawnNanos) {
@@ -62,9 +67,10 @@ public final class WorkerProcess implements AutoCloseable {
 
   /**
    * Spawns worker {@code id}. Its stderr (and, on socket transports, its stdout) go straight to {@code logFile}:
-   * the kernel writes them, so no pipe can fill up and stall the worker, and the log survives the parent.
+   * the kernel writes them, so no pipe can fill up and stall the worker, and the log survives the parent. On shm
+   * its stdin and stdout stay pipes to this process: they are the doorbells.
    *
-   * @param connect the socket address for tcp/uds workers, or null for pipes
+   * @param connect the socket address for tcp/uds workers, the shm file to create for shm, or null for pipes
    * @param registry judges the worker's hello on a pipe (socket hellos go through the server)
    */
   static WorkerProcess spawn(int id, String token, PoolSettings settings, String connect, Path logFile,
@@ -80,20 +86,35 @@ public final class WorkerProcess implements AutoCloseable {
       builder.environment().remove("IPCLAB_FAULT");
     }
     builder.redirectError(Redirect.appendTo(logFile.toFile()));
-    if (settings.transport() != TransportKind.PIPE) {
+    TransportKind kind = settings.transport();
+    if (kind == TransportKind.TCP || kind == TransportKind.UDS) {
       builder.redirectOutput(Redirect.appendTo(logFile.toFile()));
     }
+    // The rings exist before the worker does: it maps the file as soon as it starts.
+    ShmFile shm = kind == TransportKind.SHM ? ShmFile.create(Path.of(connect), ShmFile.DEFAULT_RING_BYTES) : null;
     long started = System.nanoTime();
-    Process process = builder.start();
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException | RuntimeException e) {
+      if (shm != null) {
+        Files.deleteIfExists(shm.path());
+      }
+      throw e;
+    }
     WorkerProcess worker = new WorkerProcess(id, token, settings, logFile, timer, process, started);
+    worker.shmFile = shm == null ? null : shm.path();
     log.info(() -> worker.name() + " pid " + process.pid() + " spawned (" + settings.transport() + ")");
     process.onExit().thenRun(worker::onProcessExitSafely);
-    if (settings.transport() == TransportKind.PIPE) {
-      StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = new StreamTransport<>(
-          process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
-          "stdin/stdout of " + worker.name() + " pid " + process.pid(), "ipclab-pipe-reader-" + id,
-          settings.idle());
-      // On a pipe, only this worker may say hello, whatever id it claims.
+    if (kind == TransportKind.PIPE || kind == TransportKind.SHM) {
+      StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = kind == TransportKind.PIPE
+          ? new StreamTransport<>(process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(),
+              settings.maxFrameBytes(), "stdin/stdout of " + worker.name() + " pid " + process.pid(),
+              "ipclab-pipe-reader-" + id, settings.idle())
+          : ShmChannel.transport(shm, ShmChannel.Side.PARENT, settings.idle(), process.getInputStream(),
+              process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
+              "shm " + shm.path() + " of " + worker.name() + " pid " + process.pid(), "ipclab-shm-reader-" + id);
+      // On a pipe or an shm file, only this worker may say hello, whatever id it claims.
       WorkerRegistry onlyThisWorker = (hello, transport, peer) -> {
         WorkerRegistry.Admission admission = registry.admit(hello, transport, peer);
         return !admission.accepted() || admission.worker() == worker ? admission
@@ -235,6 +256,7 @@ public final class WorkerProcess implements AutoCloseable {
       t.close();
     }
     closeStdin();
+    deleteShmFile();
     if (exit.isCrash()) {
       log.warning(() -> name() + " pid " + pid() + " crashed: " + exit.withLogTail(logFile.toString()));
     }
@@ -312,6 +334,23 @@ public final class WorkerProcess implements AutoCloseable {
     } catch (IOException e) {
       log.log(Level.FINE, "closing stdin of " + name(), e);
     }
+  }
+
+  /** The worker is gone, so are its rings: remove the file now, not only when the pool closes. */
+  private void deleteShmFile() {
+    Path file = shmFile;
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        log.warning(() -> "cannot remove " + file + " of " + name() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** The shm file this worker maps, or null on other transports. */
+  public Path shmFile() {
+    return shmFile;
   }
 
   /** The process is gone whatever the state machine expected: record that, as a crash. */

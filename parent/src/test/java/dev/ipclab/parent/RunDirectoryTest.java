@@ -126,4 +126,34 @@ class RunDirectoryTest {
     assertThat(deadParentsDir.resolve(RunDirectory.KEEP_MARKER)).exists();
     assertThat(unkept).doesNotExist();
   }
+
+  @Test
+  void shmFilesAreNamedAfterTheRunAndRemovedAtCloseEvenWhenLogsAreKept() throws IOException {
+    RunDirectory run = RunDirectory.create(true);
+    Path shm;
+    try {
+      shm = run.newShmFile(2);
+      assertThat(shm.getParent()).isEqualTo(Path.of("/dev/shm"));
+      assertThat(shm.getFileName().toString()).startsWith(run.path().getFileName() + "-worker-2-");
+      assertThat(run.newShmFile(2)).as("a restarted worker gets a new file").isNotEqualTo(shm);
+      Files.writeString(shm, "rings");
+      run.close();
+      assertThat(shm).doesNotExist();
+    } finally {
+      RunDirectory.deleteTree(run.path());
+    }
+  }
+
+  @Test
+  void shmSweepRemovesFilesOfDeadParentsOnly() throws IOException {
+    Path dead = Files.writeString(tmp.resolve("ipclab-" + NEVER_A_PID + "-x-worker-1-ab"), "left behind");
+    Path alive = Files.writeString(tmp.resolve("ipclab-" + ProcessHandle.current().pid() + "-y-worker-1-cd"), "");
+    Path foreign = Files.writeString(tmp.resolve("ipclab-test-z"), "");
+
+    RunDirectory.sweepStaleShmFiles(tmp);
+
+    assertThat(dead).doesNotExist();
+    assertThat(alive).exists();
+    assertThat(foreign).exists();
+  }
 }

@@ -8,7 +8,8 @@ import java.io.PrintStream;
 
 /**
  * Takes the real stdout away from the rest of the worker before anything else runs, so that a stray
- * {@code System.out.println} lands in the worker's log (stderr) instead of corrupting the pipe protocol.
+ * {@code System.out.println} lands in the worker's log (stderr) instead of corrupting the pipe protocol (or, on
+ * shm, ringing the parent's doorbell).
  */
 final class StdoutGuard {
   private StdoutGuard() {}

@@ -12,7 +12,7 @@ import java.util.Properties;
  *
  * @param workerId this worker's id, 1 or more ({@code -Dipclab.worker.id})
  * @param transport how to reach the parent ({@code -Dipclab.transport}, default pipe)
- * @param connect for tcp {@code 127.0.0.1:port}, for uds the socket path; null for pipe ({@code -Dipclab.connect})
+ * @param connect for tcp {@code 127.0.0.1:port}, for uds the socket path, for shm the mapped file; null for pipe ({@code -Dipclab.connect})
  * @param token the secret from {@code IPCLAB_TOKEN}
  * @param maxFrameBytes the frame limit ({@code -Dipclab.maxFrameBytes}, default 16 MiB)
  * @param idle how the reader waits ({@code -Dipclab.idle}, default block)

@@ -4,11 +4,14 @@ import dev.ipclab.proto.v1.JvmFacts;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.ShmChannel;
+import dev.ipclab.transport.ShmFile;
 import dev.ipclab.transport.StreamTransport;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.transport.WorkerExitCodes;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,7 +56,8 @@ public final class WorkerMain {
     // Read before connecting: loading the management beans takes a while, and the hello deadline is running.
     JvmFacts facts = JvmFactsReader.read();
     CompletableFuture<Integer> exit = new CompletableFuture<>();
-    ParentWatch.start(config.transport() != TransportKind.PIPE, exit);
+    // On pipes stdin is the protocol, on shm it is the doorbell: there the transport sees its end of stream itself.
+    ParentWatch.start(config.transport() == TransportKind.TCP || config.transport() == TransportKind.UDS, exit);
 
     SocketConnector connector = null;
     Transport<ParentEnvelope, WorkerEnvelope> transport;
@@ -61,6 +65,11 @@ public final class WorkerMain {
       if (config.transport() == TransportKind.PIPE) {
         transport = new StreamTransport<>(System.in, protocolOut, ParentEnvelope.parser(),
             config.maxFrameBytes(), "parent over stdin/stdout", "ipclab-pipe-reader", config.idle());
+      } else if (config.transport() == TransportKind.SHM) {
+        // The rings are in the file; stdin and stdout only ring doorbells (StdoutGuard keeps System.out off fd 1).
+        ShmFile file = ShmFile.open(Path.of(config.connect()));
+        transport = ShmChannel.transport(file, ShmChannel.Side.WORKER, config.idle(), System.in, protocolOut,
+            ParentEnvelope.parser(), config.maxFrameBytes(), "parent over shm " + file.path(), "ipclab-shm-reader");
       } else {
         connector = new SocketConnector(config);
         transport = connector.connect();

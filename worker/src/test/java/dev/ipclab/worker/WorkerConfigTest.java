@@ -79,11 +79,11 @@ class WorkerConfigTest {
   @Test
   void badTransportListsTheValidOnes() {
     props.setProperty("ipclab.worker.id", "1");
-    props.setProperty("ipclab.transport", "shm");
+    props.setProperty("ipclab.transport", "ram");
 
     assertThatThrownBy(() -> WorkerConfig.from(props, env))
         .isInstanceOf(BadConfigurationException.class)
-        .hasMessage("unknown transport 'shm'; expected one of pipe, tcp, uds");
+        .hasMessage("unknown transport 'ram'; expected one of pipe, tcp, uds, shm");
   }
 
   @Test

@@ -6,7 +6,7 @@ import java.util.List;
  * The result of {@code ipclab ping}; printed as a table, or as JSON with snake_case names.
  *
  * @param parentPid the parent JVM's pid
- * @param transport pipe, tcp or uds
+ * @param transport pipe, tcp, uds or shm
  * @param endpoint where workers connected ({@code stdin/stdout} for pipes)
  * @param workers each worker with its own round trips
  * @param roundTrips measured round trips, warm-up excluded

@@ -57,7 +57,7 @@ final class PoolOptions {
       try {
         return TransportKind.fromCliName(value);
       } catch (IllegalArgumentException e) {
-        throw new TypeConversionException("expected one of pipe, tcp, uds but got '" + value + "'");
+        throw new TypeConversionException("expected one of pipe, tcp, uds, shm but got '" + value + "'");
       }
     }
 

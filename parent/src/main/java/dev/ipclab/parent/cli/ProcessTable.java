@@ -52,12 +52,14 @@ final class ProcessTable {
         .append(switch (pool.transport()) {
           case PIPE -> "        # fd 0 and 1 are the protocol pipes to the parent\n";
           case TCP, UDS -> "        # the socket to the parent; fd 0 is the stdin pipe it watches\n";
+          case SHM -> "        # fd 0 and 1 are the doorbell pipes; the rings are a mapped file\n";
         });
     switch (pool.transport()) {
       case TCP -> out.append("  ss -tnp | grep ").append(pool.endpoint().substring(pool.endpoint().lastIndexOf(':')))
           .append('\n');
       case UDS -> out.append("  ss -xp | grep ").append(pool.endpoint()).append('\n');
       case PIPE -> out.append("  ls -l /proc/").append(parent).append("/fd | grep pipe\n");
+      case SHM -> out.append("  grep ipclab- /proc/").append(first).append("/maps        # the mapped rings\n");
     }
     out.append("  jcmd ").append(first).append(" Thread.print\n")
         .append("  pgrep -af ipclab.role=worker\n")

@@ -36,7 +36,7 @@ class IpclabCommandTest {
     int status = run("ping", "--transport", "foo");
 
     assertThat(status).isEqualTo(2);
-    assertThat(err.toString()).contains("Invalid value for option '--transport': expected one of pipe, tcp, uds"
+    assertThat(err.toString()).contains("Invalid value for option '--transport': expected one of pipe, tcp, uds, shm"
         + " but got 'foo'");
   }
 
@@ -69,7 +69,7 @@ class IpclabCommandTest {
     assertThat(status).isZero();
     assertThat(out.toString())
         .contains("--count=N").contains("Default: 10000")
-        .contains("--transport=KIND").contains("pipe, tcp, uds").containsPattern("Default:\\s+pipe\\.");
+        .contains("--transport=KIND").contains("pipe, tcp, uds, shm").containsPattern("Default:\\s+pipe\\.");
   }
 
   @Test
