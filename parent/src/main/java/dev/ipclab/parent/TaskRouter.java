@@ -370,7 +370,8 @@ final class TaskRouter {
     lock.lock();
     try {
       if (!task.queued) {
-        return; // on a worker: the connection's deadline covers it
+        task.queueDeadline = null; // on a worker, whose connection enforces the deadline; re-armed if it is queued again
+        return;
       }
       unqueue(task);
     } finally {
