@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.Backpressure;
+import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.PoolFailedException;
 import dev.ipclab.parent.PoolListener;
 import dev.ipclab.parent.PoolSaturatedException;
@@ -121,6 +122,11 @@ class SupervisionIT {
       assertThat(Os.within(5_000, () -> !heard.restarts.isEmpty())).isTrue();
       assertThat(heard.restarts).anySatisfy(r -> assertThat(r.oldPid()).isEqualTo(victim));
       assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
+      // The parent record, which inspect and the next parent's sweep read, lists the new pid, not the dead one.
+      List<Long> recorded = new ArrayList<>();
+      ParentRecord.of(ProcessHandle.current().pid()).orElseThrow().json().get("pools").get(0).get("workers")
+          .forEach(w -> recorded.add(w.get("pid").asLong()));
+      assertThat(recorded).contains(pool.worker(2).pid()).doesNotContain(victim);
     }
   }
 

@@ -92,6 +92,10 @@ final class TaskRouter {
     }
     if (send != null) {
       send(send);
+    } else {
+      // Queued behind others; if a worker has room that no completion will announce (one that spoke again after
+      // being marked hung, say), this is what sends the queue on.
+      sendAll(drain());
     }
     return task;
   }
