@@ -18,7 +18,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,14 +30,50 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * A set of worker processes started, watched and stopped together: they share one transport kind, one run
- * directory and, for sockets, one listening socket. Later issues add routing, retries and restarts here.
+ * A supervised set of worker processes that runs tasks: they share one transport kind, one run directory and, for
+ * sockets, one listening socket. {@link #submit} routes a task to a worker and returns a {@link TaskHandle} whose
+ * outcome completes exactly once; {@link #worker(int)} still gives the raw channel of each worker.
  *
  * <pre>{@code
  * try (WorkerPool pool = WorkerPool.builder().workers(3).transport(TransportKind.UDS).start()) {
+ *   TaskOutcome done = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi"))).outcome().get();
  *   Pong pong = pool.worker(1).connection().ping(ByteString.copyFromUtf8("hi")).get();
  * }
  * }</pre>
+ *
+ * <p>What the pool guarantees, and what the caller sees:
+ * <ul>
+ *   <li><b>Routing.</b> A task goes to the READY worker with the fewest pool tasks in flight, many per worker
+ *       (up to {@code maxInFlightPerWorker}, multiplexed by request id). When every worker is full, tasks wait in
+ *       a bounded FIFO queue; past its capacity {@code submit} blocks ({@link Backpressure#BLOCK}) or throws
+ *       {@link PoolSaturatedException} ({@link Backpressure#FAIL}). Queued tasks are sent by the thread that
+ *       delivered a completion, with no hop to another thread.
+ *   <li><b>Exactly one outcome.</b> Each task's future completes once, with a {@link TaskOutcome} or an exception,
+ *       whatever races (a reply, a worker's death, a deadline, a cancel, a close): the first completion wins.
+ *   <li><b>Retries.</b> When a task's worker dies (its connection fails with {@link WorkerFailedException}, or the
+ *       process exits), the task is queued again at the front and sent to another worker as attempt n+1
+ *       ({@code Task.attempt}), up to {@code maxAttempts} runs. A task that is not retryable, or has used its
+ *       attempts, fails with {@link TaskFailedException} carrying the decoded exit (code, signal, "probably the
+ *       OOM killer" for a SIGKILL that was not ours, the log tail). Errors of the task itself (the handler threw,
+ *       a bad payload, an unknown kind) and a passed deadline fail at once, without a retry. The deadline counts
+ *       from submit, over all attempts and the time queued.
+ *   <li><b>Restarts (one_for_one).</b> A worker that crashed or hung is replaced in its slot after a backoff
+ *       ({@code restartBackoff}: 100 ms doubling to 5 s per consecutive restart of the slot, reset once a
+ *       replacement has stayed up that long). More than R restarts within T ({@code restartIntensity}, 10 in
+ *       60 s) and the pool gives up: {@link #failure()} completes, every queued and in-flight task fails with the
+ *       {@link PoolFailedException} that names the restarts and their causes, {@code submit} throws it, and a
+ *       SEVERE log says so. Nothing is respawned after that.
+ *   <li><b>Hung workers.</b> A worker silent for the heartbeat timeout is declared HUNG (checked every half
+ *       heartbeat interval, at least 4 times per timeout, so within 1.25 x the timeout of its last frame), killed
+ *       with SIGKILL (its exit says ipclab sent it, and why), its tasks retried and the slot restarted: the
+ *       replacement is spawned well within 2 x the timeout; it is ready one JVM start later.
+ *   <li><b>Recycling.</b> With {@code maxTasksPerChild} m, a worker is given m tasks, then no more; once they are
+ *       answered it is shut down gracefully and a fresh process takes its slot. That is not a restart.
+ *   <li><b>Cancel.</b> {@link TaskHandle#cancel} removes a queued task, or drops one in flight in band: the
+ *       worker interrupts it and stays warm.
+ *   <li><b>Close.</b> Queued and in-flight tasks fail with a {@link TaskFailedException} saying "pool closed";
+ *       then every worker is stopped.
+ * </ul>
  */
 public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private static final Logger log = Logger.getLogger(WorkerPool.class.getName());
@@ -44,7 +82,11 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private final PoolSettings settings;
   private final RunDirectory runDirectory;
   private final ScheduledExecutorService timer;
-  private final Map<Integer, WorkerProcess> workers = new LinkedHashMap<>();
+  private final List<WorkerSlot> slots = new ArrayList<>();
+  private final TaskRouter router;
+  private final Supervisor supervisor;
+  /** Every worker process spawned and not yet exited: the current ones and those being recycled. */
+  private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -54,25 +96,34 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private WorkerPool(PoolSettings settings) throws IOException, InterruptedException {
     this.settings = settings;
     this.runDirectory = RunDirectory.create(settings.keepLogs());
-    ScheduledThreadPoolExecutor supervisor = new ScheduledThreadPoolExecutor(1, r -> {
+    ScheduledThreadPoolExecutor supervisorThread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "ipclab-supervisor");
       t.setDaemon(true);
       return t;
     });
     // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
-    supervisor.setRemoveOnCancelPolicy(true);
-    this.timer = supervisor;
+    supervisorThread.setRemoveOnCancelPolicy(true);
+    this.timer = supervisorThread;
+    for (int id = 1; id <= settings.workers(); id++) {
+      slots.add(new WorkerSlot(id));
+    }
+    this.router = new TaskRouter(settings.limits(), List.copyOf(slots), timer, settings.listener(),
+        this::recycle);
+    this.supervisor = new Supervisor(settings, List.copyOf(slots), timer, router, this::spawn, () -> closed,
+        () -> ParentRecord.workersChanged(this), runDirectory.path());
     try {
       // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       startServer();
-      String connect = server == null ? null : server.address();
-      for (int id = 1; id <= settings.workers(); id++) {
-        spawn(id, connect);
+      for (WorkerSlot slot : slots) {
+        spawn(slot);
       }
-      heartbeats = new HeartbeatMonitor(workers(), timer, settings.heartbeatInterval().toMillis(),
-          settings.heartbeatTimeout().toMillis());
+      heartbeats = new HeartbeatMonitor(this::workers, timer, settings.heartbeatInterval().toMillis(),
+          settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
+      for (WorkerSlot slot : slots) {
+        supervisor.watch(slot, slot.current);
+      }
       ParentRecord.poolStarted(this);
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
@@ -91,18 +142,21 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     }
   }
 
-  /** Spawns one worker, unless the pool has been closed meanwhile (by a signal, say). */
-  private synchronized void spawn(int id, String connect) throws IOException {
+  /** Spawns a process into {@code slot}, unless the pool has been closed meanwhile (by a signal, say). */
+  private synchronized WorkerProcess spawn(WorkerSlot slot) throws IOException {
     if (closed) {
-      throw new IllegalStateException("the pool was closed while starting its workers");
+      throw new IllegalStateException("the pool is closed; no worker is spawned into " + slot.id);
     }
     String token = HexFormat.of().formatHex(randomBytes());
     // An shm worker gets a file of its own, named by the path it maps; socket workers share the server's address.
-    String address = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(id).toString() : connect;
-    WorkerProcess worker = WorkerProcess.spawn(id, token, settings, address, runDirectory.workerLog(id), timer, this);
-    synchronized (workers) {
-      workers.put(id, worker);
-    }
+    String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(slot.id).toString()
+        : server == null ? null : server.address();
+    WorkerProcess worker = WorkerProcess.spawn(slot.id, token, settings, connect, runDirectory.workerLog(slot.id),
+        timer, this);
+    alive.add(worker);
+    worker.exit().whenComplete((exit, error) -> alive.remove(worker));
+    router.fill(slot, worker);
+    return worker;
   }
 
   private static byte[] randomBytes() {
@@ -134,10 +188,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
           + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
           + Protocol.VERSION + "; rebuild both from the same sources");
     }
-    WorkerProcess worker;
-    synchronized (workers) {
-      worker = workers.get(hello.getWorkerId());
-    }
+    int id = hello.getWorkerId();
+    WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
     if (worker == null) {
       return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
           + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
@@ -152,22 +204,65 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return Admission.accept(worker);
   }
 
-  /** The workers in id order. */
+  /** The current worker of every slot, in id order (after a restart, the new process). */
   public List<WorkerProcess> workers() {
-    synchronized (workers) {
-      return List.copyOf(workers.values());
+    List<WorkerProcess> current = new ArrayList<>(slots.size());
+    for (WorkerSlot slot : slots) {
+      WorkerProcess w = slot.current;
+      if (w != null) {
+        current.add(w);
+      }
     }
+    return current;
   }
 
-  /** Worker {@code id}, from 1. */
+  /** The current process of slot {@code id}, from 1: after a restart or a recycle, the new one. */
   public WorkerProcess worker(int id) {
-    synchronized (workers) {
-      WorkerProcess w = workers.get(id);
-      if (w == null) {
-        throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
-      }
-      return w;
+    WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
+    if (w == null) {
+      throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
     }
+    return w;
+  }
+
+  /** How often slot {@code id} was restarted after a crash or a hang (recycling not counted). */
+  public int restarts(int id) {
+    if (id < 1 || id > slots.size()) {
+      throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
+    }
+    return slots.get(id - 1).restarts;
+  }
+
+  /**
+   * Queues a task for the least busy ready worker. When every worker has {@code maxInFlightPerWorker} tasks and
+   * the queue is full, it waits for room ({@link Backpressure#BLOCK}) or throws {@link PoolSaturatedException}
+   * ({@link Backpressure#FAIL}).
+   *
+   * @throws PoolFailedException if the pool gave up after too many restarts
+   * @throws IllegalStateException if the pool is closed
+   */
+  public TaskHandle submit(TaskSpec spec) throws InterruptedException {
+    return router.submit(spec);
+  }
+
+  /** The router's call when a worker has run its max tasks; the supervisor does not exist yet when it is made. */
+  private void recycle(WorkerSlot slot, WorkerProcess worker) {
+    supervisor.recycle(slot, worker);
+  }
+
+  /** The task counters now. */
+  public PoolStats stats() {
+    return router.stats(supervisor.restarts());
+  }
+
+  /** Workers replaced after max-tasks-per-child tasks. */
+  public long recycled() {
+    return supervisor.recycled();
+  }
+
+  /** Completes, with the exception that submit throws from then on, once the pool gives up on its workers. */
+  public CompletableFuture<PoolFailedException> failure() {
+    return supervisor.failure();
   }
 
   public TransportKind transport() {
@@ -201,6 +296,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       return;
     }
     closed = true;
+    router.shut(new TaskFailedException("pool closed: the task had no outcome yet when its pool was closed", 0,
+        null), new IllegalStateException("the pool is closed; start a new one to submit tasks"));
     if (Thread.currentThread() != shutdownHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -237,7 +334,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // In parallel: each shutdown may wait out its grace period, and those waits should not add up.
     try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
       List<CompletableFuture<ExitDescription>> exits = new ArrayList<>();
-      for (WorkerProcess worker : workers()) {
+      for (WorkerProcess worker : List.copyOf(alive)) {
         exits.add(CompletableFuture.supplyAsync(
             () -> worker.shutdown(settings.shutdownGrace(), "the pool is closing"), executor));
       }
@@ -263,7 +360,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
    * Configures a pool. Defaults: 2 workers, pipe transport, heartbeat every 1 s, hung after 5 s of silence,
    * 10 s for a hello and 30 s for all workers to be ready (each plus 250 ms per worker, since N JVMs starting at
    * once share the cores), 5 s of grace at shutdown, 16 MiB frames, the worker jar found beside the parent's, no
-   * extra JVM flags, no faults, logs removed at close.
+   * extra JVM flags, no faults, logs removed at close; and for tasks: 64 in flight per worker, a queue of
+   * 10 000 that blocks submit when full, 3 attempts per task, workers never recycled, at most 10 restarts in
+   * 60 s, restart backoff 100 ms doubling up to 5 s.
    */
   public static final class Builder {
     private int workers = 2;
@@ -279,8 +378,83 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     private final List<String> extraJvmArgs = new ArrayList<>();
     private final Map<Integer, String> faults = new LinkedHashMap<>();
     private boolean keepLogs;
+    private int maxTasksPerChild;
+    private int maxRestarts = 10;
+    private Duration restartPeriod = Duration.ofSeconds(60);
+    private Duration backoffInitial = Duration.ofMillis(100);
+    private Duration backoffMax = Duration.ofSeconds(5);
+    private int maxAttempts = 3;
+    private int queueCapacity = 10_000;
+    private Backpressure backpressure = Backpressure.BLOCK;
+    private int maxInFlightPerWorker = 64;
+    private PoolListener listener = new PoolListener() {};
 
     private Builder() {}
+
+    /** Recycles a worker after {@code m} answered tasks (0 = never): it drains, exits gracefully, is replaced. */
+    public Builder maxTasksPerChild(int m) {
+      if (m < 0) {
+        throw new IllegalArgumentException("max tasks per child must be 0 (never recycle) or more, got " + m);
+      }
+      this.maxTasksPerChild = m;
+      return this;
+    }
+
+    /** At most {@code maxRestarts} restarts within {@code within}; one more and the pool fails. */
+    public Builder restartIntensity(int maxRestarts, Duration within) {
+      if (maxRestarts < 0 || within.isNegative() || within.isZero()) {
+        throw new IllegalArgumentException("restart intensity needs 0 or more restarts within a positive period;"
+            + " got " + maxRestarts + " within " + within.toMillis() + " ms");
+      }
+      this.maxRestarts = maxRestarts;
+      this.restartPeriod = within;
+      return this;
+    }
+
+    /** The wait before respawning a slot: {@code initial}, doubling per consecutive restart, at most {@code max}. */
+    public Builder restartBackoff(Duration initial, Duration max) {
+      if (initial.isNegative() || max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("restart backoff needs 0 <= initial <= max; got " + initial.toMillis()
+            + " ms .. " + max.toMillis() + " ms");
+      }
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /** How many times one task may be sent to a worker when its workers keep dying under it. */
+    public Builder maxAttempts(int k) {
+      if (k < 1) {
+        throw new IllegalArgumentException("max attempts must be at least 1, got " + k);
+      }
+      this.maxAttempts = k;
+      return this;
+    }
+
+    /** How many tasks may wait for a worker, and what submit does beyond that. */
+    public Builder queue(int capacity, Backpressure b) {
+      if (capacity < 0) {
+        throw new IllegalArgumentException("queue capacity must be 0 or more, got " + capacity);
+      }
+      this.queueCapacity = capacity;
+      this.backpressure = java.util.Objects.requireNonNull(b, "backpressure");
+      return this;
+    }
+
+    /** How many tasks one worker runs at once, multiplexed on its channel by request id. */
+    public Builder maxInFlightPerWorker(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("max in flight per worker must be at least 1, got " + n);
+      }
+      this.maxInFlightPerWorker = n;
+      return this;
+    }
+
+    /** Hears crashes, hangs, restarts and retries; see {@link PoolListener}. */
+    public Builder listener(PoolListener l) {
+      this.listener = java.util.Objects.requireNonNull(l, "listener");
+      return this;
+    }
 
     public Builder workers(int n) {
       if (n < 1 || n > 256) {
@@ -366,7 +540,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       Duration ready = readyTimeout != null ? readyTimeout : Duration.ofSeconds(30).plus(startupShare);
       return new WorkerPool(new PoolSettings(workers, transport, idle, heartbeatInterval, heartbeatTimeout,
           handshake, ready, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
-          Map.copyOf(faults), keepLogs));
+          Map.copyOf(faults), keepLogs,
+          new TaskRouter.Limits(maxInFlightPerWorker, maxAttempts, queueCapacity, backpressure, maxTasksPerChild),
+          maxRestarts, restartPeriod, backoffInitial, backoffMax, listener));
     }
   }
 }

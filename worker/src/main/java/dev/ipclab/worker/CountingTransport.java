@@ -101,7 +101,10 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
     }
   }
 
-  /** The error codes a TaskRunner answers a task with; other errors are about frames, not tasks. */
+  /**
+   * The error codes a TaskRunner answers a task with; other errors are about frames, not tasks. A cancelled,
+   * overdue or refused (overloaded) task is answered too, so it must not stay "in flight" in the status.
+   */
   private static boolean isTaskError(ErrorCode code) {
     return switch (code) {
       case ERROR_CODE_TASK_FAILED, ERROR_CODE_UNKNOWN_TASK_KIND, ERROR_CODE_BAD_TASK_PAYLOAD, ERROR_CODE_CANCELLED,

@@ -14,6 +14,8 @@ import java.util.Locale;
  *   <li>{@code raw-stdout-after:N}: after N pongs, write a line straight to file descriptor 1, past the guard on
  *       System.out, as native code or a JVM flag would: on a pipe, that corrupts the protocol;
  *   <li>{@code exit-after:N}: on ping N+1, exit at once with status 42, mid-request;
+ *   <li>{@code exit-on-task:N}: on task N+1, exit at once with status 42, mid-task (a worker that crashes
+ *       under its tasks, for restart and retry tests);
  *   <li>{@code hang-after:N}: on ping N+1, stop reading and stop sending heartbeats;
  *   <li>{@code bad-token}: send a wrong token in the hello;
  *   <li>{@code protocol-version:N}: claim protocol revision N in the hello;
@@ -23,8 +25,8 @@ import java.util.Locale;
  */
 record Faults(Kind kind, int after) {
 
-  enum Kind { NONE, GARBAGE_AFTER, HUGE_FRAME_AFTER, STDOUT_AFTER, RAW_STDOUT_AFTER, EXIT_AFTER, HANG_AFTER,
-    BAD_TOKEN, PROTOCOL_VERSION, NO_HELLO, SLOW_HELLO }
+  enum Kind { NONE, GARBAGE_AFTER, HUGE_FRAME_AFTER, STDOUT_AFTER, RAW_STDOUT_AFTER, EXIT_AFTER, EXIT_ON_TASK,
+    HANG_AFTER, BAD_TOKEN, PROTOCOL_VERSION, NO_HELLO, SLOW_HELLO }
 
   static final Faults NONE = new Faults(Kind.NONE, 0);
 
@@ -39,8 +41,8 @@ record Faults(Kind kind, int after) {
       kind = Kind.valueOf(parts[0].toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown fault '" + spec + "'; expected one of garbage-after:N,"
-          + " huge-frame-after:N, stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token,"
-          + " protocol-version:N, no-hello, slow-hello:N");
+          + " huge-frame-after:N, stdout-after:N, raw-stdout-after:N, exit-after:N, exit-on-task:N, hang-after:N,"
+          + " bad-token, protocol-version:N, no-hello, slow-hello:N");
     }
     int n = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
     return new Faults(kind, n);

@@ -45,8 +45,8 @@ class FaultsTest {
     assertThatThrownBy(() -> Faults.parse("exit-afterr:3"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown fault 'exit-afterr:3'; expected one of garbage-after:N, huge-frame-after:N,"
-            + " stdout-after:N, raw-stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N,"
-            + " no-hello, slow-hello:N");
+            + " stdout-after:N, raw-stdout-after:N, exit-after:N, exit-on-task:N, hang-after:N, bad-token,"
+            + " protocol-version:N, no-hello, slow-hello:N");
   }
 
   @Test
