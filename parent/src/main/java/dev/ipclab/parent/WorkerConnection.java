@@ -82,6 +82,25 @@ public final class WorkerConnection {
   }
 
   /**
+   * Sends a one-way ping (request_id 0): the worker counts it and does not answer. A stream of them measures
+   * one-way throughput; a normal {@link #ping} after them completes once the worker has read them all, since a
+   * channel keeps its order. Writes on the caller's thread like any request.
+   */
+  public void pingOneWay(ByteString payload) {
+    ParentEnvelope envelope = ParentEnvelope.newBuilder()
+        .setPing(Ping.newBuilder().setPayload(payload))
+        .build();
+    int size = envelope.getSerializedSize();
+    if (size > maxFrameBytes) {
+      throw new IllegalArgumentException("a one-way ping of " + Frames.describeBytes(size) + " exceeds the frame"
+          + " limit of " + Frames.describeBytes(maxFrameBytes) + "; send less, or raise --max-frame-bytes");
+    }
+    transport.send(envelope);
+    messagesOut.incrementAndGet();
+    bytesOut.addAndGet(Frames.prefixBytes(size) + size);
+  }
+
+  /**
    * Runs a task of {@code kind} on the worker; completes with its result, or fails with a
    * {@link RemoteErrorException} (unknown kind, bad payload, the handler threw), a {@link TimeoutException} after
    * {@code timeout}, or a {@link WorkerFailedException} when the channel dies first. The deadline travels with
