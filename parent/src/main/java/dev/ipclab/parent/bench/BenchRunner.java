@@ -12,13 +12,17 @@ import dev.ipclab.parent.bench.BenchReport.WorkerRssMb;
 import dev.ipclab.parent.os.ProcStatus;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -69,10 +73,27 @@ public final class BenchRunner {
   /** Every payload row of one transport and idle mode, on one worker and one bare-JDK echo. */
   private List<Result> measure(TransportKind transport, IdleStrategy idle, List<Double> idleRss) throws Exception {
     List<Result> rows = new ArrayList<>();
-    try (WorkerPool pool = WorkerPool.builder().workers(1).transport(transport).idle(idle).start();
-        BaselineEcho baseline = BaselineEcho.supports(transport)
-            ? BaselineEcho.start(transport, idle, workerJar) : null) {
+    // The echo JVM starts while the worker JVM does: two start-ups on two cores overlap.
+    CompletableFuture<BaselineEcho> echo = BaselineEcho.supports(transport)
+        ? CompletableFuture.supplyAsync(() -> startEcho(transport, idle),
+            r -> Thread.ofPlatform().name("ipclab-bench-echo-start").daemon().start(r))
+        : CompletableFuture.completedFuture(null);
+    WorkerPool started;
+    try {
+      started = WorkerPool.builder().workers(1).transport(transport).idle(idle).start();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      echo.thenAccept(b -> {
+        if (b != null) {
+          b.close();
+        }
+      });
+      throw e;
+    }
+    try (WorkerPool pool = started; BaselineEcho baseline = join(echo)) {
       WorkerProcess worker = pool.workers().get(0);
+      say("%s/%s: worker pid %d ready in %d ms%s", transport.cliName(), idle.cliName(), worker.pid(),
+          worker.spawnToReady().toMillis(), baseline == null ? ", no bare-JDK echo for this transport"
+              : ", bare-JDK echo pid " + baseline.pid());
       Thread.sleep(SETTLE.toMillis());
       idleRss.add(rssMb(worker.pid()));
       WorkerConnection connection = worker.connection();
@@ -115,6 +136,23 @@ public final class BenchRunner {
       }
     }
     return rows;
+  }
+
+  private BaselineEcho startEcho(TransportKind transport, IdleStrategy idle) {
+    try {
+      return BaselineEcho.start(transport, idle, workerJar);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the bare-JDK echo for " + transport + "/" + idle + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static BaselineEcho join(CompletableFuture<BaselineEcho> echo) {
+    try {
+      return echo.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
   }
 
   /** Spawn-to-ready of {@code settings.spawns()} workers, one pool of one at a time, so none competes. */

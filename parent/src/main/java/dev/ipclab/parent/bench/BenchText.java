@@ -35,11 +35,14 @@ public final class BenchText {
         report.spawnMs().spawns(), Targets.num(report.spawnMs().p50()), Targets.num(report.spawnMs().p99()));
     out.printf(Locale.ROOT, "worker RSS: idle %s MB (median, 300 ms after ready), loaded %s MB (largest after a"
         + " row)%n", Targets.num(report.workerRssMb().idle()), Targets.num(report.workerRssMb().loaded()));
-    long met = report.targets().stream().filter(TargetCheck::holds).count();
-    out.printf(Locale.ROOT, "targets (issue 5): %d of %d hold%n", met, report.targets().size());
+    long met = report.targets().stream().filter(t -> Boolean.TRUE.equals(t.holds())).count();
+    long unknown = report.targets().stream().filter(t -> t.holds() == null).count();
+    out.printf(Locale.ROOT, "targets (issue 5): %d of %d hold, %d miss, %d cannot tell%n", met,
+        report.targets().size(), report.targets().size() - met - unknown, unknown);
     for (TargetCheck t : report.targets()) {
-      out.printf(Locale.ROOT, "  %s %s: expected %s, measured %s%s%n", t.holds() ? "holds" : "MISS ",
-          t.name(), t.expected(), t.measured(), t.holds() ? "" : " (" + t.miss() + ")");
+      String verdict = t.holds() == null ? "?    " : t.holds() ? "holds" : "MISS ";
+      out.printf(Locale.ROOT, "  %s %s: expected %s, measured %s%s%n", verdict, t.name(), t.expected(),
+          t.measured(), Boolean.TRUE.equals(t.holds()) ? "" : " (" + t.miss() + ")");
     }
     out.flush();
   }

@@ -10,9 +10,13 @@ import java.util.Arrays;
 
 /**
  * The parent's end of a bare-JDK echo: one frame (4-byte big-endian length, then the payload) out, the same frame
- * back, on the caller's thread. Blocking reads sleep in the kernel; spinning ones poll and never sleep.
+ * back, on the caller's thread. Blocking reads sleep in the kernel; spinning ones poll, and block only after
+ * {@link #SPIN_NANOS} without a byte, exactly as the echo child does.
  */
 sealed interface EchoChannel extends AutoCloseable {
+  /** The same as the echo child's {@code BareEcho.SPIN_NANOS}. */
+  long SPIN_NANOS = 1_000_000;
+
   /** Builds the frame for {@code payload}, once, before the loop. */
   void prepare(byte[] payload);
 
@@ -50,16 +54,23 @@ sealed interface EchoChannel extends AutoCloseable {
       out.write(frame);
       out.flush();
       int done = 0;
+      long idleSince = 0;
       while (done < echo.length) {
         int want = echo.length - done;
         if (spin) {
           int available = in.available(); // FIONREAD: never sleeps
-          if (available == 0) {
-            Thread.onSpinWait();
-            continue;
+          if (available > 0) {
+            want = Math.min(want, available);
+          } else {
+            long now = System.nanoTime();
+            idleSince = idleSince == 0 ? now : idleSince;
+            if (now - idleSince < SPIN_NANOS) {
+              Thread.onSpinWait();
+              continue;
+            }
           }
-          want = Math.min(want, available);
         }
+        idleSince = 0;
         int r = in.read(echo, done, want);
         if (r < 0) {
           throw new EOFException("the bare-JDK echo closed its stdout mid-frame");
@@ -106,13 +117,28 @@ sealed interface EchoChannel extends AutoCloseable {
         }
       }
       echo.clear();
+      long idleSince = 0;
       while (echo.hasRemaining()) {
         int r = channel.read(echo);
         if (r < 0) {
           throw new EOFException("the bare-JDK echo closed its socket mid-frame");
         }
-        if (r == 0) {
+        if (r > 0) {
+          idleSince = 0;
+          continue;
+        }
+        long now = System.nanoTime();
+        idleSince = idleSince == 0 ? now : idleSince;
+        if (now - idleSince < SPIN_NANOS) {
           Thread.onSpinWait();
+        } else {
+          channel.configureBlocking(true); // spun long enough: sleep until something arrives
+          int b = channel.read(echo);
+          channel.configureBlocking(false);
+          if (b < 0) {
+            throw new EOFException("the bare-JDK echo closed its socket mid-frame");
+          }
+          idleSince = 0;
         }
       }
     }

@@ -25,10 +25,15 @@ import java.nio.channels.SocketChannel;
  * </pre>
  *
  * <p>{@code spin} polls without blocking (FIONREAD on the pipe, a non-blocking channel on sockets), as ipclab's
- * spin idle mode does, so the two compare like with like. Exit status 0 at end of stream, 1 on an error (on
- * stderr; stdout is the channel on a pipe).
+ * spin idle mode does, so the two compare like with like. After {@link #SPIN_NANOS} without a byte it blocks
+ * in read(2) until the next one: an echo idle between measurements must not keep a core busy (on two cores that
+ * would starve the very runs it is compared with), and only a read sees the end of a pipe. Exit status 0 at end
+ * of stream, 1 on an error (on stderr; stdout is the channel on a pipe).
  */
 public final class BareEcho {
+  /** How long a spinning reader polls before it blocks; far longer than a round trip's gap in a measurement. */
+  public static final long SPIN_NANOS = 1_000_000;
+
   private BareEcho() {}
 
   public static void main(String[] args) {
@@ -92,16 +97,24 @@ public final class BareEcho {
   /** Reads exactly {@code n} bytes; when spinning, only what is already there, so it never sleeps in read(2). */
   private static void read(InputStream in, byte[] into, int offset, int n, boolean spin) throws IOException {
     int done = 0;
+    long idleSince = 0;
     while (done < n) {
       int want = n - done;
       if (spin) {
         int available = in.available();
-        if (available == 0) {
-          Thread.onSpinWait();
-          continue;
+        if (available > 0) {
+          want = Math.min(want, available);
+        } else {
+          long now = System.nanoTime();
+          idleSince = idleSince == 0 ? now : idleSince;
+          if (now - idleSince < SPIN_NANOS) {
+            Thread.onSpinWait();
+            continue;
+          }
+          // spun long enough: sleep in read(2) for the next byte, or the end of the stream
         }
-        want = Math.min(want, available);
       }
+      idleSince = 0;
       int r = in.read(into, offset + done, want);
       if (r < 0) {
         throw new EOFException();
@@ -137,13 +150,29 @@ public final class BareEcho {
   }
 
   private static void fill(SocketChannel channel, ByteBuffer into) throws IOException {
+    long idleSince = 0;
     while (into.hasRemaining()) {
       int r = channel.read(into);
       if (r < 0) {
         throw new EOFException();
       }
-      if (r == 0) {
-        Thread.onSpinWait();
+      if (r > 0) {
+        idleSince = 0;
+      } else {
+        long now = System.nanoTime();
+        idleSince = idleSince == 0 ? now : idleSince;
+        if (now - idleSince < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          // spun long enough: sleep in read(2) until something arrives, then poll again
+          channel.configureBlocking(true);
+          int b = channel.read(into);
+          channel.configureBlocking(false);
+          if (b < 0) {
+            throw new EOFException();
+          }
+          idleSince = 0;
+        }
       }
     }
   }
