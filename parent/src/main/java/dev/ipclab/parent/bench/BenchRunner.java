@@ -37,6 +37,7 @@ public final class BenchRunner {
   private final PrintWriter progress;
   private final Path workerJar;
   private int row;
+  private final long startNanos = System.nanoTime();
 
   private BenchRunner(BenchSettings settings, PrintWriter progress) {
     this.settings = settings;
@@ -190,7 +191,8 @@ public final class BenchRunner {
   }
 
   private void say(String format, Object... args) {
-    progress.println(String.format(Locale.ROOT, format, args));
+    progress.println(String.format(Locale.ROOT, "%5.1f s  ", (System.nanoTime() - startNanos) / 1e9)
+        + String.format(Locale.ROOT, format, args));
     progress.flush();
   }
 }
