@@ -32,6 +32,8 @@ import org.HdrHistogram.Histogram;
  */
 public final class BenchRunner {
   private static final Duration SETTLE = Duration.ofMillis(300);
+  /** Turns ipclab and the bare-JDK echo take at each row. */
+  private static final int SLICES = 3;
 
   private final BenchSettings settings;
   private final PrintWriter progress;
@@ -104,24 +106,30 @@ public final class BenchRunner {
         new Random(payloadBytes).nextBytes(bytes);
         ByteString payload = ByteString.copyFrom(bytes);
 
+        // ipclab and the baseline take turns in slices, so a change in the machine's load between them does not
+        // pass for a difference between them.
         CpuMeter rttCpu = new CpuMeter(worker.pid());
-        Histogram rtt = RoundTripLoop.run(connection, payload, settings.warmup(), settings.measure(),
-            rttCpu::start);
+        Histogram rtt = Percentiles.newNanosHistogram();
+        Histogram bare = baseline == null ? null : Percentiles.newNanosHistogram();
+        Duration slice = settings.measure().dividedBy(SLICES);
+        for (int s = 0; s < SLICES; s++) {
+          Duration warmup = s == 0 ? settings.warmup() : Duration.ZERO;
+          rtt.add(RoundTripLoop.run(connection, payload, warmup, slice, rttCpu::start));
+          rttCpu.stop();
+          if (baseline != null) {
+            bare.add(baseline.measure(bytes, warmup, slice));
+          }
+        }
         BenchReport.CpuPerMsg rttCpuPerMsg = rttCpu.perMessage(rtt.getTotalCount());
         Percentiles rttUs = Percentiles.of(rtt);
-
-        Percentiles baselineUs = null;
-        Long baselineCount = null;
-        if (baseline != null) {
-          Histogram b = baseline.measure(bytes, settings.warmup(), settings.measure());
-          baselineUs = Percentiles.of(b);
-          baselineCount = b.getTotalCount();
-        }
+        Percentiles baselineUs = bare == null ? null : Percentiles.of(bare);
+        Long baselineCount = bare == null ? null : bare.getTotalCount();
 
         OneWayStream.run(connection, payload, settings.warmup().dividedBy(2)); // JIT the one-way path first
         CpuMeter streamCpu = new CpuMeter(worker.pid());
         streamCpu.start();
         OneWayStream.Outcome stream = OneWayStream.run(connection, payload, settings.stream());
+        streamCpu.stop();
         Throughput throughput = new Throughput(stream.messages(), Math.round(stream.msgsPerS()),
             round1(stream.messages() * (double) payloadBytes / stream.seconds() / 1e6),
             streamCpu.perMessage(stream.messages()));

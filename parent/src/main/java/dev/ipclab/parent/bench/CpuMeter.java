@@ -13,23 +13,29 @@ final class CpuMeter {
   private final long workerPid;
   private volatile long parentStart;
   private volatile long workerStart;
+  private volatile long parentTicks;
+  private volatile long workerTicks;
 
   CpuMeter(long workerPid) {
     this.workerPid = workerPid;
   }
 
-  /** Takes the starting snapshot; may run on any thread. */
+  /** Starts (or resumes) counting; may run on any thread, one at a time. */
   void start() {
     parentStart = CpuTimes.processTicks(ProcessHandle.current().pid());
     workerStart = CpuTimes.processTicks(workerPid);
   }
 
-  /** CPU µs per message since {@link #start()}, for {@code messages} messages. */
+  /** Stops counting until the next {@link #start()}, keeping what was counted. */
+  void stop() {
+    parentTicks += CpuTimes.processTicks(ProcessHandle.current().pid()) - parentStart;
+    workerTicks += CpuTimes.processTicks(workerPid) - workerStart;
+  }
+
+  /** CPU µs per message over the stretches counted so far, for {@code messages} messages in them. */
   CpuPerMsg perMessage(long messages) {
-    long parent = CpuTimes.processTicks(ProcessHandle.current().pid()) - parentStart;
-    long worker = CpuTimes.processTicks(workerPid) - workerStart;
     long n = Math.max(1, messages);
-    return new CpuPerMsg(round2(parent * MICROS_PER_TICK / n), round2(worker * MICROS_PER_TICK / n));
+    return new CpuPerMsg(round2(parentTicks * MICROS_PER_TICK / n), round2(workerTicks * MICROS_PER_TICK / n));
   }
 
   private static double round2(double v) {
