@@ -14,7 +14,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.proto.v1.WorkerStatus;
+import dev.ipclab.transport.TransportKind;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -85,6 +93,26 @@ class BenchIT {
       assertThat(children).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
           .as("pid " + pid + " after the bench").isEmpty());
       assertThat(leftoverDirectories(cli.pid())).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
+  void oneWayPingsAreReadAndCountedButNeverAnswered(TransportKind transport) throws Exception {
+    try (WorkerPool pool = Pools.builder(transport, 1).start()) {
+      WorkerConnection c = pool.workers().get(0).connection();
+      WorkerStatus before = c.status(Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+      ByteString payload = ByteString.copyFrom(new byte[100]);
+      for (int i = 0; i < 1000; i++) {
+        c.pingOneWay(payload);
+      }
+      assertThat(c.ping(ByteString.EMPTY).get(30, TimeUnit.SECONDS)).isNotNull(); // after all 1000, in order
+      WorkerStatus after = c.status(Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+      assertThat(after.getFramesReceived() - before.getFramesReceived()).as("one-way pings read by the worker")
+          .isGreaterThanOrEqualTo(1000 + 1 + 1);
+      assertThat(after.getPingsAnswered() - before.getPingsAnswered()).as("only the closing ping is answered")
+          .isEqualTo(1);
+      assertThat(c.inFlight()).isZero();
     }
   }
 
