@@ -79,9 +79,9 @@ final class Targets {
             unit, measured <= 0 ? Double.POSITIVE_INFINITY : limit / measured));
   }
 
-  /** Three significant digits, plain. */
+  /** Whole numbers with thousands separators from 1,000 up; three significant digits below. */
   static String num(double v) {
-    if (v == Math.rint(v) && Math.abs(v) >= 100) {
+    if (Math.abs(v) >= 1000) {
       return String.format(Locale.ROOT, "%,.0f", v);
     }
     return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
