@@ -27,7 +27,7 @@ import java.util.List;
  *   <li>{@code --enable-native-access=ALL-UNNAMED}: Netty's native epoll library, without a warning.
  * </ul>
  */
-final class WorkerCommand {
+public final class WorkerCommand {
   static final String MAIN_CLASS = "dev.ipclab.worker.WorkerMain";
 
   static final List<String> FOOTPRINT_FLAGS = List.of(
@@ -72,6 +72,21 @@ final class WorkerCommand {
     return cmd;
   }
 
+  /**
+   * A command line that runs {@code mainClass} from the worker jar with the same {@code java} and footprint flags
+   * as a worker, but none of the worker's settings: for a bare-JDK baseline process measured against workers.
+   */
+  public static List<String> sameJvm(Path workerJar, String mainClass, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaBinary());
+    cmd.addAll(FOOTPRINT_FLAGS);
+    cmd.add("-cp");
+    cmd.add(workerJar.toString());
+    cmd.add(mainClass);
+    cmd.addAll(args);
+    return cmd;
+  }
+
   /** The {@code java} that runs this JVM, so workers run on the same Java 25 as their parent. */
   static String javaBinary() {
     return ProcessHandle.current().info().command()
@@ -83,7 +98,7 @@ final class WorkerCommand {
    * Finds the worker jar: {@code -Dipclab.worker.jar}, else {@code IPCLAB_WORKER_JAR}, else
    * {@code worker/target/ipclab-worker.jar} beside the parent jar's module in a source checkout.
    */
-  static Path locateWorkerJar() {
+  public static Path locateWorkerJar() {
     String configured = System.getProperty("ipclab.worker.jar", System.getenv("IPCLAB_WORKER_JAR"));
     Path jar;
     if (configured != null && !configured.isBlank()) {

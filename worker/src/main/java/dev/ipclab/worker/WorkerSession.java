@@ -165,6 +165,11 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
       replyError(requestId, ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "ping before the handshake completed");
       return;
     }
+    if (requestId == 0) {
+      // Id 0 means one-way on the wire: counted, never answered, so a stream of them measures throughput.
+      served.incrementAndGet();
+      return;
+    }
     if (faultBeforeReply()) {
       return;
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = "A multi-process IPC toolkit for the JVM: a parent supervising worker JVMs over pipes, TCP and"
         + " Unix sockets.",
-    subcommands = {DemoCommand.class, RunCommand.class, PingCommand.class, InspectCommand.class, TopCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, PingCommand.class, BenchCommand.class, InspectCommand.class,
+        TopCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  ipclab run --workers 3 --transport uds",

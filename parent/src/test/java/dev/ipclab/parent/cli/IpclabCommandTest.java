@@ -77,7 +77,7 @@ class IpclabCommandTest {
     int status = run();
 
     assertThat(status).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing command: choose one of demo, run, ping, inspect, top, help");
+    assertThat(err.toString()).contains("Missing command: choose one of demo, run, ping, bench, inspect, top, help");
   }
 
   @Test

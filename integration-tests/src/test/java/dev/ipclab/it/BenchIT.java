@@ -1,0 +1,141 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.proto.v1.WorkerStatus;
+import dev.ipclab.transport.TransportKind;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code ipclab bench} as a user runs it, on a tiny configuration: the JSON has every figure the issue names, the
+ * numbers are sane (no speeds asserted: the machine is shared), and every worker and echo it started is gone.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class BenchIT {
+  private static final Pattern PID = Pattern.compile("(?:worker|echo) pid (\\d+)");
+
+  @Test
+  void quickJsonReportsEveryFigureForPipeAndUds() throws Exception {
+    try (ParentCli cli = ParentCli.start("bench", "--quick", "--transport", "pipe,uds", "--payloads", "100",
+        "--spawns", "3", "--json")) {
+      assertThat(cli.waitFor(200)).as(cli.stderr()).isZero();
+      JsonNode json = new ObjectMapper().readTree(cli.stdout()); // stdout is the JSON alone
+
+      JsonNode results = json.get("results");
+      Set<String> rows = new TreeSet<>();
+      for (JsonNode r : results) {
+        String row = r.get("transport").asText() + "/" + r.get("idle").asText();
+        rows.add(row);
+        assertThat(r.get("payload_bytes").asInt()).isEqualTo(100);
+        assertThat(r.get("round_trips").asLong()).as(row).isPositive();
+        assertOrdered(r.get("rtt_us"), row);
+        assertOrdered(r.get("baseline_rtt_us"), row + " baseline");
+        assertThat(r.get("baseline_round_trips").asLong()).as(row).isPositive();
+        double ratio = r.get("ratio").asDouble();
+        assertThat(ratio).as(row + " ratio is p50 / baseline p50").isCloseTo(
+            r.get("rtt_us").get("p50").asDouble() / r.get("baseline_rtt_us").get("p50").asDouble(),
+            org.assertj.core.api.Assertions.within(0.01));
+        JsonNode throughput = r.get("throughput");
+        assertThat(throughput.get("messages").asLong()).as(row).isPositive();
+        assertThat(throughput.get("msgs_per_s").asDouble()).as(row).isPositive();
+        // 100 payload bytes per message: MB/s follows from msg/s
+        assertThat(throughput.get("mb_per_s").asDouble()).as(row).isCloseTo(
+            throughput.get("msgs_per_s").asDouble() * 100 / 1e6, org.assertj.core.api.Assertions.within(0.1));
+        assertThat(r.get("cpu_us_per_msg").get("parent").asDouble()).as(row).isNotNegative();
+        assertThat(r.get("cpu_us_per_msg").get("worker").asDouble()).as(row).isNotNegative();
+        assertThat(r.get("worker_rss_mb").asDouble()).as(row).isGreaterThan(5);
+      }
+      assertThat(rows).containsExactly("pipe/block", "pipe/spin", "uds/block", "uds/spin");
+
+      JsonNode spawn = json.get("spawn_ms");
+      assertThat(spawn.get("spawns").asInt()).isEqualTo(3);
+      assertThat(spawn.get("p50").asDouble()).isPositive().isLessThanOrEqualTo(spawn.get("p99").asDouble());
+      JsonNode rss = json.get("worker_rss_mb");
+      assertThat(rss.get("idle").asDouble()).isGreaterThan(5).isLessThanOrEqualTo(rss.get("loaded").asDouble());
+
+      JsonNode machine = json.get("machine");
+      assertThat(machine.get("cpus_online").asInt()).isEqualTo(onlineCpus());
+      assertThat(machine.get("pinned").asBoolean()).isEqualTo(
+          machine.get("cpus_allowed").size() < machine.get("cpus_online").asInt());
+      assertThat(machine.get("kernel").asText()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/osrelease"))
+          .trim());
+      assertThat(json.get("targets").size()).as("ratio x4, spin p50 x2, throughput x4, spawn, RSS").isEqualTo(12);
+
+      // A pong answering a one-way ping (request_id 0) would be logged as not in flight.
+      assertThat(cli.stderr()).contains("[ 4/4]").doesNotContain("not in flight");
+      List<Long> children = new ArrayList<>();
+      Matcher m = PID.matcher(cli.stderr());
+      while (m.find()) {
+        children.add(Long.parseLong(m.group(1)));
+      }
+      assertThat(children).as("the workers and bare-JDK echoes named in the progress").hasSize(8);
+      assertThat(children).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+          .as("pid " + pid + " after the bench").isEmpty());
+      assertThat(leftoverDirectories(cli.pid())).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
+  void oneWayPingsAreReadAndCountedButNeverAnswered(TransportKind transport) throws Exception {
+    try (WorkerPool pool = Pools.builder(transport, 1).start()) {
+      WorkerConnection c = pool.workers().get(0).connection();
+      WorkerStatus before = c.status(Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+      ByteString payload = ByteString.copyFrom(new byte[100]);
+      c.sendOneWayPings(payload, 1000);
+      assertThat(c.ping(ByteString.EMPTY).get(30, TimeUnit.SECONDS)).isNotNull(); // after all 1000, in order
+      WorkerStatus after = c.status(Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+      assertThat(after.getFramesReceived() - before.getFramesReceived()).as("one-way pings read by the worker")
+          .isGreaterThanOrEqualTo(1000 + 1 + 1);
+      assertThat(after.getPingsAnswered() - before.getPingsAnswered()).as("only the closing ping is answered")
+          .isEqualTo(1);
+      assertThat(c.inFlight()).isZero();
+    }
+  }
+
+  private static void assertOrdered(JsonNode p, String what) {
+    assertThat(p.get("p50").asDouble()).as(what + " p50").isPositive();
+    assertThat(p.get("p50").asDouble()).as(what).isLessThanOrEqualTo(p.get("p90").asDouble());
+    assertThat(p.get("p90").asDouble()).as(what).isLessThanOrEqualTo(p.get("p99").asDouble());
+    assertThat(p.get("p99").asDouble()).as(what).isLessThanOrEqualTo(p.get("p999").asDouble());
+  }
+
+  private static int onlineCpus() throws Exception {
+    String online = Files.readString(Path.of("/sys/devices/system/cpu/online")).trim();
+    int n = 0;
+    for (String part : online.split(",")) {
+      String[] range = part.split("-");
+      n += range.length == 1 ? 1 : Integer.parseInt(range[1]) - Integer.parseInt(range[0]) + 1;
+    }
+    return n;
+  }
+
+  /** The CLI's run directories and bench socket directories, which it must remove. */
+  private static List<Path> leftoverDirectories(long cliPid) throws Exception {
+    try (Stream<Path> list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return list.filter(p -> p.getFileName().toString().startsWith("ipclab-" + cliPid + "-")
+          || p.getFileName().toString().startsWith("ipclab-bench-" + cliPid + "-")).toList();
+    }
+  }
+}

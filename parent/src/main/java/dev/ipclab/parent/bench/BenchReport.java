@@ -1,0 +1,78 @@
+package dev.ipclab.parent.bench;
+
+import java.util.List;
+
+/**
+ * Everything one {@code ipclab bench} run measured: one record for the table and for {@code --json}, so the two
+ * always carry the same numbers.
+ *
+ * @param machine where it ran, and whether pinned
+ * @param quick whether {@code --quick} shortened every phase
+ * @param results one per transport, idle mode and payload size
+ * @param spawnMs worker spawn to finished handshake, over {@code spawns} sequential spawns
+ * @param workerRssMb worker resident memory in MiB
+ * @param targets the issue's targets, each computed from the numbers above
+ * @param elapsedS wall time of the whole run
+ */
+public record BenchReport(MachineFacts machine, boolean quick, List<Result> results, SpawnMs spawnMs,
+    WorkerRssMb workerRssMb, List<TargetCheck> targets, double elapsedS) {
+
+  /**
+   * One transport, idle mode and payload size.
+   *
+   * @param roundTrips round trips measured (after warm-up) for {@code rttUs}
+   * @param rttUs ipclab's round trip, ping to pong, driven from the reading thread
+   * @param baselineRttUs the bare-JDK echo's round trip over the same OS channel and idle mode; null if none
+   *     exists for the transport (shm)
+   * @param baselineRoundTrips round trips behind {@code baselineRttUs}
+   * @param ratio ipclab's p50 divided by the baseline's p50; null without a baseline
+   * @param throughput one-way pings, streamed
+   * @param cpuUsPerMsg CPU time per round trip during the round-trip run, in µs; the same number is seconds
+   *     per million messages
+   * @param workerRssMb the worker's resident memory right after this row's runs
+   */
+  public record Result(String transport, String idle, int payloadBytes, long roundTrips, Percentiles rttUs,
+      Percentiles baselineRttUs, Long baselineRoundTrips, Double ratio, Throughput throughput,
+      CpuPerMsg cpuUsPerMsg, double workerRssMb) {}
+
+  /**
+   * One-way throughput of pings carrying the payload.
+   *
+   * @param messages one-way pings read by the worker
+   * @param msgsPerS messages per second, from the first send to the pong that follows the last
+   * @param mbPerS payload megabytes (10^6 bytes) per second; envelopes and framing not counted
+   * @param cpuUsPerMsg CPU time per message during the stream, in µs
+   */
+  public record Throughput(long messages, double msgsPerS, double mbPerS, CpuPerMsg cpuUsPerMsg) {}
+
+  /**
+   * CPU time (user + system, all threads, from {@code /proc/<pid>/stat}) per message, in µs.
+   *
+   * @param parent this JVM
+   * @param worker the worker process
+   */
+  public record CpuPerMsg(double parent, double worker) {}
+
+  /** Spawn to finished handshake, in ms, over {@code spawns} sequential single-worker pools. */
+  public record SpawnMs(String transport, int spawns, double p50, double p99) {}
+
+  /**
+   * Worker resident memory ({@code VmRSS}) in MiB.
+   *
+   * @param idle the median over the bench's workers, 300 ms after each was ready, before any load
+   * @param loaded the largest seen after a row's runs
+   */
+  public record WorkerRssMb(double idle, double loaded) {}
+
+  /**
+   * One target of the issue, computed.
+   *
+   * @param name what is checked, with the run's placement
+   * @param expected the bound, with its unit
+   * @param measured what this run measured, with its unit
+   * @param holds whether it met the bound; null when this run cannot tell (a baseline slower than ipclab itself
+   *     means the machine, not the code, set the numbers)
+   * @param miss by how much it missed, as a factor and a difference, or why it cannot tell; null when it holds
+   */
+  public record TargetCheck(String name, String expected, String measured, Boolean holds, String miss) {}
+}

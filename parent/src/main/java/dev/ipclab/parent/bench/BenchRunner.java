@@ -1,0 +1,206 @@
+package dev.ipclab.parent.bench;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.WorkerCommand;
+import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.bench.BenchReport.Result;
+import dev.ipclab.parent.bench.BenchReport.SpawnMs;
+import dev.ipclab.parent.bench.BenchReport.Throughput;
+import dev.ipclab.parent.bench.BenchReport.WorkerRssMb;
+import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.transport.IdleStrategy;
+import dev.ipclab.transport.TransportKind;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs a bench: per transport and idle mode one worker (in a pool of one) and one bare-JDK echo, and per payload
+ * size their round trips, a one-way stream, CPU and RSS; then sequential spawns. Progress goes to {@code progress}
+ * as it goes; the numbers come back as one {@link BenchReport}.
+ */
+public final class BenchRunner {
+  private static final Duration SETTLE = Duration.ofMillis(300);
+  /** Turns ipclab and the bare-JDK echo take at each row. */
+  private static final int SLICES = 3;
+
+  private final BenchSettings settings;
+  private final PrintWriter progress;
+  private final Path workerJar;
+  private int row;
+  private final long startNanos = System.nanoTime();
+
+  private BenchRunner(BenchSettings settings, PrintWriter progress) {
+    this.settings = settings;
+    this.progress = progress;
+    this.workerJar = WorkerCommand.locateWorkerJar();
+  }
+
+  public static BenchReport run(BenchSettings settings, PrintWriter progress) throws Exception {
+    return new BenchRunner(settings, progress).run();
+  }
+
+  private BenchReport run() throws Exception {
+    long start = System.nanoTime();
+    MachineFacts machine = MachineFacts.read();
+    say("ipclab bench%s: %d rows (%d transports x %d idle modes x %d payloads), then %d spawns; %s, load %.2f",
+        settings.quick() ? " --quick" : "", settings.rows(), settings.transports().size(),
+        settings.idles().size(), settings.payloads().size(), settings.spawns(), machine.placement(),
+        machine.loadAvg1mStart());
+    List<Result> results = new ArrayList<>();
+    List<Double> idleRss = new ArrayList<>();
+    for (TransportKind transport : settings.transports()) {
+      for (IdleStrategy idle : settings.idles()) {
+        results.addAll(measure(transport, idle, idleRss));
+      }
+    }
+    SpawnMs spawn = spawns(settings.transports().get(0));
+    double loaded = results.stream().mapToDouble(Result::workerRssMb).max().orElse(0);
+    WorkerRssMb rss = new WorkerRssMb(round1(median(idleRss)), round1(loaded));
+    MachineFacts end = machine.withEndLoad();
+    return new BenchReport(end, settings.quick(), results, spawn, rss,
+        Targets.check(results, spawn, rss, end), round1((System.nanoTime() - start) / 1e9));
+  }
+
+  /** Every payload row of one transport and idle mode, on one worker and one bare-JDK echo. */
+  private List<Result> measure(TransportKind transport, IdleStrategy idle, List<Double> idleRss) throws Exception {
+    List<Result> rows = new ArrayList<>();
+    // The echo JVM starts while the worker JVM does: two start-ups on two cores overlap.
+    CompletableFuture<BaselineEcho> echo = BaselineEcho.supports(transport)
+        ? CompletableFuture.supplyAsync(() -> startEcho(transport, idle),
+            r -> Thread.ofPlatform().name("ipclab-bench-echo-start").daemon().start(r))
+        : CompletableFuture.completedFuture(null);
+    WorkerPool started;
+    try {
+      started = WorkerPool.builder().workers(1).transport(transport).idle(idle).start();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      echo.thenAccept(b -> {
+        if (b != null) {
+          b.close();
+        }
+      });
+      throw e;
+    }
+    try (WorkerPool pool = started; BaselineEcho baseline = join(echo)) {
+      WorkerProcess worker = pool.workers().get(0);
+      say("%s/%s: worker pid %d ready in %d ms%s", transport.cliName(), idle.cliName(), worker.pid(),
+          worker.spawnToReady().toMillis(), baseline == null ? ", no bare-JDK echo for this transport"
+              : ", bare-JDK echo pid " + baseline.pid());
+      Thread.sleep(SETTLE.toMillis());
+      idleRss.add(rssMb(worker.pid()));
+      WorkerConnection connection = worker.connection();
+      for (int payloadBytes : settings.payloads()) {
+        row++;
+        byte[] bytes = new byte[payloadBytes];
+        new Random(payloadBytes).nextBytes(bytes);
+        ByteString payload = ByteString.copyFrom(bytes);
+
+        // ipclab and the baseline take turns in slices, so a change in the machine's load between them does not
+        // pass for a difference between them.
+        CpuMeter rttCpu = new CpuMeter(worker.pid());
+        Histogram rtt = Percentiles.newNanosHistogram();
+        Histogram bare = baseline == null ? null : Percentiles.newNanosHistogram();
+        Duration slice = settings.measure().dividedBy(SLICES);
+        for (int s = 0; s < SLICES; s++) {
+          Duration warmup = s == 0 ? settings.warmup() : Duration.ZERO;
+          rtt.add(RoundTripLoop.run(connection, payload, warmup, slice, rttCpu::start));
+          rttCpu.stop();
+          if (baseline != null) {
+            bare.add(baseline.measure(bytes, warmup, slice));
+          }
+        }
+        BenchReport.CpuPerMsg rttCpuPerMsg = rttCpu.perMessage(rtt.getTotalCount());
+        Percentiles rttUs = Percentiles.of(rtt);
+        Percentiles baselineUs = bare == null ? null : Percentiles.of(bare);
+        Long baselineCount = bare == null ? null : bare.getTotalCount();
+
+        OneWayStream.run(connection, payload, settings.warmup().dividedBy(2)); // JIT the one-way path first
+        CpuMeter streamCpu = new CpuMeter(worker.pid());
+        streamCpu.start();
+        OneWayStream.Outcome stream = OneWayStream.run(connection, payload, settings.stream());
+        streamCpu.stop();
+        Throughput throughput = new Throughput(stream.messages(), Math.round(stream.msgsPerS()),
+            round1(stream.messages() * (double) payloadBytes / stream.seconds() / 1e6),
+            streamCpu.perMessage(stream.messages()));
+
+        Result result = new Result(transport.cliName(), idle.cliName(), payloadBytes, rtt.getTotalCount(), rttUs,
+            baselineUs, baselineCount, Percentiles.ratio(rttUs.p50(), baselineUs), throughput, rttCpuPerMsg,
+            round1(rssMb(worker.pid())));
+        rows.add(result);
+        say("[%2d/%d] %-4s %-5s %6d B: RTT p50 %s us p99 %s us, bare-JDK p50 %s us (%s), %s msg/s",
+            row, settings.rows(), transport.cliName(), idle.cliName(), payloadBytes, Targets.num(rttUs.p50()),
+            Targets.num(rttUs.p99()), baselineUs == null ? "-" : Targets.num(baselineUs.p50()),
+            result.ratio() == null ? "no baseline" : result.ratio() + "x", Targets.num(throughput.msgsPerS()));
+      }
+    }
+    return rows;
+  }
+
+  private BaselineEcho startEcho(TransportKind transport, IdleStrategy idle) {
+    try {
+      return BaselineEcho.start(transport, idle, workerJar);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the bare-JDK echo for " + transport + "/" + idle + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static BaselineEcho join(CompletableFuture<BaselineEcho> echo) {
+    try {
+      return echo.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /** Spawn-to-ready of {@code settings.spawns()} workers, one pool of one at a time, so none competes. */
+  private SpawnMs spawns(TransportKind transport) throws Exception {
+    say("timing %d worker spawns (%s), one at a time", settings.spawns(), transport.cliName());
+    List<Double> ms = new ArrayList<>();
+    for (int i = 0; i < settings.spawns(); i++) {
+      try (WorkerPool pool = WorkerPool.builder().workers(1).transport(transport).start()) {
+        ms.add(pool.workers().get(0).spawnToReady().toNanos() / 1e6);
+      }
+    }
+    SpawnMs spawn = new SpawnMs(transport.cliName(), ms.size(), round1(nearestRank(ms, 50)),
+        round1(nearestRank(ms, 99)));
+    say("spawn to ready: p50 %s ms, p99 %s ms", Targets.num(spawn.p50()), Targets.num(spawn.p99()));
+    return spawn;
+  }
+
+  /** The nearest-rank percentile: a value that was measured, never an interpolation. */
+  static double nearestRank(List<Double> values, double percentile) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int rank = (int) Math.ceil(percentile / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+
+  private static double median(List<Double> values) {
+    return values.isEmpty() ? 0 : nearestRank(values, 50);
+  }
+
+  private static double rssMb(long pid) {
+    return ProcStatus.read(pid).map(ProcStatus::rssMib).orElse(0.0);
+  }
+
+  private static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  private void say(String format, Object... args) {
+    progress.println(String.format(Locale.ROOT, "%5.1f s  ", (System.nanoTime() - startNanos) / 1e9)
+        + String.format(Locale.ROOT, format, args));
+    progress.flush();
+  }
+}

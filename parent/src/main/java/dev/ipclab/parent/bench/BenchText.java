@@ -1,0 +1,49 @@
+package dev.ipclab.parent.bench;
+
+import dev.ipclab.parent.bench.BenchReport.Result;
+import dev.ipclab.parent.bench.BenchReport.TargetCheck;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** Prints a {@link BenchReport} as a table for people: one row per transport, idle mode and payload, then targets. */
+public final class BenchText {
+  private static final String ROW = "%-5s %-5s %7s %9s %9s %9s %9s %7s %12s %9s %9s %9s%n";
+
+  private BenchText() {}
+
+  public static void print(BenchReport report, PrintWriter out) {
+    MachineFacts m = report.machine();
+    out.printf(Locale.ROOT, "ipclab bench%s on %d CPUs, %s; Linux %s; Java %s; load avg %.2f -> %.2f; %.1f s%n",
+        report.quick() ? " --quick" : "", m.cpusOnline(), m.placement(), m.kernel(), m.java(), m.loadAvg1mStart(),
+        m.loadAvg1mEnd(), report.elapsedS());
+    out.printf(Locale.ROOT, ROW, "TRANS", "IDLE", "PAYLOAD", "p50 us", "p99 us", "p99.9 us", "bare p50", "RATIO",
+        "msg/s", "MB/s", "CPU us/rt", "RSS MB");
+    for (Result r : report.results()) {
+      out.printf(Locale.ROOT, ROW, r.transport(), r.idle(), r.payloadBytes() + " B", Targets.num(r.rttUs().p50()),
+          Targets.num(r.rttUs().p99()), Targets.num(r.rttUs().p999()),
+          r.baselineRttUs() == null ? "-" : Targets.num(r.baselineRttUs().p50()),
+          r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
+          String.format(Locale.ROOT, "%,d", Math.round(r.throughput().msgsPerS())),
+          Targets.num(r.throughput().mbPerS()),
+          Targets.num(r.cpuUsPerMsg().parent()) + "+" + Targets.num(r.cpuUsPerMsg().worker()),
+          Targets.num(r.workerRssMb()));
+    }
+    out.println("RTT: ping to pong, driven from the reading thread; bare: a plain-JDK echo child over the same"
+        + " channel and idle mode; RATIO = p50 / bare p50; msg/s and MB/s (payload, 10^6 B): one-way pings;"
+        + " CPU us/rt: parent+worker CPU per round trip (= s per 1 M)");
+    out.printf(Locale.ROOT, "spawn to ready (%s, %d spawns): p50 %s ms, p99 %s ms%n", report.spawnMs().transport(),
+        report.spawnMs().spawns(), Targets.num(report.spawnMs().p50()), Targets.num(report.spawnMs().p99()));
+    out.printf(Locale.ROOT, "worker RSS: idle %s MB (median, 300 ms after ready), loaded %s MB (largest after a"
+        + " row)%n", Targets.num(report.workerRssMb().idle()), Targets.num(report.workerRssMb().loaded()));
+    long met = report.targets().stream().filter(t -> Boolean.TRUE.equals(t.holds())).count();
+    long unknown = report.targets().stream().filter(t -> t.holds() == null).count();
+    out.printf(Locale.ROOT, "targets (issue 5): %d of %d hold, %d miss, %d cannot tell%n", met,
+        report.targets().size(), report.targets().size() - met - unknown, unknown);
+    for (TargetCheck t : report.targets()) {
+      String verdict = t.holds() == null ? "?    " : t.holds() ? "holds" : "MISS ";
+      out.printf(Locale.ROOT, "  %s %s: expected %s, measured %s%s%n", verdict, t.name(), t.expected(),
+          t.measured(), Boolean.TRUE.equals(t.holds()) ? "" : " (" + t.miss() + ")");
+    }
+    out.flush();
+  }
+}

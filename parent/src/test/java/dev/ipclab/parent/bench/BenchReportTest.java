@@ -1,0 +1,111 @@
+package dev.ipclab.parent.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipclab.parent.bench.BenchReport.CpuPerMsg;
+import dev.ipclab.parent.bench.BenchReport.Result;
+import dev.ipclab.parent.bench.BenchReport.SpawnMs;
+import dev.ipclab.parent.bench.BenchReport.TargetCheck;
+import dev.ipclab.parent.bench.BenchReport.Throughput;
+import dev.ipclab.parent.bench.BenchReport.WorkerRssMb;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The JSON names the issue asks for, the table, and the targets computed from the numbers. */
+class BenchReportTest {
+  private static final MachineFacts UNPINNED = new MachineFacts(2, List.of(0, 1), false, "6.1", "25", 0.5, 0.7);
+  private static final MachineFacts PINNED = new MachineFacts(2, List.of(0), true, "6.1", "25", 0.5, 0.7);
+
+  private static Result row(String transport, String idle, int payload, double p50, Double baselineP50,
+      double msgsPerS) {
+    Percentiles base = baselineP50 == null ? null : new Percentiles(baselineP50, 50, 60, 70);
+    return new Result(transport, idle, payload, 5000, new Percentiles(p50, p50 * 1.2, p50 * 2, p50 * 3), base,
+        base == null ? null : 4000L, Percentiles.ratio(p50, base),
+        new Throughput(100_000, msgsPerS, msgsPerS * payload / 1e6, new CpuPerMsg(1.5, 2.5)),
+        new CpuPerMsg(20, 30), 52.5);
+  }
+
+  private static BenchReport report(MachineFacts machine, List<Result> results) {
+    SpawnMs spawn = new SpawnMs("pipe", 20, 55, 90);
+    WorkerRssMb rss = new WorkerRssMb(48, 60);
+    return new BenchReport(machine, true, results, spawn, rss, Targets.check(results, spawn, rss, machine), 42);
+  }
+
+  @Test
+  void jsonCarriesTheFieldsTheIssueNames() throws Exception {
+    BenchReport report = report(UNPINNED, List.of(row("pipe", "block", 100, 46, 44.0, 250_000),
+        row("shm", "spin", 100, 0.9, null, 9_000_000)));
+    JsonNode json = new ObjectMapper().readTree(BenchJson.write(report));
+
+    JsonNode first = json.path("results").path(0);
+    assertThat(first.path("transport").asText()).isEqualTo("pipe");
+    assertThat(first.path("idle").asText()).isEqualTo("block");
+    assertThat(first.path("payload_bytes").asInt()).isEqualTo(100);
+    for (String p : List.of("p50", "p90", "p99", "p999")) {
+      assertThat(first.path("rtt_us").path(p).isNumber()).as("rtt_us." + p).isTrue();
+    }
+    assertThat(first.path("rtt_us").path("p50").asDouble()).isEqualTo(46.0);
+    assertThat(first.path("baseline_rtt_us").path("p50").asDouble()).isEqualTo(44.0);
+    assertThat(first.path("ratio").asDouble()).isEqualTo(1.05);
+    assertThat(first.path("throughput").path("msgs_per_s").asDouble()).isEqualTo(250_000);
+    assertThat(first.path("throughput").path("mb_per_s").asDouble()).isEqualTo(25.0);
+    assertThat(first.path("cpu_us_per_msg").path("parent").asDouble()).isEqualTo(20);
+    assertThat(first.path("cpu_us_per_msg").path("worker").asDouble()).isEqualTo(30);
+    assertThat(json.path("results").path(1).path("baseline_rtt_us").isNull()).isTrue();
+    assertThat(json.path("results").path(1).path("ratio").isNull()).isTrue();
+    assertThat(json.path("spawn_ms").path("p50").asDouble()).isEqualTo(55);
+    assertThat(json.path("spawn_ms").path("p99").asDouble()).isEqualTo(90);
+    assertThat(json.path("worker_rss_mb").path("idle").asDouble()).isEqualTo(48);
+    assertThat(json.path("worker_rss_mb").path("loaded").asDouble()).isEqualTo(60);
+    assertThat(json.path("machine").path("pinned").asBoolean()).isFalse();
+    assertThat(json.path("machine").path("cpus_allowed").size()).isEqualTo(2);
+    assertThat(json.path("targets").isArray()).isTrue();
+  }
+
+  @Test
+  void targetsAreComputedFromTheRowsWithTheirPlacement() {
+    BenchReport report = report(PINNED, List.of(
+        row("pipe", "block", 100, 46, 44.0, 250_000),   // ratio 1.05 holds, throughput misses
+        row("uds", "spin", 100, 12, 8.0, 3_500_000),    // ratio 1.5 misses, 12 us > 10 us misses, throughput holds
+        row("tcp", "block", 4096, 99, 10.0, 1)));       // not 100 B: no target
+    List<TargetCheck> t = report.targets();
+    assertThat(t).extracting(TargetCheck::name).containsExactly(
+        "RTT p50 / bare-JDK p50, pipe/block 100 B, pinned",
+        "one-way throughput, pipe/block 100 B",
+        "RTT p50 / bare-JDK p50, uds/spin 100 B, pinned",
+        "spin RTT p50, uds/spin 100 B, pinned",
+        "one-way throughput, uds/spin 100 B",
+        "worker spawn-to-ready p50 (pipe, 20 spawns)",
+        "idle worker RSS");
+    assertThat(t).extracting(TargetCheck::holds).containsExactly(true, false, false, false, true, true, false);
+    assertThat(t.get(1).miss()).isEqualTo("2,750,000 msg/s short, 12.00x below the bound");
+    assertThat(t.get(3).miss()).isEqualTo("2 us over, 1.20x the bound");
+    assertThat(t.get(6).measured()).isEqualTo("48 MB");
+  }
+
+  @Test
+  void aBaselineSlowerThanIpclabIsNoEvidenceEitherWay() {
+    BenchReport report = report(UNPINNED, List.of(row("pipe", "spin", 100, 9.8, 9840.0, 1)));
+    TargetCheck ratio = report.targets().get(0);
+    assertThat(ratio.holds()).isNull();
+    assertThat(ratio.miss()).contains("cannot tell").contains("9,840 us");
+  }
+
+  @Test
+  void tableHasOneRowPerResultAndTheTargetsVerdicts() {
+    BenchReport report = report(UNPINNED, List.of(row("pipe", "block", 100, 46, 44.0, 250_000),
+        row("uds", "block", 0, 50, 40.0, 300_000)));
+    StringWriter text = new StringWriter();
+    BenchText.print(report, new PrintWriter(text));
+    String out = text.toString();
+    assertThat(out).contains("unpinned (CPUs 0,1 of 2)");
+    assertThat(out.lines().filter(l -> l.startsWith("pipe ") || l.startsWith("uds "))).hasSize(2);
+    assertThat(out).contains("1.05x").contains("250,000").contains("spawn to ready (pipe, 20 spawns): p50 55 ms");
+    assertThat(out).contains("targets (issue 5): 2 of 4 hold, 2 miss, 0 cannot tell");
+    assertThat(out).contains("MISS  idle worker RSS: expected <= 45 MB, measured 48 MB (3 MB over, 1.07x the bound)");
+  }
+}
