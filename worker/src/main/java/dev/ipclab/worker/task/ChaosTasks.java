@@ -10,6 +10,9 @@ import java.util.logging.Logger;
 /**
  * Task kinds that break the worker on purpose, each a real fault of a real process, for {@code ipclab chaos}:
  * <ul>
+ *   <li>{@code chaos.sleep-echo}: not a fault but the soak's ordinary work: waits the milliseconds its payload
+ *       starts with (ASCII digits up to the first space), then returns the whole payload, so every task can
+ *       carry a unique payload and take a little time;
  *   <li>{@code chaos.garbage}: writes bytes that are not a frame to the channel (then answers normally; the
  *       parent never gets that far);
  *   <li>{@code chaos.stdout}: writes its payload as a line straight to file descriptor 1, past the stdout guard;
@@ -23,6 +26,7 @@ import java.util.logging.Logger;
 public final class ChaosTasks {
   private static final Logger log = Logger.getLogger(ChaosTasks.class.getName());
 
+  public static final String SLEEP_ECHO = "chaos.sleep-echo";
   public static final String GARBAGE = "chaos.garbage";
   public static final String STDOUT = "chaos.stdout";
   public static final String EXIT = "chaos.exit";
@@ -53,6 +57,10 @@ public final class ChaosTasks {
   private ChaosTasks() {}
 
   public static void register(TaskRegistry registry, Session session) {
+    registry.register(SLEEP_ECHO, payload -> {
+      Thread.sleep(leadingMillis(payload));
+      return payload;
+    });
     registry.register(GARBAGE, payload -> {
       log.warning("chaos.garbage: writing bytes that are not a frame to the channel");
       session.writeRaw(garbage());
@@ -78,6 +86,19 @@ public final class ChaosTasks {
       session.pauseReading(millis);
       return payload;
     });
+  }
+
+  /** The milliseconds a {@code chaos.sleep-echo} payload starts with: "25 task-7" waits 25 ms. */
+  static long leadingMillis(ByteString payload) {
+    String text = payload.toString(StandardCharsets.US_ASCII);
+    int space = text.indexOf(' ');
+    String digits = space < 0 ? text : text.substring(0, space);
+    try {
+      return Long.parseLong(digits.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("chaos.sleep-echo expects its payload to start with milliseconds, as in"
+          + " '25 task-7', but it starts with '" + digits + "'", e);
+    }
   }
 
   /** Bytes no frame starts with: a varint length prefix longer than five bytes. */

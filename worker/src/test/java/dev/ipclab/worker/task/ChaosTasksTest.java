@@ -43,6 +43,19 @@ class ChaosTasksTest {
   }
 
   @Test
+  void sleepEchoReturnsItsWholePayload() throws Exception {
+    WorkerEnvelope reply = run(recording, ChaosTasks.SLEEP_ECHO, "5 task-17 unique");
+    assertThat(reply.getTaskResult().getPayload().toStringUtf8()).isEqualTo("5 task-17 unique");
+    assertThat(ChaosTasks.leadingMillis(ByteString.copyFromUtf8("25"))).isEqualTo(25);
+  }
+
+  @Test
+  void sleepEchoWithoutLeadingMillisIsABadPayload() throws Exception {
+    WorkerEnvelope reply = run(recording, ChaosTasks.SLEEP_ECHO, "task-17");
+    assertThat(reply.getError().getMessage()).contains("starts with 'task-17'");
+  }
+
+  @Test
   void garbageWritesBytesNoFrameReaderAccepts() throws Exception {
     WorkerEnvelope reply = run(recording, ChaosTasks.GARBAGE, "");
     assertThat(reply.hasTaskResult()).isTrue();
@@ -80,6 +93,6 @@ class ChaosTasksTest {
   @Test
   void everyChaosKindIsRegistered() {
     assertThat(StandardTasks.registry().kinds()).contains(
-        ChaosTasks.GARBAGE, ChaosTasks.STDOUT, ChaosTasks.EXIT, ChaosTasks.SLOW_READER);
+        ChaosTasks.SLEEP_ECHO, ChaosTasks.GARBAGE, ChaosTasks.STDOUT, ChaosTasks.EXIT, ChaosTasks.SLOW_READER);
   }
 }
