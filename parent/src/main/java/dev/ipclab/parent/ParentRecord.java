@@ -81,6 +81,13 @@ public final class ParentRecord {
     write();
   }
 
+  /** A pool replaced a worker: the record lists the new pid. */
+  static synchronized void workersChanged(WorkerPool pool) {
+    if (POOLS.contains(pool)) {
+      write();
+    }
+  }
+
   private static synchronized List<WorkerPool> pools() {
     return List.copyOf(POOLS);
   }

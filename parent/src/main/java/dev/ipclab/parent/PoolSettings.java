@@ -21,4 +21,10 @@ record PoolSettings(
     Path workerJar,
     List<String> extraJvmArgs,
     Map<Integer, String> faults,
-    boolean keepLogs) {}
+    boolean keepLogs,
+    TaskRouter.Limits limits,
+    int maxRestarts,
+    Duration restartPeriod,
+    Duration restartBackoffInitial,
+    Duration restartBackoffMax,
+    PoolListener listener) {}

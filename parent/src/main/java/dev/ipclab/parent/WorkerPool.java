@@ -16,6 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +48,17 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private final PoolSettings settings;
   private final RunDirectory runDirectory;
   private final ScheduledExecutorService timer;
-  private final Map<Integer, WorkerProcess> workers = new LinkedHashMap<>();
+  private final List<WorkerSlot> slots = new ArrayList<>();
+  private final TaskRouter router;
+  private final RestartIntensity intensity;
+  private final PoolListener listener;
+  private final CompletableFuture<PoolFailedException> failure = new CompletableFuture<>();
+  /** Every worker process spawned and not yet exited: the current ones and those being recycled. */
+  private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
+  private final Object restartLock = new Object();
+  private final AtomicLong restarts = new AtomicLong();
+  private final AtomicLong recycled = new AtomicLong();
+  private volatile boolean started;
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -62,17 +76,28 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
     supervisor.setRemoveOnCancelPolicy(true);
     this.timer = supervisor;
+    this.listener = settings.listener();
+    this.intensity = new RestartIntensity(settings.maxRestarts(), settings.restartPeriod());
+    for (int id = 1; id <= settings.workers(); id++) {
+      slots.add(new WorkerSlot(id));
+    }
+    this.router = new TaskRouter(settings.limits(), List.copyOf(slots), timer, listener, this::recycle);
     try {
       // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       startServer();
       String connect = server == null ? null : server.address();
-      for (int id = 1; id <= settings.workers(); id++) {
-        spawn(id, connect);
+      for (WorkerSlot slot : slots) {
+        spawn(slot);
       }
-      heartbeats = new HeartbeatMonitor(workers(), timer, settings.heartbeatInterval().toMillis(),
-          settings.heartbeatTimeout().toMillis());
+      heartbeats = new HeartbeatMonitor(this::workers, timer, settings.heartbeatInterval().toMillis(),
+          settings.heartbeatTimeout().toMillis(), this::onHung);
       awaitReady();
+      started = true;
+      for (WorkerSlot slot : slots) {
+        WorkerProcess w = slot.current;
+        w.exit().thenAccept(exit -> onWorkerExit(slot, w, exit));
+      }
       ParentRecord.poolStarted(this);
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
@@ -91,16 +116,19 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     }
   }
 
-  /** Spawns one worker, unless the pool has been closed meanwhile (by a signal, say). */
-  private synchronized void spawn(int id, String connect) throws IOException {
+  /** Spawns a process into {@code slot}, unless the pool has been closed meanwhile (by a signal, say). */
+  private synchronized WorkerProcess spawn(WorkerSlot slot) throws IOException {
     if (closed) {
-      throw new IllegalStateException("the pool was closed while starting its workers");
+      throw new IllegalStateException("the pool is closed; no worker is spawned into " + slot.id);
     }
     String token = HexFormat.of().formatHex(randomBytes());
-    WorkerProcess worker = WorkerProcess.spawn(id, token, settings, connect, runDirectory.workerLog(id), timer, this);
-    synchronized (workers) {
-      workers.put(id, worker);
-    }
+    String connect = server == null ? null : server.address();
+    WorkerProcess worker = WorkerProcess.spawn(slot.id, token, settings, connect, runDirectory.workerLog(slot.id),
+        timer, this);
+    alive.add(worker);
+    worker.exit().whenComplete((exit, error) -> alive.remove(worker));
+    router.fill(slot, worker);
+    return worker;
   }
 
   private static byte[] randomBytes() {
@@ -132,10 +160,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
           + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
           + Protocol.VERSION + "; rebuild both from the same sources");
     }
-    WorkerProcess worker;
-    synchronized (workers) {
-      worker = workers.get(hello.getWorkerId());
-    }
+    int id = hello.getWorkerId();
+    WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
     if (worker == null) {
       return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
           + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
@@ -149,21 +175,205 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return Admission.accept(worker);
   }
 
-  /** The workers in id order. */
+  /** The current worker of every slot, in id order (after a restart, the new process). */
   public List<WorkerProcess> workers() {
-    synchronized (workers) {
-      return List.copyOf(workers.values());
+    List<WorkerProcess> current = new ArrayList<>(slots.size());
+    for (WorkerSlot slot : slots) {
+      WorkerProcess w = slot.current;
+      if (w != null) {
+        current.add(w);
+      }
+    }
+    return current;
+  }
+
+  /** The current process of slot {@code id}, from 1: after a restart or a recycle, the new one. */
+  public WorkerProcess worker(int id) {
+    WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
+    if (w == null) {
+      throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
+    }
+    return w;
+  }
+
+  /** How often slot {@code id} was restarted after a crash or a hang (recycling not counted). */
+  public int restarts(int id) {
+    if (id < 1 || id > slots.size()) {
+      throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
+    }
+    return slots.get(id - 1).restarts;
+  }
+
+  /**
+   * Queues a task for the least busy ready worker. When every worker has {@code maxInFlightPerWorker} tasks and
+   * the queue is full, it waits for room ({@link Backpressure#BLOCK}) or throws {@link PoolSaturatedException}
+   * ({@link Backpressure#FAIL}).
+   *
+   * @throws PoolFailedException if the pool gave up after too many restarts
+   * @throws IllegalStateException if the pool is closed
+   */
+  public TaskHandle submit(TaskSpec spec) throws InterruptedException {
+    return router.submit(spec);
+  }
+
+  /** The task counters now. */
+  public PoolStats stats() {
+    return router.stats(restarts.get());
+  }
+
+  /** Workers replaced after max-tasks-per-child tasks. */
+  public long recycled() {
+    return recycled.get();
+  }
+
+  /** Completes, with the exception that submit throws from then on, once the pool gives up on its workers. */
+  public CompletableFuture<PoolFailedException> failure() {
+    return failure;
+  }
+
+  // ---- supervision ----
+
+  /** The heartbeat monitor marked {@code worker} hung: report it, kill it; its exit brings the restart. */
+  private void onHung(WorkerProcess worker, long silentMs) {
+    WorkerSlot slot = slots.get(worker.id() - 1);
+    if (slot.current != worker || closed) {
+      return;
+    }
+    String cause = "declared hung: nothing heard for " + silentMs + " ms (heartbeat timeout "
+        + settings.heartbeatTimeout().toMillis() + " ms); stopped (SIGSTOP), stuck or starved";
+    reportDown(slot, worker, cause);
+    if (worker.killHung(cause)) {
+      log.warning(() -> worker.name() + " pid " + worker.pid() + " " + cause + "; killed with SIGKILL, its tasks"
+          + " go to other workers and a replacement is spawned");
     }
   }
 
-  /** Worker {@code id}, from 1. */
-  public WorkerProcess worker(int id) {
-    synchronized (workers) {
-      WorkerProcess w = workers.get(id);
-      if (w == null) {
-        throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
+  private void reportDown(WorkerSlot slot, WorkerProcess worker, String cause) {
+    synchronized (restartLock) {
+      if (slot.reportedDownPid == worker.pid()) {
+        return;
       }
-      return w;
+      slot.reportedDownPid = worker.pid();
+    }
+    listener.workerDown(slot.id, worker.pid(), cause, System.nanoTime());
+  }
+
+  /** A process of this pool exited: if it was the slot's current one and nobody asked for it, restart the slot. */
+  private void onWorkerExit(WorkerSlot slot, WorkerProcess worker, ExitDescription exit) {
+    if (closed || failure.isDone() || slot.current != worker) {
+      return; // closing, given up, or a recycled process leaving as asked
+    }
+    reportDown(slot, worker, exit.summary());
+    restart(slot, worker, exit.summary());
+  }
+
+  /** Counts the restart against the intensity, then respawns after the slot's backoff; or gives the pool up. */
+  private void restart(WorkerSlot slot, WorkerProcess old, String cause) {
+    long delayMs;
+    synchronized (restartLock) {
+      if (closed || failure.isDone()) {
+        return;
+      }
+      if (!intensity.admit(slot.current.name() + " pid " + old.pid(), cause)) {
+        giveUp();
+        return;
+      }
+      restarts.incrementAndGet();
+      slot.restarts++;
+      int n = slot.consecutiveRestarts++;
+      long initial = settings.restartBackoffInitial().toMillis();
+      delayMs = Math.min(settings.restartBackoffMax().toMillis(), initial << Math.min(n, 20));
+    }
+    log.info(() -> "restarting worker-" + slot.id + " in " + delayMs + " ms (restart " + slot.restarts
+        + " of this slot) after: " + cause);
+    try {
+      timer.schedule(() -> respawn(slot, old, cause), delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the pool is closing
+    }
+  }
+
+  /** On the timer thread: starts the process (fork and exec only); its readiness is a future, not waited for. */
+  private void respawn(WorkerSlot slot, WorkerProcess old, String cause) {
+    if (closed || failure.isDone()) {
+      return;
+    }
+    WorkerProcess fresh;
+    try {
+      fresh = spawn(slot);
+    } catch (IOException | RuntimeException e) {
+      if (!closed) {
+        log.log(Level.WARNING, "could not respawn worker-" + slot.id, e);
+        restart(slot, old, "respawn failed: " + e.getMessage());
+      }
+      return;
+    }
+    ParentRecord.workersChanged(this);
+    fresh.exit().thenAccept(exit -> onWorkerExit(slot, fresh, exit));
+    fresh.ready().thenAccept(w -> {
+      log.info(() -> w.name() + " pid " + w.pid() + " replaces pid " + old.pid() + " (" + cause + ")");
+      listener.workerRestarted(slot.id, old.pid(), w.pid(), System.nanoTime());
+      router.workerReady();
+      // Backoff resets once a replacement has stayed up for the longest backoff.
+      scheduleQuietly(() -> {
+        synchronized (restartLock) {
+          if (slot.current == w && !w.state().isTerminal()) {
+            slot.consecutiveRestarts = 0;
+          }
+        }
+      }, settings.restartBackoffMax().toMillis());
+    });
+  }
+
+  /** Max-tasks-per-child reached and its last task done: replace the worker at once, then let it go gracefully. */
+  private void recycle(WorkerSlot slot, WorkerProcess old) {
+    if (closed || failure.isDone() || slot.current != old) {
+      return;
+    }
+    Thread.ofVirtual().name("ipclab-recycle-" + slot.id).start(() -> {
+      try {
+        WorkerProcess fresh = spawn(slot);
+        recycled.incrementAndGet();
+        ParentRecord.workersChanged(this);
+        fresh.exit().thenAccept(exit -> onWorkerExit(slot, fresh, exit));
+        fresh.ready().thenAccept(w -> router.workerReady());
+      } catch (IOException | RuntimeException e) {
+        if (!closed) {
+          log.log(Level.WARNING, "could not spawn the replacement of recycled " + old, e);
+          restart(slot, old, "the replacement of a recycled worker could not be spawned: " + e.getMessage());
+        }
+      }
+      old.shutdown(settings.shutdownGrace(), "recycled after " + settings.limits().maxTasksPerChild() + " tasks");
+    });
+  }
+
+  /** More restarts than the intensity allows: stop restarting, fail every task, and say so loudly. */
+  private void giveUp() {
+    StringBuilder why = new StringBuilder("the pool gave up: ").append(intensity.recent().size())
+        .append(" worker restarts within ").append(intensity.period().toMillis()).append(" ms exceed its restart")
+        .append(" intensity of ").append(intensity.maxRestarts()).append(". The restarts and their causes:");
+    for (RestartIntensity.Restart r : intensity.recent()) {
+      why.append(System.lineSeparator()).append("  - ").append(r.worker()).append(": ").append(firstLine(r.cause()));
+    }
+    why.append(System.lineSeparator()).append("Fix what kills the workers (see their logs in ")
+        .append(runDirectory.path()).append(" with keepLogs), or raise restartIntensity.");
+    PoolFailedException e = new PoolFailedException(why.toString());
+    if (failure.complete(e)) {
+      log.severe(e.getMessage());
+      router.shut(e, e);
+    }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private void scheduleQuietly(Runnable r, long delayMs) {
+    try {
+      timer.schedule(r, delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the pool is closing
     }
   }
 
@@ -192,6 +402,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       return;
     }
     closed = true;
+    router.shut(new TaskFailedException("pool closed: the task had no outcome yet when its pool was closed", 0,
+        null), new IllegalStateException("the pool is closed; start a new one to submit tasks"));
     if (Thread.currentThread() != shutdownHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -228,7 +440,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // In parallel: each shutdown may wait out its grace period, and those waits should not add up.
     try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
       List<CompletableFuture<ExitDescription>> exits = new ArrayList<>();
-      for (WorkerProcess worker : workers()) {
+      for (WorkerProcess worker : List.copyOf(alive)) {
         exits.add(CompletableFuture.supplyAsync(
             () -> worker.shutdown(settings.shutdownGrace(), "the pool is closing"), executor));
       }
@@ -254,7 +466,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
    * Configures a pool. Defaults: 2 workers, pipe transport, heartbeat every 1 s, hung after 5 s of silence,
    * 10 s for a hello and 30 s for all workers to be ready (each plus 250 ms per worker, since N JVMs starting at
    * once share the cores), 5 s of grace at shutdown, 16 MiB frames, the worker jar found beside the parent's, no
-   * extra JVM flags, no faults, logs removed at close.
+   * extra JVM flags, no faults, logs removed at close; and for tasks: 64 in flight per worker, a queue of
+   * 10 000 that blocks submit when full, 3 attempts per task, workers never recycled, at most 10 restarts in
+   * 60 s, restart backoff 100 ms doubling up to 5 s.
    */
   public static final class Builder {
     private int workers = 2;
@@ -270,8 +484,83 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     private final List<String> extraJvmArgs = new ArrayList<>();
     private final Map<Integer, String> faults = new LinkedHashMap<>();
     private boolean keepLogs;
+    private int maxTasksPerChild;
+    private int maxRestarts = 10;
+    private Duration restartPeriod = Duration.ofSeconds(60);
+    private Duration backoffInitial = Duration.ofMillis(100);
+    private Duration backoffMax = Duration.ofSeconds(5);
+    private int maxAttempts = 3;
+    private int queueCapacity = 10_000;
+    private Backpressure backpressure = Backpressure.BLOCK;
+    private int maxInFlightPerWorker = 64;
+    private PoolListener listener = new PoolListener() {};
 
     private Builder() {}
+
+    /** Recycles a worker after {@code m} answered tasks (0 = never): it drains, exits gracefully, is replaced. */
+    public Builder maxTasksPerChild(int m) {
+      if (m < 0) {
+        throw new IllegalArgumentException("max tasks per child must be 0 (never recycle) or more, got " + m);
+      }
+      this.maxTasksPerChild = m;
+      return this;
+    }
+
+    /** At most {@code maxRestarts} restarts within {@code within}; one more and the pool fails. */
+    public Builder restartIntensity(int maxRestarts, Duration within) {
+      if (maxRestarts < 0 || within.isNegative() || within.isZero()) {
+        throw new IllegalArgumentException("restart intensity needs 0 or more restarts within a positive period;"
+            + " got " + maxRestarts + " within " + within.toMillis() + " ms");
+      }
+      this.maxRestarts = maxRestarts;
+      this.restartPeriod = within;
+      return this;
+    }
+
+    /** The wait before respawning a slot: {@code initial}, doubling per consecutive restart, at most {@code max}. */
+    public Builder restartBackoff(Duration initial, Duration max) {
+      if (initial.isNegative() || max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("restart backoff needs 0 <= initial <= max; got " + initial.toMillis()
+            + " ms .. " + max.toMillis() + " ms");
+      }
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /** How many times one task may be sent to a worker when its workers keep dying under it. */
+    public Builder maxAttempts(int k) {
+      if (k < 1) {
+        throw new IllegalArgumentException("max attempts must be at least 1, got " + k);
+      }
+      this.maxAttempts = k;
+      return this;
+    }
+
+    /** How many tasks may wait for a worker, and what submit does beyond that. */
+    public Builder queue(int capacity, Backpressure b) {
+      if (capacity < 0) {
+        throw new IllegalArgumentException("queue capacity must be 0 or more, got " + capacity);
+      }
+      this.queueCapacity = capacity;
+      this.backpressure = java.util.Objects.requireNonNull(b, "backpressure");
+      return this;
+    }
+
+    /** How many tasks one worker runs at once, multiplexed on its channel by request id. */
+    public Builder maxInFlightPerWorker(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("max in flight per worker must be at least 1, got " + n);
+      }
+      this.maxInFlightPerWorker = n;
+      return this;
+    }
+
+    /** Hears crashes, hangs, restarts and retries; see {@link PoolListener}. */
+    public Builder listener(PoolListener l) {
+      this.listener = java.util.Objects.requireNonNull(l, "listener");
+      return this;
+    }
 
     public Builder workers(int n) {
       if (n < 1 || n > 256) {
@@ -357,7 +646,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       Duration ready = readyTimeout != null ? readyTimeout : Duration.ofSeconds(30).plus(startupShare);
       return new WorkerPool(new PoolSettings(workers, transport, idle, heartbeatInterval, heartbeatTimeout,
           handshake, ready, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
-          Map.copyOf(faults), keepLogs));
+          Map.copyOf(faults), keepLogs,
+          new TaskRouter.Limits(maxInFlightPerWorker, maxAttempts, queueCapacity, backpressure, maxTasksPerChild),
+          maxRestarts, restartPeriod, backoffInitial, backoffMax, listener));
     }
   }
 }

@@ -226,13 +226,29 @@ public final class WorkerProcess implements AutoCloseable {
   }
 
   /** Heartbeats stopped arriving: the process may be stopped, stuck or starved. */
-  void markHung(long silentMs) {
-    moveTo(WorkerState.HUNG, "nothing heard for " + silentMs + " ms (timeout "
+  boolean markHung(long silentMs) {
+    return moveTo(WorkerState.HUNG, "nothing heard for " + silentMs + " ms (timeout "
         + settings.heartbeatTimeout().toMillis() + " ms); stopped (SIGSTOP), stuck or starved?");
   }
 
   void markRecovered() {
     moveTo(WorkerState.READY, "heard from again");
+  }
+
+  /**
+   * Kills a worker declared hung, at once, with SIGKILL (a stopped or stuck process cannot be asked to exit). The
+   * kill is ours, so the decoded exit says ipclab sent it, and {@code cause} is why. False if it was no longer
+   * hung (it spoke again, or died meanwhile).
+   */
+  boolean killHung(String cause) {
+    if (!moveTo(WorkerState.STOPPING, "killing it with SIGKILL: " + cause)) {
+      return false;
+    }
+    failureCause = cause;
+    List<ProcessHandle> children = process.descendants().toList();
+    process.destroyForcibly();
+    children.forEach(ProcessHandle::destroyForcibly);
+    return true;
   }
 
   /**

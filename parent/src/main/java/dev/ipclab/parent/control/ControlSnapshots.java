@@ -32,12 +32,13 @@ final class ControlSnapshots {
     List<PoolSnapshot.Builder> poolRows = new ArrayList<>();
     List<List<WorkerProcess>> members = new ArrayList<>();
     for (WorkerPool pool : pools) {
+      final WorkerPool owner = pool;
       poolRows.add(PoolSnapshot.newBuilder()
           .setTransport(pool.transport().name().toLowerCase(Locale.ROOT))
           .setEndpoint(pool.endpoint()));
       List<WorkerProcess> workers = pool.workers();
       members.add(workers);
-      workers.forEach(w -> rows.add(counters(w)));
+      workers.forEach(w -> rows.add(counters(w).setRestarts(owner.restarts(w.id()))));
     }
     List<CompletableFuture<WorkerStatus>> asked = new ArrayList<>();
     members.forEach(ws -> ws.forEach(w ->
@@ -62,8 +63,7 @@ final class ControlSnapshots {
     WorkerSnapshot.Builder b = WorkerSnapshot.newBuilder()
         .setWorkerId(w.id())
         .setPid(w.pid())
-        .setState(w.state().name())
-        .setRestarts(0); // no restarts yet (issue 6)
+        .setState(w.state().name());
     try {
       WorkerConnection c = w.connection();
       b.setParentMessagesIn(c.messagesIn())

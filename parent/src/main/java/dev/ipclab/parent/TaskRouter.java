@@ -1,0 +1,402 @@
+package dev.ipclab.parent;
+
+import dev.ipclab.proto.v1.TaskResult;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.logging.Logger;
+
+/**
+ * The pool's task side: a bounded queue, routing to the least busy ready worker, retries when a worker dies, and
+ * exactly one outcome per task. It decides under one lock and sends outside it, on the thread that freed the room
+ * (the caller of submit, or the channel reader that delivered a reply): no extra thread hop on the hot path.
+ */
+final class TaskRouter {
+  private static final Logger log = Logger.getLogger(TaskRouter.class.getName());
+
+  /** The routing and retry settings a pool's builder collected. */
+  record Limits(int maxInFlightPerWorker, int maxAttempts, int queueCapacity, Backpressure backpressure,
+      int maxTasksPerChild) {}
+
+  private final Limits limits;
+  private final List<WorkerSlot> slots;
+  private final ScheduledExecutorService timer;
+  private final PoolListener listener;
+  /** Told when a recycled worker has no task left in flight: the pool replaces it. */
+  private final BiConsumer<WorkerSlot, WorkerProcess> retire;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition roomInQueue = lock.newCondition();
+  private final ArrayDeque<TaskHandle> queue = new ArrayDeque<>();
+  private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong submitted = new AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong cancelled = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+  private int inFlight;
+  /** Set once: every later submit throws it. */
+  private RuntimeException shut;
+
+  TaskRouter(Limits limits, List<WorkerSlot> slots, ScheduledExecutorService timer, PoolListener listener,
+      BiConsumer<WorkerSlot, WorkerProcess> retire) {
+    this.limits = limits;
+    this.slots = slots;
+    this.timer = timer;
+    this.listener = listener;
+    this.retire = retire;
+  }
+
+  /** One attempt decided under the lock, to be sent outside it. */
+  private record Send(TaskHandle task, WorkerSlot slot, WorkerProcess worker, int attempt) {}
+
+  TaskHandle submit(TaskSpec spec) throws InterruptedException {
+    TaskHandle task;
+    Send send = null;
+    lock.lockInterruptibly();
+    try {
+      while (true) {
+        if (shut != null) {
+          throw shut;
+        }
+        WorkerSlot slot = queue.isEmpty() ? leastBusy() : null;
+        if (slot != null) {
+          task = new TaskHandle(ids.incrementAndGet(), spec, this);
+          send = assign(task, slot);
+          break;
+        }
+        if (queue.size() < limits.queueCapacity()) {
+          task = new TaskHandle(ids.incrementAndGet(), spec, this);
+          enqueue(task, false);
+          break;
+        }
+        if (limits.backpressure() == Backpressure.FAIL) {
+          throw new PoolSaturatedException("the pool's queue is full: " + queue.size() + " tasks queued (capacity "
+              + limits.queueCapacity() + ") and " + inFlight + " in flight on " + slots.size() + " workers; submit"
+              + " later, raise the queue capacity, or use Backpressure.BLOCK to wait for room");
+        }
+        roomInQueue.await();
+      }
+      submitted.incrementAndGet();
+    } finally {
+      lock.unlock();
+    }
+    if (send != null) {
+      send(send);
+    }
+    return task;
+  }
+
+  /** A new process filled {@code slot}; it takes the queued tasks it has room for. */
+  void fill(WorkerSlot slot, WorkerProcess worker) {
+    lock.lock();
+    try {
+      slot.fill(worker);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A worker became ready: hand it what waits in the queue. */
+  void workerReady() {
+    sendAll(drain());
+  }
+
+  boolean cancel(TaskHandle task, String reason) {
+    WorkerProcess worker;
+    long requestId;
+    lock.lock();
+    try {
+      if (task.outcome.isDone()) {
+        return false;
+      }
+      task.cancelReason = reason;
+      if (task.queued) {
+        unqueue(task);
+        finish(task, null, new CancellationException(task + " cancelled while queued: " + reason));
+        return true;
+      }
+      worker = task.worker;
+      requestId = task.requestId;
+    } finally {
+      lock.unlock();
+    }
+    // In flight: the connection fails the attempt with a CancellationException, which completes the outcome.
+    // If the request id is not known yet, send() sees cancelReason once it is.
+    if (worker != null && requestId != 0) {
+      worker.connection().cancel(requestId, reason);
+    }
+    return true;
+  }
+
+  /** Fails every queued and in-flight task with {@code cause}, and every later submit with {@code forSubmit}. */
+  void shut(RuntimeException cause, RuntimeException forSubmit) {
+    List<TaskHandle> victims = new ArrayList<>();
+    lock.lock();
+    try {
+      if (shut != null) {
+        return;
+      }
+      shut = forSubmit;
+      victims.addAll(queue);
+      for (TaskHandle t : queue) {
+        t.queued = false;
+      }
+      queue.clear();
+      for (WorkerSlot slot : slots) {
+        victims.addAll(slot.inFlight);
+      }
+      roomInQueue.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (TaskHandle t : victims) {
+      finish(t, null, cause);
+    }
+  }
+
+  PoolStats stats(long restarts) {
+    lock.lock();
+    try {
+      return new PoolStats(submitted.get(), completed.get(), failed.get(), cancelled.get(), retried.get(),
+          restarts, queue.size(), inFlight);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- under the lock ----
+
+  /** The ready worker with the fewest tasks in flight and room for one more; null if none. */
+  private WorkerSlot leastBusy() {
+    WorkerSlot best = null;
+    for (WorkerSlot slot : slots) {
+      WorkerProcess w = slot.current;
+      if (w == null || slot.closedToTasks || w.state() != WorkerState.READY
+          || slot.inFlight.size() >= limits.maxInFlightPerWorker()) {
+        continue;
+      }
+      if (best == null || slot.inFlight.size() < best.inFlight.size()) {
+        best = slot;
+      }
+    }
+    return best;
+  }
+
+  private Send assign(TaskHandle task, WorkerSlot slot) {
+    task.attempts++;
+    task.slot = slot;
+    task.worker = slot.current;
+    task.requestId = 0;
+    slot.inFlight.add(task);
+    inFlight++;
+    return new Send(task, slot, slot.current, task.attempts);
+  }
+
+  private void enqueue(TaskHandle task, boolean first) {
+    task.queued = true;
+    if (first) {
+      queue.addFirst(task); // a retried task has waited longest
+    } else {
+      queue.addLast(task);
+    }
+    if (task.queueDeadline == null) {
+      long left = task.deadlineNanos - System.nanoTime();
+      // A queued task has no connection deadline yet; this one fails it if no worker takes it in time.
+      try {
+        task.queueDeadline = timer.schedule(() -> expireQueued(task), Math.max(0, left), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // The pool is closing: shut() fails the queued task in a moment.
+      }
+    }
+  }
+
+  private void unqueue(TaskHandle task) {
+    if (task.queued) {
+      task.queued = false;
+      queue.remove(task);
+      roomInQueue.signal();
+    }
+  }
+
+  /** Assigns queued tasks to workers with room, oldest first. */
+  private List<Send> drain() {
+    lock.lock();
+    try {
+      List<Send> sends = null;
+      while (!queue.isEmpty()) {
+        WorkerSlot slot = leastBusy();
+        if (slot == null) {
+          break;
+        }
+        TaskHandle task = queue.pollFirst();
+        task.queued = false;
+        roomInQueue.signal();
+        if (sends == null) {
+          sends = new ArrayList<>(2);
+        }
+        sends.add(assign(task, slot));
+      }
+      return sends == null ? List.of() : sends;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- outside the lock ----
+
+  private void sendAll(List<Send> sends) {
+    for (Send s : sends) {
+      send(s);
+    }
+  }
+
+  private void send(Send s) {
+    TaskHandle task = s.task();
+    long left = task.deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      attemptDone(s, null, new TimeoutException(task + " reached its deadline of " + task.spec.deadline().toMillis()
+          + " ms before a worker could take it"));
+      return;
+    }
+    WorkerConnection.SubmittedTask sent;
+    try {
+      sent = s.worker().connection().submitTask(task.spec.kind(), task.spec.payload(), Duration.ofNanos(left),
+          s.attempt());
+    } catch (RuntimeException e) {
+      attemptDone(s, null, new WorkerFailedException("cannot send " + task + " to " + s.worker() + ": " + e, e));
+      return;
+    }
+    task.requestId = sent.requestId();
+    sent.result().whenComplete((result, error) -> attemptDone(s, result, error));
+    String reason = task.cancelReason;
+    if (reason != null && !task.outcome.isDone()) {
+      s.worker().connection().cancel(sent.requestId(), reason); // cancelled while it was being sent
+    }
+  }
+
+  /** One attempt ended: the task succeeds, fails, or goes back to the queue; then the freed room is used. */
+  private void attemptDone(Send s, TaskResult result, Throwable error) {
+    TaskHandle task = s.task();
+    WorkerSlot slot = s.slot();
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    boolean workerDied = cause instanceof WorkerFailedException;
+    boolean retry = false;
+    boolean retireNow = false;
+    Throwable failure = null;
+    List<Send> next;
+    lock.lock();
+    try {
+      if (slot.inFlight.remove(task)) {
+        inFlight--;
+      }
+      if (slot.current == s.worker()) {
+        if (workerDied) {
+          slot.closedToTasks = true; // its channel is gone; the exit will follow
+        } else {
+          slot.served++;
+          if (limits.maxTasksPerChild() > 0 && slot.served >= limits.maxTasksPerChild() && !slot.closedToTasks) {
+            slot.closedToTasks = true;
+            log.info(() -> s.worker() + " served " + slot.served + " tasks (max-tasks-per-child "
+                + limits.maxTasksPerChild() + "): no new tasks, it is recycled once its tasks are done");
+          }
+          retireNow = limits.maxTasksPerChild() > 0 && slot.served >= limits.maxTasksPerChild()
+              && slot.inFlight.isEmpty();
+        }
+      }
+      if (!task.outcome.isDone() && task.slot == slot && task.attempts == s.attempt()) {
+        task.slot = null;
+        task.worker = null;
+        task.requestId = 0;
+        if (cause != null) {
+          task.lastFailure = cause.getMessage();
+        }
+        if (workerDied && task.spec.retryable() && task.attempts < limits.maxAttempts() && shut == null
+            && task.cancelReason == null) {
+          retry = true;
+          retried.incrementAndGet();
+          enqueue(task, true);
+        } else if (cause != null) {
+          failure = cause;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (retry) {
+      listener.taskRetried(task.id(), task.attempts + 1, cause.getMessage());
+      log.info(() -> task + " goes again as attempt " + (s.attempt() + 1) + ": " + cause.getMessage());
+    } else if (failure != null) {
+      finish(task, null, describe(task, s, failure));
+    } else if (cause == null) {
+      finish(task, new TaskOutcome(task.id(), result, s.attempt(), slot.id, s.worker().pid()), null);
+    }
+    if (retireNow) {
+      retire.accept(slot, s.worker());
+    }
+    sendAll(drain());
+  }
+
+  /** The exception the caller sees for an attempt's failure: what happened, to which task, after how many runs. */
+  private Throwable describe(TaskHandle task, Send s, Throwable cause) {
+    if (cause instanceof CancellationException) {
+      return cause;
+    }
+    String what;
+    if (cause instanceof WorkerFailedException) {
+      what = !task.spec.retryable() ? "its worker died and it is not retryable"
+          : task.cancelReason != null ? "its worker died while it was being cancelled"
+          : "its worker died on attempt " + s.attempt() + " of " + limits.maxAttempts();
+    } else if (cause instanceof TimeoutException) {
+      what = "its deadline of " + task.spec.deadline().toMillis() + " ms passed (not retried)";
+    } else if (cause instanceof RemoteErrorException) {
+      what = "the worker refused or failed it (not retried)";
+    } else {
+      what = "it could not be run";
+    }
+    return new TaskFailedException(task + " failed: " + what + ": " + cause.getMessage(), s.attempt(), cause);
+  }
+
+  private void expireQueued(TaskHandle task) {
+    lock.lock();
+    try {
+      if (!task.queued) {
+        return; // on a worker: the connection's deadline covers it
+      }
+      unqueue(task);
+    } finally {
+      lock.unlock();
+    }
+    String last = task.lastFailure != null ? "; its last attempt failed with: " + task.lastFailure : "";
+    finish(task, null, new TaskFailedException(task + " failed: its deadline of " + task.spec.deadline().toMillis()
+        + " ms passed while it waited for a worker (" + task.attempts + " attempts)" + last, task.attempts,
+        new TimeoutException("queued past the deadline")));
+  }
+
+  /** Completes the task's outcome, once: whichever path comes second changes nothing. */
+  private void finish(TaskHandle task, TaskOutcome outcome, Throwable error) {
+    boolean first = outcome != null ? task.outcome.complete(outcome) : task.outcome.completeExceptionally(error);
+    if (!first) {
+      return;
+    }
+    if (task.queueDeadline != null) {
+      task.queueDeadline.cancel(false);
+    }
+    if (outcome != null) {
+      completed.incrementAndGet();
+    } else if (error instanceof CancellationException) {
+      cancelled.incrementAndGet();
+    } else {
+      failed.incrementAndGet();
+    }
+  }
+}
