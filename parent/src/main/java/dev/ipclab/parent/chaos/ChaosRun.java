@@ -257,7 +257,8 @@ public final class ChaosRun implements PoolListener {
     long undetected = 0;
     List<String> undetectedFaults = new ArrayList<>();
     for (InjectedFault f : faults) {
-      Double ms = detection(f);
+      // Only for faults that take the worker down: a slow reader's worker may go down later from another fault.
+      Double ms = takesDown(f.kind()) ? detection(f) : null;
       faultRows.add(new ChaosSummary.Fault(f.atMillis(), f.kind().label(), f.workerId(), f.pid(), f.detail(), ms));
       if (takesDown(f.kind())) {
         if (ms == null) {

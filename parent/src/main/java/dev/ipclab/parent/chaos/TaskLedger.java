@@ -97,8 +97,8 @@ final class TaskLedger {
   static String causeGroup(Throwable cause) {
     String message = cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("");
     String line = message.replaceAll("\\d+", "N");
-    if (line.length() > 160) {
-      line = line.substring(0, 157) + "...";
+    if (line.length() > 240) {
+      line = line.substring(0, 237) + "...";
     }
     return cause.getClass().getSimpleName() + ": " + line;
   }
