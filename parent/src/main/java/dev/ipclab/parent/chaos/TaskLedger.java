@@ -6,6 +6,7 @@ import dev.ipclab.parent.TaskOutcome;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -48,12 +49,17 @@ final class TaskLedger {
 
   /** Records a submitted task and listens for its outcome. */
   void submitted(TaskHandle handle, String payload, boolean retryable) {
-    Entry entry = new Entry(handle.id(), payload, retryable);
-    if (entries.putIfAbsent(handle.id(), entry) != null) {
+    submitted(handle.id(), handle.outcome(), payload, retryable);
+  }
+
+  /** Records task {@code id}, whose outcome {@code outcome} will carry. */
+  void submitted(long id, CompletableFuture<TaskOutcome> outcome, String payload, boolean retryable) {
+    Entry entry = new Entry(id, payload, retryable);
+    if (entries.putIfAbsent(id, entry) != null) {
       duplicateIds.incrementAndGet();
       return;
     }
-    handle.outcome().whenComplete((outcome, error) -> ended(entry, outcome, error));
+    outcome.whenComplete((result, error) -> ended(entry, result, error));
   }
 
   private void ended(Entry entry, TaskOutcome outcome, Throwable error) {
