@@ -88,13 +88,18 @@ class CrashIT {
       try {
         // Fill its stdin pipe: this caller blocks (backpressure) while the supervisor must carry on.
         ByteString big = ByteString.copyFrom(new byte[1 << 20]);
-        Thread caller = Thread.ofVirtual().start(() -> stopped.connection().ping(big));
-        assertThat(Os.within(3_000, () -> stopped.state() == WorkerState.HUNG)).as("state %s", stopped.state())
-            .isTrue();
+        CompletableFuture<?> blocked = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> stopped.connection().ping(big)
+            .whenComplete((pong, error) -> blocked.complete(null)));
+        // The supervisor declares it hung and kills it, which frees the caller: its write fails, not hangs.
+        assertThat(Os.within(5_000, () -> stopped.state().isTerminal())).as("state %s", stopped.state()).isTrue();
         assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
-        assertThat(caller.isAlive()).as("the caller is still blocked on the full pipe").isTrue();
+        assertThat(Os.within(5_000, () -> !caller.isAlive())).as("the blocked caller is released").isTrue();
+        blocked.get(5, TimeUnit.SECONDS); // its ping has an outcome: it failed with the worker
       } finally {
-        Os.kill("CONT", stopped.pid());
+        if (!Os.hasExited(stopped.pid())) {
+          Os.kill("CONT", stopped.pid());
+        }
       }
     }
   }
@@ -109,20 +114,27 @@ class CrashIT {
 
   @ParameterizedTest
   @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
-  void stoppedWorkerIsMarkedHungAndRecoversWhenContinued(TransportKind transport) throws Exception {
+  void stoppedWorkerIsMarkedHungThenKilledByThePoolAndReplaced(TransportKind transport) throws Exception {
     try (WorkerPool pool = Pools.builder(transport, 2).start()) {
       WorkerProcess w = pool.worker(1);
       Os.kill("STOP", w.pid());
       try {
-        // Heartbeat every 200 ms, hung after 1 s of silence: expect HUNG well within 2 x the timeout.
-        assertThat(Os.within(2_000, () -> w.state() == WorkerState.HUNG))
-            .as("state of a SIGSTOPped worker, now %s", w.state()).isTrue();
+        // Heartbeat every 200 ms, hung after 1 s of silence: expect the kill well within 2 x the timeout.
+        ExitDescription exit = w.exit().get(2, TimeUnit.SECONDS);
+        assertThat(exit.status()).isEqualTo(137);
+        assertThat(exit.deliberate()).as("the kill is ipclab's own").isTrue();
+        assertThat(exit.summary()).contains("stopped by ipclab with SIGKILL", "declared hung", "1000 ms");
+        assertThat(w.state()).isEqualTo(WorkerState.CRASHED);
         assertThat(pool.worker(2).state()).isEqualTo(WorkerState.READY);
       } finally {
-        Os.kill("CONT", w.pid());
+        if (!Os.hasExited(w.pid())) {
+          Os.kill("CONT", w.pid());
+        }
       }
-      assertThat(Os.within(3_000, () -> w.state() == WorkerState.READY)).as("state after SIGCONT").isTrue();
-      assertThat(w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+      assertThat(Os.within(30_000, () -> pool.worker(1) != w && pool.worker(1).state() == WorkerState.READY))
+          .as("a replacement in slot 1").isTrue();
+      assertThat(pool.worker(1).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+      assertThat(pool.restarts(1)).isEqualTo(1);
     }
   }
 }

@@ -12,8 +12,8 @@ import java.util.logging.Logger;
  * Sends the parent's heartbeats and marks workers that have gone quiet as {@link WorkerState#HUNG} (and tells
  * the pool, which kills and replaces them), or back to {@link WorkerState#READY} when they speak again first.
  *
- * <p>It checks four times per timeout (and at least once per heartbeat interval), so a worker is declared hung
- * at most a quarter of a timeout late: within 1.25 x the timeout of its last frame.
+ * <p>It checks the silence twice per heartbeat interval and at least four times per timeout, so a worker is
+ * declared hung at most a quarter of a timeout late: within 1.25 x the timeout of its last frame.
  */
 final class HeartbeatMonitor implements AutoCloseable {
   private static final Logger log = Logger.getLogger(HeartbeatMonitor.class.getName());
@@ -35,7 +35,7 @@ final class HeartbeatMonitor implements AutoCloseable {
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     this.onHung = onHung;
-    long checkMs = Math.max(1, Math.min(intervalMs, timeoutMs / 4));
+    long checkMs = Math.max(1, Math.min(intervalMs / 2, timeoutMs / 4));
     this.lastBeatNanos = System.nanoTime() - intervalNanos;
     this.task = timer.scheduleAtFixedRate(this::tick, checkMs, checkMs, TimeUnit.MILLISECONDS);
   }

@@ -199,6 +199,9 @@ final class TaskRouter {
     task.requestId = 0;
     slot.inFlight.add(task);
     inFlight++;
+    if (limits.maxTasksPerChild() > 0 && ++slot.served >= limits.maxTasksPerChild()) {
+      slot.closedToTasks = true; // it finishes what it has, then is recycled
+    }
     return new Send(task, slot, slot.current, task.attempts);
   }
 
@@ -302,15 +305,10 @@ final class TaskRouter {
       if (slot.current == s.worker()) {
         if (workerDied) {
           slot.closedToTasks = true; // its channel is gone; the exit will follow
-        } else {
-          slot.served++;
-          if (limits.maxTasksPerChild() > 0 && slot.served >= limits.maxTasksPerChild() && !slot.closedToTasks) {
-            slot.closedToTasks = true;
-            log.info(() -> s.worker() + " served " + slot.served + " tasks (max-tasks-per-child "
-                + limits.maxTasksPerChild() + "): no new tasks, it is recycled once its tasks are done");
-          }
-          retireNow = limits.maxTasksPerChild() > 0 && slot.served >= limits.maxTasksPerChild()
-              && slot.inFlight.isEmpty();
+        } else if (limits.maxTasksPerChild() > 0 && slot.served >= limits.maxTasksPerChild()
+            && slot.inFlight.isEmpty() && !slot.retiring) {
+          slot.retiring = true;
+          retireNow = true;
         }
       }
       if (!task.outcome.isDone() && task.slot == slot && task.attempts == s.attempt()) {
@@ -341,6 +339,8 @@ final class TaskRouter {
       finish(task, new TaskOutcome(task.id(), result, s.attempt(), slot.id, s.worker().pid()), null);
     }
     if (retireNow) {
+      log.info(() -> s.worker() + " has run its " + limits.maxTasksPerChild() + " tasks (max tasks per child):"
+          + " recycling it");
       retire.accept(slot, s.worker());
     }
     sendAll(drain());

@@ -16,10 +16,12 @@ final class WorkerSlot {
 
   // Guarded by the router's lock.
   final Set<TaskHandle> inFlight = new LinkedHashSet<>();
-  /** Tasks the current process answered (any answer but a dead channel), for max-tasks-per-child. */
+  /** Tasks given to the current process, for max-tasks-per-child. */
   int served;
-  /** The current process takes no new tasks: it is being recycled, or its channel already failed a task. */
+  /** The current process takes no new tasks: it has had its max tasks, or its channel already failed a task. */
   boolean closedToTasks;
+  /** The current process had its max tasks and finished them: its replacement is under way. */
+  boolean retiring;
 
   // Guarded by the pool's restart lock.
   int consecutiveRestarts;
@@ -35,6 +37,7 @@ final class WorkerSlot {
     current = worker;
     served = 0;
     closedToTasks = false;
+    retiring = false;
   }
 
   @Override

@@ -94,10 +94,14 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
     }
   }
 
-  /** The error codes a TaskRunner answers a task with; other errors are about frames, not tasks. */
+  /**
+   * The error codes a TaskRunner answers a task with; other errors are about frames, not tasks. A cancelled,
+   * overdue or refused (overloaded) task is answered too, so it must not stay "in flight" in the status.
+   */
   private static boolean isTaskError(ErrorCode code) {
     return code == ErrorCode.ERROR_CODE_TASK_FAILED || code == ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND
-        || code == ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD;
+        || code == ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD || code == ErrorCode.ERROR_CODE_CANCELLED
+        || code == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED || code == ErrorCode.ERROR_CODE_OVERLOADED;
   }
 
   private static long frameBytes(int body) {

@@ -12,6 +12,8 @@ import java.util.Locale;
  *   <li>{@code huge-frame-after:N}: after N pongs, announce a 2 GiB frame;
  *   <li>{@code stdout-after:N}: after N pongs, print a stray line to System.out (must not break the protocol);
  *   <li>{@code exit-after:N}: on ping N+1, exit at once with status 42, mid-request;
+ *   <li>{@code exit-on-task:N}: on task N+1, exit at once with status 42, mid-task (a worker that crashes
+ *       under its tasks, for restart and retry tests);
  *   <li>{@code hang-after:N}: on ping N+1, stop reading and stop sending heartbeats;
  *   <li>{@code bad-token}: send a wrong token in the hello;
  *   <li>{@code protocol-version:N}: claim protocol revision N in the hello;
@@ -20,7 +22,7 @@ import java.util.Locale;
  */
 record Faults(Kind kind, int after) {
 
-  enum Kind { NONE, GARBAGE_AFTER, HUGE_FRAME_AFTER, STDOUT_AFTER, EXIT_AFTER, HANG_AFTER, BAD_TOKEN,
+  enum Kind { NONE, GARBAGE_AFTER, HUGE_FRAME_AFTER, STDOUT_AFTER, EXIT_AFTER, EXIT_ON_TASK, HANG_AFTER, BAD_TOKEN,
     PROTOCOL_VERSION, NO_HELLO }
 
   static final Faults NONE = new Faults(Kind.NONE, 0);
@@ -36,8 +38,8 @@ record Faults(Kind kind, int after) {
       kind = Kind.valueOf(parts[0].toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("unknown fault '" + spec + "'; expected one of garbage-after:N,"
-          + " huge-frame-after:N, stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N,"
-          + " no-hello");
+          + " huge-frame-after:N, stdout-after:N, exit-after:N, exit-on-task:N, hang-after:N, bad-token,"
+          + " protocol-version:N, no-hello");
     }
     int n = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
     return new Faults(kind, n);

@@ -117,6 +117,10 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
           replyError(envelope.getRequestId(), ErrorCode.ERROR_CODE_UNEXPECTED_KIND,
               "task before the handshake completed");
         } else {
+          if (faults.is(Faults.Kind.EXIT_ON_TASK) && served.get() >= faults.after()) {
+            log.warning(() -> "fault exit-on-task:" + faults.after() + ": exiting mid-task");
+            Runtime.getRuntime().halt(WorkerExitCodes.FAULT_EXIT);
+          }
           served.incrementAndGet();
           tasks.submit(envelope.getRequestId(), envelope.getTask());
         }

@@ -43,7 +43,7 @@ class FaultsTest {
     assertThatThrownBy(() -> Faults.parse("exit-afterr:3"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown fault 'exit-afterr:3'; expected one of garbage-after:N, huge-frame-after:N,"
-            + " stdout-after:N, exit-after:N, hang-after:N, bad-token, protocol-version:N, no-hello");
+            + " stdout-after:N, exit-after:N, exit-on-task:N, hang-after:N, bad-token, protocol-version:N, no-hello");
   }
 
   @Test

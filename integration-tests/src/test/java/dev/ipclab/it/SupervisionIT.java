@@ -1,0 +1,349 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.Backpressure;
+import dev.ipclab.parent.PoolFailedException;
+import dev.ipclab.parent.PoolListener;
+import dev.ipclab.parent.PoolSaturatedException;
+import dev.ipclab.parent.PoolStats;
+import dev.ipclab.parent.TaskFailedException;
+import dev.ipclab.parent.TaskHandle;
+import dev.ipclab.parent.TaskOutcome;
+import dev.ipclab.parent.TaskSpec;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerState;
+import dev.ipclab.transport.TransportKind;
+import dev.ipclab.worker.task.BuiltInTasks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The pool's supervision with real workers and real signals: retries when a worker is SIGKILLed, hung workers
+ * killed and replaced, the restart intensity tripping, recycling, the bounded queue and cancellation.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SupervisionIT {
+
+  /** What the listener heard, with System.nanoTime() stamps. */
+  static final class Heard implements PoolListener {
+    record Down(int workerId, long pid, String cause, long nanos) {}
+
+    record Restarted(int workerId, long oldPid, long newPid, long nanos) {}
+
+    final List<Down> downs = new CopyOnWriteArrayList<>();
+    final List<Restarted> restarts = new CopyOnWriteArrayList<>();
+    final List<Long> retriedTasks = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void workerDown(int workerId, long pid, String cause, long detectedNanos) {
+      downs.add(new Down(workerId, pid, cause, detectedNanos));
+    }
+
+    @Override
+    public void workerRestarted(int workerId, long oldPid, long newPid, long readyNanos) {
+      restarts.add(new Restarted(workerId, oldPid, newPid, readyNanos));
+    }
+
+    @Override
+    public void taskRetried(long taskId, int attempt, String cause) {
+      retriedTasks.add(taskId);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
+  void sigkillMidTaskLosesNoTaskAndDuplicatesNone(TransportKind transport) throws Exception {
+    Heard heard = new Heard();
+    try (WorkerPool pool = Pools.builder(transport, 3).maxInFlightPerWorker(4).listener(heard).start()) {
+      long victim = pool.worker(2).pid();
+      Map<Long, AtomicInteger> outcomesPerTask = new ConcurrentHashMap<>();
+      List<TaskHandle> handles = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        TaskHandle h = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(50 + 2L * i)));
+        outcomesPerTask.put(h.id(), new AtomicInteger());
+        h.outcome().whenComplete((o, e) -> outcomesPerTask.get(h.id()).incrementAndGet());
+        handles.add(h);
+      }
+      // Kill once tasks are running on every worker: some of the victim's are mid-sleep.
+      assertThat(Os.within(20_000, () -> pool.stats().completed() >= 6)).isTrue();
+      assertThat(pool.stats().inFlight()).isPositive();
+      Os.kill("KILL", victim);
+
+      List<TaskOutcome> outcomes = new ArrayList<>();
+      for (int i = 0; i < handles.size(); i++) {
+        TaskOutcome o = handles.get(i).outcome().get(60, TimeUnit.SECONDS);
+        // Each result is its own task's: the payload of sleep comes back as it went.
+        assertThat(o.result().getPayload()).isEqualTo(BuiltInTasks.sleepPayload(50 + 2L * i));
+        assertThat(o.taskId()).isEqualTo(handles.get(i).id());
+        outcomes.add(o);
+      }
+      assertThat(outcomesPerTask.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+      assertThat(outcomes).anySatisfy(o -> assertThat(o.attempts()).isGreaterThan(1));
+      assertThat(outcomes.stream().filter(o -> o.attempts() > 1)).allSatisfy(o ->
+          assertThat(o.workerPid()).isNotEqualTo(victim));
+      assertThat(heard.downs).anySatisfy(d -> {
+        assertThat(d.pid()).isEqualTo(victim);
+        assertThat(d.cause()).contains("SIGKILL");
+      });
+      PoolStats stats = pool.stats();
+      assertThat(stats.submitted()).isEqualTo(60);
+      assertThat(stats.completed()).isEqualTo(60);
+      assertThat(stats.failed()).isZero();
+      assertThat(stats.retried()).isEqualTo(heard.retriedTasks.size()).isPositive();
+      assertThat(stats.restarts()).isGreaterThanOrEqualTo(1);
+      assertThat(stats.queued() + stats.inFlight()).isZero();
+      // The slot has a new process, and it serves.
+      assertThat(Os.within(30_000, () -> pool.worker(2).pid() != victim
+          && pool.worker(2).state() == WorkerState.READY)).isTrue();
+      assertThat(pool.restarts(2)).isEqualTo(1);
+      assertThat(heard.restarts).anySatisfy(r -> assertThat(r.oldPid()).isEqualTo(victim));
+      assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+
+  @Test
+  void notRetryableTaskFailsAtOnceWithTheDecodedExit() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).start()) {
+      long pid = pool.worker(1).pid();
+      TaskHandle h = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(20_000)).notRetryable());
+      assertThat(Os.within(10_000, () -> tasksInFlight(pool) == 1)).isTrue();
+      long killed = System.nanoTime();
+      Os.kill("KILL", pid);
+
+      assertThatThrownBy(() -> h.outcome().get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(TaskFailedException.class)
+          .hasMessageContaining("not retryable")
+          .hasMessageContaining("exit 137 = 128 + 9 (SIGKILL)")
+          .hasMessageContaining("worker-1 pid " + pid)
+          .satisfies(e -> assertThat(((TaskFailedException) e).attempts()).isEqualTo(1));
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)).as("failed at once, not after 20 s")
+          .isLessThan(10_000);
+      assertThat(pool.stats().retried()).isZero();
+      assertThat(pool.stats().failed()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
+  void stoppedWorkerIsKilledAndReplacedWithinTwiceTheHeartbeatTimeout(TransportKind transport) throws Exception {
+    Heard heard = new Heard();
+    // Pools.builder: heartbeat every 200 ms, hung after 1 000 ms of silence.
+    long bound = 2 * 1_000;
+    try (WorkerPool pool = Pools.builder(transport, 2).listener(heard).start()) {
+      long stoppedPid = pool.worker(1).pid();
+      // One task on each worker, so that one of them is on the stopped worker when it is killed.
+      TaskHandle a = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(3_000)));
+      TaskHandle b = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(3_000)));
+      long stopped = System.nanoTime();
+      Os.kill("STOP", stoppedPid);
+      try {
+        assertThat(Os.within(bound, () -> pool.worker(1).pid() != stoppedPid))
+            .as("a replacement spawned within %d ms of SIGSTOP", bound).isTrue();
+        long spawnedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+        assertThat(Os.within(5_000, () -> Os.hasExited(stoppedPid))).as("the stopped process was killed").isTrue();
+        Heard.Down down = heard.downs.getFirst();
+        assertThat(down.pid()).isEqualTo(stoppedPid);
+        assertThat(down.cause()).contains("hung");
+        long detectedMs = TimeUnit.NANOSECONDS.toMillis(down.nanos() - stopped);
+        assertThat(detectedMs).as("detection after SIGSTOP").isLessThan(bound);
+
+        assertThat(a.outcome().get(60, TimeUnit.SECONDS).workerPid()).isNotEqualTo(stoppedPid);
+        assertThat(b.outcome().get(60, TimeUnit.SECONDS).workerPid()).isNotEqualTo(stoppedPid);
+        assertThat(a.outcome().get().attempts() + b.outcome().get().attempts()).isEqualTo(3);
+        assertThat(Os.within(30_000, () -> !heard.restarts.isEmpty())).isTrue();
+        long readyMs = TimeUnit.NANOSECONDS.toMillis(heard.restarts.getFirst().nanos() - stopped);
+        System.err.printf("SupervisionIT %s: SIGSTOP -> declared hung %d ms, replacement spawned <= %d ms,"
+            + " replacement ready %d ms (heartbeat timeout 1000 ms)%n", transport, detectedMs, spawnedMs, readyMs);
+        assertThat(heard.downs).hasSize(1); // hung, then killed: reported once
+        assertThat(pool.stats().restarts()).isEqualTo(1);
+      } finally {
+        if (!Os.hasExited(stoppedPid)) {
+          Os.kill("CONT", stoppedPid);
+        }
+      }
+    }
+  }
+
+  @Test
+  void restartIntensityTripsAndThePoolFailsLoudly() throws Exception {
+    Heard heard = new Heard();
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1)
+        .fault(1, "exit-on-task:0") // every process of slot 1 dies on its first task
+        .restartIntensity(3, Duration.ofSeconds(30))
+        .restartBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+        .maxAttempts(100)
+        .listener(heard)
+        .start()) {
+      TaskHandle h = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("doomed")));
+
+      PoolFailedException failure = pool.failure().get(60, TimeUnit.SECONDS);
+      assertThat(failure).hasMessageContaining("4 worker restarts within 30000 ms exceed its restart intensity of 3")
+          .hasMessageContaining("exit 42");
+      assertThatThrownBy(() -> h.outcome().get(5, TimeUnit.SECONDS)).cause().isSameAs(failure);
+      assertThatThrownBy(() -> pool.submit(TaskSpec.of("echo", ByteString.EMPTY))).isSameAs(failure);
+      assertThat(pool.stats().restarts()).isEqualTo(3);
+      assertThat(heard.downs).hasSize(4);
+      // No looping: nothing is respawned after giving up.
+      Thread.sleep(1_000);
+      assertThat(pool.stats().restarts()).isEqualTo(3);
+      assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count()).isZero();
+    }
+  }
+
+  @Test
+  void workersAreRecycledAfterMaxTasksPerChild() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxTasksPerChild(5).start()) {
+      List<TaskHandle> handles = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        handles.add(pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("t" + i))));
+      }
+      Map<Long, Long> tasksPerPid = new java.util.TreeMap<>();
+      for (int i = 0; i < 20; i++) {
+        TaskOutcome o = handles.get(i).outcome().get(90, TimeUnit.SECONDS);
+        assertThat(o.result().getPayload().toStringUtf8()).isEqualTo("t" + i);
+        tasksPerPid.merge(o.workerPid(), 1L, Long::sum);
+      }
+      assertThat(tasksPerPid).hasSize(4).allSatisfy((pid, n) -> assertThat(n).isEqualTo(5));
+      assertThat(pool.recycled()).isGreaterThanOrEqualTo(3);
+      assertThat(pool.stats().restarts()).isZero();
+      assertThat(pool.restarts(1)).isZero();
+    }
+  }
+
+  @Test
+  void fullQueueFailsTheSubmitWithFailBackpressure() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1)
+        .queue(4, Backpressure.FAIL).start()) {
+      List<TaskHandle> accepted = new ArrayList<>();
+      // One in flight, four queued: the pool holds five.
+      for (int i = 0; i < 5; i++) {
+        accepted.add(pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(5_000))));
+      }
+      assertThatThrownBy(() -> pool.submit(TaskSpec.of("echo", ByteString.EMPTY)))
+          .isInstanceOf(PoolSaturatedException.class)
+          .hasMessageContaining("4 tasks queued (capacity 4) and 1 in flight");
+      assertThatThrownBy(() -> pool.submit(TaskSpec.of("echo", ByteString.EMPTY)))
+          .isInstanceOf(PoolSaturatedException.class);
+      assertThat(pool.stats().queued()).isEqualTo(4);
+      assertThat(pool.stats().inFlight()).isEqualTo(1);
+      assertThat(pool.stats().submitted()).isEqualTo(5);
+
+      pool.close();
+      Set<Integer> seen = new TreeSet<>();
+      for (TaskHandle h : accepted) {
+        assertThatThrownBy(() -> h.outcome().get(5, TimeUnit.SECONDS)).cause()
+            .isInstanceOf(TaskFailedException.class).hasMessageContaining("pool closed");
+        seen.add((int) h.id());
+      }
+      assertThat(seen).containsExactly(1, 2, 3, 4, 5);
+      assertThat(pool.stats().failed()).isEqualTo(5);
+      assertThatThrownBy(() -> pool.submit(TaskSpec.of("echo", ByteString.EMPTY)))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+  }
+
+  @Test
+  void fullQueueBlocksTheSubmitUntilATaskCompletes() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1)
+        .queue(1, Backpressure.BLOCK).start()) {
+      TaskHandle first = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(1_500)));
+      TaskHandle second = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(10)));
+      AtomicLong returnedNanos = new AtomicLong();
+      CompletableFuture<Boolean> firstDoneWhenReturned = new CompletableFuture<>();
+      CompletableFuture<TaskHandle> third = new CompletableFuture<>();
+      Thread submitter = Thread.ofVirtual().start(() -> {
+        try {
+          TaskHandle h = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("third")));
+          returnedNanos.set(System.nanoTime());
+          firstDoneWhenReturned.complete(first.outcome().isDone());
+          third.complete(h);
+        } catch (Throwable e) {
+          third.completeExceptionally(e);
+        }
+      });
+      Thread.sleep(500);
+      assertThat(submitter.isAlive()).as("the third submit waits for room").isTrue();
+      assertThat(third).isNotDone();
+
+      TaskOutcome firstOutcome = first.outcome().get(30, TimeUnit.SECONDS);
+      assertThat(third.get(30, TimeUnit.SECONDS).outcome().get(30, TimeUnit.SECONDS).result().getPayload()
+          .toStringUtf8()).isEqualTo("third");
+      assertThat(firstDoneWhenReturned.get()).as("submit returned only after a completion made room").isTrue();
+      assertThat(returnedNanos.get()).isGreaterThanOrEqualTo(firstOutcome.result().getEndNanos());
+      assertThat(second.outcome().get(30, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+
+  @Test
+  void cancellingAnInFlightTaskKeepsTheWarmWorker() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).start()) {
+      long pid = pool.worker(1).pid();
+      TaskHandle h = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(30_000)));
+      assertThat(Os.within(10_000, () -> tasksInFlight(pool) == 1)).isTrue();
+
+      assertThat(h.cancel("the caller changed its mind")).isTrue();
+      assertThat(failureOf(h)).isInstanceOf(CancellationException.class)
+          .hasMessageContaining("the caller changed its mind");
+      assertThat(h.cancel("again")).isFalse();
+
+      TaskOutcome next = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("next"))).outcome()
+          .get(10, TimeUnit.SECONDS);
+      assertThat(next.workerPid()).isEqualTo(pid);
+      assertThat(next.result().getPayload().toStringUtf8()).isEqualTo("next");
+      assertThat(Os.within(5_000, () -> tasksInFlight(pool) == 0)).as("the worker dropped the sleep").isTrue();
+      assertThat(pool.stats().cancelled()).isEqualTo(1);
+      assertThat(pool.stats().completed()).isEqualTo(1);
+      assertThat(pool.worker(1).pid()).isEqualTo(pid);
+    }
+  }
+
+  @Test
+  void cancellingAQueuedTaskRemovesIt() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1).start()) {
+      TaskHandle running = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(1_000)));
+      TaskHandle queued = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("never")));
+      assertThat(pool.stats().queued()).isEqualTo(1);
+      assertThat(queued.cancel("not needed")).isTrue();
+      assertThat(failureOf(queued)).isInstanceOf(CancellationException.class).hasMessageContaining("while queued");
+      assertThat(pool.stats().queued()).isZero();
+      assertThat(running.outcome().get(30, TimeUnit.SECONDS).attempts()).isEqualTo(1);
+      assertThat(pool.stats().cancelled()).isEqualTo(1);
+    }
+  }
+
+  /** The exception the task's outcome failed with, as the pool completed it (get() would wrap a cancellation). */
+  private static Throwable failureOf(TaskHandle h) throws Exception {
+    return h.outcome().handle((o, e) -> e).get(10, TimeUnit.SECONDS);
+  }
+
+  /** The worker's own count of tasks running now, asked over the protocol. */
+  private static long tasksInFlight(WorkerPool pool) {
+    try {
+      return pool.worker(1).connection().status(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).getTasksInFlight();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}
