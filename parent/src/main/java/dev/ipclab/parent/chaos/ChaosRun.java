@@ -64,6 +64,7 @@ public final class ChaosRun implements PoolListener {
   private final AtomicLong retriesSeen = new AtomicLong();
   private final List<CompletableFuture<?>> outcomes = new ArrayList<>();
   private volatile boolean injecting = true;
+  private volatile FaultInjector injector;
   private long startNanos;
 
   /** @param progress where the progress lines go: stderr, never the summary's stdout */
@@ -94,7 +95,7 @@ public final class ChaosRun implements PoolListener {
     Path runDirectory;
     PoolStats stats;
     String poolFailure = null;
-    Thread injector;
+    Thread injectorThread;
     try (WorkerPool pool = builder.start()) {
       runDirectory = pool.runDirectory();
       pool.workers().forEach(w -> seen(w.pid()));
@@ -102,15 +103,15 @@ public final class ChaosRun implements PoolListener {
       timer.scheduleAtFixedRate(heap::sample, 0, 100, TimeUnit.MILLISECONDS);
       timer.scheduleAtFixedRate(() -> progress(pool), 3, 3, TimeUnit.SECONDS);
       timer.scheduleAtFixedRate(() -> pool.workers().forEach(w -> seen(w.pid())), 0, 200, TimeUnit.MILLISECONDS);
-      injector = Thread.ofPlatform().name("ipclab-chaos-injector").daemon().start(() -> injectFaults(pool));
+      injectorThread = Thread.ofPlatform().name("ipclab-chaos-injector").daemon().start(() -> injectFaults(pool));
       try {
         submitTasks(pool);
       } catch (PoolFailedException e) {
         poolFailure = e.getMessage();
       }
       injecting = false;
-      injector.interrupt();
-      injector.join(10_000);
+      injectorThread.interrupt();
+      injectorThread.join(10_000);
       awaitOutcomes();
       stats = pool.stats();
       if (pool.failure().isDone()) {
@@ -159,6 +160,7 @@ public final class ChaosRun implements PoolListener {
     Random random = new Random(settings.seed());
     long heartbeatTimeout = settings.heartbeatTimeout().toMillis();
     FaultInjector injector = new FaultInjector(pool, random, startNanos, heartbeatTimeout / 2);
+    this.injector = injector;
     long end = startNanos + settings.duration().toNanos();
     try {
       while (injecting) {
@@ -301,6 +303,10 @@ public final class ChaosRun implements PoolListener {
     invariants.add(Invariant.check("no result duplicated", ledger.foreignResults() == 0,
         completed + " completed echoes each returned their own unique payload and id; "
             + ledger.foreignResults() + " carried another task's"));
+    long[] flood = injector == null ? new long[4] : injector.flood();
+    invariants.add(Invariant.check("a slow reader's flood came back intact", flood[2] == 0,
+        flood[0] + " echoes of 64 KiB sent to paused readers: " + flood[1] + " intact, " + flood[2]
+            + " different, " + flood[3] + " lost with their worker"));
     invariants.add(Invariant.check("a not-retryable task never ran twice", ledger.notRetryableRetried() == 0,
         ledger.notRetryableRetried() + " of " + notRetryable + " not-retryable tasks ran more than once"));
     boolean statsAgree = stats.submitted() == submitted && stats.completed() == completed

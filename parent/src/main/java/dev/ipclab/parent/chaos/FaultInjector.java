@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,12 +28,19 @@ import java.util.logging.Logger;
 final class FaultInjector {
   private static final Logger log = Logger.getLogger(FaultInjector.class.getName());
   private static final Duration CHAOS_TASK_DEADLINE = Duration.ofSeconds(10);
+  /** A slow reader's flood: 1 MiB in all, sixteen times what a pipe holds. */
+  private static final int FLOOD_TASKS = 16;
+  private static final int FLOOD_TASK_BYTES = 64 * 1024;
 
   private final WorkerPool pool;
   private final Random random;
   private final long startNanos;
   private final long maxPauseMillis;
   private final List<FaultKind> round = new ArrayList<>();
+  private final AtomicLong floodSent = new AtomicLong();
+  private final AtomicLong floodIntact = new AtomicLong();
+  private final AtomicLong floodCorrupted = new AtomicLong();
+  private final AtomicLong floodLost = new AtomicLong();
 
   /**
    * @param random the run's seeded source of every choice made here
@@ -85,9 +93,51 @@ final class FaultInjector {
       case STDOUT -> task(worker, "chaos.stdout",
           ByteString.copyFromUtf8("chaos: worker-" + worker.id() + " prints this line to its stdout"));
       case EXIT -> task(worker, "chaos.exit", ascii(42 + random.nextInt(8)));
-      case SLOW_READER -> task(worker, "chaos.slow-reader",
-          ascii(maxPauseMillis / 4 + (long) (random.nextDouble() * maxPauseMillis * 3 / 4)));
+      case SLOW_READER -> slowReader(worker,
+          maxPauseMillis / 4 + (long) (random.nextDouble() * maxPauseMillis * 3 / 4));
     };
+  }
+
+  /**
+   * Arms the worker's read pause, then floods it with large echo tasks straight away, so the parent's writes
+   * really back up (a pipe holds 64 KiB) while it does not read; each echo must come back intact.
+   */
+  private String slowReader(WorkerProcess worker, long pauseMillis) {
+    WorkerConnection connection = worker.connection();
+    WorkerConnection.SubmittedTask arm = connection.submitTask("chaos.slow-reader", ascii(pauseMillis),
+        CHAOS_TASK_DEADLINE, 1);
+    try {
+      arm.result().get(2, java.util.concurrent.TimeUnit.SECONDS); // the pause is armed once the task has run
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return "task chaos.slow-reader '" + pauseMillis + "' as request " + arm.requestId() + " (not answered: "
+          + e + "; no flood sent)";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "task chaos.slow-reader '" + pauseMillis + "' (interrupted before the flood)";
+    }
+    for (int i = 0; i < FLOOD_TASKS; i++) {
+      byte[] bytes = new byte[FLOOD_TASK_BYTES];
+      random.nextBytes(bytes);
+      ByteString payload = ByteString.copyFrom(bytes);
+      floodSent.incrementAndGet();
+      // On the pipe transport this send blocks once the pipe is full: that is the backing up being shown.
+      connection.submitTask("echo", payload, CHAOS_TASK_DEADLINE, 1).result().whenComplete((result, error) -> {
+        if (error != null) {
+          floodLost.incrementAndGet(); // its worker died of a later fault: not a wrong answer
+        } else if (result.getPayload().equals(payload)) {
+          floodIntact.incrementAndGet();
+        } else {
+          floodCorrupted.incrementAndGet();
+        }
+      });
+    }
+    return "task chaos.slow-reader '" + pauseMillis + "' as request " + arm.requestId() + ", then " + FLOOD_TASKS
+        + " echo tasks of " + FLOOD_TASK_BYTES / 1024 + " KiB at once";
+  }
+
+  /** Flood echoes sent, and how many came back intact, came back different, or died with their worker. */
+  long[] flood() {
+    return new long[] {floodSent.get(), floodIntact.get(), floodCorrupted.get(), floodLost.get()};
   }
 
   private static String signal(String name, long pid) throws IOException {

@@ -64,7 +64,7 @@ final class ChaosCommand implements Callable<Integer> {
       description = "Mean time between faults; each gap is 0.5x to 1.5x of it. Default: ${DEFAULT-VALUE}.")
   Duration faultEvery;
 
-  @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "250ms", converter = DurationConverter.class,
+  @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "500ms", converter = DurationConverter.class,
       description = "Heartbeat interval; a worker silent for 5 intervals is hung, killed and replaced."
           + " Default: ${DEFAULT-VALUE}.")
   Duration heartbeat;
