@@ -16,13 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,14 +30,50 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * A set of worker processes started, watched and stopped together: they share one transport kind, one run
- * directory and, for sockets, one listening socket. Later issues add routing, retries and restarts here.
+ * A supervised set of worker processes that runs tasks: they share one transport kind, one run directory and, for
+ * sockets, one listening socket. {@link #submit} routes a task to a worker and returns a {@link TaskHandle} whose
+ * outcome completes exactly once; {@link #worker(int)} still gives the raw channel of each worker.
  *
  * <pre>{@code
  * try (WorkerPool pool = WorkerPool.builder().workers(3).transport(TransportKind.UDS).start()) {
+ *   TaskOutcome done = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi"))).outcome().get();
  *   Pong pong = pool.worker(1).connection().ping(ByteString.copyFromUtf8("hi")).get();
  * }
  * }</pre>
+ *
+ * <p>What the pool guarantees, and what the caller sees:
+ * <ul>
+ *   <li><b>Routing.</b> A task goes to the READY worker with the fewest pool tasks in flight, many per worker
+ *       (up to {@code maxInFlightPerWorker}, multiplexed by request id). When every worker is full, tasks wait in
+ *       a bounded FIFO queue; past its capacity {@code submit} blocks ({@link Backpressure#BLOCK}) or throws
+ *       {@link PoolSaturatedException} ({@link Backpressure#FAIL}). Queued tasks are sent by the thread that
+ *       delivered a completion, with no hop to another thread.
+ *   <li><b>Exactly one outcome.</b> Each task's future completes once, with a {@link TaskOutcome} or an exception,
+ *       whatever races (a reply, a worker's death, a deadline, a cancel, a close): the first completion wins.
+ *   <li><b>Retries.</b> When a task's worker dies (its connection fails with {@link WorkerFailedException}, or the
+ *       process exits), the task is queued again at the front and sent to another worker as attempt n+1
+ *       ({@code Task.attempt}), up to {@code maxAttempts} runs. A task that is not retryable, or has used its
+ *       attempts, fails with {@link TaskFailedException} carrying the decoded exit (code, signal, "probably the
+ *       OOM killer" for a SIGKILL that was not ours, the log tail). Errors of the task itself (the handler threw,
+ *       a bad payload, an unknown kind) and a passed deadline fail at once, without a retry. The deadline counts
+ *       from submit, over all attempts and the time queued.
+ *   <li><b>Restarts (one_for_one).</b> A worker that crashed or hung is replaced in its slot after a backoff
+ *       ({@code restartBackoff}: 100 ms doubling to 5 s per consecutive restart of the slot, reset once a
+ *       replacement has stayed up that long). More than R restarts within T ({@code restartIntensity}, 10 in
+ *       60 s) and the pool gives up: {@link #failure()} completes, every queued and in-flight task fails with the
+ *       {@link PoolFailedException} that names the restarts and their causes, {@code submit} throws it, and a
+ *       SEVERE log says so. Nothing is respawned after that.
+ *   <li><b>Hung workers.</b> A worker silent for the heartbeat timeout is declared HUNG (checked every half
+ *       heartbeat interval, at least 4 times per timeout, so within 1.25 x the timeout of its last frame), killed
+ *       with SIGKILL (its exit says ipclab sent it, and why), its tasks retried and the slot restarted: the
+ *       replacement is spawned well within 2 x the timeout; it is ready one JVM start later.
+ *   <li><b>Recycling.</b> With {@code maxTasksPerChild} m, a worker is given m tasks, then no more; once they are
+ *       answered it is shut down gracefully and a fresh process takes its slot. That is not a restart.
+ *   <li><b>Cancel.</b> {@link TaskHandle#cancel} removes a queued task, or drops one in flight in band: the
+ *       worker interrupts it and stays warm.
+ *   <li><b>Close.</b> Queued and in-flight tasks fail with a {@link TaskFailedException} saying "pool closed";
+ *       then every worker is stopped.
+ * </ul>
  */
 public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private static final Logger log = Logger.getLogger(WorkerPool.class.getName());
@@ -50,15 +84,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private final ScheduledExecutorService timer;
   private final List<WorkerSlot> slots = new ArrayList<>();
   private final TaskRouter router;
-  private final RestartIntensity intensity;
-  private final PoolListener listener;
-  private final CompletableFuture<PoolFailedException> failure = new CompletableFuture<>();
+  private final Supervisor supervisor;
   /** Every worker process spawned and not yet exited: the current ones and those being recycled. */
   private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
-  private final Object restartLock = new Object();
-  private final AtomicLong restarts = new AtomicLong();
-  private final AtomicLong recycled = new AtomicLong();
-  private volatile boolean started;
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -68,35 +96,33 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private WorkerPool(PoolSettings settings) throws IOException, InterruptedException {
     this.settings = settings;
     this.runDirectory = RunDirectory.create(settings.keepLogs());
-    ScheduledThreadPoolExecutor supervisor = new ScheduledThreadPoolExecutor(1, r -> {
+    ScheduledThreadPoolExecutor supervisorThread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "ipclab-supervisor");
       t.setDaemon(true);
       return t;
     });
     // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
-    supervisor.setRemoveOnCancelPolicy(true);
-    this.timer = supervisor;
-    this.listener = settings.listener();
-    this.intensity = new RestartIntensity(settings.maxRestarts(), settings.restartPeriod());
+    supervisorThread.setRemoveOnCancelPolicy(true);
+    this.timer = supervisorThread;
     for (int id = 1; id <= settings.workers(); id++) {
       slots.add(new WorkerSlot(id));
     }
-    this.router = new TaskRouter(settings.limits(), List.copyOf(slots), timer, listener, this::recycle);
+    this.router = new TaskRouter(settings.limits(), List.copyOf(slots), timer, settings.listener(),
+        this::recycle);
+    this.supervisor = new Supervisor(settings, List.copyOf(slots), timer, router, this::spawn, () -> closed,
+        () -> ParentRecord.workersChanged(this), runDirectory.path());
     try {
       // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       startServer();
-      String connect = server == null ? null : server.address();
       for (WorkerSlot slot : slots) {
         spawn(slot);
       }
       heartbeats = new HeartbeatMonitor(this::workers, timer, settings.heartbeatInterval().toMillis(),
-          settings.heartbeatTimeout().toMillis(), this::onHung);
+          settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
-      started = true;
       for (WorkerSlot slot : slots) {
-        WorkerProcess w = slot.current;
-        w.exit().thenAccept(exit -> onWorkerExit(slot, w, exit));
+        supervisor.watch(slot, slot.current);
       }
       ParentRecord.poolStarted(this);
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -216,165 +242,24 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return router.submit(spec);
   }
 
+  /** The router's call when a worker has run its max tasks; the supervisor does not exist yet when it is made. */
+  private void recycle(WorkerSlot slot, WorkerProcess worker) {
+    supervisor.recycle(slot, worker);
+  }
+
   /** The task counters now. */
   public PoolStats stats() {
-    return router.stats(restarts.get());
+    return router.stats(supervisor.restarts());
   }
 
   /** Workers replaced after max-tasks-per-child tasks. */
   public long recycled() {
-    return recycled.get();
+    return supervisor.recycled();
   }
 
   /** Completes, with the exception that submit throws from then on, once the pool gives up on its workers. */
   public CompletableFuture<PoolFailedException> failure() {
-    return failure;
-  }
-
-  // ---- supervision ----
-
-  /** The heartbeat monitor marked {@code worker} hung: report it, kill it; its exit brings the restart. */
-  private void onHung(WorkerProcess worker, long silentMs) {
-    WorkerSlot slot = slots.get(worker.id() - 1);
-    if (slot.current != worker || closed) {
-      return;
-    }
-    String cause = "declared hung: nothing heard for " + silentMs + " ms (heartbeat timeout "
-        + settings.heartbeatTimeout().toMillis() + " ms); stopped (SIGSTOP), stuck or starved";
-    reportDown(slot, worker, cause);
-    if (worker.killHung(cause)) {
-      log.warning(() -> worker.name() + " pid " + worker.pid() + " " + cause + "; killed with SIGKILL, its tasks"
-          + " go to other workers and a replacement is spawned");
-    }
-  }
-
-  private void reportDown(WorkerSlot slot, WorkerProcess worker, String cause) {
-    synchronized (restartLock) {
-      if (slot.reportedDownPid == worker.pid()) {
-        return;
-      }
-      slot.reportedDownPid = worker.pid();
-    }
-    listener.workerDown(slot.id, worker.pid(), cause, System.nanoTime());
-  }
-
-  /** A process of this pool exited: if it was the slot's current one and nobody asked for it, restart the slot. */
-  private void onWorkerExit(WorkerSlot slot, WorkerProcess worker, ExitDescription exit) {
-    if (closed || failure.isDone() || slot.current != worker) {
-      return; // closing, given up, or a recycled process leaving as asked
-    }
-    reportDown(slot, worker, exit.summary());
-    restart(slot, worker, exit.summary());
-  }
-
-  /** Counts the restart against the intensity, then respawns after the slot's backoff; or gives the pool up. */
-  private void restart(WorkerSlot slot, WorkerProcess old, String cause) {
-    long delayMs;
-    synchronized (restartLock) {
-      if (closed || failure.isDone()) {
-        return;
-      }
-      if (!intensity.admit(slot.current.name() + " pid " + old.pid(), cause)) {
-        giveUp();
-        return;
-      }
-      restarts.incrementAndGet();
-      slot.restarts++;
-      int n = slot.consecutiveRestarts++;
-      long initial = settings.restartBackoffInitial().toMillis();
-      delayMs = Math.min(settings.restartBackoffMax().toMillis(), initial << Math.min(n, 20));
-    }
-    log.info(() -> "restarting worker-" + slot.id + " in " + delayMs + " ms (restart " + slot.restarts
-        + " of this slot) after: " + cause);
-    try {
-      timer.schedule(() -> respawn(slot, old, cause), delayMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // the pool is closing
-    }
-  }
-
-  /** On the timer thread: starts the process (fork and exec only); its readiness is a future, not waited for. */
-  private void respawn(WorkerSlot slot, WorkerProcess old, String cause) {
-    if (closed || failure.isDone()) {
-      return;
-    }
-    WorkerProcess fresh;
-    try {
-      fresh = spawn(slot);
-    } catch (IOException | RuntimeException e) {
-      if (!closed) {
-        log.log(Level.WARNING, "could not respawn worker-" + slot.id, e);
-        restart(slot, old, "respawn failed: " + e.getMessage());
-      }
-      return;
-    }
-    ParentRecord.workersChanged(this);
-    fresh.exit().thenAccept(exit -> onWorkerExit(slot, fresh, exit));
-    fresh.ready().thenAccept(w -> {
-      log.info(() -> w.name() + " pid " + w.pid() + " replaces pid " + old.pid() + " (" + cause + ")");
-      listener.workerRestarted(slot.id, old.pid(), w.pid(), System.nanoTime());
-      router.workerReady();
-      // Backoff resets once a replacement has stayed up for the longest backoff.
-      scheduleQuietly(() -> {
-        synchronized (restartLock) {
-          if (slot.current == w && !w.state().isTerminal()) {
-            slot.consecutiveRestarts = 0;
-          }
-        }
-      }, settings.restartBackoffMax().toMillis());
-    });
-  }
-
-  /** Max-tasks-per-child reached and its last task done: replace the worker at once, then let it go gracefully. */
-  private void recycle(WorkerSlot slot, WorkerProcess old) {
-    if (closed || failure.isDone() || slot.current != old) {
-      return;
-    }
-    Thread.ofVirtual().name("ipclab-recycle-" + slot.id).start(() -> {
-      try {
-        WorkerProcess fresh = spawn(slot);
-        recycled.incrementAndGet();
-        ParentRecord.workersChanged(this);
-        fresh.exit().thenAccept(exit -> onWorkerExit(slot, fresh, exit));
-        fresh.ready().thenAccept(w -> router.workerReady());
-      } catch (IOException | RuntimeException e) {
-        if (!closed) {
-          log.log(Level.WARNING, "could not spawn the replacement of recycled " + old, e);
-          restart(slot, old, "the replacement of a recycled worker could not be spawned: " + e.getMessage());
-        }
-      }
-      old.shutdown(settings.shutdownGrace(), "recycled after " + settings.limits().maxTasksPerChild() + " tasks");
-    });
-  }
-
-  /** More restarts than the intensity allows: stop restarting, fail every task, and say so loudly. */
-  private void giveUp() {
-    StringBuilder why = new StringBuilder("the pool gave up: ").append(intensity.recent().size())
-        .append(" worker restarts within ").append(intensity.period().toMillis()).append(" ms exceed its restart")
-        .append(" intensity of ").append(intensity.maxRestarts()).append(". The restarts and their causes:");
-    for (RestartIntensity.Restart r : intensity.recent()) {
-      why.append(System.lineSeparator()).append("  - ").append(r.worker()).append(": ").append(firstLine(r.cause()));
-    }
-    why.append(System.lineSeparator()).append("Fix what kills the workers (see their logs in ")
-        .append(runDirectory.path()).append(" with keepLogs), or raise restartIntensity.");
-    PoolFailedException e = new PoolFailedException(why.toString());
-    if (failure.complete(e)) {
-      log.severe(e.getMessage());
-      router.shut(e, e);
-    }
-  }
-
-  private static String firstLine(String s) {
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  private void scheduleQuietly(Runnable r, long delayMs) {
-    try {
-      timer.schedule(r, delayMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // the pool is closing
-    }
+    return supervisor.failure();
   }
 
   public TransportKind transport() {
