@@ -7,7 +7,6 @@ import dev.ipclab.parent.PoolStats;
 import dev.ipclab.parent.TaskHandle;
 import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -57,11 +55,8 @@ public final class ChaosRun implements PoolListener {
   private final TaskLedger ledger = new TaskLedger();
   private final HeapSampler heap = new HeapSampler();
   private final List<InjectedFault> faults = new CopyOnWriteArrayList<>();
-  /** Every pool-reported worker down: pid to the detection times, in order. */
-  private final Map<Long, List<Long>> downs = new ConcurrentHashMap<>();
+  private final Detections detections = new Detections();
   private final Map<Long, Optional<Instant>> seenWorkers = new ConcurrentHashMap<>();
-  private final AtomicLong restartsSeen = new AtomicLong();
-  private final AtomicLong retriesSeen = new AtomicLong();
   private final List<CompletableFuture<?>> outcomes = new ArrayList<>();
   private volatile boolean injecting = true;
   private volatile FaultInjector injector;
@@ -182,23 +177,15 @@ public final class ChaosRun implements PoolListener {
 
   /** Waits until every task has its outcome, or the drain time is up (what is left is then reported). */
   private void awaitOutcomes() throws InterruptedException {
-    try {
-      CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-          .exceptionally(e -> null)
-          .get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      log.severe(() -> "chaos: " + ledger.unanswered() + " tasks still have no outcome " + DRAIN.toSeconds()
-          + " s after the last was submitted");
-    } catch (java.util.concurrent.ExecutionException e) {
-      // exceptionally() above turns every failure into a completion; outcomes are judged by the ledger
-    }
-    // allOf completes when all are done, failed or not; wait for the rest if one failed early.
+    long deadline = System.nanoTime() + DRAIN.toNanos();
     for (CompletableFuture<?> f : outcomes) {
       try {
-        f.get(Math.max(0, DRAIN.toMillis()), TimeUnit.MILLISECONDS);
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
-        // an outcome all the same
+        // an outcome all the same; the ledger judges it
       } catch (TimeoutException e) {
+        log.severe(() -> "chaos: " + ledger.unanswered() + " tasks still have no outcome " + DRAIN.toSeconds()
+            + " s after the last was submitted");
         return;
       }
     }
@@ -220,32 +207,12 @@ public final class ChaosRun implements PoolListener {
 
   @Override
   public void workerDown(int workerId, long pid, String cause, long detectedNanos) {
-    downs.computeIfAbsent(pid, p -> new CopyOnWriteArrayList<>()).add(detectedNanos);
+    detections.down(pid, detectedNanos);
   }
 
   @Override
   public void workerRestarted(int workerId, long oldPid, long newPid, long readyNanos) {
-    restartsSeen.incrementAndGet();
     seen(newPid);
-  }
-
-  @Override
-  public void taskRetried(long taskId, int attempt, String cause) {
-    retriesSeen.incrementAndGet();
-  }
-
-  /** Whether this fault, on this transport, certainly takes its worker down. */
-  private boolean takesDown(FaultKind kind) {
-    return kind.takesWorkerDown() || kind == FaultKind.GARBAGE
-        || (kind == FaultKind.STDOUT && settings.transport() == dev.ipclab.transport.TransportKind.PIPE);
-  }
-
-  /** Milliseconds from the fault to the first worker-down of its pid after it, or null if none came. */
-  private Double detection(InjectedFault fault) {
-    List<Long> times = downs.getOrDefault(fault.pid(), List.of());
-    return times.stream().filter(t -> t >= fault.atNanos()).findFirst()
-        .map(t -> Math.round((t - fault.atNanos()) / 1e4) / 100.0)
-        .orElse(null);
   }
 
   private ChaosSummary summarize(PoolStats stats, String poolFailure, List<Invariant> leftovers, long afterGc,
@@ -256,30 +223,21 @@ public final class ChaosRun implements PoolListener {
     }
     List<ChaosSummary.Fault> faultRows = new ArrayList<>();
     Map<String, Double> detectionByKind = new LinkedHashMap<>();
-    long undetected = 0;
-    List<String> undetectedFaults = new ArrayList<>();
+    List<String> undetected = new ArrayList<>();
+    double largest = 0;
     for (InjectedFault f : faults) {
       // Only for faults that take the worker down: a slow reader's worker may go down later from another fault.
-      Double ms = takesDown(f.kind()) ? detection(f) : null;
+      boolean down = f.kind().takesWorkerDown(settings.transport());
+      Double ms = down ? detections.afterMillis(f) : null;
       faultRows.add(new ChaosSummary.Fault(f.atMillis(), f.kind().label(), f.workerId(), f.pid(), f.detail(), ms));
-      if (takesDown(f.kind())) {
-        if (ms == null) {
-          undetected++;
-          undetectedFaults.add(f.kind().label() + " of pid " + f.pid() + " at " + f.atMillis() + " ms");
-        } else {
-          detectionByKind.merge(f.kind().label(), ms, Math::max);
-        }
+      if (down && ms == null) {
+        undetected.add(f.kind().label() + " of pid " + f.pid() + " at " + f.atMillis() + " ms");
+      } else if (down) {
+        detectionByKind.merge(f.kind().label(), ms, Math::max);
+        largest = f.kind().timed() ? Math.max(largest, ms) : largest;
       }
     }
-    double largest = detectionByKind.entrySet().stream()
-        .filter(e -> List.of("sigkill", "sigstop", "exit").contains(e.getKey()))
-        .mapToDouble(Map.Entry::getValue).max().orElse(0);
 
-    long submitted = ledger.submitted();
-    long completed = ledger.count(TaskLedger.Ending.COMPLETED);
-    long failed = ledger.count(TaskLedger.Ending.FAILED);
-    long cancelled = ledger.count(TaskLedger.Ending.CANCELLED);
-    long notRetryable = submitted - ledgerRetryable();
     Map<String, Long> poolStats = new LinkedHashMap<>();
     poolStats.put("submitted", stats.submitted());
     poolStats.put("completed", stats.completed());
@@ -287,62 +245,23 @@ public final class ChaosRun implements PoolListener {
     poolStats.put("cancelled", stats.cancelled());
     poolStats.put("retried", stats.retried());
     poolStats.put("restarts", stats.restarts());
-    ChaosSummary.Tasks tasks = new ChaosSummary.Tasks(submitted, completed, ledger.retried(), failed,
-        ledger.failedByCause(), cancelled, notRetryable, poolStats);
-
+    long submitted = ledger.submitted();
+    ChaosSummary.Tasks tasks = new ChaosSummary.Tasks(submitted, ledger.count(TaskLedger.Ending.COMPLETED),
+        ledger.retried(), ledger.count(TaskLedger.Ending.FAILED), ledger.failedByCause(),
+        ledger.count(TaskLedger.Ending.CANCELLED), submitted - ledger.retryableCount(), poolStats);
     long bound = settings.heapBoundBytes();
-    ChaosSummary.Heap heapRecord = new ChaosSummary.Heap(bound / (1024 * 1024), mb(heap.maxUsedBytes()), mb(afterGc),
-        heap.samples());
+    ChaosSummary.Heap heapRecord = new ChaosSummary.Heap(bound / (1024 * 1024),
+        InvariantChecks.mb(heap.maxUsedBytes()), InvariantChecks.mb(afterGc), heap.samples());
 
     List<Invariant> invariants = new ArrayList<>();
-    long unanswered = ledger.unanswered();
-    invariants.add(Invariant.check("every task has exactly one outcome",
-        unanswered == 0 && ledger.extraOutcomes() == 0 && ledger.duplicateIds() == 0 && submitted > 0,
-        submitted + " submitted, " + (submitted - unanswered) + " answered, " + unanswered + " without an outcome, "
-            + ledger.extraOutcomes() + " second outcomes, " + ledger.duplicateIds() + " task ids handed out twice"));
-    invariants.add(Invariant.check("no result duplicated", ledger.foreignResults() == 0,
-        completed + " completed echoes each returned their own unique payload and id; "
-            + ledger.foreignResults() + " carried another task's"));
-    long[] flood = injector == null ? new long[4] : injector.flood();
-    invariants.add(Invariant.check("a slow reader's flood came back intact", flood[2] == 0,
-        flood[0] + " echoes of 64 KiB sent to paused readers: " + flood[1] + " intact, " + flood[2]
-            + " different, " + flood[3] + " lost with their worker"));
-    invariants.add(Invariant.check("a not-retryable task never ran twice", ledger.notRetryableRetried() == 0,
-        ledger.notRetryableRetried() + " of " + notRetryable + " not-retryable tasks ran more than once"));
-    boolean statsAgree = stats.submitted() == submitted && stats.completed() == completed
-        && stats.failed() == failed && stats.cancelled() == cancelled;
-    invariants.add(Invariant.check("the pool's counters agree with the run's ledger", statsAgree,
-        "pool: submitted " + stats.submitted() + ", completed " + stats.completed() + ", failed " + stats.failed()
-            + ", cancelled " + stats.cancelled() + "; ledger: " + submitted + ", " + completed + ", " + failed
-            + ", " + cancelled));
-    invariants.add(Invariant.check("the pool kept serving", completed * 2 > submitted,
-        completed + " of " + submitted + " tasks completed (more than half must)"));
-    invariants.add(Invariant.check("every fault that takes a worker down was detected", undetected == 0,
-        undetected == 0 ? "the pool reported every one, the slowest after " + fmt(largest) + " ms"
-            : "not reported: " + undetectedFaults));
-    invariants.add(Invariant.check("the pool did not give up", poolFailure == null,
-        poolFailure == null ? stats.restarts() + " restarts, within the intensity limit" : poolFailure));
+    invariants.addAll(InvariantChecks.tasks(ledger, stats, injector == null ? new long[4] : injector.flood()));
+    invariants.addAll(InvariantChecks.supervision(undetected, largest, stats.restarts(), poolFailure));
     invariants.addAll(leftovers);
-    invariants.add(Invariant.check("the parent's heap stayed within the bound",
-        heap.maxUsedBytes() <= bound && afterGc <= bound,
-        "max " + fmt(mb(heap.maxUsedBytes())) + " MB sampled, " + fmt(mb(afterGc)) + " MB after GC, bound "
-            + bound / (1024 * 1024) + " MB"));
+    invariants.add(InvariantChecks.heap(heap.maxUsedBytes(), afterGc, bound));
     boolean pass = invariants.stream().allMatch(Invariant::pass);
     return new ChaosSummary(parentPid, settings.transport().cliName(), settings.seed(), settings.workers(),
         settings.duration().toMillis(), elapsedNanos / 1_000_000, tasks, Collections.unmodifiableList(faultRows),
-        byKind, stats.restarts(), detectionByKind, largest, undetected, heapRecord, poolFailure,
+        byKind, stats.restarts(), detectionByKind, largest, undetected.size(), heapRecord, poolFailure,
         List.copyOf(invariants), pass);
-  }
-
-  private long ledgerRetryable() {
-    return ledger.retryableCount();
-  }
-
-  private static double mb(long bytes) {
-    return Math.round(bytes / (1024.0 * 1024.0) * 10) / 10.0;
-  }
-
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%.1f", v);
   }
 }

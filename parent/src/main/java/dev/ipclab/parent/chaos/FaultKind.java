@@ -1,5 +1,7 @@
 package dev.ipclab.parent.chaos;
 
+import dev.ipclab.transport.TransportKind;
+
 /** The faults {@code ipclab chaos} injects into a running pool, each a real fault of a real worker process. */
 public enum FaultKind {
   /** {@code kill -KILL} of a worker, from outside. */
@@ -16,11 +18,12 @@ public enum FaultKind {
   SLOW_READER("slow-reader", false);
 
   private final String label;
-  private final boolean takesWorkerDown;
+  private final boolean timed;
 
-  FaultKind(String label, boolean takesWorkerDown) {
+  /** @param timed whether its detection counts towards the largest detection latency (kill, stop, exit) */
+  FaultKind(String label, boolean timed) {
     this.label = label;
-    this.takesWorkerDown = takesWorkerDown;
+    this.timed = timed;
   }
 
   /** The name in the summary and the JSON. */
@@ -28,8 +31,17 @@ public enum FaultKind {
     return label;
   }
 
-  /** Whether the worker certainly goes down, so the pool must notice: the faults whose detection is timed. */
-  public boolean takesWorkerDown() {
-    return takesWorkerDown;
+  /** Whether its detection counts towards the largest detection latency: a kill, a stop or an exit. */
+  public boolean timed() {
+    return timed;
+  }
+
+  /** Whether the worker certainly goes down on this transport, so the pool must notice. */
+  public boolean takesWorkerDown(TransportKind transport) {
+    return switch (this) {
+      case SIGKILL, SIGSTOP, EXIT, GARBAGE -> true;
+      case STDOUT -> transport == TransportKind.PIPE; // on sockets, stdout is only the worker's log
+      case SLOW_READER -> false;
+    };
   }
 }
