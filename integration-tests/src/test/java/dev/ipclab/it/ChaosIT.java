@@ -33,6 +33,19 @@ class ChaosIT {
   }
 
   @Test
+  void aBrokenInvariantSetsExitStatus1() throws Exception {
+    // 16 MB is below what the parent JVM itself uses with Netty loaded, so the heap invariant must fail.
+    try (ParentCli cli = ParentCli.start("chaos", "--duration", "2s", "--workers", "2", "--heap-bound-mb", "16",
+        "--json")) {
+      assertThat(cli.waitFor(90)).as(cli.stderr()).isEqualTo(1);
+      JsonNode summary = new ObjectMapper().readTree(cli.stdout());
+      assertThat(summary.get("pass").asBoolean()).isFalse();
+      summary.get("invariants").forEach(i -> assertThat(i.get("pass").asBoolean()).as(i.toString())
+          .isEqualTo(!i.get("name").asText().startsWith("the parent's heap")));
+    }
+  }
+
+  @Test
   void aBadDurationIsAUsageError() throws Exception {
     try (ParentCli cli = ParentCli.start("chaos", "--duration", "soon")) {
       assertThat(cli.waitFor(30)).as(cli.stderr()).isEqualTo(2);

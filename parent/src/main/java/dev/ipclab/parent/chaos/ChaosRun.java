@@ -108,6 +108,7 @@ public final class ChaosRun implements PoolListener {
       injectorThread.interrupt();
       injectorThread.join(10_000);
       awaitOutcomes();
+      awaitDetections();
       stats = pool.stats();
       if (pool.failure().isDone()) {
         poolFailure = pool.failure().join().getMessage();
@@ -188,6 +189,19 @@ public final class ChaosRun implements PoolListener {
             + " s after the last was submitted");
         return;
       }
+    }
+  }
+
+  /**
+   * Waits until the pool has reported down every worker a fault took down, up to twice the heartbeat timeout
+   * plus 5 s: a fault in the run's last moments (a stopped worker with no task on it, say) must be judged on the
+   * pool's detection, not cut short by the close.
+   */
+  private void awaitDetections() throws InterruptedException {
+    long deadline = System.nanoTime() + settings.heartbeatTimeout().multipliedBy(2).plusSeconds(5).toNanos();
+    while (System.nanoTime() < deadline && faults.stream()
+        .anyMatch(f -> f.kind().takesWorkerDown(settings.transport()) && detections.afterMillis(f) == null)) {
+      Thread.sleep(50);
     }
   }
 
