@@ -66,7 +66,8 @@ public final class ChaosRun implements PoolListener {
   public ChaosRun(ChaosSettings settings, PrintStream progress) {
     this.settings = settings;
     this.progress = progress;
-    this.marker = "ipclab.chaos.run=" + parentPid + "-" + Long.toHexString(System.nanoTime());
+    this.marker = dev.ipclab.transport.Protocol.CHAOS_RUN_PROPERTY + "=" + parentPid + "-"
+        + Long.toHexString(System.nanoTime());
   }
 
   /** Runs the whole thing and returns what it measured; the pool is closed when this returns. */
@@ -77,7 +78,8 @@ public final class ChaosRun implements PoolListener {
         .workers(settings.workers())
         .transport(settings.transport())
         .heartbeat(settings.heartbeat(), settings.heartbeatTimeout())
-        // A marker on every worker's command line, so the leftover check finds any process of this run by /proc.
+        // The marker on every worker's command line arms the chaos task kinds in it, and lets the leftover check
+        // find any process of this run in /proc.
         .jvmArgs(List.of("-D" + marker))
         // Every fault may cost a restart; the intensity limit is there to stop a crash loop, not this run.
         .restartIntensity(2 * expectedFaults + 10, settings.duration().plus(Duration.ofMinutes(1)))

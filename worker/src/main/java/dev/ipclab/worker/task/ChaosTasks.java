@@ -22,6 +22,9 @@ import java.util.logging.Logger;
  *       milliseconds its payload spells, before it handles the next frame; heartbeats go on from their own
  *       thread.
  * </ul>
+ *
+ * <p>Only a worker started with {@code -Dipclab.chaos.run=<marker>} (by {@code ipclab chaos}) registers these
+ * kinds; an ordinary worker answers them as unknown, so no parent can break it this way by mistake.
  */
 public final class ChaosTasks {
   private static final Logger log = Logger.getLogger(ChaosTasks.class.getName());
