@@ -15,9 +15,19 @@ public final class FrameTooLargeException extends ProtocolException {
         "frame from " + peer + " announces " + Frames.describeBytes(announcedBytes)
             + ", over the limit of " + Frames.describeBytes(maxFrameBytes)
             + "; it was not read. Send smaller messages, or raise --max-frame-bytes on both sides"
-            + " if frames this large are intended.");
+            + " if frames this large are intended." + strayPrintHint(peer));
     this.announcedBytes = announcedBytes;
     this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * On a pipe, text printed to the worker's stdout is read as a length prefix; a line that starts with non-ASCII
+   * bytes (UTF-8, colour codes) announces a huge frame, so say that this may be a print rather than a frame.
+   */
+  private static String strayPrintHint(String peer) {
+    return peer.contains("stdout")
+        ? " On a pipe these bytes may be no frame at all: did something print to this worker's stdout?"
+        : "";
   }
 
   public long announcedBytes() {

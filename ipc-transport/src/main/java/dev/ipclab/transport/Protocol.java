@@ -29,5 +29,11 @@ public final class Protocol {
   /** System property naming how the worker's reader waits: block or spin (see {@link IdleStrategy}). */
   public static final String IDLE_PROPERTY = "ipclab.idle";
 
+  /**
+   * Set (to the run's marker) only on workers of {@code ipclab chaos}: they alone register the chaos task kinds,
+   * which halt the worker or corrupt its channel on request. Also how the run finds its processes in /proc.
+   */
+  public static final String CHAOS_RUN_PROPERTY = "ipclab.chaos.run";
+
   private Protocol() {}
 }

@@ -57,4 +57,11 @@ class FramesTest {
     assertThatThrownBy(() -> Frames.checkLength((1L << 35) - 1, Integer.MAX_VALUE, "worker-1"))
         .isInstanceOf(FrameTooLargeException.class);
   }
+
+  @Test
+  void aHugeFrameOnAPipeAsksWhetherSomethingPrintedToStdout() {
+    assertThatThrownBy(() -> Frames.checkLength(5_000_000, 100, "stdin/stdout of worker-2 pid 42"))
+        .isInstanceOf(FrameTooLargeException.class)
+        .hasMessageEndingWith("did something print to this worker's stdout?");
+  }
 }

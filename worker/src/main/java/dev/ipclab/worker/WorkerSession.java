@@ -14,6 +14,7 @@ import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.TransportListener;
 import dev.ipclab.transport.WorkerExitCodes;
+import dev.ipclab.worker.task.ChaosTasks;
 import dev.ipclab.worker.task.StandardTasks;
 import dev.ipclab.worker.task.TaskRunner;
 import java.io.IOException;
@@ -43,6 +44,8 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final CompletableFuture<Integer> exit;
   private final WorkerHeartbeat heartbeat;
   private final TaskRunner tasks;
+  /** The chaos kinds' slow reader: taken on the reading thread, before it handles a frame. */
+  private final ReadPause readPause = new ReadPause();
   private final AtomicLong served = new AtomicLong();
   private volatile boolean welcomed;
   /** The parent sent an error reply; if it then hangs up, that is a protocol failure, not a lost parent. */
@@ -57,7 +60,25 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     this.facts = facts;
     this.exit = exit;
     this.heartbeat = new WorkerHeartbeat(transport);
-    this.tasks = TaskRunner.over(StandardTasks.registry(), transport);
+    // The chaos kinds halt or corrupt this worker on request: only a worker started by ipclab chaos has them.
+    boolean chaos = System.getProperty(Protocol.CHAOS_RUN_PROPERTY) != null;
+    this.tasks = TaskRunner.over(chaos ? StandardTasks.registry(chaosSession()) : StandardTasks.registry(),
+        transport);
+  }
+
+  /** What the chaos task kinds may touch: the raw channel and the reading thread's pause, nothing else. */
+  private ChaosTasks.Session chaosSession() {
+    return new ChaosTasks.Session() {
+      @Override
+      public void writeRaw(byte[] bytes) {
+        transport.writeRaw(bytes);
+      }
+
+      @Override
+      public void pauseReading(long millis) {
+        readPause.request(millis);
+      }
+    };
   }
 
   /** Starts reading and sends the hello. */
@@ -94,6 +115,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
 
   @Override
   public void onMessage(ParentEnvelope envelope) {
+    readPause.honour();
     heartbeat.heard();
     parentReportedError = false; // only an error that is the parent's last word explains a hang-up
     switch (envelope.getKindCase()) {

@@ -14,12 +14,14 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = "A multi-process IPC toolkit for the JVM: a parent supervising worker JVMs over pipes, TCP and"
         + " Unix sockets.",
-    subcommands = {DemoCommand.class, RunCommand.class, PingCommand.class, BenchCommand.class, InspectCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, PingCommand.class, BenchCommand.class, ChaosCommand.class,
+        InspectCommand.class,
         TopCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  ipclab run --workers 3 --transport uds",
         "  ipclab ping --workers 2 --transport pipe --count 10000 --json",
+        "  ipclab chaos --duration 60s --seed 1   (inject faults into a pool; exit 0 if every invariant holds)",
         "  ipclab inspect --tree          (the running parent; scripts/ipclab-stop PID stops it)",
         "  ipclab top                     (live CPU, memory and traffic of the running parent; q quits)"})
 public final class IpclabCommand implements Runnable {

@@ -77,7 +77,8 @@ class IpclabCommandTest {
     int status = run();
 
     assertThat(status).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing command: choose one of demo, run, ping, bench, inspect, top, help");
+    assertThat(err.toString())
+        .contains("Missing command: choose one of demo, run, ping, bench, chaos, inspect, top, help");
   }
 
   @Test
@@ -103,5 +104,21 @@ class IpclabCommandTest {
     assertThat(status).isZero();
     assertThat(out.toString()).contains("ipclab ").contains("protocol revision 1")
         .contains("Java " + System.getProperty("java.version"));
+  }
+
+  @Test
+  void chaosRefusesAPoolTooSmallToRetryOnWithStatus2() {
+    int status = run("chaos", "--workers", "1");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("--workers must be between 2 and 64, got 1");
+  }
+
+  @Test
+  void chaosRefusesADurationItCannotRead() {
+    int status = run("chaos", "--duration", "2 minutes");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("expected a duration such as 500ms");
   }
 }

@@ -1,0 +1,92 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code ipclab chaos} as a user runs it: the real CLI, real workers, real faults; it must pass its own invariants,
+ * and what it claims is checked again from outside where the OS can tell.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class ChaosIT {
+
+  @Test
+  void aSeededRunOnPipesPassesEveryInvariant() throws Exception {
+    JsonNode summary = run("--duration", "20s", "--seed", "1", "--transport", "pipe");
+    assertThat(summary.get("transport").asText()).isEqualTo("pipe");
+  }
+
+  @Test
+  void aShorterRunOnUnixSocketsPassesEveryInvariant() throws Exception {
+    JsonNode summary = run("--duration", "12s", "--seed", "2", "--transport", "uds", "--workers", "3",
+        "--fault-every", "1s");
+    assertThat(summary.get("transport").asText()).isEqualTo("uds");
+  }
+
+  @Test
+  void aBrokenInvariantSetsExitStatus1() throws Exception {
+    // 16 MB is below what the parent JVM itself uses with Netty loaded, so the heap invariant must fail.
+    try (ParentCli cli = ParentCli.start("chaos", "--duration", "2s", "--workers", "2", "--heap-bound-mb", "16",
+        "--json")) {
+      assertThat(cli.waitFor(90)).as(cli.stderr()).isEqualTo(1);
+      JsonNode summary = new ObjectMapper().readTree(cli.stdout());
+      assertThat(summary.get("pass").asBoolean()).isFalse();
+      summary.get("invariants").forEach(i -> assertThat(i.get("pass").asBoolean()).as(i.toString())
+          .isEqualTo(!i.get("name").asText().startsWith("the parent's heap")));
+    }
+  }
+
+  @Test
+  void aBadDurationIsAUsageError() throws Exception {
+    try (ParentCli cli = ParentCli.start("chaos", "--duration", "soon")) {
+      assertThat(cli.waitFor(30)).as(cli.stderr()).isEqualTo(2);
+      assertThat(cli.stderr()).contains("expected a duration such as 500ms");
+    }
+  }
+
+  private static JsonNode run(String... options) throws Exception {
+    String[] args = new String[options.length + 2];
+    args[0] = "chaos";
+    System.arraycopy(options, 0, args, 1, options.length);
+    args[args.length - 1] = "--json";
+    try (ParentCli cli = ParentCli.start(args)) {
+      int status = cli.waitFor(120);
+      String context = "stdout:\n" + cli.stdout() + "\nstderr (tail):\n" + tail(cli.stderr());
+      assertThat(status).as(context).isZero();
+      JsonNode summary = new ObjectMapper().readTree(cli.stdout());
+      assertThat(summary.get("parent_pid").asLong()).isEqualTo(cli.pid());
+      assertThat(summary.get("pass").asBoolean()).as(context).isTrue();
+      JsonNode invariants = summary.get("invariants");
+      assertThat(invariants.size()).isGreaterThanOrEqualTo(10);
+      invariants.forEach(i -> assertThat(i.get("pass").asBoolean()).as(i.toString()).isTrue());
+
+      Set<String> kinds = new HashSet<>();
+      summary.get("faults").forEach(f -> kinds.add(f.get("kind").asText()));
+      assertThat(kinds).as("fault kinds injected").hasSizeGreaterThanOrEqualTo(4);
+      assertThat(summary.get("restarts").asLong()).isGreaterThanOrEqualTo(1);
+      JsonNode tasks = summary.get("tasks");
+      assertThat(tasks.get("completed").asLong()).isPositive();
+      assertThat(tasks.get("completed").asLong() + tasks.get("failed").asLong() + tasks.get("cancelled").asLong())
+          .as("every submitted task ended one way").isEqualTo(tasks.get("submitted").asLong());
+
+      // From outside: every worker a fault hit is gone now that the CLI has exited.
+      summary.get("faults").forEach(f -> assertThat(ProcessHandle.of(f.get("pid").asLong())
+          .filter(ProcessHandle::isAlive)).as("worker pid " + f.get("pid") + " after the run").isEmpty());
+      return summary;
+    }
+  }
+
+  private static String tail(String text) {
+    String[] lines = text.split("\n");
+    return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 60), lines.length));
+  }
+}

@@ -1,0 +1,25 @@
+package dev.ipclab.parent.chaos;
+
+import dev.ipclab.transport.TransportKind;
+import java.time.Duration;
+
+/**
+ * What one chaos run does.
+ *
+ * @param duration how long tasks are submitted and faults injected
+ * @param seed seeds every random choice: the faults, their times, their targets, the tasks
+ * @param workers worker processes in the pool
+ * @param transport how the pool reaches its workers
+ * @param tasksPerSecond the rate tasks are submitted at
+ * @param faultInterval the mean time between two faults (each gap is drawn from 0.5x to 1.5x of it)
+ * @param heartbeat the workers' heartbeat interval; the pool declares a worker hung after 5 silent intervals
+ * @param heapBoundBytes the parent's heap must stay within this
+ */
+public record ChaosSettings(Duration duration, long seed, int workers, TransportKind transport,
+    double tasksPerSecond, Duration faultInterval, Duration heartbeat, long heapBoundBytes) {
+
+  /** Silence after which a worker is hung: five heartbeat intervals, as for the other commands. */
+  public Duration heartbeatTimeout() {
+    return heartbeat.multipliedBy(5);
+  }
+}

@@ -1,0 +1,161 @@
+package dev.ipclab.parent.chaos;
+
+import com.google.protobuf.ByteString;
+import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.WorkerState;
+import dev.ipclab.parent.os.OsCommand;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Injects one fault at a time into a random READY worker of the pool: signals from outside with {@code kill}, the
+ * other faults as chaos task kinds sent straight to that worker's connection, past the pool's routing.
+ *
+ * <p>The kinds come in rounds, each a seeded shuffle of all kinds, so that a short run still sees every kind and
+ * the same seed injects the same sequence.
+ */
+final class FaultInjector {
+  private static final Logger log = Logger.getLogger(FaultInjector.class.getName());
+  private static final Duration CHAOS_TASK_DEADLINE = Duration.ofSeconds(10);
+  /** A slow reader's flood: 1 MiB in all, sixteen times what a pipe holds. */
+  private static final int FLOOD_TASKS = 16;
+  private static final int FLOOD_TASK_BYTES = 64 * 1024;
+
+  private final WorkerPool pool;
+  private final Random random;
+  private final long startNanos;
+  private final long maxPauseMillis;
+  private final List<FaultKind> round = new ArrayList<>();
+  private final AtomicLong floodSent = new AtomicLong();
+  private final AtomicLong floodIntact = new AtomicLong();
+  private final AtomicLong floodCorrupted = new AtomicLong();
+  private final AtomicLong floodLost = new AtomicLong();
+
+  /**
+   * @param random the run's seeded source of every choice made here
+   * @param maxPauseMillis the longest slow-reader pause: below the heartbeat timeout, because on socket
+   *     transports a paused reading thread also holds back the worker's heartbeats
+   */
+  FaultInjector(WorkerPool pool, Random random, long startNanos, long maxPauseMillis) {
+    this.pool = pool;
+    this.random = random;
+    this.startNanos = startNanos;
+    this.maxPauseMillis = Math.max(50, maxPauseMillis);
+  }
+
+  /** Injects the next fault, or returns empty if no worker is READY to take one now (it is tried again later). */
+  Optional<InjectedFault> injectNext() {
+    List<WorkerProcess> ready = pool.workers().stream()
+        .filter(w -> w.state() == WorkerState.READY)
+        .toList();
+    if (ready.isEmpty()) {
+      return Optional.empty();
+    }
+    if (round.isEmpty()) {
+      Collections.addAll(round, FaultKind.values());
+      Collections.shuffle(round, random);
+    }
+    FaultKind kind = round.removeFirst();
+    WorkerProcess worker = ready.get(random.nextInt(ready.size()));
+    long at = System.nanoTime();
+    String detail;
+    try {
+      detail = inject(kind, worker);
+    } catch (IOException | RuntimeException e) {
+      // The worker may have died a moment ago from an earlier fault; that is chaos, not a broken run.
+      log.log(Level.WARNING, "chaos: could not inject " + kind.label() + " into " + worker + ": " + e.getMessage());
+      round.addFirst(kind);
+      return Optional.empty();
+    }
+    InjectedFault fault = new InjectedFault(at, (at - startNanos) / 1_000_000, kind, worker.id(), worker.pid(),
+        detail);
+    log.warning(() -> "chaos: injected " + kind.label() + " into " + worker.name() + " pid " + worker.pid()
+        + ": " + fault.detail());
+    return Optional.of(fault);
+  }
+
+  private String inject(FaultKind kind, WorkerProcess worker) throws IOException {
+    return switch (kind) {
+      case SIGKILL -> signal("KILL", worker.pid());
+      case SIGSTOP -> signal("STOP", worker.pid());
+      case GARBAGE -> task(worker, "chaos.garbage", ByteString.EMPTY);
+      case STDOUT -> task(worker, "chaos.stdout",
+          ByteString.copyFromUtf8("chaos: worker-" + worker.id() + " prints this line to its stdout"));
+      case EXIT -> task(worker, "chaos.exit", ascii(42 + random.nextInt(8)));
+      case SLOW_READER -> slowReader(worker,
+          maxPauseMillis / 4 + (long) (random.nextDouble() * maxPauseMillis * 3 / 4));
+    };
+  }
+
+  /**
+   * Arms the worker's read pause, then floods it with large echo tasks straight away, so the parent's writes
+   * really back up (a pipe holds 64 KiB) while it does not read; each echo must come back intact.
+   */
+  private String slowReader(WorkerProcess worker, long pauseMillis) {
+    WorkerConnection connection = worker.connection();
+    WorkerConnection.SubmittedTask arm = connection.submitTask("chaos.slow-reader", ascii(pauseMillis),
+        CHAOS_TASK_DEADLINE, 1);
+    try {
+      arm.result().get(2, java.util.concurrent.TimeUnit.SECONDS); // the pause is armed once the task has run
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return "task chaos.slow-reader '" + pauseMillis + "' as request " + arm.requestId() + " (not answered: "
+          + e + "; no flood sent)";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "task chaos.slow-reader '" + pauseMillis + "' (interrupted before the flood)";
+    }
+    for (int i = 0; i < FLOOD_TASKS; i++) {
+      byte[] bytes = new byte[FLOOD_TASK_BYTES];
+      random.nextBytes(bytes);
+      ByteString payload = ByteString.copyFrom(bytes);
+      floodSent.incrementAndGet();
+      // On the pipe transport this send blocks once the pipe is full: that is the backing up being shown.
+      connection.submitTask("echo", payload, CHAOS_TASK_DEADLINE, 1).result().whenComplete((result, error) -> {
+        if (error != null) {
+          floodLost.incrementAndGet(); // its worker died of a later fault: not a wrong answer
+        } else if (result.getPayload().equals(payload)) {
+          floodIntact.incrementAndGet();
+        } else {
+          floodCorrupted.incrementAndGet();
+        }
+      });
+    }
+    return "task chaos.slow-reader '" + pauseMillis + "' as request " + arm.requestId() + ", then " + FLOOD_TASKS
+        + " echo tasks of " + FLOOD_TASK_BYTES / 1024 + " KiB at once";
+  }
+
+  /** Flood echoes sent, and how many came back intact, came back different, or died with their worker. */
+  long[] flood() {
+    return new long[] {floodSent.get(), floodIntact.get(), floodCorrupted.get(), floodLost.get()};
+  }
+
+  private static String signal(String name, long pid) throws IOException {
+    List<String> command = List.of("kill", "-" + name, Long.toString(pid));
+    OsCommand.run(command, 5_000, "kill comes with procps or util-linux (apt-get install procps)");
+    return String.join(" ", command);
+  }
+
+  /** Sends a chaos task straight to this worker; its answer, if any comes, only goes to the log. */
+  private static String task(WorkerProcess worker, String kind, ByteString payload) {
+    WorkerConnection connection = worker.connection();
+    WorkerConnection.SubmittedTask sent = connection.submitTask(kind, payload, CHAOS_TASK_DEADLINE, 1);
+    sent.result().whenComplete((result, error) -> log.fine(() -> "chaos: " + kind + " on " + worker.name()
+        + (error == null ? " answered" : " ended with " + error)));
+    return "task " + kind + " '" + payload.toStringUtf8() + "' as request " + sent.requestId();
+  }
+
+  private static ByteString ascii(long n) {
+    return ByteString.copyFrom(Long.toString(n), StandardCharsets.US_ASCII);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.ipclab.parent.chaos;
+
+import dev.ipclab.parent.PoolStats;
+import java.util.List;
+import java.util.Locale;
+
+/** The invariants about tasks, faults, the pool and the heap; the ones about leftovers are {@link Leftovers}. */
+final class InvariantChecks {
+  private InvariantChecks() {}
+
+  /** Exactly one outcome, no duplicate, the flood intact, no double run, the pool's counters, and progress. */
+  static List<Invariant> tasks(TaskLedger ledger, PoolStats stats, long[] flood) {
+    long submitted = ledger.submitted();
+    long completed = ledger.count(TaskLedger.Ending.COMPLETED);
+    long failed = ledger.count(TaskLedger.Ending.FAILED);
+    long cancelled = ledger.count(TaskLedger.Ending.CANCELLED);
+    long unanswered = ledger.unanswered();
+    long notRetryable = submitted - ledger.retryableCount();
+    boolean statsAgree = stats.submitted() == submitted && stats.completed() == completed
+        && stats.failed() == failed && stats.cancelled() == cancelled;
+    return List.of(
+        Invariant.check("every task has exactly one outcome",
+            submitted > 0 && unanswered == 0 && ledger.extraOutcomes() == 0 && ledger.duplicateIds() == 0,
+            submitted + " submitted, " + (submitted - unanswered) + " answered, " + unanswered
+                + " without an outcome, " + ledger.extraOutcomes() + " second outcomes, " + ledger.duplicateIds()
+                + " task ids handed out twice"),
+        Invariant.check("no result duplicated", ledger.foreignResults() == 0,
+            completed + " completed echoes each returned their own unique payload and id; "
+                + ledger.foreignResults() + " carried another task's"),
+        Invariant.check("a slow reader's flood came back intact", flood[2] == 0,
+            flood[0] + " echoes of 64 KiB sent to paused readers: " + flood[1] + " intact, " + flood[2]
+                + " different, " + flood[3] + " lost with their worker"),
+        Invariant.check("a not-retryable task never ran twice", ledger.notRetryableRetried() == 0,
+            ledger.notRetryableRetried() + " of " + notRetryable + " not-retryable tasks ran more than once"),
+        Invariant.check("the pool's counters agree with the run's ledger", statsAgree,
+            "pool: submitted " + stats.submitted() + ", completed " + stats.completed() + ", failed "
+                + stats.failed() + ", cancelled " + stats.cancelled() + "; ledger: " + submitted + ", " + completed
+                + ", " + failed + ", " + cancelled),
+        Invariant.check("the pool kept serving", completed * 2 > submitted,
+            completed + " of " + submitted + " tasks completed (more than half must)"));
+  }
+
+  /** Every worker-killing fault detected, and the pool still standing. */
+  static List<Invariant> supervision(List<String> undetected, double largestMs, long restarts, String poolFailure) {
+    return List.of(
+        Invariant.check("every fault that takes a worker down was detected", undetected.isEmpty(),
+            undetected.isEmpty() ? "the pool reported every one, the slowest kill, stop or exit after "
+                + fmt(largestMs) + " ms" : "not reported: " + undetected),
+        Invariant.check("the pool did not give up", poolFailure == null,
+            poolFailure == null ? restarts + " restarts, within the intensity limit" : poolFailure));
+  }
+
+  /** The sampled maximum and the used heap after a full GC both within the bound. */
+  static Invariant heap(long maxUsedBytes, long afterGcBytes, long boundBytes) {
+    return Invariant.check("the parent's heap stayed within the bound",
+        maxUsedBytes <= boundBytes && afterGcBytes <= boundBytes,
+        "max " + fmt(mb(maxUsedBytes)) + " MB sampled, " + fmt(mb(afterGcBytes)) + " MB after GC, bound "
+            + boundBytes / (1024 * 1024) + " MB");
+  }
+
+  static double mb(long bytes) {
+    return Math.round(bytes / (1024.0 * 1024.0) * 10) / 10.0;
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.1f", v);
+  }
+}

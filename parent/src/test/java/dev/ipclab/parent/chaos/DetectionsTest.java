@@ -1,0 +1,31 @@
+package dev.ipclab.parent.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.transport.TransportKind;
+import org.junit.jupiter.api.Test;
+
+/** Which faults must be detected, and how detection is timed from the fault to the pool's report. */
+class DetectionsTest {
+
+  @Test
+  void aFaultIsDetectedByTheFirstReportOfItsPidAfterIt() {
+    Detections detections = new Detections();
+    InjectedFault fault = new InjectedFault(1_000_000_000L, 500, FaultKind.SIGKILL, 2, 4242, "kill -KILL 4242");
+    detections.down(4242, 900_000_000L); // an earlier death of that pid is not this fault's
+    detections.down(7, 1_010_000_000L); // another pid
+    assertThat(detections.afterMillis(fault)).isNull();
+    detections.down(4242, 1_012_345_678L);
+    assertThat(detections.afterMillis(fault)).isEqualTo(12.35);
+  }
+
+  @Test
+  void stdoutTakesAWorkerDownOnlyOnPipes() {
+    assertThat(FaultKind.STDOUT.takesWorkerDown(TransportKind.PIPE)).isTrue();
+    assertThat(FaultKind.STDOUT.takesWorkerDown(TransportKind.UDS)).isFalse();
+    assertThat(FaultKind.SLOW_READER.takesWorkerDown(TransportKind.PIPE)).isFalse();
+    assertThat(FaultKind.GARBAGE.takesWorkerDown(TransportKind.TCP)).isTrue();
+    assertThat(FaultKind.SIGSTOP.timed()).isTrue();
+    assertThat(FaultKind.GARBAGE.timed()).isFalse();
+  }
+}
