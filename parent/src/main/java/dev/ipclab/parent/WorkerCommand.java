@@ -24,7 +24,9 @@ import java.util.List;
  *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr} and {@code -XX:+DisplayVMOutputToStderr}: the JVM writes
  *       its own warnings and the thread dump of {@code kill -3} to stdout by default, which is the protocol pipe;
  *       these send them to the log instead;
- *   <li>{@code --enable-native-access=ALL-UNNAMED}: Netty's native epoll library, without a warning.
+ *   <li>{@code --enable-native-access=ALL-UNNAMED}: Netty's native epoll library, without a warning;
+ *   <li>{@code -XX:AOTCache=<file>}, when the build made one next to the jar ({@link WorkerAotCache}): classes
+ *       come pre-loaded and pre-linked, which halves the time from spawn to ready.
  * </ul>
  */
 final class WorkerCommand {
@@ -65,9 +67,11 @@ final class WorkerCommand {
     // Keeps the worker's last log lines when it is stopped by a signal.
     cmd.add("-D" + ProcessLog.MANAGER_PROPERTY + "=" + ProcessLog.SHUTDOWN_SAFE_MANAGER);
     cmd.addAll(FOOTPRINT_FLAGS);
+    WorkerAotCache.flag(workerJar, transport, extraJvmArgs).ifPresent(cmd::add);
     cmd.addAll(extraJvmArgs);
     cmd.add("-cp");
-    cmd.add(workerJar.toString());
+    // Normalized: the AOT cache is valid only for the class path it was trained with, path for path.
+    cmd.add(workerJar.toAbsolutePath().normalize().toString());
     cmd.add(MAIN_CLASS);
     return cmd;
   }
