@@ -14,9 +14,14 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -28,15 +33,16 @@ import java.util.stream.Stream;
  * <p>Each training run is a real worker, spawned by a real pool with the launcher's own command line plus
  * {@code -XX:AOTCacheOutput}, taken through the handshake, pings of 0 B to 4 KiB, status requests and tasks (an
  * answer, an error, a deadline), then shut down; at its exit the JVM writes the cache. One run on a pipe, one on
- * a Unix socket (TCP when epoll is missing), whose cache serves both socket transports. A cache is written to a
+ * a Unix socket (TCP when epoll is missing), whose cache serves both socket transports; the two runs go side by
+ * side. A cache is written to a
  * temporary name and moved into place, so a worker never sees half a file.
  *
  * <p>Skipped when both caches are newer than the worker's class path and this module's classes (the flags live
  * here). Exit status 1 if a training run fails; {@code -Dipclab.aot.skip=true} skips it in the build.
  */
 public final class AotTraining {
-  private static final int PINGS_PER_PAYLOAD = 1_000;
-  private static final int TASKS = 300;
+  private static final int PINGS_PER_PAYLOAD = 300;
+  private static final int TASKS = 100;
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
   private AotTraining() {}
@@ -47,19 +53,33 @@ public final class AotTraining {
     List<TransportKind> channels = List.of(TransportKind.PIPE,
         EventLoops.nativeAvailable() ? TransportKind.UDS : TransportKind.TCP);
     FileTime inputs = newestInput(jar);
-    for (TransportKind channel : channels) {
-      Path cache = WorkerAotCache.file(jar, channel);
-      if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(inputs) > 0) {
-        say("%s is up to date", cache.getFileName());
-        continue;
+    // The two runs are independent processes: run them side by side, which halves the build's wait.
+    Map<TransportKind, Future<?>> runs = new LinkedHashMap<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (TransportKind channel : channels) {
+        Path cache = WorkerAotCache.file(jar, channel);
+        if (Files.isRegularFile(cache) && Files.getLastModifiedTime(cache).compareTo(inputs) > 0) {
+          say("%s is up to date", cache.getFileName());
+          continue;
+        }
+        runs.put(channel, pool.submit(() -> {
+          train(jar, channel, cache);
+          return null;
+        }));
       }
+    }
+    boolean failed = false;
+    for (Map.Entry<TransportKind, Future<?>> run : runs.entrySet()) {
       try {
-        train(jar, channel, cache);
-      } catch (Exception e) {
+        run.getValue().get();
+      } catch (ExecutionException e) {
+        failed = true;
         say("training the %s cache failed: %s. Workers start without it (slower, same behaviour). Skip training"
-            + " with -Dipclab.aot.skip=true", channel.cliName(), e);
-        System.exit(1);
+            + " with -Dipclab.aot.skip=true", run.getKey().cliName(), e.getCause());
       }
+    }
+    if (failed) {
+      System.exit(1);
     }
   }
 
@@ -69,6 +89,8 @@ public final class AotTraining {
     Files.deleteIfExists(cache); // a stale cache must not outlive a failed training
     Files.deleteIfExists(partial);
     Path runDirectory;
+    long ready;
+    long exercised;
     try (WorkerPool pool = WorkerPool.builder()
         .workers(1)
         .transport(channel)
@@ -79,7 +101,9 @@ public final class AotTraining {
         .keepLogs(true)
         .start()) {
       runDirectory = pool.runDirectory();
+      ready = System.nanoTime();
       exercise(pool.workers().getFirst());
+      exercised = System.nanoTime();
     }
     try {
       if (!Files.isRegularFile(partial)) {
@@ -91,8 +115,14 @@ public final class AotTraining {
     } finally {
       Files.deleteIfExists(partial);
     }
-    say("trained %s (%s worker) in %d ms, %.1f MB", cache.getFileName(), channel.cliName(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), Files.size(cache) / 1e6);
+    long done = System.nanoTime();
+    say("trained %s (%s worker) in %d ms: spawn to ready %d ms, traffic %d ms, exit and cache writing %d ms;"
+        + " %.1f MB", cache.getFileName(), channel.cliName(), millis(done - started), millis(ready - started),
+        millis(exercised - ready), millis(done - exercised), Files.size(cache) / 1e6);
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
   /** The traffic a worker sees in use: every message kind on the hot path, and the error paths of tasks. */

@@ -21,6 +21,8 @@ import java.util.List;
  *   <li>{@code -Xss512k}, {@code -XX:ReservedCodeCacheSize=64m}, {@code -XX:MaxMetaspaceSize=96m}: smaller
  *       reservations for a process that runs little code;
  *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker out of memory exits and is seen to, instead of limping;
+ *   <li>{@code -XX:TrimNativeHeapInterval=1000}: gives back to the OS, every second, the malloc memory the JIT
+ *       compilers and Netty's start-up freed; glibc keeps it otherwise (idle tcp worker 72 to 66 MB RSS, measured);
  *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr} and {@code -XX:+DisplayVMOutputToStderr}: the JVM writes
  *       its own warnings and the thread dump of {@code kill -3} to stdout by default, which is the protocol pipe;
  *       these send them to the log instead;
@@ -41,6 +43,7 @@ final class WorkerCommand {
       "-XX:ReservedCodeCacheSize=64m",
       "-XX:MaxMetaspaceSize=96m",
       "-XX:+ExitOnOutOfMemoryError",
+      "-XX:TrimNativeHeapInterval=1000",
       "-Xlog:disable",
       "-Xlog:all=warning:stderr",
       "-XX:+DisplayVMOutputToStderr",
