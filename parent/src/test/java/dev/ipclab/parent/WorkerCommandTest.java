@@ -88,6 +88,25 @@ class WorkerCommandTest {
   }
 
   @Test
+  void aotCacheOlderThanAJarOfTheClassPathIsLeftOut(@TempDir Path dir) throws Exception {
+    Path jar = Files.createFile(dir.resolve("ipclab-worker.jar"));
+    Path lib = Files.createDirectory(dir.resolve("lib"));
+    Path dependency = Files.createFile(lib.resolve("ipc-proto.jar"));
+    Path cache = Files.createFile(dir.resolve("ipclab-worker-pipe.aot"));
+    long trained = 1_000_000_000_000L;
+    Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(trained - 60_000));
+    Files.setLastModifiedTime(dependency, java.nio.file.attribute.FileTime.fromMillis(trained - 60_000));
+    Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(trained));
+    assertThat(WorkerCommand.build(jar, 1, TransportKind.PIPE, IdleStrategy.BLOCK, null, 1024, List.of()))
+        .contains("-XX:AOTCache=" + cache);
+
+    // A rebuilt dependency: the cache may hold its old classes.
+    Files.setLastModifiedTime(dependency, java.nio.file.attribute.FileTime.fromMillis(trained + 60_000));
+    assertThat(WorkerCommand.build(jar, 1, TransportKind.PIPE, IdleStrategy.BLOCK, null, 1024, List.of()))
+        .noneMatch(arg -> arg.startsWith("-XX:AOTCache"));
+  }
+
+  @Test
   void aotCacheIsLeftOutWhenTheExtraArgsChooseClassDataSharingThemselves(@TempDir Path dir) throws Exception {
     Path jar = Files.createFile(dir.resolve("ipclab-worker.jar"));
     Files.createFile(dir.resolve("ipclab-worker-pipe.aot"));
