@@ -213,6 +213,15 @@ ipclab_ensure_built() {
       touch -r "$started" -- "$jar"
     fi
   done
+  # The worker's AOT caches must stay at least as new as the jar, or the launcher ignores them as stale. A cache
+  # older than the build's start was found up to date by this very build (its training checks the class path), so
+  # it moves along with the unchanged jar.
+  local cache
+  for cache in "${IPCLAB_WORKER_JAR_PATH%/*}"/ipclab-worker-*.aot; do
+    if [[ -f "$cache" && ! "$cache" -nt "$started" ]]; then
+      touch -r "$started" -- "$cache"
+    fi
+  done
   rm -f -- "$started"
   if [[ -n "$lock_fd" ]]; then
     exec {lock_fd}>&-

@@ -21,10 +21,14 @@ import java.util.List;
  *   <li>{@code -Xss512k}, {@code -XX:ReservedCodeCacheSize=64m}, {@code -XX:MaxMetaspaceSize=96m}: smaller
  *       reservations for a process that runs little code;
  *   <li>{@code -XX:+ExitOnOutOfMemoryError}: a worker out of memory exits and is seen to, instead of limping;
+ *   <li>{@code -XX:TrimNativeHeapInterval=1000}: gives back to the OS, every second, the malloc memory the JIT
+ *       compilers and Netty's start-up freed; glibc keeps it otherwise (idle tcp worker 72 to 66 MB RSS, measured);
  *   <li>{@code -Xlog:disable -Xlog:all=warning:stderr} and {@code -XX:+DisplayVMOutputToStderr}: the JVM writes
  *       its own warnings and the thread dump of {@code kill -3} to stdout by default, which is the protocol pipe;
  *       these send them to the log instead;
- *   <li>{@code --enable-native-access=ALL-UNNAMED}: Netty's native epoll library, without a warning.
+ *   <li>{@code --enable-native-access=ALL-UNNAMED}: Netty's native epoll library, without a warning;
+ *   <li>{@code -XX:AOTCache=<file>}, when the build made one next to the jar ({@link WorkerAotCache}): classes
+ *       come pre-loaded and pre-linked, which halves the time from spawn to ready.
  * </ul>
  */
 public final class WorkerCommand {
@@ -39,6 +43,7 @@ public final class WorkerCommand {
       "-XX:ReservedCodeCacheSize=64m",
       "-XX:MaxMetaspaceSize=96m",
       "-XX:+ExitOnOutOfMemoryError",
+      "-XX:TrimNativeHeapInterval=1000",
       "-Xlog:disable",
       "-Xlog:all=warning:stderr",
       "-XX:+DisplayVMOutputToStderr",
@@ -65,9 +70,11 @@ public final class WorkerCommand {
     // Keeps the worker's last log lines when it is stopped by a signal.
     cmd.add("-D" + ProcessLog.MANAGER_PROPERTY + "=" + ProcessLog.SHUTDOWN_SAFE_MANAGER);
     cmd.addAll(FOOTPRINT_FLAGS);
+    WorkerAotCache.flag(workerJar, transport, extraJvmArgs).ifPresent(cmd::add);
     cmd.addAll(extraJvmArgs);
     cmd.add("-cp");
-    cmd.add(workerJar.toString());
+    // Normalized: the AOT cache is valid only for the class path it was trained with, path for path.
+    cmd.add(workerJar.toAbsolutePath().normalize().toString());
     cmd.add(MAIN_CLASS);
     return cmd;
   }
