@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.Backpressure;
+import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.PoolFailedException;
 import dev.ipclab.parent.PoolListener;
 import dev.ipclab.parent.PoolSaturatedException;
@@ -117,8 +118,15 @@ class SupervisionIT {
       assertThat(Os.within(30_000, () -> pool.worker(2).pid() != victim
           && pool.worker(2).state() == WorkerState.READY)).isTrue();
       assertThat(pool.restarts(2)).isEqualTo(1);
+      // The listener hears of it just after the state turns READY.
+      assertThat(Os.within(5_000, () -> !heard.restarts.isEmpty())).isTrue();
       assertThat(heard.restarts).anySatisfy(r -> assertThat(r.oldPid()).isEqualTo(victim));
       assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
+      // The parent record, which inspect and the next parent's sweep read, lists the new pid, not the dead one.
+      List<Long> recorded = new ArrayList<>();
+      ParentRecord.of(ProcessHandle.current().pid()).orElseThrow().json().get("pools").get(0).get("workers")
+          .forEach(w -> recorded.add(w.get("pid").asLong()));
+      assertThat(recorded).contains(pool.worker(2).pid()).doesNotContain(victim);
     }
   }
 
@@ -316,6 +324,27 @@ class SupervisionIT {
       assertThat(pool.stats().cancelled()).isEqualTo(1);
       assertThat(pool.stats().completed()).isEqualTo(1);
       assertThat(pool.worker(1).pid()).isEqualTo(pid);
+    }
+  }
+
+  @Test
+  void aTaskPastItsDeadlineFailsWithoutARetryAndTheWorkerStays() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1).start()) {
+      long pid = pool.worker(1).pid();
+      TaskHandle slow = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(10_000))
+          .withDeadline(Duration.ofMillis(500)));
+      // Queued behind the slow one, with a deadline that passes before the slow one's.
+      TaskHandle waiting = pool.submit(TaskSpec.of("echo", ByteString.EMPTY).withDeadline(Duration.ofMillis(200)));
+
+      assertThat(failureOf(waiting)).isInstanceOf(TaskFailedException.class)
+          .hasMessageContaining("deadline of 200 ms passed while it waited for a worker");
+      assertThat(failureOf(slow)).isInstanceOf(TaskFailedException.class)
+          .hasMessageContaining("deadline of 500 ms passed (not retried)")
+          .satisfies(e -> assertThat(((TaskFailedException) e).attempts()).isEqualTo(1));
+      assertThat(pool.submit(TaskSpec.of("echo", ByteString.EMPTY)).outcome().get(10, TimeUnit.SECONDS).workerPid())
+          .isEqualTo(pid);
+      assertThat(pool.stats().failed()).isEqualTo(2);
+      assertThat(pool.stats().retried()).isZero();
     }
   }
 

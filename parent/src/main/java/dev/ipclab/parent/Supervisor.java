@@ -180,9 +180,9 @@ final class Supervisor {
         watch(slot, fresh);
         fresh.ready().thenAccept(w -> router.workerReady());
       } catch (IOException | RuntimeException e) {
+        // The old process is still the slot's: its exit below brings a restart, with backoff and intensity.
         if (!closed.getAsBoolean()) {
           log.log(Level.WARNING, "could not spawn the replacement of recycled " + old, e);
-          restart(slot, old, "the replacement of a recycled worker could not be spawned: " + e.getMessage());
         }
       }
       old.shutdown(settings.shutdownGrace(), "recycled after " + settings.limits().maxTasksPerChild() + " tasks");

@@ -2,6 +2,7 @@ package dev.ipclab.parent;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One task submitted to a {@link WorkerPool}: its pool-wide id, the future of its one outcome, and a way to cancel
@@ -15,6 +16,8 @@ public final class TaskHandle {
   final TaskSpec spec;
   final long deadlineNanos;
   final CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
+  /** Won by the one path that completes the outcome, before it counts it and completes the future. */
+  final AtomicBoolean finished = new AtomicBoolean();
 
   // Guarded by the router's lock.
   int attempts;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -92,6 +93,10 @@ final class TaskRouter {
     }
     if (send != null) {
       send(send);
+    } else {
+      // Queued behind others; if a worker has room that no completion will announce (one that spoke again after
+      // being marked hung, say), this is what sends the queue on.
+      sendAll(drain());
     }
     return task;
   }
@@ -116,7 +121,7 @@ final class TaskRouter {
     long requestId;
     lock.lock();
     try {
-      if (task.outcome.isDone()) {
+      if (task.finished.get()) {
         return false;
       }
       task.cancelReason = reason;
@@ -282,7 +287,7 @@ final class TaskRouter {
     task.requestId = sent.requestId();
     sent.result().whenComplete((result, error) -> attemptDone(s, result, error));
     String reason = task.cancelReason;
-    if (reason != null && !task.outcome.isDone()) {
+    if (reason != null && !task.finished.get()) {
       s.worker().connection().cancel(sent.requestId(), reason); // cancelled while it was being sent
     }
   }
@@ -311,7 +316,7 @@ final class TaskRouter {
           retireNow = true;
         }
       }
-      if (!task.outcome.isDone() && task.slot == slot && task.attempts == s.attempt()) {
+      if (!task.finished.get() && task.slot == slot && task.attempts == s.attempt()) {
         task.slot = null;
         task.worker = null;
         task.requestId = 0;
@@ -370,7 +375,8 @@ final class TaskRouter {
     lock.lock();
     try {
       if (!task.queued) {
-        return; // on a worker: the connection's deadline covers it
+        task.queueDeadline = null; // on a worker, whose connection enforces the deadline; re-armed if it is queued again
+        return;
       }
       unqueue(task);
     } finally {
@@ -382,21 +388,24 @@ final class TaskRouter {
         new TimeoutException("queued past the deadline")));
   }
 
-  /** Completes the task's outcome, once: whichever path comes second changes nothing. */
+  /**
+   * Completes the task's outcome, once: whichever path comes second changes nothing. The counters move before
+   * the future completes, so a caller woken by the outcome reads stats that include it.
+   */
   private void finish(TaskHandle task, TaskOutcome outcome, Throwable error) {
-    boolean first = outcome != null ? task.outcome.complete(outcome) : task.outcome.completeExceptionally(error);
-    if (!first) {
+    if (!task.finished.compareAndSet(false, true)) {
       return;
     }
-    if (task.queueDeadline != null) {
-      task.queueDeadline.cancel(false);
+    ScheduledFuture<?> timer = task.queueDeadline;
+    if (timer != null) {
+      timer.cancel(false);
     }
     if (outcome != null) {
       completed.incrementAndGet();
-    } else if (error instanceof CancellationException) {
-      cancelled.incrementAndGet();
+      task.outcome.complete(outcome);
     } else {
-      failed.incrementAndGet();
+      (error instanceof CancellationException ? cancelled : failed).incrementAndGet();
+      task.outcome.completeExceptionally(error);
     }
   }
 }

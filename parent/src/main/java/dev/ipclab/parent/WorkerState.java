@@ -20,7 +20,10 @@ public enum WorkerState {
   STARTING,
   /** Handshake done; the worker answers requests. */
   READY,
-  /** Alive as a process, but it missed its heartbeats: stopped, stuck, or overloaded. */
+  /**
+   * Alive as a process, but it missed its heartbeats: stopped, stuck, or overloaded. A pool kills it at once
+   * (HUNG -> STOPPING, then SIGKILL, so the exit counts as the parent's) and replaces it.
+   */
   HUNG,
   /** The parent asked it to exit and is waiting for that. */
   STOPPING,
