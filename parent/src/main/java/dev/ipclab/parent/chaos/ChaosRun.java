@@ -111,7 +111,7 @@ public final class ChaosRun implements PoolListener {
       injectorThread.join(10_000);
       awaitOutcomes();
       awaitDetections();
-      stats = pool.stats();
+      stats = settledStats(pool);
       if (pool.failure().isDone()) {
         poolFailure = pool.failure().join().getMessage();
       }
@@ -192,6 +192,20 @@ public final class ChaosRun implements PoolListener {
         return;
       }
     }
+  }
+
+  /**
+   * The pool's counters once every task it took is counted as ended, waiting up to 2 s: the pool counts an ending
+   * just after it completes the task's future, so a read right after the last outcome can be one behind.
+   */
+  private static PoolStats settledStats(WorkerPool pool) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    PoolStats s = pool.stats();
+    while (s.completed() + s.failed() + s.cancelled() < s.submitted() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      s = pool.stats();
+    }
+    return s;
   }
 
   /**
