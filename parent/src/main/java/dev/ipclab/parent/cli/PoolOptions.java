@@ -2,6 +2,7 @@ package dev.ipclab.parent.cli;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
@@ -21,6 +22,11 @@ final class PoolOptions {
       converter = TransportConverter.class, completionCandidates = TransportConverter.Names.class,
       description = "How to reach the workers: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   TransportKind transport;
+
+  @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "block", converter = IdleConverter.class,
+      description = "How the channel's readers wait: block (sleep in the kernel) or spin (lower latency, busy"
+          + " cores). Default: ${DEFAULT-VALUE}.")
+  IdleStrategy idle;
 
   @Option(names = "--max-frame-bytes", paramLabel = "BYTES", defaultValue = "" + Frames.DEFAULT_MAX_FRAME_BYTES,
       description = "Largest frame either side accepts, checked before allocating. Default: ${DEFAULT-VALUE}.")
@@ -42,11 +48,24 @@ final class PoolOptions {
       return WorkerPool.builder()
           .workers(workers)
           .transport(transport)
+          .idle(idle)
           .maxFrameBytes(maxFrameBytes)
           .heartbeat(heartbeat, heartbeat.multipliedBy(5))
           .keepLogs(keepLogs);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "Invalid option value: " + e.getMessage());
+    }
+  }
+
+  /** Parses {@code block} or {@code spin}. */
+  static final class IdleConverter implements ITypeConverter<IdleStrategy> {
+    @Override
+    public IdleStrategy convert(String value) {
+      try {
+        return IdleStrategy.fromCliName(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException("expected block or spin but got '" + value + "'");
+      }
     }
   }
 
