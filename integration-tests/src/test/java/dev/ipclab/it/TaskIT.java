@@ -85,7 +85,7 @@ class TaskIT {
           w.connection().submitTask("sleep", ByteString.copyFromUtf8("60000"), Duration.ofMillis(300), 1);
       assertThatThrownBy(() -> overdue.result().get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class)
-          .hasMessageContaining("within 300 ms");
+          .hasMessageContaining("300 ms"); // the parent's timer or the worker's, whichever fired first
       awaitTasksInFlight(w, 0);
 
       assertThat(w.connection().submit("echo", ByteString.copyFromUtf8("warm"), Duration.ofSeconds(10))

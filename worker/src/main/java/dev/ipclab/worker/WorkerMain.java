@@ -10,6 +10,8 @@ import dev.ipclab.transport.StreamTransport;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.transport.WorkerExitCodes;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -63,8 +65,11 @@ public final class WorkerMain {
     Transport<ParentEnvelope, WorkerEnvelope> transport;
     try {
       if (config.transport() == TransportKind.PIPE) {
-        transport = new StreamTransport<>(System.in, protocolOut, ParentEnvelope.parser(),
-            config.maxFrameBytes(), "parent over stdin/stdout", "ipclab-pipe-reader", config.idle());
+        // Fd 0 itself, not System.in: System.in is a BufferedInputStream, which asks available() (a FIONREAD
+        // ioctl) after every read that returns less than asked, one system call more per message on a pipe.
+        transport = new StreamTransport<>(new FileInputStream(FileDescriptor.in), protocolOut,
+            ParentEnvelope.parser(), config.maxFrameBytes(), "parent over stdin/stdout", "ipclab-pipe-reader",
+            config.idle());
       } else if (config.transport() == TransportKind.SHM) {
         // The rings are in the file; stdin and stdout only ring doorbells (StdoutGuard keeps System.out off fd 1).
         ShmFile file = ShmFile.open(Path.of(config.connect()));
