@@ -8,12 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -42,10 +39,6 @@ import java.util.logging.Logger;
  */
 public final class StreamTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
   private static final Logger log = Logger.getLogger(StreamTransport.class.getName());
-  /** Frames that may wait for a peer that does not read before offers fail. */
-  private static final int QUEUE_FRAMES = 1024;
-  /** Bytes that may wait, whatever the frame count, before offers fail: the same bound as the socket transports. */
-  static final long QUEUE_BYTES = 16 * 1024 * 1024;
 
   private final InputStream in;
   private final OutputStream out;
@@ -57,9 +50,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final BlockingQueue<O> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
-  /** The frame bytes in {@link #queue}: added before a frame goes in, taken off when it comes out. */
-  private final AtomicLong queuedBytes = new AtomicLong();
+  private final OutboundQueue<O> queue = new OutboundQueue<>();
   private volatile boolean closeWhenDrained;
   private volatile Thread writer;
   private final StreamFrameWriter frames;
@@ -80,25 +71,14 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
    * @param threadName the name of the reading thread, which shows in {@code jcmd Thread.print}; the writer thread
    *     gets the same name with {@code -writer}
    */
-  public StreamTransport(
-      InputStream in,
-      OutputStream out,
-      Parser<I> parser,
-      int maxFrameBytes,
-      String description,
+  public StreamTransport(InputStream in, OutputStream out, Parser<I> parser, int maxFrameBytes, String description,
       String threadName) {
     this(in, out, parser, maxFrameBytes, description, threadName, IdleStrategy.BLOCK);
   }
 
   /** As above, with the reader's idle strategy: {@link IdleStrategy#SPIN} polls before blocking. */
-  public StreamTransport(
-      InputStream in,
-      OutputStream out,
-      Parser<I> parser,
-      int maxFrameBytes,
-      String description,
-      String threadName,
-      IdleStrategy idle) {
+  public StreamTransport(InputStream in, OutputStream out, Parser<I> parser, int maxFrameBytes, String description,
+      String threadName, IdleStrategy idle) {
     this(in, out, parser, maxFrameBytes, description, threadName, idle, TransportKind.PIPE);
   }
 
@@ -106,15 +86,8 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
    * As above, for another kind of byte stream than a pipe (the rings of {@link TransportKind#SHM}, whose input
    * stream does its own waiting and is read with {@link IdleStrategy#BLOCK} here).
    */
-  public StreamTransport(
-      InputStream in,
-      OutputStream out,
-      Parser<I> parser,
-      int maxFrameBytes,
-      String description,
-      String threadName,
-      IdleStrategy idle,
-      TransportKind kind) {
+  public StreamTransport(InputStream in, OutputStream out, Parser<I> parser, int maxFrameBytes, String description,
+      String threadName, IdleStrategy idle, TransportKind kind) {
     this.kind = kind;
     this.in = in;
     this.out = out;
@@ -217,7 +190,6 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   /** Writes every queued frame, in order, without flushing; the caller holds the write lock. */
   private void drainQueue() throws IOException {
     for (O next; (next = queue.poll()) != null; ) {
-      queuedBytes.addAndGet(-FrameEncoder.frameBytes(next));
       frames.write(next);
     }
   }
@@ -257,7 +229,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       throw closedError();
     }
     if (!writeLock.tryLock()) {
-      if (enqueue(message)) {
+      if (queue.offer(message)) {
         LockSupport.unpark(writer); // another write holds the stream: wait in line, do not block
         return;
       }
@@ -268,8 +240,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       frames.write(message);
       finishWrite();
     } catch (IOException e) {
-      closeWith(e);
-      throw new UncheckedIOException("cannot write to " + description + ": " + e.getMessage(), e);
+      throw writeFailed(e);
     } finally {
       writeLock.unlock();
     }
@@ -289,8 +260,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       }
       finishWrite();
     } catch (IOException e) {
-      closeWith(e);
-      throw new UncheckedIOException("cannot write to " + description + ": " + e.getMessage(), e);
+      throw writeFailed(e);
     } finally {
       writeLock.unlock();
     }
@@ -301,27 +271,16 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     if (closed.isDone()) {
       throw closedError();
     }
-    if (!enqueue(message)) {
-      throw new IllegalStateException(queue.size() + " frames (" + Frames.describeBytes(queuedBytes.get())
-          + ") are already waiting to be written to " + description + ", over the limit of " + QUEUE_FRAMES
-          + " frames or " + Frames.describeBytes(QUEUE_BYTES) + "; it is not reading: it may be stopped (SIGSTOP)"
-          + " or stuck");
+    if (!queue.offer(message)) {
+      throw new IllegalStateException(queue.fullMessage(description));
     }
     LockSupport.unpark(writer);
   }
 
-  /** Queues {@code message} unless the queue is full in frames or in bytes. */
-  private boolean enqueue(O message) {
-    int bytes = FrameEncoder.frameBytes(message);
-    if (queuedBytes.addAndGet(bytes) > QUEUE_BYTES && queuedBytes.get() != bytes) { // one frame always fits
-      queuedBytes.addAndGet(-bytes);
-      return false;
-    }
-    if (!queue.offer(message)) {
-      queuedBytes.addAndGet(-bytes);
-      return false;
-    }
-    return true;
+  /** Closes the transport after a failed write and says so to the sender. */
+  private UncheckedIOException writeFailed(IOException e) {
+    closeWith(e);
+    return new UncheckedIOException("cannot write to " + description + ": " + e.getMessage(), e);
   }
 
   private UncheckedIOException closedError() {
