@@ -1,6 +1,7 @@
 package dev.ipclab.it;
 
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.transport.TransportKind;
 import java.time.Duration;
 
@@ -16,7 +17,7 @@ final class Pools {
   /** Runs the logging setup above now: it resets every logger, so it must come before a test adds a handler. */
   static void initLogging() {}
 
-  static WorkerPool.Builder builder(TransportKind transport, int workers) {
+  static WorkerPoolBuilder builder(TransportKind transport, int workers) {
     return WorkerPool.builder()
         .workers(workers)
         .transport(transport)

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** What a {@link WorkerPool.Builder} collected; every worker of the pool is started and watched with these. */
+/** What a {@link WorkerPoolBuilder} collected; every worker of the pool is started and watched with these. */
 record PoolSettings(
     int workers,
     TransportKind transport,

@@ -339,7 +339,7 @@ final class TaskRouter {
       listener.taskRetried(task.id(), task.attempts + 1, cause.getMessage());
       log.info(() -> task + " goes again as attempt " + (s.attempt() + 1) + ": " + cause.getMessage());
     } else if (failure != null) {
-      finish(task, null, describe(task, s, failure));
+      finish(task, null, TaskFailures.describe(task, s.attempt(), limits.maxAttempts(), failure));
     } else if (cause == null) {
       finish(task, new TaskOutcome(task.id(), result, s.attempt(), slot.id, s.worker().pid()), null);
     }
@@ -349,26 +349,6 @@ final class TaskRouter {
       retire.accept(slot, s.worker());
     }
     sendAll(drain());
-  }
-
-  /** The exception the caller sees for an attempt's failure: what happened, to which task, after how many runs. */
-  private Throwable describe(TaskHandle task, Send s, Throwable cause) {
-    if (cause instanceof CancellationException) {
-      return cause;
-    }
-    String what;
-    if (cause instanceof WorkerFailedException) {
-      what = !task.spec.retryable() ? "its worker died and it is not retryable"
-          : task.cancelReason != null ? "its worker died while it was being cancelled"
-          : "its worker died on attempt " + s.attempt() + " of " + limits.maxAttempts();
-    } else if (cause instanceof TimeoutException) {
-      what = "its deadline of " + task.spec.deadline().toMillis() + " ms passed (not retried)";
-    } else if (cause instanceof RemoteErrorException) {
-      what = "the worker refused or failed it (not retried)";
-    } else {
-      what = "it could not be run";
-    }
-    return new TaskFailedException(task + " failed: " + what + ": " + cause.getMessage(), s.attempt(), cause);
   }
 
   private void expireQueued(TaskHandle task) {

@@ -7,6 +7,7 @@ import dev.ipclab.parent.PoolStats;
 import dev.ipclab.parent.TaskHandle;
 import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerPoolBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ public final class ChaosRun implements PoolListener {
   public ChaosSummary run() throws IOException, InterruptedException {
     long runStart = System.nanoTime();
     int expectedFaults = (int) (settings.duration().toMillis() / Math.max(1, settings.faultInterval().toMillis())) + 1;
-    WorkerPool.Builder builder = WorkerPool.builder()
+    WorkerPoolBuilder builder = WorkerPool.builder()
         .workers(settings.workers())
         .transport(settings.transport())
         .heartbeat(settings.heartbeat(), settings.heartbeatTimeout())

@@ -1,6 +1,7 @@
 package dev.ipclab.parent.cli;
 
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
@@ -43,7 +44,7 @@ final class PoolOptions {
   CommandSpec spec;
 
   /** The pool these options describe; a value the pool refuses is a usage error (status 2), not a crash. */
-  WorkerPool.Builder builder() {
+  WorkerPoolBuilder builder() {
     try {
       return WorkerPool.builder()
           .workers(workers)

@@ -1,6 +1,7 @@
 package dev.ipclab.parent.demo;
 
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.parent.trace.TraceRecorder;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
@@ -21,7 +22,7 @@ public final class DemoContext implements AutoCloseable {
   private static final Logger log = Logger.getLogger(DemoContext.class.getName());
 
   private final TransportKind transport;
-  private final Supplier<WorkerPool.Builder> pools;
+  private final Supplier<WorkerPoolBuilder> pools;
   private final Consumer<String> progress;
   private final TraceRecorder trace;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -32,7 +33,7 @@ public final class DemoContext implements AutoCloseable {
    * @param progress receives short progress lines while the demo runs
    * @param trace records the tasks of every pool this context starts, and the spans the demo adds
    */
-  public DemoContext(TransportKind transport, Supplier<WorkerPool.Builder> pools, Consumer<String> progress,
+  public DemoContext(TransportKind transport, Supplier<WorkerPoolBuilder> pools, Consumer<String> progress,
       TraceRecorder trace) {
     this.transport = transport;
     this.pools = pools;
@@ -40,7 +41,7 @@ public final class DemoContext implements AutoCloseable {
     this.trace = trace;
   }
 
-  public DemoContext(TransportKind transport, Supplier<WorkerPool.Builder> pools, Consumer<String> progress) {
+  public DemoContext(TransportKind transport, Supplier<WorkerPoolBuilder> pools, Consumer<String> progress) {
     this(transport, pools, progress, new TraceRecorder());
   }
 
@@ -62,7 +63,7 @@ public final class DemoContext implements AutoCloseable {
    * Starts {@code workers} workers on this context's transport; {@code customize} may change anything else (JVM
    * flags, a different transport). The pool stays up until the context closes.
    */
-  public WorkerPool startPool(int workers, UnaryOperator<WorkerPool.Builder> customize)
+  public WorkerPool startPool(int workers, UnaryOperator<WorkerPoolBuilder> customize)
       throws IOException, InterruptedException {
     WorkerPool pool = customize.apply(pools.get().workers(workers).transport(transport)).start();
     trace.attach(pool);
