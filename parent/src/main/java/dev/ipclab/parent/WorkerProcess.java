@@ -2,19 +2,12 @@ package dev.ipclab.parent;
 
 import dev.ipclab.proto.v1.Hello;
 import dev.ipclab.proto.v1.ParentEnvelope;
-import dev.ipclab.proto.v1.RejectReason;
 import dev.ipclab.proto.v1.Welcome;
 import dev.ipclab.proto.v1.WorkerEnvelope;
-import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.ProtocolException;
-import dev.ipclab.transport.ShmChannel;
-import dev.ipclab.transport.ShmFile;
-import dev.ipclab.transport.StreamTransport;
 import dev.ipclab.transport.Transport;
-import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +21,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One worker OS process, owned by the parent: its spawn, its {@link WorkerState} machine, its channel, its log
- * and its exit, decoded for people.
+ * One worker OS process, owned by the parent: its {@link WorkerState} machine, its channel, its log and its
+ * exit, decoded for people. {@link WorkerLauncher} starts it.
  */
 public final class WorkerProcess implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerProcess.class.getName());
@@ -52,10 +45,11 @@ public final class WorkerProcess implements AutoCloseable {
   private volatile long readyNanos;
   private volatile String failureCause;
   /** The shm file this worker maps, removed when it exits; null on other transports. */
-  private volatile Path shmFile;
+  private final Path shmFile;
 
-  private WorkerProcess(int id, String token, PoolSettings settings, Path logFile, ScheduledExecutorService timer,
-      Process process, long spawnNanos) {
+  /** Wraps a process {@link WorkerLauncher} has just started; {@code shmFile} is null on other transports. */
+  WorkerProcess(int id, String token, PoolSettings settings, Path logFile, ScheduledExecutorService timer,
+      Process process, long spawnNanos, Path shmFile) {
     this.id = id;
     this.token = token;
     this.settings = settings;
@@ -63,68 +57,7 @@ public final class WorkerProcess implements AutoCloseable {
     this.timer = timer;
     this.process = process;
     this.spawnNanos = spawnNanos;
-  }
-
-  /**
-   * Spawns worker {@code id}. Its stderr (and, on socket transports, its stdout) go straight to {@code logFile}:
-   * the kernel writes them, so no pipe can fill up and stall the worker, and the log survives the parent. On shm
-   * its stdin and stdout stay pipes to this process: they are the doorbells.
-   *
-   * @param connect the socket address for tcp/uds workers, the shm file to create for shm, or null for pipes
-   * @param registry judges the worker's hello on a pipe (socket hellos go through the server)
-   */
-  static WorkerProcess spawn(int id, String token, PoolSettings settings, String connect, Path logFile,
-      ScheduledExecutorService timer, WorkerRegistry registry) throws IOException {
-    List<String> command = WorkerCommand.build(settings.workerJar(), id, settings.transport(), settings.idle(),
-        connect, settings.maxFrameBytes(), settings.extraJvmArgs());
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put(Protocol.TOKEN_ENV, token);
-    String fault = settings.faults().get(id);
-    if (fault != null) {
-      builder.environment().put("IPCLAB_FAULT", fault);
-    } else {
-      builder.environment().remove("IPCLAB_FAULT");
-    }
-    builder.redirectError(Redirect.appendTo(logFile.toFile()));
-    TransportKind kind = settings.transport();
-    if (kind == TransportKind.TCP || kind == TransportKind.UDS) {
-      builder.redirectOutput(Redirect.appendTo(logFile.toFile()));
-    }
-    // The rings exist before the worker does: it maps the file as soon as it starts.
-    ShmFile shm = kind == TransportKind.SHM ? ShmFile.create(Path.of(connect), ShmFile.DEFAULT_RING_BYTES) : null;
-    long started = System.nanoTime();
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException | RuntimeException e) {
-      if (shm != null) {
-        Files.deleteIfExists(shm.path());
-      }
-      throw e;
-    }
-    WorkerProcess worker = new WorkerProcess(id, token, settings, logFile, timer, process, started);
-    worker.shmFile = shm == null ? null : shm.path();
-    log.info(() -> worker.name() + " pid " + process.pid() + " spawned (" + settings.transport() + ")");
-    process.onExit().thenRun(worker::onProcessExitSafely);
-    if (kind == TransportKind.PIPE || kind == TransportKind.SHM) {
-      StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = kind == TransportKind.PIPE
-          ? new StreamTransport<>(process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(),
-              settings.maxFrameBytes(), "stdin/stdout of " + worker.name() + " pid " + process.pid(),
-              "ipclab-pipe-reader-" + id, settings.idle())
-          : ShmChannel.transport(shm, ShmChannel.Side.PARENT, settings.idle(), process.getInputStream(),
-              process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
-              "shm " + shm.path() + " of " + worker.name() + " pid " + process.pid(), "ipclab-shm-reader-" + id);
-      // On a pipe or an shm file, only this worker may say hello, whatever id it claims.
-      WorkerRegistry onlyThisWorker = (hello, transport, peer) -> {
-        WorkerRegistry.Admission admission = registry.admit(hello, transport, peer);
-        return !admission.accepted() || admission.worker() == worker ? admission
-            : WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "a hello claiming worker-"
-                + hello.getWorkerId() + " arrived on the pipe of " + worker.name());
-      };
-      HandshakeGate.guard(onlyThisWorker, pipe, null, timer, settings.handshakeTimeout().toMillis(),
-          worker::onRefused);
-    }
-    return worker;
+    this.shmFile = shmFile;
   }
 
   /** Called by the handshake gate once the hello checked out: sends the welcome and becomes ready. */
@@ -217,8 +150,8 @@ public final class WorkerProcess implements AutoCloseable {
     }, 1, TimeUnit.SECONDS);
   }
 
-  /** Whatever goes wrong in the bookkeeping, {@link #exit()} completes: callers wait on it. */
-  private void onProcessExitSafely() {
+  /** Run on the process's exit (hooked by the launcher); whatever goes wrong, {@link #exit()} completes. */
+  void onProcessExitSafely() {
     try {
       onProcessExit();
     } catch (RuntimeException | Error e) {
