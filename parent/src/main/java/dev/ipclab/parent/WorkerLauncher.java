@@ -66,10 +66,11 @@ final class WorkerLauncher {
     process.onExit().thenRun(worker::onProcessExitSafely);
     if (kind == TransportKind.PIPE || kind == TransportKind.SHM) {
       StreamTransport<WorkerEnvelope, ParentEnvelope> pipe = kind == TransportKind.PIPE
-          ? new StreamTransport<>(process.getInputStream(), process.getOutputStream(), WorkerEnvelope.parser(),
-              settings.maxFrameBytes(), "stdin/stdout of " + worker.name() + " pid " + process.pid(),
-              "ipclab-pipe-reader-" + id, settings.idle())
-          : ShmChannel.transport(shm, ShmChannel.Side.PARENT, settings.idle(), process.getInputStream(),
+          ? new StreamTransport<>(WorkerStdout.of(process, worker.name()), process.getOutputStream(),
+              WorkerEnvelope.parser(), settings.maxFrameBytes(),
+              "stdin/stdout of " + worker.name() + " pid " + process.pid(), "ipclab-pipe-reader-" + id,
+              settings.idle())
+          : ShmChannel.transport(shm, ShmChannel.Side.PARENT, settings.idle(), WorkerStdout.of(process, worker.name()),
               process.getOutputStream(), WorkerEnvelope.parser(), settings.maxFrameBytes(),
               "shm " + shm.path() + " of " + worker.name() + " pid " + process.pid(), "ipclab-shm-reader-" + id);
       // On a pipe or an shm file, only this worker may say hello, whatever id it claims.
