@@ -30,10 +30,26 @@ public record BenchReport(MachineFacts machine, boolean quick, List<Result> resu
    * @param cpuUsPerMsg CPU time per round trip during the round-trip run, in µs; the same number is seconds
    *     per million messages
    * @param workerRssMb the worker's resident memory right after this row's runs
+   * @param warmup how long the row warmed up before measuring, and whether the JIT compilers had gone quiet
    */
   public record Result(String transport, String idle, int payloadBytes, long roundTrips, Percentiles rttUs,
       Percentiles baselineRttUs, Long baselineRoundTrips, Double ratio, Throughput throughput,
-      CpuPerMsg cpuUsPerMsg, double workerRssMb) {}
+      CpuPerMsg cpuUsPerMsg, double workerRssMb, Warmup warmup) {}
+
+  /**
+   * A row's warm-up: ipclab's and the baseline's round trips, taking turns, until the compilers went quiet.
+   *
+   * @param seconds its wall time
+   * @param jitQuiet whether the JIT compilers of the parent, the worker and the echo went quiet; false if the
+   *     warm-up stopped at its limit while they still compiled, so the row's numbers include compilation
+   * @param compilerCpuMs CPU time the compiler threads of those processes used during it
+   */
+  public record Warmup(double seconds, boolean jitQuiet, long compilerCpuMs) {
+    String describe() {
+      return String.format("warm-up %.1f s, %s (the compilers used %d ms of CPU)", seconds,
+          jitQuiet ? "JIT quiet" : "JIT still compiling at the limit", compilerCpuMs);
+    }
+  }
 
   /**
    * One-way throughput of pings carrying the payload.

@@ -112,12 +112,23 @@ public final class BenchRunner {
         Histogram rtt = Percentiles.newNanosHistogram();
         Histogram bare = baseline == null ? null : Percentiles.newNanosHistogram();
         Duration slice = settings.measure().dividedBy(SLICES);
+        List<Long> compiling = baseline == null
+            ? List.of(ProcessHandle.current().pid(), worker.pid())
+            : List.of(ProcessHandle.current().pid(), worker.pid(), baseline.pid());
+        BenchReport.Warmup warmup = JitWarmup.run(compiling, settings.warmup(), settings.warmupMax(),
+            // In chunks, ipclab's and the baseline's in turn, checking the compilers after each.
+            settings.warmup().dividedBy(4), length -> {
+              RoundTripLoop.run(connection, payload, Duration.ZERO, length, () -> { });
+              if (baseline != null) {
+                baseline.measure(bytes, Duration.ZERO, length);
+              }
+            });
+        say("%s/%s %d B: %s", transport.cliName(), idle.cliName(), payloadBytes, warmup.describe());
         for (int s = 0; s < SLICES; s++) {
-          Duration warmup = s == 0 ? settings.warmup() : Duration.ZERO;
-          rtt.add(RoundTripLoop.run(connection, payload, warmup, slice, rttCpu::start));
+          rtt.add(RoundTripLoop.run(connection, payload, Duration.ZERO, slice, rttCpu::start));
           rttCpu.stop();
           if (baseline != null) {
-            bare.add(baseline.measure(bytes, warmup, slice));
+            bare.add(baseline.measure(bytes, Duration.ZERO, slice));
           }
         }
         BenchReport.CpuPerMsg rttCpuPerMsg = rttCpu.perMessage(rtt.getTotalCount());
@@ -136,7 +147,7 @@ public final class BenchRunner {
 
         Result result = new Result(transport.cliName(), idle.cliName(), payloadBytes, rtt.getTotalCount(), rttUs,
             baselineUs, baselineCount, Percentiles.ratio(rttUs.p50(), baselineUs), throughput, rttCpuPerMsg,
-            round1(rssMb(worker.pid())));
+            round1(rssMb(worker.pid())), warmup);
         rows.add(result);
         say("[%2d/%d] %-4s %-5s %6d B: RTT p50 %s us p99 %s us, bare-JDK p50 %s us (%s), %s msg/s",
             row, settings.rows(), transport.cliName(), idle.cliName(), payloadBytes, Targets.num(rttUs.p50()),
