@@ -12,11 +12,17 @@ import java.util.Arrays;
  *
  * <p>A frame's body is not copied out: after {@link #next} returns true it lies in {@link #buffer()} at
  * {@link #bodyOffset()}, {@link #bodyLength()} bytes long, until the next call. One read fills the buffer with as
- * many frames as the pipe holds (up to 64 KiB), so a burst of small frames costs one system call, and protobuf
- * parses straight from the buffer. The buffer grows only for a frame larger than itself, never past the limit.
+ * many frames as the pipe holds (up to 8 KiB, or the whole of a larger frame), so a burst of small frames costs one
+ * system call, and protobuf parses straight from the buffer. The buffer grows only for a frame larger than itself, never past the limit.
  */
 final class StreamFrameReader {
   private static final int INITIAL_BYTES = 64 * 1024;
+  /**
+   * The most one read asks for unless a frame needs more: {@code FileInputStream}'s native read copies through a
+   * stack buffer of 8 KiB, but mallocs and frees a temporary one for any larger request (the JDK's
+   * {@code io_util.c}), which a profile of the pipe's round trip showed on every read.
+   */
+  private static final int READ_BYTES = 8 * 1024;
 
   private final InputStream in;
   private final int maxFrameBytes;
@@ -129,7 +135,8 @@ final class StreamFrameReader {
       buf = target;
     }
     while (limit - pos < need) {
-      int n = in.read(buf, limit, buf.length - limit);
+      int missing = need - (limit - pos);
+      int n = in.read(buf, limit, Math.min(buf.length - limit, Math.max(READ_BYTES, missing)));
       if (n < 0) {
         return false;
       }
