@@ -65,6 +65,11 @@ class BenchIT {
         assertThat(r.get("cpu_us_per_msg").get("parent").asDouble()).as(row).isNotNegative();
         assertThat(r.get("cpu_us_per_msg").get("worker").asDouble()).as(row).isNotNegative();
         assertThat(r.get("worker_rss_mb").asDouble()).as(row).isGreaterThan(5);
+        // Every JVM compiles something while it warms up; a warm-up that saw no compiler time measured nothing.
+        JsonNode warmup = r.get("warmup");
+        assertThat(warmup.get("seconds").asDouble()).as(row).isPositive();
+        assertThat(warmup.get("jit_quiet").isBoolean()).as(row).isTrue();
+        assertThat(warmup.get("compiler_cpu_ms").asLong()).as(row + " warm-up compiler time").isPositive();
       }
       assertThat(rows).containsExactly("pipe/block", "pipe/spin", "uds/block", "uds/spin");
 
