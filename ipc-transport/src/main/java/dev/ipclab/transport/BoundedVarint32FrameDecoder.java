@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * failure discards everything: once framing is lost, no later byte can be trusted.
  *
  * <p>Given a parser, it also parses each frame into its envelope and passes the envelope on: no slice and no second
- * pipeline stage per message. The envelope holds exactly one copy of the frame's bytes, never a view of Netty's
- * buffer, which goes back to the pool and is reused as soon as this read is done. A heap buffer is parsed where it
+ * pipeline stage per message. Its bytes are copied out of Netty's buffer exactly once, and it never keeps a view of
+ * that buffer, which goes back to the pool and is reused as soon as this read is done. A heap buffer is parsed where it
  * lies and protobuf copies each {@code bytes} field out of it. A direct buffer, which is what epoll reads into, is
  * copied once into a fresh array and parsed with aliasing on, so the {@code bytes} fields are views of that private
  * array. (protobuf 4.x has no direct-buffer decoder: {@code CodedInputStream.newInstance(ByteBuffer)} copies the
