@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.ipclab.proto.v1.ErrorCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,10 +20,14 @@ import java.util.function.Supplier;
  * wait and accumulate forever. This one fails fast with {@link FrameTooLargeException}, and after any
  * failure discards everything: once framing is lost, no later byte can be trusted.
  *
- * <p>Given a parser, it also parses each frame into its envelope where the frame lies in the read buffer, heap or
- * direct, and passes the envelope on: no slice, no copy and no second pipeline stage per message. (Netty's
- * {@code ProtobufDecoder} copies every frame of a direct buffer, which is what epoll reads into, into a fresh
- * {@code byte[]} first.) Without a parser it passes each frame body on as a buffer slice.
+ * <p>Given a parser, it also parses each frame into its envelope and passes the envelope on: no slice and no second
+ * pipeline stage per message. Its bytes are copied out of Netty's buffer exactly once, and it never keeps a view of
+ * that buffer, which goes back to the pool and is reused as soon as this read is done. A heap buffer is parsed where it
+ * lies and protobuf copies each {@code bytes} field out of it. A direct buffer, which is what epoll reads into, is
+ * copied once into a fresh array and parsed with aliasing on, so the {@code bytes} fields are views of that private
+ * array. (protobuf 4.x has no direct-buffer decoder: {@code CodedInputStream.newInstance(ByteBuffer)} copies the
+ * whole buffer into an array and then copies every {@code bytes} field out of it again, two copies of the payload;
+ * Netty's {@code ProtobufDecoder} does the same.) Without a parser it passes each frame body on as a buffer slice.
  */
 public final class BoundedVarint32FrameDecoder extends ByteToMessageDecoder {
   private final int maxFrameBytes;
@@ -106,13 +111,15 @@ public final class BoundedVarint32FrameDecoder extends ByteToMessageDecoder {
 
   private MessageLite parse(ByteBuf in, int at, int length) throws InvalidProtocolBufferException {
     if (in.hasArray()) {
+      // Not immutable to protobuf, so it copies each bytes field out: the pooled array is never aliased.
       return parser.parseFrom(in.array(), in.arrayOffset() + at, length);
     }
-    if (in.nioBufferCount() == 1) {
-      return parser.parseFrom(CodedInputStream.newInstance(in.internalNioBuffer(at, length)));
-    }
-    byte[] copy = new byte[length]; // a composite cumulation, which the default cumulator does not make
+    // Direct or composite: one copy into an array that nothing else ever sees or writes, so aliasing it is safe,
+    // and the bytes fields share it instead of being copied a second time.
+    byte[] copy = new byte[length];
     in.getBytes(at, copy);
-    return parser.parseFrom(copy);
+    CodedInputStream coded = UnsafeByteOperations.unsafeWrap(copy).newCodedInput();
+    coded.enableAliasing(true);
+    return parser.parseFrom(coded); // checks the last tag, as parseFrom(byte[]) does: a stray end-group is refused
   }
 }
