@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** Connects a worker to its parent over TCP or a Unix socket with Netty, and owns the worker's event loop. */
 final class SocketConnector implements AutoCloseable {
-  private final WorkerConfig config;
-  private final EventLoopGroup group;
-
   /** Netty's own switch for its leak detector; when a developer sets it, it wins. */
   private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
+  private final WorkerConfig config;
+  private final EventLoopGroup group;
 
   SocketConnector(WorkerConfig config) {
     this.config = config;
