@@ -25,6 +25,9 @@ final class ReadPause {
 
   /** Called by the reading thread before it handles a frame: takes the pending pause, if any; returns its ms. */
   long honour() {
+    if (pendingMillis.get() == 0) {
+      return 0; // the common case: a plain read, no atomic write per frame
+    }
     long millis = pendingMillis.getAndSet(0);
     if (millis == 0) {
       return 0;

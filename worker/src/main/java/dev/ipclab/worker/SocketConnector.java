@@ -12,17 +12,27 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Connects a worker to its parent over TCP or a Unix socket with Netty, and owns the worker's event loop. */
 final class SocketConnector implements AutoCloseable {
+  /** Netty's own switch for its leak detector; when a developer sets it, it wins. */
+  private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
   private final WorkerConfig config;
   private final EventLoopGroup group;
 
   SocketConnector(WorkerConfig config) {
     this.config = config;
+    if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+      // Netty's default samples one buffer in 128 and records its allocation with a stack trace (a Throwable):
+      // 2.6% of the io thread's CPU in a blocking uds round trip, 0.7% spinning (perf). The worker's buffers live
+      // inside one read or one write; -Dio.netty.leakDetection.level=paranoid turns the detector back on.
+      ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+    }
     this.group = EventLoops.newGroup("ipclab-io", 1, config.idle()); // spin mode polls epoll before it blocks
   }
 

@@ -117,7 +117,9 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   public void onMessage(ParentEnvelope envelope) {
     readPause.honour();
     heartbeat.heard();
-    parentReportedError = false; // only an error that is the parent's last word explains a hang-up
+    if (parentReportedError) {
+      parentReportedError = false; // only an error that is the parent's last word explains a hang-up
+    }
     switch (envelope.getKindCase()) {
       case WELCOME -> onWelcome(envelope.getWelcome());
       case REJECT -> {
@@ -182,7 +184,6 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   }
 
   private void onPing(long requestId, Ping ping) {
-    long received = System.nanoTime();
     if (!welcomed) {
       replyError(requestId, ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "ping before the handshake completed");
       return;
@@ -192,6 +193,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
       served.incrementAndGet();
       return;
     }
+    long received = System.nanoTime(); // only for an answered ping: a one-way one needs no clock read
     if (faultBeforeReply()) {
       return;
     }
