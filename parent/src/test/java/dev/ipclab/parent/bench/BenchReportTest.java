@@ -70,7 +70,7 @@ class BenchReportTest {
   void targetsAreComputedFromTheRowsWithTheirPlacement() {
     BenchReport report = report(PINNED, List.of(
         row("pipe", "block", 100, 46, 44.0, 250_000),   // ratio 1.05 holds, throughput misses
-        row("uds", "spin", 100, 12, 8.0, 3_500_000),    // ratio 1.5 misses, 12 us > 10 us misses, throughput holds
+        row("uds", "spin", 100, 12, 8.0, 3_500_000),    // ratio 1.5 misses, spin p50 untold on 1 CPU, throughput holds
         row("tcp", "block", 4096, 99, 10.0, 1)));       // not 100 B: no target
     List<TargetCheck> t = report.targets();
     assertThat(t).extracting(TargetCheck::name).containsExactly(
@@ -81,10 +81,23 @@ class BenchReportTest {
         "one-way throughput, uds/spin 100 B",
         "worker spawn-to-ready p50 (pipe, 20 spawns)",
         "idle worker RSS");
-    assertThat(t).extracting(TargetCheck::holds).containsExactly(true, false, false, false, true, true, false);
+    assertThat(t).extracting(TargetCheck::holds).containsExactly(true, false, false, null, true, true, false);
     assertThat(t.get(1).miss()).isEqualTo("2,750,000 msg/s short, 12.00x below the bound");
-    assertThat(t.get(3).miss()).isEqualTo("2 us over, 1.20x the bound");
+    assertThat(t.get(3).miss()).startsWith("cannot tell: the target is a round trip between processes on different"
+        + " cores");
     assertThat(t.get(6).measured()).isEqualTo("48 MB");
+  }
+
+  @Test
+  void spinLatencyTargetsAreCheckedAcrossTwoCores() {
+    BenchReport report = report(UNPINNED, List.of(row("uds", "spin", 100, 12, 8.0, 3_500_000),
+        row("shm", "spin", 100, 0.8, null, 5_000_000)));
+    assertThat(report.targets()).filteredOn(t -> t.name().contains("spin RTT p50"))
+        .extracting(TargetCheck::name, TargetCheck::holds, TargetCheck::miss)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("spin RTT p50, uds/spin 100 B, unpinned", false,
+                "2 us over, 1.20x the bound"),
+            org.assertj.core.groups.Tuple.tuple("shm spin RTT p50, shm/spin 100 B, unpinned", true, null));
   }
 
   @Test
