@@ -64,6 +64,7 @@ class BenchIT {
             throughput.get("msgs_per_s").asDouble() * 100 / 1e6, org.assertj.core.api.Assertions.within(0.1));
         assertThat(r.get("cpu_us_per_msg").get("parent").asDouble()).as(row).isNotNegative();
         assertThat(r.get("cpu_us_per_msg").get("worker").asDouble()).as(row).isNotNegative();
+        assertThat(r.get("baseline_cpu_us_per_msg").get("worker").asDouble()).as(row + " echo CPU").isNotNegative();
         assertThat(r.get("worker_rss_mb").asDouble()).as(row).isGreaterThan(5);
         // Every JVM compiles something while it warms up; a warm-up that saw no compiler time measured nothing.
         JsonNode warmup = r.get("warmup");

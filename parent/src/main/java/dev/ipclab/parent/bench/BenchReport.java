@@ -29,12 +29,14 @@ public record BenchReport(MachineFacts machine, boolean quick, List<Result> resu
    * @param throughput one-way pings, streamed
    * @param cpuUsPerMsg CPU time per round trip during the round-trip run, in µs; the same number is seconds
    *     per million messages
+   * @param baselineCpuUsPerMsg the same for the bare-JDK echo's round trips (this JVM and the echo process); null
+   *     without a baseline. The difference is what ipclab's layers cost in CPU, whatever the placement
    * @param workerRssMb the worker's resident memory right after this row's runs
    * @param warmup how long the row warmed up before measuring, and whether the JIT compilers had gone quiet
    */
   public record Result(String transport, String idle, int payloadBytes, long roundTrips, Percentiles rttUs,
       Percentiles baselineRttUs, Long baselineRoundTrips, Double ratio, Throughput throughput,
-      CpuPerMsg cpuUsPerMsg, double workerRssMb, Warmup warmup) {}
+      CpuPerMsg cpuUsPerMsg, CpuPerMsg baselineCpuUsPerMsg, double workerRssMb, Warmup warmup) {}
 
   /**
    * A row's warm-up: ipclab's and the baseline's round trips, taking turns, until the compilers went quiet.

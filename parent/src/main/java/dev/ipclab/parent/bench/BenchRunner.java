@@ -109,6 +109,7 @@ public final class BenchRunner {
         // ipclab and the baseline take turns in slices, so a change in the machine's load between them does not
         // pass for a difference between them.
         CpuMeter rttCpu = new CpuMeter(worker.pid());
+        CpuMeter bareCpu = baseline == null ? null : new CpuMeter(baseline.pid());
         Histogram rtt = Percentiles.newNanosHistogram();
         Histogram bare = baseline == null ? null : Percentiles.newNanosHistogram();
         Duration slice = settings.measure().dividedBy(SLICES);
@@ -128,10 +129,13 @@ public final class BenchRunner {
           rtt.add(RoundTripLoop.run(connection, payload, Duration.ZERO, slice, rttCpu::start));
           rttCpu.stop();
           if (baseline != null) {
+            bareCpu.start();
             bare.add(baseline.measure(bytes, Duration.ZERO, slice));
+            bareCpu.stop();
           }
         }
         BenchReport.CpuPerMsg rttCpuPerMsg = rttCpu.perMessage(rtt.getTotalCount());
+        BenchReport.CpuPerMsg bareCpuPerMsg = bare == null ? null : bareCpu.perMessage(bare.getTotalCount());
         Percentiles rttUs = Percentiles.of(rtt);
         Percentiles baselineUs = bare == null ? null : Percentiles.of(bare);
         Long baselineCount = bare == null ? null : bare.getTotalCount();
@@ -146,7 +150,7 @@ public final class BenchRunner {
             streamCpu.perMessage(stream.messages()));
 
         Result result = new Result(transport.cliName(), idle.cliName(), payloadBytes, rtt.getTotalCount(), rttUs,
-            baselineUs, baselineCount, Percentiles.ratio(rttUs.p50(), baselineUs), throughput, rttCpuPerMsg,
+            baselineUs, baselineCount, Percentiles.ratio(rttUs.p50(), baselineUs), throughput, rttCpuPerMsg, bareCpuPerMsg,
             round1(rssMb(worker.pid())), warmup);
         rows.add(result);
         say("[%2d/%d] %-4s %-5s %6d B: RTT p50 %s us p99 %s us, bare-JDK p50 %s us (%s), %s msg/s",

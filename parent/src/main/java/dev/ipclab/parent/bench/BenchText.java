@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /** Prints a {@link BenchReport} as a table for people: one row per transport, idle mode and payload, then targets. */
 public final class BenchText {
-  private static final String ROW = "%-5s %-5s %7s %9s %9s %9s %9s %7s %12s %9s %9s %9s%n";
+  private static final String ROW = "%-5s %-5s %7s %9s %9s %9s %9s %7s %12s %9s %11s %11s %7s%n";
 
   private BenchText() {}
 
@@ -17,7 +17,7 @@ public final class BenchText {
         report.quick() ? " --quick" : "", m.cpusOnline(), m.placement(), m.kernel(), m.java(), m.loadAvg1mStart(),
         m.loadAvg1mEnd(), report.elapsedS());
     out.printf(Locale.ROOT, ROW, "TRANS", "IDLE", "PAYLOAD", "p50 us", "p99 us", "p99.9 us", "bare p50", "RATIO",
-        "msg/s", "MB/s", "CPU us/rt", "RSS MB");
+        "msg/s", "MB/s", "CPU us/rt", "bare CPU", "RSS MB");
     for (Result r : report.results()) {
       out.printf(Locale.ROOT, ROW, r.transport(), r.idle(), r.payloadBytes() + " B", Targets.num(r.rttUs().p50()),
           Targets.num(r.rttUs().p99()), Targets.num(r.rttUs().p999()),
@@ -25,12 +25,13 @@ public final class BenchText {
           r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
           String.format(Locale.ROOT, "%,d", Math.round(r.throughput().msgsPerS())),
           Targets.num(r.throughput().mbPerS()),
-          Targets.num(r.cpuUsPerMsg().parent()) + "+" + Targets.num(r.cpuUsPerMsg().worker()),
+          cpu(r.cpuUsPerMsg()), r.baselineCpuUsPerMsg() == null ? "-" : cpu(r.baselineCpuUsPerMsg()),
           Targets.num(r.workerRssMb()));
     }
     out.println("RTT: ping to pong, driven from the reading thread; bare: a plain-JDK echo child over the same"
         + " channel and idle mode; RATIO = p50 / bare p50; msg/s and MB/s (payload, 10^6 B): one-way pings;"
-        + " CPU us/rt: parent+worker CPU per round trip (= s per 1 M)");
+        + " CPU us/rt: parent+worker CPU per round trip (= s per 1 M); bare CPU: parent+echo CPU per bare round"
+        + " trip");
     out.printf(Locale.ROOT, "spawn to ready (%s, %d spawns): p50 %s ms, p99 %s ms%n", report.spawnMs().transport(),
         report.spawnMs().spawns(), Targets.num(report.spawnMs().p50()), Targets.num(report.spawnMs().p99()));
     out.printf(Locale.ROOT, "worker RSS: idle %s MB (median, 300 ms after ready), loaded %s MB (largest after a"
@@ -45,5 +46,9 @@ public final class BenchText {
           t.measured(), Boolean.TRUE.equals(t.holds()) ? "" : " (" + t.miss() + ")");
     }
     out.flush();
+  }
+
+  private static String cpu(BenchReport.CpuPerMsg cpu) {
+    return Targets.num(cpu.parent()) + "+" + Targets.num(cpu.worker());
   }
 }
