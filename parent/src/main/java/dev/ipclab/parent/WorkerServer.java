@@ -45,6 +45,7 @@ final class WorkerServer implements AutoCloseable {
         .channel(EventLoops.serverChannel(kind))
         // Nothing is read from a new connection until its handshake gate is in place.
         .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOCATOR, EventLoops.allocator())
         .childHandler(new ParentChannelInitializer(kind, endpoint, maxFrameBytes, registry, timer,
             handshakeTimeoutMs));
     if (kind == TransportKind.TCP) {

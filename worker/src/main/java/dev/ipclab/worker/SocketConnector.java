@@ -45,6 +45,7 @@ final class SocketConnector implements AutoCloseable {
         .channel(EventLoops.clientChannel(config.transport()))
         // Nothing is read until the session has a listener in place.
         .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOCATOR, EventLoops.allocator())
         .handler(new WorkerChannelInitializer(config.maxFrameBytes(), description, transport));
     if (config.transport() == TransportKind.TCP) {
       bootstrap.option(ChannelOption.TCP_NODELAY, true);

@@ -22,11 +22,12 @@ public record BenchSettings(List<TransportKind> transports, List<IdleStrategy> i
     int spawns, Duration warmup, Duration warmupMax, Duration measure, Duration stream, boolean quick) {
 
   /**
-   * Phases for a whole default run under 60 s on a 2-core machine: 0.2 to 1 s warm-up, 0.3 s per measurement.
+   * Phases for a whole default run under 60 s on a 2-core machine: 0.2 to 0.4 s warm-up (often too short for the
+   * JIT to go quiet; each row says), 0.3 s per measurement.
    */
   public static BenchSettings quick(List<TransportKind> transports, List<IdleStrategy> idles,
       List<Integer> payloads, int spawns) {
-    return new BenchSettings(transports, idles, payloads, spawns, Duration.ofMillis(200), Duration.ofSeconds(1),
+    return new BenchSettings(transports, idles, payloads, spawns, Duration.ofMillis(200), Duration.ofMillis(400),
         Duration.ofMillis(300), Duration.ofMillis(250), true);
   }
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code ipclab bench}: latency, throughput, spawn, RSS and CPU of every transport, against a bare-JDK baseline. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure every transport and idle mode at each payload size: round-trip percentiles after"
-        + " warm-up, against a bare-JDK echo over the same channel (the ratio is ipclab's overhead), one-way"
+        + " a warm-up that lasts until the JIT compilers go quiet (1 to 10 s), against a bare-JDK echo over the same channel (the ratio is ipclab's overhead), one-way"
         + " throughput, parent and worker CPU per message, worker RSS; then worker spawn-to-ready. Prints a table"
         + " and which of issue 5's targets hold. Progress goes to stderr.",
         "Pin everything to one CPU to see the software cost: taskset -c 0 scripts/ipclab bench"},
@@ -41,8 +41,9 @@ final class BenchCommand implements Callable<Integer> {
   @Mixin
   LoggingOptions logging;
 
-  @Option(names = "--quick", description = "Short phases (0.2 s warm-up, 0.3 s per measurement) and 10 spawns"
-      + " unless --spawns says otherwise: the whole default run in under a minute.")
+  @Option(names = "--quick", description = "Short phases (0.2 to 0.4 s warm-up, often too short for the JIT to go"
+      + " quiet, 0.3 s per measurement) and 10 spawns unless --spawns says otherwise: the whole default run in under"
+      + " a minute.")
   boolean quick;
 
   @Option(names = "--json", arity = "0..1", paramLabel = "FILE", fallbackValue = "-",
