@@ -13,7 +13,8 @@ import java.util.Arrays;
  * <p>A frame's body is not copied out: after {@link #next} returns true it lies in {@link #buffer()} at
  * {@link #bodyOffset()}, {@link #bodyLength()} bytes long, until the next call. One read fills the buffer with as
  * many frames as the pipe holds (up to 8 KiB, or the whole of a larger frame), so a burst of small frames costs one
- * system call, and protobuf parses straight from the buffer. The buffer grows only for a frame larger than itself, never past the limit.
+ * system call, and protobuf parses straight from the buffer. The buffer grows only for a frame larger than itself,
+ * never past the limit.
  */
 final class StreamFrameReader {
   private static final int INITIAL_BYTES = 64 * 1024;

@@ -150,8 +150,8 @@ public final class BenchRunner {
             streamCpu.perMessage(stream.messages()));
 
         Result result = new Result(transport.cliName(), idle.cliName(), payloadBytes, rtt.getTotalCount(), rttUs,
-            baselineUs, baselineCount, Percentiles.ratio(rttUs.p50(), baselineUs), throughput, rttCpuPerMsg, bareCpuPerMsg,
-            round1(rssMb(worker.pid())), warmup);
+            baselineUs, baselineCount, Percentiles.ratio(rttUs.p50(), baselineUs), throughput, rttCpuPerMsg,
+            bareCpuPerMsg, round1(rssMb(worker.pid())), warmup);
         rows.add(result);
         say("[%2d/%d] %-4s %-5s %6d B: RTT p50 %s us p99 %s us, bare-JDK p50 %s us (%s), %s msg/s",
             row, settings.rows(), transport.cliName(), idle.cliName(), payloadBytes, Targets.num(rttUs.p50()),

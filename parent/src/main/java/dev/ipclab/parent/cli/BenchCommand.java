@@ -26,8 +26,9 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code ipclab bench}: latency, throughput, spawn, RSS and CPU of every transport, against a bare-JDK baseline. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure every transport and idle mode at each payload size: round-trip percentiles after"
-        + " a warm-up that lasts until the JIT compilers go quiet (1 to 10 s), against a bare-JDK echo over the same channel (the ratio is ipclab's overhead), one-way"
-        + " throughput, parent and worker CPU per message, worker RSS; then worker spawn-to-ready. Prints a table"
+        + " a warm-up that lasts until the JIT compilers go quiet (1 to 10 s), against a bare-JDK echo over the"
+        + " same channel (the ratio is ipclab's overhead), one-way throughput, parent and worker CPU per message"
+        + " (and the echo's), worker RSS; then worker spawn-to-ready. Prints a table"
         + " and which of issue 5's targets hold. Progress goes to stderr.",
         "Pin everything to one CPU to see the software cost: taskset -c 0 scripts/ipclab bench"},
     footer = {"", "Examples:",

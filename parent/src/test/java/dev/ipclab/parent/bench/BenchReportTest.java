@@ -26,7 +26,8 @@ class BenchReportTest {
     return new Result(transport, idle, payload, 5000, new Percentiles(p50, p50 * 1.2, p50 * 2, p50 * 3), base,
         base == null ? null : 4000L, Percentiles.ratio(p50, base),
         new Throughput(100_000, msgsPerS, msgsPerS * payload / 1e6, new CpuPerMsg(1.5, 2.5)),
-        new CpuPerMsg(20, 30), base == null ? null : new CpuPerMsg(15, 25), 52.5, new BenchReport.Warmup(0.4, true, 120));
+        new CpuPerMsg(20, 30), base == null ? null : new CpuPerMsg(15, 25), 52.5,
+        new BenchReport.Warmup(0.4, true, 120));
   }
 
   private static BenchReport report(MachineFacts machine, List<Result> results) {
