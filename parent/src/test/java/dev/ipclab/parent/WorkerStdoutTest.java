@@ -22,7 +22,7 @@ class WorkerStdoutTest {
     String pipe = ProcFds.list(child.pid()).stream().filter(fd -> fd.fd() == 1).findFirst().orElseThrow().target();
     try (InputStream out = WorkerStdout.of(child, "child")) {
       assertThat(out).isExactlyInstanceOf(FileInputStream.class).isNotInstanceOf(BufferedInputStream.class);
-      // The JDK's descriptor of the pipe is closed: the parent holds only the new one, so the reaper drains nothing.
+      // The JDK's descriptor of the pipe is closed: the parent holds only its own, so the reaper drains nothing.
       assertThat(ProcFds.list(ProcessHandle.current().pid())).filteredOn(fd -> fd.target().equals(pipe)).hasSize(1);
       child.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
       child.getOutputStream().close();

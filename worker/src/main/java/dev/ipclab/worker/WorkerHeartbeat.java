@@ -22,7 +22,8 @@ final class WorkerHeartbeat {
     t.setDaemon(true);
     return t;
   });
-  private volatile long lastHeardNanos = System.nanoTime();
+  /** Touched only by the timer thread (the executor's hand-off publishes the first value). */
+  private long lastHeardNanos = System.nanoTime();
   /**
    * Set by the reading thread for every frame, turned into a time by the next beat: reading the clock per frame
    * was 12% of the worker's CPU on a stream of one-way pings (perf), and silence is judged in whole beats anyway.
@@ -35,7 +36,11 @@ final class WorkerHeartbeat {
     this.transport = transport;
   }
 
-  /** Notes that a frame arrived from the parent; cheap enough for every frame (no clock, no store once set). */
+  /**
+   * Notes that a frame arrived from the parent; cheap enough for every frame (no clock, no store once set). The
+   * frame counts as heard at the next beat, so silence is measured up to one beat late: a timeout shorter than the
+   * interval is noticed a beat later than it would be.
+   */
   void heard() {
     if (!heardSinceBeat) {
       heardSinceBeat = true;

@@ -117,7 +117,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   public void onMessage(ParentEnvelope envelope) {
     readPause.honour();
     heartbeat.heard();
-    if (parentReportedError) {
+    if (parentReportedError) { // read first: a volatile store on every frame costs the reading thread
       parentReportedError = false; // only an error that is the parent's last word explains a hang-up
     }
     switch (envelope.getKindCase()) {

@@ -117,7 +117,7 @@ public final class BenchRunner {
             ? List.of(ProcessHandle.current().pid(), worker.pid())
             : List.of(ProcessHandle.current().pid(), worker.pid(), baseline.pid());
         BenchReport.Warmup warmup = JitWarmup.run(compiling, settings.warmup(), settings.warmupMax(),
-            // In chunks, ipclab's and the baseline's in turn, checking the compilers after each.
+            // ipclab's and the baseline's round trips in turn, so a change of load during the warm-up hits both.
             settings.warmup().dividedBy(4), length -> {
               RoundTripLoop.run(connection, payload, Duration.ZERO, length, () -> { });
               if (baseline != null) {

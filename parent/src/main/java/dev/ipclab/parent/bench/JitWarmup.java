@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -36,14 +38,15 @@ final class JitWarmup {
   static BenchReport.Warmup run(List<Long> pids, Duration min, Duration max, Duration chunkLength, Chunk chunk)
       throws Exception {
     long start = System.nanoTime();
-    long firstCompilerNanos = compilerNanos(pids);
+    Map<String, Long> seen = new HashMap<>();
+    long firstCompilerNanos = compilerNanos(pids, seen);
     long compilerNanos = firstCompilerNanos;
     int quietChunks = 0;
     while (true) {
       long chunkStart = System.nanoTime();
       chunk.run(chunkLength);
       long now = System.nanoTime();
-      long compilerNow = compilerNanos(pids);
+      long compilerNow = compilerNanos(pids, seen);
       boolean quiet = compilerNow - compilerNanos < QUIET_SHARE * (now - chunkStart);
       compilerNanos = compilerNow;
       quietChunks = quiet ? quietChunks + 1 : 0;
@@ -56,22 +59,24 @@ final class JitWarmup {
     }
   }
 
-  /** CPU time so far of the JIT compiler threads of {@code pids}, in ns. */
-  static long compilerNanos(List<Long> pids) {
-    long sum = 0;
+  /**
+   * CPU time so far of the JIT compiler threads of {@code pids}, in ns. HotSpot stops idle compiler threads, so the
+   * time of each thread ever seen is kept in {@code seen}: the sum never goes back when one exits.
+   */
+  static long compilerNanos(List<Long> pids, Map<String, Long> seen) {
     for (long pid : pids) {
       try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
         for (Path task : tasks.toList()) {
           long tid = Long.parseLong(task.getFileName().toString());
           if (isCompiler(pid, tid)) {
-            sum += TaskSched.read(pid, tid).map(TaskSched::onCpuNanos).orElse(0L);
+            TaskSched.read(pid, tid).ifPresent(t -> seen.merge(pid + "/" + tid, t.onCpuNanos(), Math::max));
           }
         }
       } catch (IOException e) {
         // the process is gone: it compiles nothing more
       }
     }
-    return sum;
+    return seen.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static boolean isCompiler(long pid, long tid) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The decoder's parsing mode: every complete frame of a read parsed through one reader, each within its body. */
-class BoundedVarint32FrameDecoderParsingTest {
+class BoundedVarint32FrameDecoderBatchTest {
   private final EmbeddedChannel ch = new EmbeddedChannel(new BoundedVarint32FrameDecoder(
       Frames.DEFAULT_MAX_FRAME_BYTES, () -> "worker-3 pid 77", ParentEnvelope.getDefaultInstance()));
 
