@@ -15,13 +15,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code ipclab bench}: latency, throughput, spawn, RSS and CPU of every transport, against a bare-JDK baseline. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -56,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
       completionCandidates = PoolOptions.TransportConverter.Names.class)
   List<TransportKind> transports;
 
-  @Option(names = "--idle", split = ",", paramLabel = "MODE", converter = IdleConverter.class,
+  @Option(names = "--idle", split = ",", paramLabel = "MODE", converter = PoolOptions.IdleConverter.class,
       description = "Idle modes to run, comma-separated: block, spin. Default: both.")
   List<IdleStrategy> idles;
 
@@ -96,17 +94,5 @@ final class BenchCommand implements Callable<Integer> {
       BenchText.print(report, out);
     }
     return 0;
-  }
-
-  /** Parses {@code block} or {@code spin}, and says which are valid when the value is not. */
-  static final class IdleConverter implements ITypeConverter<IdleStrategy> {
-    @Override
-    public IdleStrategy convert(String value) {
-      try {
-        return IdleStrategy.fromCliName(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException("expected block or spin but got '" + value + "'");
-      }
-    }
   }
 }

@@ -58,7 +58,7 @@ final class PoolOptions {
     }
   }
 
-  /** Parses {@code block} or {@code spin}. */
+  /** Parses {@code block} or {@code spin}, and says which are valid when the value is not. */
   static final class IdleConverter implements ITypeConverter<IdleStrategy> {
     @Override
     public IdleStrategy convert(String value) {
