@@ -34,14 +34,17 @@ class ChaosIT {
 
   @Test
   void aBrokenInvariantSetsExitStatus1() throws Exception {
-    // 16 MB is below what the parent JVM itself uses with Netty loaded, so the heap invariant must fail.
+    // A leak injected into the parent: 64 MB held until the heap is measured after a full GC, so the heap
+    // invariant (bound 16 MB) fails whatever the machine's speed and wherever the samples land.
     try (ParentCli cli = ParentCli.start("chaos", "--duration", "2s", "--workers", "2", "--heap-bound-mb", "16",
-        "--json")) {
+        "--leak-parent-heap-mb", "64", "--json")) {
       assertThat(cli.waitFor(90)).as(cli.stderr()).isEqualTo(1);
       JsonNode summary = new ObjectMapper().readTree(cli.stdout());
       assertThat(summary.get("pass").asBoolean()).isFalse();
       summary.get("invariants").forEach(i -> assertThat(i.get("pass").asBoolean()).as(i.toString())
           .isEqualTo(!i.get("name").asText().startsWith("the parent's heap")));
+      assertThat(summary.get("heap").get("used_after_gc_mb").asDouble()).as("the injected leak was measured")
+          .isGreaterThanOrEqualTo(64);
     }
   }
 

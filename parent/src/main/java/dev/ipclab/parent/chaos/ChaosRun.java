@@ -55,6 +55,8 @@ public final class ChaosRun implements PoolListener {
   private final String marker;
   private final TaskLedger ledger = new TaskLedger();
   private final HeapSampler heap = new HeapSampler();
+  /** The injected leak of {@link ChaosSettings#leakBytes()}: 1 MiB arrays held until the heap is measured. */
+  private byte[][] leak;
   private final List<InjectedFault> faults = new CopyOnWriteArrayList<>();
   private final Detections detections = new Detections();
   private final Map<Long, Optional<Instant>> seenWorkers = new ConcurrentHashMap<>();
@@ -74,6 +76,10 @@ public final class ChaosRun implements PoolListener {
   /** Runs the whole thing and returns what it measured; the pool is closed when this returns. */
   public ChaosSummary run() throws IOException, InterruptedException {
     long runStart = System.nanoTime();
+    leak = new byte[Math.toIntExact(settings.leakBytes() >> 20)][];
+    for (int i = 0; i < leak.length; i++) {
+      leak[i] = new byte[1 << 20];
+    }
     int expectedFaults = (int) (settings.duration().toMillis() / Math.max(1, settings.faultInterval().toMillis())) + 1;
     WorkerPoolBuilder builder = WorkerPool.builder()
         .workers(settings.workers())
@@ -123,6 +129,7 @@ public final class ChaosRun implements PoolListener {
     }
     List<Invariant> leftovers = new Leftovers(marker, seenWorkers, runDirectory).check();
     long afterGc = heap.usedAfterGcBytes();
+    java.lang.ref.Reference.reachabilityFence(leak);
     return summarize(stats, poolFailure, leftovers, afterGc, System.nanoTime() - runStart);
   }
 

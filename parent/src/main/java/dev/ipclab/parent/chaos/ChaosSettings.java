@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param faultInterval the mean time between two faults (each gap is drawn from 0.5x to 1.5x of it)
  * @param heartbeat the workers' heartbeat interval; the pool declares a worker hung after 5 silent intervals
  * @param heapBoundBytes the parent's heap must stay within this
+ * @param leakBytes a fault in the parent itself, for testing the heap invariant: this many bytes are kept
+ *     reachable from the start of the run until its heap is measured, as a leak would; normally 0
  */
 public record ChaosSettings(Duration duration, long seed, int workers, TransportKind transport,
-    double tasksPerSecond, Duration faultInterval, Duration heartbeat, long heapBoundBytes) {
+    double tasksPerSecond, Duration faultInterval, Duration heartbeat, long heapBoundBytes, long leakBytes) {
 
   /** Silence after which a worker is hung: five heartbeat intervals, as for the other commands. */
   public Duration heartbeatTimeout() {

@@ -73,6 +73,11 @@ final class ChaosCommand implements Callable<Integer> {
       description = "The parent's used heap must stay within this. Default: ${DEFAULT-VALUE}.")
   long heapBoundMb;
 
+  // Hidden: a test's way to break the heap invariant on purpose, since a real heap's peak depends on the machine.
+  @Option(names = "--leak-parent-heap-mb", paramLabel = "MB", defaultValue = "0", hidden = true,
+      description = "Keep this many MB reachable in the parent for the whole run, as a leak would.")
+  long leakMb;
+
   @Option(names = "--json", description = "Print the summary as one JSON object.")
   boolean json;
 
@@ -96,7 +101,7 @@ final class ChaosCommand implements Callable<Integer> {
     }
     logging.apply();
     ChaosSettings settings = new ChaosSettings(duration, seed, workers, transport, rate, faultEvery, heartbeat,
-        heapBoundMb * 1024 * 1024);
+        heapBoundMb * 1024 * 1024, Math.max(0, leakMb) * 1024 * 1024);
     ChaosSummary summary = new ChaosRun(settings, System.err).run();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
