@@ -14,12 +14,12 @@ import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.TransportListener;
 import dev.ipclab.transport.WorkerExitCodes;
-import dev.ipclab.worker.task.ChaosTasks;
-import dev.ipclab.worker.task.StandardTasks;
+import dev.ipclab.worker.task.TaskModules;
 import dev.ipclab.worker.task.TaskRunner;
 import java.io.IOException;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -43,6 +43,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final JvmFacts facts;
   private final CompletableFuture<Integer> exit;
   private final WorkerHeartbeat heartbeat;
+  private final TaskModules modules;
   private final TaskRunner tasks;
   /** The chaos kinds' slow reader: taken on the reading thread, before it handles a frame. */
   private final ReadPause readPause = new ReadPause();
@@ -52,23 +53,28 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private volatile boolean parentReportedError;
   private int pings;
 
+  /**
+   * @param modules the worker's task modules, started here with its id and, in a worker of a fault-injection run,
+   *     the fault hooks
+   * @throws IllegalStateException when a module fails to start
+   */
   WorkerSession(WorkerConfig config, CountingTransport transport, Faults faults,
-      JvmFacts facts, CompletableFuture<Integer> exit) {
+      JvmFacts facts, CompletableFuture<Integer> exit, List<TaskModule> modules) {
     this.config = config;
     this.transport = transport;
     this.faults = faults;
     this.facts = facts;
     this.exit = exit;
     this.heartbeat = new WorkerHeartbeat(transport);
-    // The chaos kinds halt or corrupt this worker on request: only a worker started by ipclab chaos has them.
+    // Fault hooks halt or corrupt this worker on request: only a worker started by a chaos run has them.
     boolean chaos = System.getProperty(Protocol.CHAOS_RUN_PROPERTY) != null;
-    this.tasks = TaskRunner.over(chaos ? StandardTasks.registry(chaosSession()) : StandardTasks.registry(),
-        transport);
+    this.modules = TaskModules.start(modules, config.workerId(), chaos ? faultHooks() : null);
+    this.tasks = TaskRunner.over(this.modules.registry(), transport);
   }
 
-  /** What the chaos task kinds may touch: the raw channel and the reading thread's pause, nothing else. */
-  private ChaosTasks.Session chaosSession() {
-    return new ChaosTasks.Session() {
+  /** What fault injection may touch: the raw channel and the reading thread's pause, nothing else. */
+  private FaultHooks faultHooks() {
+    return new FaultHooks() {
       @Override
       public void writeRaw(byte[] bytes) {
         transport.writeRaw(bytes);
@@ -102,7 +108,8 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
         .setPpid(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L))
         .setProtocolVersion(faults.is(Faults.Kind.PROTOCOL_VERSION) ? faults.after() : Protocol.VERSION)
         .setToken(faults.is(Faults.Kind.BAD_TOKEN) ? "0".repeat(64) : config.token())
-        .setJvm(facts);
+        .setJvm(facts)
+        .addAllTaskKinds(modules.registry().kinds());
     transport.send(WorkerEnvelope.newBuilder().setHello(hello).build());
     log.info(() -> "hello sent to " + transport.describe());
   }
@@ -111,6 +118,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   void stop() {
     heartbeat.stop();
     tasks.close();
+    modules.close();
   }
 
   @Override

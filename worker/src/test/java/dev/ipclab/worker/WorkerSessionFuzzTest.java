@@ -63,7 +63,8 @@ class WorkerSessionFuzzTest {
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     WorkerSession session = new WorkerSession(
         new WorkerConfig(7, TransportKind.PIPE, null, "ab".repeat(32), 1 << 20, IdleStrategy.BLOCK, null),
-        new CountingTransport(inner), Faults.NONE, JvmFacts.getDefaultInstance(), exit);
+        new CountingTransport(inner), Faults.NONE, JvmFacts.getDefaultInstance(), exit,
+        java.util.List.of(new dev.ipclab.worker.task.BuiltInTasks()));
     try {
       session.begin();
       assertThat(inner.sent.get(0).hasHello()).isTrue();

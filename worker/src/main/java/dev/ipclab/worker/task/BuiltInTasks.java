@@ -1,17 +1,20 @@
 package dev.ipclab.worker.task;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.worker.TaskModule;
+import dev.ipclab.worker.WorkerContext;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Task kinds every worker has, independent of any demo: {@code echo} returns its payload, {@code sleep} waits for
  * the number of milliseconds its payload spells in ASCII and returns it, and {@code fail} throws with its payload
- * as the message, so pools, retries and error paths can be exercised without a demo.
+ * as the message, so pools, retries and error paths can be exercised without a demo. Registered like any
+ * user's module, through {@code META-INF/services/dev.ipclab.worker.TaskModule} in the worker jar.
  */
-public final class BuiltInTasks {
-  private BuiltInTasks() {}
+public final class BuiltInTasks implements TaskModule {
 
-  public static void register(TaskRegistry registry) {
+  @Override
+  public void start(WorkerContext registry) {
     registry.register("echo", payload -> payload);
     registry.register("sleep", payload -> {
       long millis = Long.parseLong(payload.toString(StandardCharsets.US_ASCII).trim());

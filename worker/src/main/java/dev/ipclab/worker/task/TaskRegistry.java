@@ -1,5 +1,6 @@
 package dev.ipclab.worker.task;
 
+import dev.ipclab.worker.TaskHandler;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;

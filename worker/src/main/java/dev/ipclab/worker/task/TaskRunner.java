@@ -1,5 +1,6 @@
 package dev.ipclab.worker.task;
 
+import dev.ipclab.worker.TaskHandler;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ipclab.proto.v1.ErrorCode;

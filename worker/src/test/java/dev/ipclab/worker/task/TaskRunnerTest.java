@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.Task;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.worker.TaskHandler;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class TaskRunnerTest {
 
   @Test
   void aTaskRunsOnATaskThreadAndItsResultSaysWhereAndWhen() throws Exception {
-    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+    try (TaskRunner runner = new TaskRunner(builtIns(), replies::add)) {
       runner.submit(7, task("echo", ByteString.copyFromUtf8("hi")));
       WorkerEnvelope reply = next();
       assertThat(reply.getRequestId()).isEqualTo(7);
@@ -40,7 +41,7 @@ class TaskRunnerTest {
 
   @Test
   void aSlowTaskDoesNotHoldUpAQuickOne() throws Exception {
-    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+    try (TaskRunner runner = new TaskRunner(builtIns(), replies::add)) {
       runner.submit(1, task("sleep", BuiltInTasks.sleepPayload(2_000)));
       runner.submit(2, task("echo", ByteString.EMPTY));
       assertThat(next().getRequestId()).isEqualTo(2);
@@ -50,7 +51,7 @@ class TaskRunnerTest {
 
   @Test
   void unknownKindsFailuresAndBadPayloadsGetOneErrorEach() throws Exception {
-    TaskRegistry registry = StandardTasks.registry()
+    TaskRegistry registry = builtIns()
         .register("typed", TaskHandler.typed(Task.parser(), t -> t));
     try (TaskRunner runner = new TaskRunner(registry, replies::add)) {
       runner.submit(1, task("no-such-kind", ByteString.EMPTY));
@@ -81,7 +82,7 @@ class TaskRunnerTest {
 
   @Test
   void aCancelledTaskIsInterruptedAndAnsweredOnceWithCancelled() throws Exception {
-    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+    try (TaskRunner runner = new TaskRunner(builtIns(), replies::add)) {
       runner.submit(5, task("sleep", BuiltInTasks.sleepPayload(60_000)));
       runner.submit(6, task("echo", ByteString.EMPTY));
       assertThat(next().getRequestId()).isEqualTo(6); // task 5 is surely running by now
@@ -98,7 +99,7 @@ class TaskRunnerTest {
 
   @Test
   void aTaskPastItsDeadlineIsInterruptedAndAnsweredDeadlineExceeded() throws Exception {
-    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+    try (TaskRunner runner = new TaskRunner(builtIns(), replies::add)) {
       long start = System.nanoTime();
       runner.submit(9, task("sleep", BuiltInTasks.sleepPayload(60_000)).toBuilder().setDeadlineMs(200).build());
       WorkerEnvelope overdue = next();
@@ -111,7 +112,7 @@ class TaskRunnerTest {
 
   @Test
   void aTaskWithinItsDeadlineGetsItsResult() throws Exception {
-    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add)) {
+    try (TaskRunner runner = new TaskRunner(builtIns(), replies::add)) {
       runner.submit(3, task("echo", ByteString.copyFromUtf8("x")).toBuilder().setDeadlineMs(5_000).build());
       assertThat(next().hasTaskResult()).isTrue();
       assertThat(replies.poll(300, TimeUnit.MILLISECONDS)).isNull();
@@ -120,7 +121,7 @@ class TaskRunnerTest {
 
   @Test
   void tasksBeyondTheLimitAreRefusedAsOverloaded() throws Exception {
-    try (TaskRunner runner = new TaskRunner(StandardTasks.registry(), replies::add, 2)) {
+    try (TaskRunner runner = new TaskRunner(builtIns(), replies::add, 2)) {
       runner.submit(1, task("sleep", BuiltInTasks.sleepPayload(60_000)));
       runner.submit(2, task("sleep", BuiltInTasks.sleepPayload(60_000)));
       runner.submit(3, task("echo", ByteString.EMPTY));
@@ -129,5 +130,9 @@ class TaskRunnerTest {
       assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_OVERLOADED);
       assertThat(refused.getError().getMessage()).contains("limit is 2");
     }
+  }
+
+  private static TaskRegistry builtIns() {
+    return TaskModules.start(java.util.List.of(new BuiltInTasks()), 1, null).registry();
   }
 }

@@ -1,4 +1,4 @@
-package dev.ipclab.worker.task;
+package dev.ipclab.worker;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
