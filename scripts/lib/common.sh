@@ -25,9 +25,9 @@ readonly IPCLAB_MIN_JAVA=25
 ROOT="$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
 readonly ROOT
 
-IPCLAB_PARENT_JAR="$ROOT/parent/target/ipclab-parent.jar"
+IPCLAB_CLI_JAR="$ROOT/cli/target/ipclab-cli.jar"
 IPCLAB_WORKER_JAR_PATH="$ROOT/worker/target/ipclab-worker.jar"
-readonly IPCLAB_PARENT_JAR IPCLAB_WORKER_JAR_PATH
+readonly IPCLAB_CLI_JAR IPCLAB_WORKER_JAR_PATH
 
 ipclab_info() {
   printf 'ipclab: %s\n' "$*" >&2
@@ -151,16 +151,16 @@ ipclab_find_java() {
 # ipclab_stale_reason
 # Prints why the jars need building, or nothing if they are newer than every source file and pom.xml.
 ipclab_stale_reason() {
-  if [[ ! -f "$IPCLAB_PARENT_JAR" ]]; then
-    printf 'the parent jar is missing: %s\n' "${IPCLAB_PARENT_JAR#"$ROOT"/}"
+  if [[ ! -f "$IPCLAB_CLI_JAR" ]]; then
+    printf 'the command-line jar is missing: %s\n' "${IPCLAB_CLI_JAR#"$ROOT"/}"
     return 0
   fi
   if [[ ! -f "$IPCLAB_WORKER_JAR_PATH" ]]; then
     printf 'the worker jar is missing: %s\n' "${IPCLAB_WORKER_JAR_PATH#"$ROOT"/}"
     return 0
   fi
-  local oldest="$IPCLAB_PARENT_JAR" newer
-  if [[ "$IPCLAB_WORKER_JAR_PATH" -ot "$IPCLAB_PARENT_JAR" ]]; then
+  local oldest="$IPCLAB_CLI_JAR" newer
+  if [[ "$IPCLAB_WORKER_JAR_PATH" -ot "$IPCLAB_CLI_JAR" ]]; then
     oldest="$IPCLAB_WORKER_JAR_PATH"
   fi
   # Relative paths, so that the -path patterns never contain the root's own characters.
@@ -201,7 +201,7 @@ ipclab_ensure_built() {
       "Fix the error and run again; to build by hand: cd $ROOT && ./mvnw -Dmaven.test.skip=true package"
   fi
   local jar
-  for jar in "$IPCLAB_PARENT_JAR" "$IPCLAB_WORKER_JAR_PATH"; do
+  for jar in "$IPCLAB_CLI_JAR" "$IPCLAB_WORKER_JAR_PATH"; do
     if [[ ! -f "$jar" ]]; then
       rm -f -- "$started"
       ipclab_die "the build succeeded but $jar is still missing; check the packaging in its pom.xml."

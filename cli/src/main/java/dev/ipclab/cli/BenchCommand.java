@@ -1,10 +1,10 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
-import dev.ipclab.parent.bench.BenchJson;
-import dev.ipclab.parent.bench.BenchReport;
-import dev.ipclab.parent.bench.BenchRunner;
-import dev.ipclab.parent.bench.BenchSettings;
-import dev.ipclab.parent.bench.BenchText;
+import dev.ipclab.cli.bench.BenchJson;
+import dev.ipclab.cli.bench.BenchReport;
+import dev.ipclab.cli.bench.BenchRunner;
+import dev.ipclab.cli.bench.BenchSettings;
+import dev.ipclab.cli.bench.BenchText;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import java.io.PrintWriter;

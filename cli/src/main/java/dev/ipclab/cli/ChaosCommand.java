@@ -1,12 +1,12 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ipclab.parent.chaos.ChaosRun;
-import dev.ipclab.parent.chaos.ChaosSettings;
-import dev.ipclab.parent.chaos.ChaosSummary;
-import dev.ipclab.parent.chaos.ChaosText;
+import dev.ipclab.cli.chaos.ChaosRun;
+import dev.ipclab.cli.chaos.ChaosSettings;
+import dev.ipclab.cli.chaos.ChaosSummary;
+import dev.ipclab.cli.chaos.ChaosText;
 import dev.ipclab.transport.TransportKind;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -1,14 +1,14 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
-import dev.ipclab.parent.demo.Demo;
-import dev.ipclab.parent.demo.DemoContext;
-import dev.ipclab.parent.demo.DemoJson;
-import dev.ipclab.parent.demo.DemoResult;
-import dev.ipclab.parent.demo.DemoText;
-import dev.ipclab.parent.demo.Demos;
-import dev.ipclab.parent.demo.Verdict;
-import dev.ipclab.parent.trace.ChromeTraceWriter;
-import dev.ipclab.parent.trace.TraceRecorder;
+import dev.ipclab.demos.Demo;
+import dev.ipclab.demos.DemoContext;
+import dev.ipclab.demos.DemoJson;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.DemoText;
+import dev.ipclab.demos.Demos;
+import dev.ipclab.demos.Verdict;
+import dev.ipclab.demos.trace.ChromeTraceWriter;
+import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.transport.ProcessLog;
 import dev.ipclab.transport.TransportKind;
 import java.io.PrintWriter;
@@ -134,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
           spec.commandLine().getErr().flush();
         }
         if (report != null) {
-          java.nio.file.Files.writeString(report, dev.ipclab.parent.report.HtmlReport.render(results));
+          java.nio.file.Files.writeString(report, dev.ipclab.demos.report.HtmlReport.render(results));
           spec.commandLine().getErr().println("Report written to " + report.toAbsolutePath());
           spec.commandLine().getErr().flush();
         }

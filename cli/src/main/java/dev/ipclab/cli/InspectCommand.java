@@ -1,10 +1,10 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ipclab.parent.inspect.Inspector;
-import dev.ipclab.parent.inspect.Snapshot;
+import dev.ipclab.cli.inspect.Inspector;
+import dev.ipclab.cli.inspect.Snapshot;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

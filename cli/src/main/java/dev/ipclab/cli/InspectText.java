@@ -1,9 +1,9 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
-import dev.ipclab.parent.inspect.Snapshot;
-import dev.ipclab.parent.inspect.Snapshot.Channel;
-import dev.ipclab.parent.inspect.Snapshot.ProcessInfo;
-import dev.ipclab.parent.inspect.Snapshot.ThreadInfo;
+import dev.ipclab.cli.inspect.Snapshot;
+import dev.ipclab.cli.inspect.Snapshot.Channel;
+import dev.ipclab.cli.inspect.Snapshot.ProcessInfo;
+import dev.ipclab.cli.inspect.Snapshot.ThreadInfo;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;

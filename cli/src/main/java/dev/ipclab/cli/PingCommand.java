@@ -1,4 +1,4 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.proto.v1.Pong;
 import java.io.PrintWriter;
 import java.util.ArrayList;

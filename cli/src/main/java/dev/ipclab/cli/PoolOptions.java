@@ -1,6 +1,6 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
-import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.demos.DemoContext;
 import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.IdleStrategy;
@@ -46,7 +46,7 @@ final class PoolOptions {
   /** The pool these options describe; a value the pool refuses is a usage error (status 2), not a crash. */
   WorkerPoolBuilder builder() {
     try {
-      return WorkerPool.builder()
+      return DemoContext.demoPool()
           .workers(workers)
           .transport(transport)
           .idle(idle)

@@ -1,8 +1,8 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.ProcStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,10 +1,10 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import dev.ipclab.parent.ParentRecord;
 import java.util.List;
 
 /** Picks the parent a command given no PID applies to: the only running parent that recorded itself. */
-final class RecordedParents {
+public final class RecordedParents {
   private RecordedParents() {}
 
   /**
@@ -24,10 +24,19 @@ final class RecordedParents {
       System.err.println("ipclab " + command + ": " + live.size()
           + " ipclab parents are running; choose one by PID:");
       for (ParentRecord.Entry e : live) {
-        System.err.println("  " + e.pid() + "  " + e.json().path("command_line").asText());
+        System.err.println("  " + e.pid() + "  " + json(e).path("command_line").asText());
       }
       return new Choice(null, 2);
     }
     return new Choice(live.getFirst().pid(), 0);
+  }
+
+  /** A parent record's JSON, parsed; an unreadable record reads as empty. */
+  public static com.fasterxml.jackson.databind.JsonNode json(ParentRecord.Entry entry) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(entry.json());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
   }
 }

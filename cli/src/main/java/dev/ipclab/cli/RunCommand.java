@@ -1,4 +1,4 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.ExitDescription;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import java.io.File;
 import java.io.FileInputStream;

@@ -1,12 +1,12 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.control.ControlClient;
-import dev.ipclab.parent.top.TopFrame;
-import dev.ipclab.parent.top.TopSample;
+import dev.ipclab.cli.top.TopFrame;
+import dev.ipclab.cli.top.TopSample;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,7 +134,7 @@ final class TopCommand implements Callable<Integer> {
     ParentRecord.Entry entry = ParentRecord.of(pid).orElseThrow(() -> new IllegalArgumentException("pid " + pid
         + " is not a running ipclab parent with a record in " + ParentRecord.directory()
         + "; run 'ipclab top' without a PID to list the running ones"));
-    String recorded = entry.json().path("control_socket").asText("");
+    String recorded = RecordedParents.json(entry).path("control_socket").asText("");
     Path socket = recorded.isEmpty() ? ParentRecord.controlSocket(pid) : Path.of(recorded);
     if (!Files.exists(socket)) {
       throw new IllegalStateException("ipclab parent " + pid + " has no control socket at " + socket

@@ -1,6 +1,6 @@
-package dev.ipclab.parent.cli;
+package dev.ipclab.cli;
 
-import dev.ipclab.parent.top.TopFrame;
+import dev.ipclab.cli.top.TopFrame;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;

@@ -1,9 +1,9 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.proto.v1.AddressSpaceStatic;
-import dev.ipclab.proto.v1.AddressSpaceStaticResult;
+import dev.ipclab.demos.proto.v1.AddressSpaceStatic;
+import dev.ipclab.demos.proto.v1.AddressSpaceStaticResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

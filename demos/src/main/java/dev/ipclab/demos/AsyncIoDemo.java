@@ -1,15 +1,15 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ListeningSockets;
-import dev.ipclab.proto.v1.AsyncIoFetch;
-import dev.ipclab.proto.v1.AsyncIoImageRef;
-import dev.ipclab.proto.v1.AsyncIoLoad;
-import dev.ipclab.proto.v1.AsyncIoLoadResult;
-import dev.ipclab.proto.v1.AsyncIoMode;
-import dev.ipclab.proto.v1.AsyncIoServe;
-import dev.ipclab.proto.v1.AsyncIoServeResult;
+import dev.ipclab.demos.os.ListeningSockets;
+import dev.ipclab.demos.proto.v1.AsyncIoFetch;
+import dev.ipclab.demos.proto.v1.AsyncIoImageRef;
+import dev.ipclab.demos.proto.v1.AsyncIoLoad;
+import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
+import dev.ipclab.demos.proto.v1.AsyncIoMode;
+import dev.ipclab.demos.proto.v1.AsyncIoServe;
+import dev.ipclab.demos.proto.v1.AsyncIoServeResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

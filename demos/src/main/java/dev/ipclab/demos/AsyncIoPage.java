@@ -1,8 +1,8 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
-import dev.ipclab.parent.trace.TraceRecorder;
-import dev.ipclab.proto.v1.AsyncIoFetch;
-import dev.ipclab.proto.v1.AsyncIoLoadResult;
+import dev.ipclab.demos.trace.TraceRecorder;
+import dev.ipclab.demos.proto.v1.AsyncIoFetch;
+import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
-import dev.ipclab.proto.v1.AsyncIoServeResult;
+import dev.ipclab.demos.proto.v1.AsyncIoServeResult;
 
 /**
  * One image server of the async-io demo, as the parent knows it: which worker process, where it listens, and

@@ -1,7 +1,7 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
-import dev.ipclab.proto.v1.GeneratorAction;
-import dev.ipclab.proto.v1.GeneratorEvent;
+import dev.ipclab.demos.proto.v1.GeneratorAction;
+import dev.ipclab.demos.proto.v1.GeneratorEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,14 +1,14 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ProcStatus;
-import dev.ipclab.parent.trace.TraceRecorder;
-import dev.ipclab.proto.v1.CoroutineStep;
-import dev.ipclab.proto.v1.GeneratorEvent;
-import dev.ipclab.proto.v1.GeneratorRun;
-import dev.ipclab.proto.v1.GeneratorTrace;
-import dev.ipclab.proto.v1.InterleaveRun;
-import dev.ipclab.proto.v1.InterleaveTrace;
+import dev.ipclab.demos.os.ProcStatus;
+import dev.ipclab.demos.trace.TraceRecorder;
+import dev.ipclab.demos.proto.v1.CoroutineStep;
+import dev.ipclab.demos.proto.v1.GeneratorEvent;
+import dev.ipclab.demos.proto.v1.GeneratorRun;
+import dev.ipclab.demos.proto.v1.GeneratorTrace;
+import dev.ipclab.demos.proto.v1.InterleaveRun;
+import dev.ipclab.demos.proto.v1.InterleaveTrace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.CpuAffinity;
-import dev.ipclab.parent.os.OtherLoad;
-import dev.ipclab.proto.v1.DurationSamples;
-import dev.ipclab.proto.v1.Handoff;
-import dev.ipclab.proto.v1.HandoffMode;
-import dev.ipclab.proto.v1.SpawnThreads;
-import dev.ipclab.proto.v1.ThreadKind;
+import dev.ipclab.demos.os.CpuAffinity;
+import dev.ipclab.demos.os.OtherLoad;
+import dev.ipclab.demos.proto.v1.DurationSamples;
+import dev.ipclab.demos.proto.v1.Handoff;
+import dev.ipclab.demos.proto.v1.HandoffMode;
+import dev.ipclab.demos.proto.v1.SpawnThreads;
+import dev.ipclab.demos.proto.v1.ThreadKind;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.time.Duration;

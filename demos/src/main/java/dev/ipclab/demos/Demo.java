@@ -1,4 +1,4 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 /**
  * One experiment: it runs on real worker processes and threads, measures, and returns a {@link DemoResult} whose

@@ -1,8 +1,8 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerPoolBuilder;
-import dev.ipclab.parent.trace.TraceRecorder;
+import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -47,12 +47,23 @@ public final class DemoContext implements AutoCloseable {
 
   /** The context the CLI uses: default pools on {@code transport}, recording into {@code trace}. */
   public static DemoContext standard(TransportKind transport, Consumer<String> progress, TraceRecorder trace) {
-    return new DemoContext(transport, WorkerPool::builder, progress, trace);
+    return new DemoContext(transport, DemoContext::demoPool, progress, trace);
   }
 
   /** The context the CLI uses: default pools on {@code transport}. */
   public static DemoContext standard(TransportKind transport, Consumer<String> progress) {
     return standard(transport, progress, new TraceRecorder());
+  }
+
+  /**
+   * A pool builder whose workers serve the demos' task kinds: the demos' jar on the class path (its task module is
+   * listed in META-INF/services), visible to {@code ipclab inspect} and {@code top}, closed on Ctrl-C.
+   */
+  public static WorkerPoolBuilder demoPool() {
+    return WorkerPool.builder()
+        .addClassPath(WorkerPoolBuilder.codeSource(dev.ipclab.demos.worker.DemoTasks.class))
+        .inspectable(true)
+        .closeOnJvmShutdown(true);
   }
 
   public TransportKind transport() {

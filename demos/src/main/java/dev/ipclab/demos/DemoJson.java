@@ -1,4 +1,4 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import java.util.List;
 import java.util.Map;

@@ -1,16 +1,16 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.CpuAffinity;
-import dev.ipclab.parent.os.OtherLoad;
-import dev.ipclab.parent.trace.TraceRecorder;
-import dev.ipclab.proto.v1.CalibrateWork;
-import dev.ipclab.proto.v1.CalibrationResult;
-import dev.ipclab.proto.v1.CpuSegment;
-import dev.ipclab.proto.v1.RunUnits;
-import dev.ipclab.proto.v1.UnitSpan;
-import dev.ipclab.proto.v1.UnitSpans;
+import dev.ipclab.demos.os.CpuAffinity;
+import dev.ipclab.demos.os.OtherLoad;
+import dev.ipclab.demos.trace.TraceRecorder;
+import dev.ipclab.demos.proto.v1.CalibrateWork;
+import dev.ipclab.demos.proto.v1.CalibrationResult;
+import dev.ipclab.demos.proto.v1.CpuSegment;
+import dev.ipclab.demos.proto.v1.RunUnits;
+import dev.ipclab.demos.proto.v1.UnitSpan;
+import dev.ipclab.demos.proto.v1.UnitSpans;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,13 +1,13 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ProcMaps;
-import dev.ipclab.proto.v1.AddressSpaceMapFixed;
-import dev.ipclab.proto.v1.AddressSpaceMapFixedResult;
-import dev.ipclab.proto.v1.AddressSpaceReadFixed;
-import dev.ipclab.proto.v1.AddressSpaceReadFixedResult;
-import dev.ipclab.proto.v1.AddressSpaceUnmapFixed;
-import dev.ipclab.proto.v1.AddressSpaceUnmapFixedResult;
+import dev.ipclab.demos.os.ProcMaps;
+import dev.ipclab.demos.proto.v1.AddressSpaceMapFixed;
+import dev.ipclab.demos.proto.v1.AddressSpaceMapFixedResult;
+import dev.ipclab.demos.proto.v1.AddressSpaceReadFixed;
+import dev.ipclab.demos.proto.v1.AddressSpaceReadFixedResult;
+import dev.ipclab.demos.proto.v1.AddressSpaceUnmapFixed;
+import dev.ipclab.demos.proto.v1.AddressSpaceUnmapFixedResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
-import dev.ipclab.parent.os.TaskSched;
+import dev.ipclab.demos.os.TaskSched;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

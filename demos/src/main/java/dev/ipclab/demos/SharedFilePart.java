@@ -1,10 +1,10 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ProcMaps;
-import dev.ipclab.proto.v1.AddressSpaceShm;
-import dev.ipclab.proto.v1.AddressSpaceShmOp;
-import dev.ipclab.proto.v1.AddressSpaceShmResult;
+import dev.ipclab.demos.os.ProcMaps;
+import dev.ipclab.demos.proto.v1.AddressSpaceShm;
+import dev.ipclab.demos.proto.v1.AddressSpaceShmOp;
+import dev.ipclab.demos.proto.v1.AddressSpaceShmResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

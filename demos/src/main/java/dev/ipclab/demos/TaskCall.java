@@ -1,9 +1,9 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.trace.TraceRecorder;
+import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.proto.v1.TaskResult;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,12 +1,12 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ProcStatus;
-import dev.ipclab.proto.v1.CrowdJoin;
-import dev.ipclab.proto.v1.CrowdJoined;
-import dev.ipclab.proto.v1.CrowdKind;
-import dev.ipclab.proto.v1.CrowdStart;
-import dev.ipclab.proto.v1.CrowdStarted;
+import dev.ipclab.demos.os.ProcStatus;
+import dev.ipclab.demos.proto.v1.CrowdJoin;
+import dev.ipclab.demos.proto.v1.CrowdJoined;
+import dev.ipclab.demos.proto.v1.CrowdKind;
+import dev.ipclab.demos.proto.v1.CrowdStart;
+import dev.ipclab.demos.proto.v1.CrowdStarted;
 import java.util.List;
 
 /**

@@ -1,16 +1,16 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.TaskSched;
-import dev.ipclab.proto.v1.JavaStateCounts;
-import dev.ipclab.proto.v1.StateRole;
-import dev.ipclab.proto.v1.StateThread;
-import dev.ipclab.proto.v1.ThreadStatesSample;
-import dev.ipclab.proto.v1.ThreadStatesSampled;
-import dev.ipclab.proto.v1.ThreadStatesStart;
-import dev.ipclab.proto.v1.ThreadStatesStarted;
-import dev.ipclab.proto.v1.ThreadStatesStop;
-import dev.ipclab.proto.v1.ThreadStatesStopped;
+import dev.ipclab.demos.os.TaskSched;
+import dev.ipclab.demos.proto.v1.JavaStateCounts;
+import dev.ipclab.demos.proto.v1.StateRole;
+import dev.ipclab.demos.proto.v1.StateThread;
+import dev.ipclab.demos.proto.v1.ThreadStatesSample;
+import dev.ipclab.demos.proto.v1.ThreadStatesSampled;
+import dev.ipclab.demos.proto.v1.ThreadStatesStart;
+import dev.ipclab.demos.proto.v1.ThreadStatesStarted;
+import dev.ipclab.demos.proto.v1.ThreadStatesStop;
+import dev.ipclab.demos.proto.v1.ThreadStatesStopped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

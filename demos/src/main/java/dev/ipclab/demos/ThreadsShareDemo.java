@@ -1,12 +1,12 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.os.ProcStatus;
-import dev.ipclab.proto.v1.CounterMode;
-import dev.ipclab.proto.v1.CounterRace;
-import dev.ipclab.proto.v1.CounterRaceResult;
-import dev.ipclab.proto.v1.RacerReport;
+import dev.ipclab.demos.os.ProcStatus;
+import dev.ipclab.demos.proto.v1.CounterMode;
+import dev.ipclab.demos.proto.v1.CounterRace;
+import dev.ipclab.demos.proto.v1.CounterRaceResult;
+import dev.ipclab.demos.proto.v1.RacerReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ipclab.proto.v1.AsyncIoFetch;
-import dev.ipclab.proto.v1.AsyncIoLoadResult;
-import dev.ipclab.proto.v1.AsyncIoServeResult;
+import dev.ipclab.demos.proto.v1.AsyncIoFetch;
+import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
+import dev.ipclab.demos.proto.v1.AsyncIoServeResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

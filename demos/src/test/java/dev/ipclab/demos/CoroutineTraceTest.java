@@ -1,9 +1,9 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.proto.v1.GeneratorAction;
-import dev.ipclab.proto.v1.GeneratorEvent;
+import dev.ipclab.demos.proto.v1.GeneratorAction;
+import dev.ipclab.demos.proto.v1.GeneratorEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

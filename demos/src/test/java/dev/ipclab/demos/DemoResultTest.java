@@ -1,4 +1,4 @@
-package dev.ipclab.parent.demo;
+package dev.ipclab.demos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -2,10 +2,10 @@ package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.parent.demo.CoroutinesDemo;
-import dev.ipclab.parent.demo.DemoContext;
-import dev.ipclab.parent.demo.DemoResult;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.CoroutinesDemo;
+import dev.ipclab.demos.DemoContext;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;
 import java.nio.file.Path;

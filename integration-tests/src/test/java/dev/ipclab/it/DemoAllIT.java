@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ipclab.parent.demo.ParallelismDemo;
+import dev.ipclab.demos.ParallelismDemo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

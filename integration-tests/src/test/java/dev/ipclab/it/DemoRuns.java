@@ -2,12 +2,12 @@ package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.parent.demo.Check;
-import dev.ipclab.parent.demo.Demo;
-import dev.ipclab.parent.demo.DemoContext;
-import dev.ipclab.parent.demo.DemoResult;
-import dev.ipclab.parent.demo.DemoText;
-import dev.ipclab.parent.demo.Verdict;
+import dev.ipclab.demos.Check;
+import dev.ipclab.demos.Demo;
+import dev.ipclab.demos.DemoContext;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.DemoText;
+import dev.ipclab.demos.Verdict;
 import dev.ipclab.transport.TransportKind;
 
 /**

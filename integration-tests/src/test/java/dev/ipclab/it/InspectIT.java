@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.parent.ParentRecord;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.ProcStatus;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;

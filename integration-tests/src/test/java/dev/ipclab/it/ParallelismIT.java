@@ -2,11 +2,11 @@ package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.parent.demo.DemoContext;
-import dev.ipclab.parent.demo.DemoResult;
-import dev.ipclab.parent.demo.ParallelismDemo;
-import dev.ipclab.parent.demo.Verdict;
-import dev.ipclab.parent.os.CpuAffinity;
+import dev.ipclab.demos.DemoContext;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.ParallelismDemo;
+import dev.ipclab.demos.Verdict;
+import dev.ipclab.demos.os.CpuAffinity;
 import dev.ipclab.transport.TransportKind;
 import java.util.List;
 import java.util.Map;

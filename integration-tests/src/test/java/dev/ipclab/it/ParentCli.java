@@ -46,8 +46,8 @@ final class ParentCli implements AutoCloseable {
     cmd.add("-Dipclab.role=parent");
     cmd.add("-Dipclab.worker.jar=" + jar("ipclab.worker.jar"));
     cmd.add("-cp");
-    cmd.add(jar("ipclab.parent.jar").toString());
-    cmd.add("dev.ipclab.parent.cli.IpclabCommand");
+    cmd.add(jar("ipclab.cli.jar").toString());
+    cmd.add("dev.ipclab.cli.IpclabCommand");
     cmd.addAll(List.of(args));
     return cmd;
   }

@@ -22,6 +22,10 @@ final class Pools {
         .workers(workers)
         .transport(transport)
         .workerJar(ParentCli.jar("ipclab.worker.jar"))
+        // The demos' task module, as the command line's pools have it; recorded for inspect, like the CLI's.
+        .addClassPath(WorkerPoolBuilder.codeSource(dev.ipclab.demos.worker.DemoTasks.class))
+        .inspectable(true)
+        .closeOnJvmShutdown(true)
         .heartbeat(Duration.ofMillis(200), Duration.ofMillis(1_000))
         .handshakeTimeout(Duration.ofSeconds(10))
         .readyTimeout(Duration.ofSeconds(30))

@@ -107,7 +107,7 @@ class ScriptsIT {
 
   /** Runs {@code scripts/<name>} from /tmp through Commons Exec, with the test's Java as JAVA_HOME. */
   private Result script(String name, String... args) throws Exception {
-    Path root = ParentCli.jar("ipclab.parent.jar").getParent().getParent().getParent();
+    Path root = ParentCli.jar("ipclab.cli.jar").getParent().getParent().getParent();
     CommandLine line = new CommandLine(root.resolve("scripts").resolve(name).toFile());
     for (String a : args) {
       line.addArgument(a, false);

@@ -124,7 +124,7 @@ class SupervisionIT {
       assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
       // The parent record, which inspect and the next parent's sweep read, lists the new pid, not the dead one.
       List<Long> recorded = new ArrayList<>();
-      ParentRecord.of(ProcessHandle.current().pid()).orElseThrow().json().get("pools").get(0).get("workers")
+      dev.ipclab.cli.RecordedParents.json(ParentRecord.of(ProcessHandle.current().pid()).orElseThrow()).get("pools").get(0).get("workers")
           .forEach(w -> recorded.add(w.get("pid").asLong()));
       assertThat(recorded).contains(pool.worker(2).pid()).doesNotContain(victim);
     }

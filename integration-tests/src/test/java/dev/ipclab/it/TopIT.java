@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.control.ControlClient;
 import dev.ipclab.parent.control.ControlFraming;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.proto.v1.ControlReply;
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ErrorReply;

@@ -7,7 +7,7 @@ import dev.ipclab.parent.ExitDescription;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;

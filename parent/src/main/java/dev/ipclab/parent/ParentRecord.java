@@ -1,8 +1,5 @@
 package dev.ipclab.parent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ipclab.parent.control.ControlServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,10 +19,10 @@ import java.util.stream.Stream;
  * (directory 0700, file 0600), so that {@code ipclab inspect} and {@code scripts/ipclab-stop} find parents without
  * {@code pgrep -f}, and can tell a recycled pid from the parent by its start time (field 22 of /proc/pid/stat).
  * The control socket {@code <pid>.sock} beside it, for {@code ipclab top}, lives exactly as long as the record.
+ * Only pools built with {@link WorkerPoolBuilder#inspectable(boolean)} appear in it.
  */
 public final class ParentRecord {
   private static final Logger log = Logger.getLogger(ParentRecord.class.getName());
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final List<WorkerPool> POOLS = new ArrayList<>();
   private static boolean hookAdded;
   private static ControlServer control;
@@ -39,9 +34,10 @@ public final class ParentRecord {
    *
    * @param pid the parent's pid
    * @param startTicks its start time in clock ticks after boot, as recorded
-   * @param json the whole record
+   * @param json the whole record, a JSON object: pid, start_ticks, command_line, control_socket, and pools (each
+   *     with transport, endpoint, run_directory and workers, each worker with id and pid)
    */
-  public record Entry(long pid, long startTicks, JsonNode json) {}
+  public record Entry(long pid, long startTicks, String json) {}
 
   /** Where the records live: {@code $TMPDIR/ipclab-parents}, {@code /tmp/ipclab-parents} without TMPDIR. */
   public static Path directory() {
@@ -118,29 +114,36 @@ public final class ParentRecord {
 
   private static void write() {
     long pid = ProcessHandle.current().pid();
-    Map<String, Object> record = new LinkedHashMap<>();
-    record.put("pid", pid);
-    record.put("start_ticks", startTicks(pid).orElse(-1L));
-    record.put("command_line", ProcessHandle.current().info().commandLine().orElse("?"));
+    StringBuilder json = new StringBuilder("{\n");
+    json.append("  \"pid\": ").append(pid).append(",\n");
+    json.append("  \"start_ticks\": ").append(startTicks(pid).orElse(-1L)).append(",\n");
+    json.append("  \"command_line\": ").append(quote(ProcessHandle.current().info().commandLine().orElse("?")))
+        .append(",\n");
     if (control != null) {
-      record.put("control_socket", control.path().toString());
+      json.append("  \"control_socket\": ").append(quote(control.path().toString())).append(",\n");
     }
-    List<Map<String, Object>> pools = new ArrayList<>();
-    for (WorkerPool pool : POOLS) {
-      Map<String, Object> p = new LinkedHashMap<>();
-      p.put("transport", pool.transport().name().toLowerCase(java.util.Locale.ROOT));
-      p.put("endpoint", pool.endpoint());
-      p.put("run_directory", pool.runDirectory().toString());
-      p.put("workers", pool.workers().stream().map(w -> Map.of("id", w.id(), "pid", w.pid())).toList());
-      pools.add(p);
+    json.append("  \"pools\": [");
+    for (int i = 0; i < POOLS.size(); i++) {
+      WorkerPool pool = POOLS.get(i);
+      json.append(i == 0 ? "\n" : ",\n").append("    {\"transport\": ")
+          .append(quote(pool.transport().name().toLowerCase(java.util.Locale.ROOT)))
+          .append(", \"endpoint\": ").append(pool.endpoint() == null ? "null" : quote(pool.endpoint()))
+          .append(", \"run_directory\": ").append(quote(pool.runDirectory().toString()))
+          .append(", \"workers\": [");
+      List<WorkerProcess> workers = pool.workers();
+      for (int w = 0; w < workers.size(); w++) {
+        json.append(w == 0 ? "" : ", ").append("{\"id\": ").append(workers.get(w).id()).append(", \"pid\": ")
+            .append(workers.get(w).pid()).append('}');
+      }
+      json.append("]}");
     }
-    record.put("pools", pools);
+    json.append(POOLS.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
     Path dir = directory();
     try {
       // Written aside and moved into place, so a reader never sees half a record.
       Path tmp = Files.createTempFile(dir, "." + pid + "-", ".tmp",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, JSON.writeValueAsString(record), StandardCharsets.UTF_8);
+      Files.writeString(tmp, json, StandardCharsets.UTF_8);
       Files.move(tmp, file(pid), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       // Inspection is a convenience: a parent whose record cannot be written still runs its workers.
@@ -199,15 +202,48 @@ public final class ParentRecord {
     return Files.exists(f) ? read(f) : Optional.empty();
   }
 
+  /** A JSON string literal of {@code text}: quotes, backslashes and control characters escaped. */
+  static String quote(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\t' -> out.append("\\t");
+        case '\r' -> out.append("\\r");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  private static final java.util.regex.Pattern PID = java.util.regex.Pattern.compile("\"pid\":\\s*(-?\\d+)");
+  private static final java.util.regex.Pattern TICKS =
+      java.util.regex.Pattern.compile("\"start_ticks\":\\s*(-?\\d+)");
+
+  private static long number(java.util.regex.Pattern field, String json) {
+    java.util.regex.Matcher m = field.matcher(json);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
   private static Optional<Entry> read(Path f) {
-    JsonNode json;
+    String json;
     try {
-      json = JSON.readTree(Files.readString(f));
+      json = Files.readString(f);
     } catch (IOException e) {
       return Optional.empty(); // removed while we read, or not ours to read
     }
-    long pid = json.path("pid").asLong(-1);
-    long ticks = json.path("start_ticks").asLong(-1);
+    // The record's own top-level pid and start_ticks come first, before any worker's pid.
+    long pid = number(PID, json);
+    long ticks = number(TICKS, json);
     Optional<Long> now = startTicks(pid);
     if (now.isEmpty() || now.get() != ticks) {
       try {

@@ -27,4 +27,7 @@ record PoolSettings(
     Duration restartPeriod,
     Duration restartBackoffInitial,
     Duration restartBackoffMax,
-    PoolListener listener) {}
+    PoolListener listener,
+    WorkerLaunch launch,
+    boolean inspectable,
+    boolean closeOnJvmShutdown) {}

@@ -72,12 +72,24 @@ public final class WorkerCommand {
 
   private WorkerCommand() {}
 
+  /** Above this many characters the class path goes into an {@code @argfile}, not onto the command line. */
+  static final int ARGFILE_THRESHOLD = 4096;
+
   /**
+   * A JVM worker's command line: the settings as properties, the footprint flags, the AOT cache when the class
+   * path starts with a worker jar that has one, the extra JVM arguments, the class path and the main class.
+   *
    * @param connect the address a socket worker connects to, or null for pipes
    * @param extraJvmArgs appended after the defaults, so they win
+   * @param argfileDir where a long class path is written as {@code worker-<id>.args}
    */
-  static List<String> build(Path workerJar, int workerId, TransportKind transport, IdleStrategy idle,
-      String connect, int maxFrameBytes, List<String> extraJvmArgs) {
+  static List<String> build(Path workerJar, WorkerLaunch launch, int workerId, TransportKind transport,
+      IdleStrategy idle, String connect, int maxFrameBytes, List<String> extraJvmArgs, Path argfileDir)
+      throws java.io.IOException {
+    if (launch.command() != null) {
+      return launch.command();
+    }
+    List<Path> classPath = launch.classPath() != null ? launch.classPath() : List.of(workerJar);
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.add("-D" + Protocol.ROLE_PROPERTY + "=worker");
@@ -91,13 +103,56 @@ public final class WorkerCommand {
     // Keeps the worker's last log lines when it is stopped by a signal.
     cmd.add("-D" + ProcessLog.MANAGER_PROPERTY + "=" + ProcessLog.SHUTDOWN_SAFE_MANAGER);
     cmd.addAll(FOOTPRINT_FLAGS);
-    WorkerAotCache.flag(workerJar, transport, extraJvmArgs).ifPresent(cmd::add);
+    // The JVM accepts a cache trained on a prefix of the class path, so the worker jar's cache serves the
+    // runtime's classes even when user jars follow it; classes of those jars load as without a cache.
+    Path first = classPath.get(0);
+    if (first.getFileName() != null && first.getFileName().toString().endsWith(".jar")) {
+      WorkerAotCache.flag(first, transport, extraJvmArgs).ifPresent(cmd::add);
+    }
     cmd.addAll(extraJvmArgs);
-    cmd.add("-cp");
     // Normalized: the AOT cache is valid only for the class path it was trained with, path for path.
-    cmd.add(workerJar.toAbsolutePath().normalize().toString());
-    cmd.add(MAIN_CLASS);
+    String joined = String.join(java.io.File.pathSeparator,
+        classPath.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
+    if (joined.length() > ARGFILE_THRESHOLD) {
+      // The kernel limits one argument to 128 KiB and all of them to about 2 MiB (E2BIG, "argument list too
+      // long"); the java launcher reads the rest of its arguments from the file instead.
+      Path argfile = argfileDir.resolve("worker-" + workerId + ".args");
+      Files.writeString(argfile, "-cp\n\"" + joined.replace("\\", "\\\\") + "\"\n");
+      cmd.add("@" + argfile);
+    } else {
+      cmd.add("-cp");
+      cmd.add(joined);
+    }
+    cmd.add(launch.mainClass());
     return cmd;
+  }
+
+  /** The default worker on {@code workerJar} alone: the class path is short, so no argfile is written. */
+  static List<String> build(Path workerJar, int workerId, TransportKind transport, IdleStrategy idle,
+      String connect, int maxFrameBytes, List<String> extraJvmArgs) {
+    try {
+      return build(workerJar, WorkerLaunch.DEFAULT, workerId, transport, idle, connect, maxFrameBytes, extraJvmArgs,
+          null);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The settings of a worker as environment variables, for a worker command in any language (a JVM worker reads
+   * the same settings from its {@code -Dipclab.*} properties).
+   */
+  static java.util.Map<String, String> environment(int workerId, TransportKind transport, IdleStrategy idle,
+      String connect, int maxFrameBytes) {
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("IPCLAB_WORKER_ID", Integer.toString(workerId));
+    env.put("IPCLAB_TRANSPORT", transport.cliName());
+    if (connect != null) {
+      env.put("IPCLAB_CONNECT", connect);
+    }
+    env.put("IPCLAB_MAX_FRAME_BYTES", Integer.toString(maxFrameBytes));
+    env.put("IPCLAB_IDLE", idle.cliName());
+    return env;
   }
 
   /**

@@ -33,9 +33,12 @@ final class WorkerLauncher {
    */
   static WorkerProcess spawn(int id, String token, PoolSettings settings, String connect, Path logFile,
       ScheduledExecutorService timer, WorkerRegistry registry) throws IOException {
-    List<String> command = WorkerCommand.build(settings.workerJar(), id, settings.transport(), settings.idle(),
-        connect, settings.maxFrameBytes(), settings.extraJvmArgs());
+    List<String> command = WorkerCommand.build(settings.workerJar(), settings.launch(), id, settings.transport(),
+        settings.idle(), connect, settings.maxFrameBytes(), settings.extraJvmArgs(), logFile.getParent());
     ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(settings.launch().environment());
+    builder.environment().putAll(WorkerCommand.environment(id, settings.transport(), settings.idle(), connect,
+        settings.maxFrameBytes()));
     builder.environment().put(Protocol.TOKEN_ENV, token);
     String fault = settings.faults().get(id);
     if (fault != null) {

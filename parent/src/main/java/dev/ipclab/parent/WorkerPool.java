@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -110,7 +111,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
         () -> ParentRecord.workersChanged(this), runDirectory.path());
     try {
       // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
+      if (settings.closeOnJvmShutdown()) {
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+      }
       startServer();
       for (WorkerSlot slot : slots) {
         spawn(slot);
@@ -121,7 +124,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       for (WorkerSlot slot : slots) {
         supervisor.watch(slot, slot.current);
       }
-      ParentRecord.poolStarted(this);
+      if (settings.inspectable()) {
+        ParentRecord.poolStarted(this);
+      }
     } catch (IOException | InterruptedException | RuntimeException e) {
       close();
       throw e;
@@ -197,6 +202,14 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
           : problem.startsWith("the peer") ? RejectReason.REJECT_REASON_PEER_CREDENTIALS
           : RejectReason.REJECT_REASON_UNKNOWN_WORKER;
       return Admission.reject(reason, problem);
+    }
+    Set<String> missing = new TreeSet<>(settings.launch().requiredKinds());
+    missing.removeAll(hello.getTaskKindsList());
+    if (!missing.isEmpty()) {
+      return Admission.reject(RejectReason.REJECT_REASON_MISSING_TASK_KINDS, worker.name() + " does not serve the"
+          + " required task kinds " + missing + "; it serves " + hello.getTaskKindsList() + ". Put the jar of the"
+          + " task module that registers them on the worker's class path (WorkerPoolBuilder.classPath) and list"
+          + " the module in its META-INF/services/dev.ipclab.worker.TaskModule.");
     }
     return Admission.accept(worker);
   }
@@ -295,7 +308,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     closed = true;
     router.shut(new TaskFailedException("pool closed: the task had no outcome yet when its pool was closed", 0,
         null), new IllegalStateException("the pool is closed; start a new one to submit tasks"));
-    if (Thread.currentThread() != shutdownHook) {
+    if (settings.closeOnJvmShutdown() && Thread.currentThread() != shutdownHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
       } catch (IllegalStateException e) {

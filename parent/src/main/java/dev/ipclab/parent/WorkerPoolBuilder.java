@@ -10,14 +10,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Configures a pool. Defaults: 2 workers, pipe transport, heartbeat every 1 s, hung after 5 s of silence,
  * 10 s for a hello and 30 s for all workers to be ready (each plus 250 ms per worker, since N JVMs starting at
- * once share the cores), 5 s of grace at shutdown, 16 MiB frames, the worker jar found beside the parent's, no
- * extra JVM flags, no faults, logs removed at close; and for tasks: 64 in flight per worker, a queue of
- * 10 000 that blocks submit when full, 3 attempts per task, workers never recycled, at most 10 restarts in
- * 60 s, restart backoff 100 ms doubling up to 5 s.
+ * once share the cores), 5 s of grace at shutdown, 16 MiB frames; workers are JVMs running
+ * {@code dev.ipclab.worker.WorkerMain} on the ipclab worker jar ({@code -Dipclab.worker.jar}) with no extra JVM
+ * flags or environment, no kinds required, no faults; logs removed at close; not inspectable, no shutdown hook; and
+ * for tasks: 64 in flight per worker, a queue of 10 000 that blocks submit when full, 3 attempts per task, workers
+ * never recycled, at most 10 restarts in 60 s, restart backoff 100 ms doubling up to 5 s.
  */
 public final class WorkerPoolBuilder {
   private int workers = 2;
@@ -43,6 +45,14 @@ public final class WorkerPoolBuilder {
   private Backpressure backpressure = Backpressure.BLOCK;
   private int maxInFlightPerWorker = 64;
   private PoolListener listener = new PoolListener() {};
+  private List<Path> classPath;
+  private final List<Path> extraClassPath = new ArrayList<>();
+  private String mainClass = WorkerCommand.MAIN_CLASS;
+  private List<String> command;
+  private final Map<String, String> environment = new LinkedHashMap<>();
+  private final java.util.Set<String> requiredKinds = new java.util.TreeSet<>();
+  private boolean inspectable;
+  private boolean closeOnJvmShutdown;
 
   /** Made by {@link WorkerPool#builder()}, the one entry point. */
   WorkerPoolBuilder() {}
@@ -166,6 +176,7 @@ public final class WorkerPoolBuilder {
     return this;
   }
 
+  /** The ipclab worker jar (with its {@code lib/} beside it) that a pool without its own class path runs. */
   public WorkerPoolBuilder workerJar(Path jar) {
     this.workerJar = jar;
     return this;
@@ -188,9 +199,116 @@ public final class WorkerPoolBuilder {
     return this;
   }
 
+  /**
+   * The worker JVM's class path, in order: the ipclab worker runtime (the {@code worker} artifact and its
+   * dependencies, protobuf and Netty) and the jars or directories of the task modules it should serve. Default: the
+   * worker jar of this ipclab installation ({@code -Dipclab.worker.jar}), which serves the built-in kinds. A long
+   * class path is passed to the JVM in an {@code @argfile} in the pool's run directory, not on the command line,
+   * whose length the kernel limits.
+   */
+  public WorkerPoolBuilder classPath(List<Path> entries) {
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("a worker class path needs at least one entry");
+    }
+    this.classPath = List.copyOf(entries);
+    return this;
+  }
+
+  /**
+   * Adds entries after the worker's class path (the default one or {@link #classPath}'s): typically the jar or
+   * classes directory of a task module, found with {@link #codeSource}.
+   */
+  public WorkerPoolBuilder addClassPath(Path... entries) {
+    this.extraClassPath.addAll(List.of(entries));
+    return this;
+  }
+
+  /** The jar or directory {@code type} was loaded from: what to add to a worker's class path to give it that type. */
+  public static Path codeSource(Class<?> type) {
+    try {
+      return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot tell where " + type.getName() + " was loaded from: " + e, e);
+    }
+  }
+
+  /** The class path of the JVM this runs in, for a worker that should see the same classes as its parent. */
+  public static List<Path> classPathOfThisJvm() {
+    return java.util.Arrays.stream(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator))
+        .filter(s -> !s.isBlank()).map(Path::of).toList();
+  }
+
+  /**
+   * The worker JVM's main class. Default: {@code dev.ipclab.worker.WorkerMain}, which serves the task modules its
+   * class path lists; a {@code main} of the user's own runs {@code WorkerRuntime.builder()...runAndExit()}.
+   */
+  public WorkerPoolBuilder mainClass(String className) {
+    this.mainClass = java.util.Objects.requireNonNull(className, "className");
+    return this;
+  }
+
+  /**
+   * Starts {@code executable} with its arguments as each worker instead of a JVM: any program that speaks the
+   * protocol (see docs/protocol.md), in any language. It finds its settings in its environment ({@code
+   * IPCLAB_TOKEN}, {@code IPCLAB_WORKER_ID}, {@code IPCLAB_TRANSPORT}, {@code IPCLAB_CONNECT}, {@code
+   * IPCLAB_MAX_FRAME_BYTES}, {@code IPCLAB_IDLE}). The class path, main class and JVM arguments do not apply.
+   */
+  public WorkerPoolBuilder command(List<String> executableAndArgs) {
+    if (executableAndArgs.isEmpty()) {
+      throw new IllegalArgumentException("a worker command needs at least the executable");
+    }
+    this.command = List.copyOf(executableAndArgs);
+    return this;
+  }
+
+  /** Adds variables to every worker's environment. */
+  public WorkerPoolBuilder environment(Map<String, String> variables) {
+    this.environment.putAll(variables);
+    return this;
+  }
+
+  /**
+   * Task kinds every worker must serve: a worker whose hello does not list one of them is refused, and the pool's
+   * start fails at once with a message that names the missing kinds and what the worker serves.
+   */
+  public WorkerPoolBuilder requireKinds(String... kinds) {
+    this.requiredKinds.addAll(List.of(kinds));
+    return this;
+  }
+
+  /**
+   * Makes this pool visible to {@code ipclab inspect} and {@code ipclab top}: a record of this JVM in
+   * {@code $TMPDIR/ipclab-parents/<pid>.json} and a control socket beside it, for as long as the pool is open.
+   * Default: false, so a library user's JVM leaves no file anywhere unless asked to.
+   */
+  public WorkerPoolBuilder inspectable(boolean on) {
+    this.inspectable = on;
+    return this;
+  }
+
+  /**
+   * Closes the pool from a JVM shutdown hook (Ctrl-C, SIGTERM) if it is still open, so the run directory goes
+   * too. Default: false. Without it the workers still end when this JVM ends (they exit on the end of their
+   * channel or when their parent process is gone), but the run directory with their logs stays.
+   */
+  public WorkerPoolBuilder closeOnJvmShutdown(boolean on) {
+    this.closeOnJvmShutdown = on;
+    return this;
+  }
+
+  private List<Path> effectiveClassPath(Path jar) {
+    if (classPath == null && extraClassPath.isEmpty()) {
+      return null;
+    }
+    List<Path> all = new ArrayList<>(classPath != null ? classPath : jar != null ? List.of(jar) : List.of());
+    all.addAll(extraClassPath);
+    return List.copyOf(all);
+  }
+
   /** Spawns the workers and returns once every one has completed its handshake. */
   public WorkerPool start() throws IOException, InterruptedException {
-    Path jar = workerJar != null ? workerJar : WorkerCommand.locateWorkerJar();
+    Path jar = workerJar != null ? workerJar
+        : classPath != null || command != null ? null : WorkerCommand.locateWorkerJar();
     Duration startupShare = Duration.ofMillis(250L * workers);
     Duration handshake = handshakeTimeout != null ? handshakeTimeout : Duration.ofSeconds(10).plus(startupShare);
     Duration ready = readyTimeout != null ? readyTimeout : Duration.ofSeconds(30).plus(startupShare);
@@ -198,6 +316,9 @@ public final class WorkerPoolBuilder {
         handshake, ready, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
         Map.copyOf(faults), keepLogs,
         new TaskRouter.Limits(maxInFlightPerWorker, maxAttempts, queueCapacity, backpressure, maxTasksPerChild),
-        maxRestarts, restartPeriod, backoffInitial, backoffMax, listener));
+        maxRestarts, restartPeriod, backoffInitial, backoffMax, listener,
+        new WorkerLaunch(effectiveClassPath(jar), mainClass, command, Map.copyOf(environment),
+            Set.copyOf(requiredKinds)),
+        inspectable, closeOnJvmShutdown));
   }
 }

@@ -2,7 +2,6 @@ package dev.ipclab.parent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.parent.os.ProcFds;
 import java.io.BufferedInputStream;
 import java.io.FileInputStream;
 import java.io.InputStream;
@@ -19,17 +18,17 @@ class WorkerStdoutTest {
   @Test
   void readsTheSamePipeWithoutTheJdkBufferAndLeavesOneDescriptorOfIt() throws Exception {
     Process child = new ProcessBuilder("sh", "-c", "read line; echo \"got $line\"").start();
-    String pipe = ProcFds.list(child.pid()).stream().filter(fd -> fd.fd() == 1).findFirst().orElseThrow().target();
+    String pipe = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", Long.toString(child.pid()), "fd", "1")).toString();
     try (InputStream out = WorkerStdout.of(child, "child")) {
       assertThat(out).isExactlyInstanceOf(FileInputStream.class).isNotInstanceOf(BufferedInputStream.class);
       // The JDK's descriptor of the pipe is closed: the parent holds only its own, so the reaper drains nothing.
-      assertThat(ProcFds.list(ProcessHandle.current().pid())).filteredOn(fd -> fd.target().equals(pipe)).hasSize(1);
+      assertThat(fdTargets()).filteredOn(pipe::equals).hasSize(1);
       child.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
       child.getOutputStream().close();
       assertThat(new String(out.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("got ping\n");
     }
     assertThat(child.waitFor()).isZero();
-    assertThat(ProcFds.list(ProcessHandle.current().pid())).noneMatch(fd -> fd.target().equals(pipe));
+    assertThat(fdTargets()).noneMatch(pipe::equals);
   }
 
   /** The JDK drains a dead child's stdout into its own stream; ours must get every byte the child wrote instead. */
@@ -50,5 +49,20 @@ class WorkerStdoutTest {
       assertThat(out).isSameAs(child.getInputStream());
       assertThat(new String(out.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("gone");
     }
+  }
+
+  /** Where each of this JVM's file descriptors points, from /proc/self/fd. */
+  private static java.util.List<String> fdTargets() throws java.io.IOException {
+    java.util.List<String> targets = new java.util.ArrayList<>();
+    try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+      for (java.nio.file.Path fd : (Iterable<java.nio.file.Path>) fds::iterator) {
+        try {
+          targets.add(java.nio.file.Files.readSymbolicLink(fd).toString());
+        } catch (java.io.IOException e) {
+          // closed while listed (the listing's own descriptor)
+        }
+      }
+    }
+    return targets;
   }
 }

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import dev.ipclab.parent.WorkerCommand;
 import dev.ipclab.transport.IdleStrategy;
@@ -27,7 +27,7 @@ import org.HdrHistogram.Histogram;
  * ipclab's round trip divided by this one is what ipclab's layers cost.
  */
 final class BaselineEcho implements AutoCloseable {
-  static final String MAIN_CLASS = "dev.ipclab.worker.bench.BareEcho";
+  static final String MAIN_CLASS = "dev.ipclab.cli.bench.echo.BareEcho";
   private static final long CONNECT_TIMEOUT_MS = 20_000;
 
   private final Process process;
@@ -87,7 +87,8 @@ final class BaselineEcho implements AutoCloseable {
 
   private static Process spawn(Path workerJar, String channel, String idle, boolean pipe) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(
-        WorkerCommand.sameJvm(workerJar, MAIN_CLASS, List.of(channel, idle)));
+        WorkerCommand.sameJvm(dev.ipclab.parent.WorkerPoolBuilder.codeSource(dev.ipclab.cli.bench.echo.BareEcho.class), MAIN_CLASS,
+            List.of(channel, idle)));
     builder.redirectError(Redirect.INHERIT); // it prints nothing unless it fails, and then the user must see why
     if (!pipe) {
       builder.redirectOutput(Redirect.DISCARD);

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,15 +1,15 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.WorkerCommand;
 import dev.ipclab.parent.WorkerConnection;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
-import dev.ipclab.parent.bench.BenchReport.Result;
-import dev.ipclab.parent.bench.BenchReport.SpawnMs;
-import dev.ipclab.parent.bench.BenchReport.Throughput;
-import dev.ipclab.parent.bench.BenchReport.WorkerRssMb;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.cli.bench.BenchReport.Result;
+import dev.ipclab.cli.bench.BenchReport.SpawnMs;
+import dev.ipclab.cli.bench.BenchReport.Throughput;
+import dev.ipclab.cli.bench.BenchReport.WorkerRssMb;
+import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;

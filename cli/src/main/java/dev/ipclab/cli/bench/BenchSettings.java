@@ -1,4 +1,4 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;

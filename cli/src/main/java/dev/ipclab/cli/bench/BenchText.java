@@ -1,7 +1,7 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
-import dev.ipclab.parent.bench.BenchReport.Result;
-import dev.ipclab.parent.bench.BenchReport.TargetCheck;
+import dev.ipclab.cli.bench.BenchReport.Result;
+import dev.ipclab.cli.bench.BenchReport.TargetCheck;
 import java.io.PrintWriter;
 import java.util.Locale;
 

@@ -1,7 +1,7 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
-import dev.ipclab.parent.bench.BenchReport.CpuPerMsg;
-import dev.ipclab.parent.os.CpuTimes;
+import dev.ipclab.cli.bench.BenchReport.CpuPerMsg;
+import dev.ipclab.demos.os.CpuTimes;
 
 /**
  * CPU time of the parent (this JVM) and one worker over a stretch of messages, from the kernel's accounting

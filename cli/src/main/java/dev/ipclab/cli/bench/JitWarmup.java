@@ -1,6 +1,6 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
-import dev.ipclab.parent.os.TaskSched;
+import dev.ipclab.demos.os.TaskSched;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

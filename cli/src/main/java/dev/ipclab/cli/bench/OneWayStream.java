@@ -1,4 +1,4 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.WorkerConnection;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import org.HdrHistogram.Histogram;
 

@@ -1,9 +1,9 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
-import dev.ipclab.parent.bench.BenchReport.Result;
-import dev.ipclab.parent.bench.BenchReport.SpawnMs;
-import dev.ipclab.parent.bench.BenchReport.TargetCheck;
-import dev.ipclab.parent.bench.BenchReport.WorkerRssMb;
+import dev.ipclab.cli.bench.BenchReport.Result;
+import dev.ipclab.cli.bench.BenchReport.SpawnMs;
+import dev.ipclab.cli.bench.BenchReport.TargetCheck;
+import dev.ipclab.cli.bench.BenchReport.WorkerRssMb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

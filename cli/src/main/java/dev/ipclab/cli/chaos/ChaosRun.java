@@ -1,4 +1,4 @@
-package dev.ipclab.parent.chaos;
+package dev.ipclab.cli.chaos;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.PoolFailedException;
@@ -82,6 +82,10 @@ public final class ChaosRun implements PoolListener {
     }
     int expectedFaults = (int) (settings.duration().toMillis() / Math.max(1, settings.faultInterval().toMillis())) + 1;
     WorkerPoolBuilder builder = WorkerPool.builder()
+        // The chaos kinds' module; its workers get the fault hooks through -Dipclab.chaos.run below.
+        .addClassPath(WorkerPoolBuilder.codeSource(dev.ipclab.cli.chaos.worker.ChaosTasks.class))
+        .inspectable(true)
+        .closeOnJvmShutdown(true)
         .workers(settings.workers())
         .transport(settings.transport())
         .heartbeat(settings.heartbeat(), settings.heartbeatTimeout())

@@ -1,11 +1,11 @@
-package dev.ipclab.parent.chaos;
+package dev.ipclab.cli.chaos;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.WorkerConnection;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
-import dev.ipclab.parent.os.OsCommand;
+import dev.ipclab.demos.os.OsCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.chaos;
+package dev.ipclab.cli.chaos;
 
 /**
  * One fault injected into the pool.

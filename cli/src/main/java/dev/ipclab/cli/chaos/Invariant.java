@@ -1,4 +1,4 @@
-package dev.ipclab.parent.chaos;
+package dev.ipclab.cli.chaos;
 
 /**
  * One invariant the chaos run checks itself, with what it measured.

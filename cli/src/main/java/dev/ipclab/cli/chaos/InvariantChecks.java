@@ -1,4 +1,4 @@
-package dev.ipclab.parent.chaos;
+package dev.ipclab.cli.chaos;
 
 import dev.ipclab.parent.PoolStats;
 import java.util.List;

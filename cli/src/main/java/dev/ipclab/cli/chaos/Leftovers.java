@@ -1,7 +1,7 @@
-package dev.ipclab.parent.chaos;
+package dev.ipclab.cli.chaos;
 
 import dev.ipclab.parent.ParentRecord;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.ProcStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

@@ -1,9 +1,9 @@
-package dev.ipclab.parent.inspect;
+package dev.ipclab.cli.inspect;
 
-import dev.ipclab.parent.inspect.Snapshot.Channel;
-import dev.ipclab.parent.inspect.Snapshot.FdInfo;
-import dev.ipclab.parent.inspect.Snapshot.ProcessInfo;
-import dev.ipclab.parent.os.SocketPeers;
+import dev.ipclab.cli.inspect.Snapshot.Channel;
+import dev.ipclab.cli.inspect.Snapshot.FdInfo;
+import dev.ipclab.cli.inspect.Snapshot.ProcessInfo;
+import dev.ipclab.demos.os.SocketPeers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;

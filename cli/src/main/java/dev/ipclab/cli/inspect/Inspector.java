@@ -1,15 +1,15 @@
-package dev.ipclab.parent.inspect;
+package dev.ipclab.cli.inspect;
 
 import dev.ipclab.parent.ParentRecord;
-import dev.ipclab.parent.inspect.Snapshot.FdInfo;
-import dev.ipclab.parent.inspect.Snapshot.ProcessInfo;
-import dev.ipclab.parent.inspect.Snapshot.ThreadInfo;
-import dev.ipclab.parent.os.CpuTimes;
-import dev.ipclab.parent.os.JavaThreads;
-import dev.ipclab.parent.os.ProcFds;
-import dev.ipclab.parent.os.ProcMaps;
-import dev.ipclab.parent.os.ProcStatus;
-import dev.ipclab.parent.os.TaskSched;
+import dev.ipclab.cli.inspect.Snapshot.FdInfo;
+import dev.ipclab.cli.inspect.Snapshot.ProcessInfo;
+import dev.ipclab.cli.inspect.Snapshot.ThreadInfo;
+import dev.ipclab.demos.os.CpuTimes;
+import dev.ipclab.demos.os.JavaThreads;
+import dev.ipclab.demos.os.ProcFds;
+import dev.ipclab.demos.os.ProcMaps;
+import dev.ipclab.demos.os.ProcStatus;
+import dev.ipclab.demos.os.TaskSched;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ public final class Inspector {
     List<String> transports = new ArrayList<>();
     String endpoint = "";
     if (record.isPresent()) {
-      for (var pool : record.get().json().path("pools")) {
+      for (var pool : dev.ipclab.cli.RecordedParents.json(record.get()).path("pools")) {
         transports.add(pool.path("transport").asText());
         endpoint = pool.path("endpoint").asText();
       }

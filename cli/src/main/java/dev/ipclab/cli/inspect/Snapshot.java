@@ -1,4 +1,4 @@
-package dev.ipclab.parent.inspect;
+package dev.ipclab.cli.inspect;
 
 import java.util.List;
 

@@ -1,7 +1,7 @@
-package dev.ipclab.parent.top;
+package dev.ipclab.cli.top;
 
-import dev.ipclab.parent.os.CpuTimes;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.CpuTimes;
+import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.proto.v1.PoolSnapshot;
 import dev.ipclab.proto.v1.WorkerSnapshot;
 import dev.ipclab.proto.v1.WorkerStatus;

@@ -1,8 +1,8 @@
-package dev.ipclab.parent.top;
+package dev.ipclab.cli.top;
 
 import dev.ipclab.parent.control.ControlClient;
-import dev.ipclab.parent.os.CpuTimes;
-import dev.ipclab.parent.os.ProcStatus;
+import dev.ipclab.demos.os.CpuTimes;
+import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.proto.v1.ControlSnapshot;
 import dev.ipclab.proto.v1.PoolSnapshot;
 import dev.ipclab.proto.v1.WorkerSnapshot;

@@ -1,15 +1,15 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ipclab.parent.bench.BenchReport.CpuPerMsg;
-import dev.ipclab.parent.bench.BenchReport.Result;
-import dev.ipclab.parent.bench.BenchReport.SpawnMs;
-import dev.ipclab.parent.bench.BenchReport.TargetCheck;
-import dev.ipclab.parent.bench.BenchReport.Throughput;
-import dev.ipclab.parent.bench.BenchReport.WorkerRssMb;
+import dev.ipclab.cli.bench.BenchReport.CpuPerMsg;
+import dev.ipclab.cli.bench.BenchReport.Result;
+import dev.ipclab.cli.bench.BenchReport.SpawnMs;
+import dev.ipclab.cli.bench.BenchReport.TargetCheck;
+import dev.ipclab.cli.bench.BenchReport.Throughput;
+import dev.ipclab.cli.bench.BenchReport.WorkerRssMb;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.bench;
+package dev.ipclab.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

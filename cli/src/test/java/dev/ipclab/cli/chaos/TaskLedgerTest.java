@@ -1,4 +1,4 @@
-package dev.ipclab.parent.chaos;
+package dev.ipclab.cli.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.os;
+package dev.ipclab.demos.os;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
 /** An axis beside a plot area: its line, ticks with labels and grid lines, and a title with the unit. */
 public final class Axis {

@@ -1,8 +1,8 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ipclab.parent.demo.DemoResult;
+import dev.ipclab.demos.DemoResult;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -1,10 +1,10 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
-import static dev.ipclab.parent.report.Svg.escape;
+import static dev.ipclab.demos.report.Svg.escape;
 
-import dev.ipclab.parent.demo.Check;
-import dev.ipclab.parent.demo.DemoResult;
-import dev.ipclab.parent.demo.Table;
+import dev.ipclab.demos.Check;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.Table;
 import java.util.List;
 
 /**

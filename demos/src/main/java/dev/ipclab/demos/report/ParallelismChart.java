@@ -1,4 +1,4 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;

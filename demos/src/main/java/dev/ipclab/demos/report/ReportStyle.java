@@ -1,4 +1,4 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
 /** The report's stylesheet, inline so the page needs nothing else: one column that reads at 1280 px, and print. */
 final class ReportStyle {

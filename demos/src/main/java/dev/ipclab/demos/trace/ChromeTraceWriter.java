@@ -1,4 +1,4 @@
-package dev.ipclab.parent.trace;
+package dev.ipclab.demos.trace;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.trace;
+package dev.ipclab.demos.trace;
 
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerProcess;

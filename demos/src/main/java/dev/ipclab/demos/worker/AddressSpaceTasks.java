@@ -1,20 +1,20 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.ipclab.proto.v1.AddressSpaceMapFixed;
-import dev.ipclab.proto.v1.AddressSpaceMapFixedResult;
-import dev.ipclab.proto.v1.AddressSpaceReadFixed;
-import dev.ipclab.proto.v1.AddressSpaceReadFixedResult;
-import dev.ipclab.proto.v1.AddressSpaceShm;
-import dev.ipclab.proto.v1.AddressSpaceShmResult;
-import dev.ipclab.proto.v1.AddressSpaceStatic;
-import dev.ipclab.proto.v1.AddressSpaceStaticResult;
-import dev.ipclab.proto.v1.AddressSpaceUnmapFixed;
-import dev.ipclab.proto.v1.AddressSpaceUnmapFixedResult;
-import dev.ipclab.worker.os.FixedPages;
-import dev.ipclab.worker.task.TaskHandler;
-import dev.ipclab.worker.task.TaskRegistry;
+import dev.ipclab.demos.proto.v1.AddressSpaceMapFixed;
+import dev.ipclab.demos.proto.v1.AddressSpaceMapFixedResult;
+import dev.ipclab.demos.proto.v1.AddressSpaceReadFixed;
+import dev.ipclab.demos.proto.v1.AddressSpaceReadFixedResult;
+import dev.ipclab.demos.proto.v1.AddressSpaceShm;
+import dev.ipclab.demos.proto.v1.AddressSpaceShmResult;
+import dev.ipclab.demos.proto.v1.AddressSpaceStatic;
+import dev.ipclab.demos.proto.v1.AddressSpaceStaticResult;
+import dev.ipclab.demos.proto.v1.AddressSpaceUnmapFixed;
+import dev.ipclab.demos.proto.v1.AddressSpaceUnmapFixedResult;
+import dev.ipclab.demos.worker.os.FixedPages;
+import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.WorkerContext;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,7 +52,7 @@ public final class AddressSpaceTasks {
     static final VarHandle HANDLE = JAVA_LONG.varHandle();
   }
 
-  public static void register(TaskRegistry registry) {
+  public static void register(WorkerContext registry) {
     registry.register("address-space.static",
             TaskHandler.typed(AddressSpaceStatic.parser(), AddressSpaceTasks::staticField))
         .register("address-space.map-fixed",

@@ -1,19 +1,19 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.CoroutineStep;
-import dev.ipclab.proto.v1.CrowdJoin;
-import dev.ipclab.proto.v1.CrowdJoined;
-import dev.ipclab.proto.v1.CrowdStart;
-import dev.ipclab.proto.v1.CrowdStarted;
-import dev.ipclab.proto.v1.GeneratorAction;
-import dev.ipclab.proto.v1.GeneratorEvent;
-import dev.ipclab.proto.v1.GeneratorRun;
-import dev.ipclab.proto.v1.GeneratorTrace;
-import dev.ipclab.proto.v1.InterleaveRun;
-import dev.ipclab.proto.v1.InterleaveTrace;
+import dev.ipclab.demos.proto.v1.CoroutineStep;
+import dev.ipclab.demos.proto.v1.CrowdJoin;
+import dev.ipclab.demos.proto.v1.CrowdJoined;
+import dev.ipclab.demos.proto.v1.CrowdStart;
+import dev.ipclab.demos.proto.v1.CrowdStarted;
+import dev.ipclab.demos.proto.v1.GeneratorAction;
+import dev.ipclab.demos.proto.v1.GeneratorEvent;
+import dev.ipclab.demos.proto.v1.GeneratorRun;
+import dev.ipclab.demos.proto.v1.GeneratorTrace;
+import dev.ipclab.demos.proto.v1.InterleaveRun;
+import dev.ipclab.demos.proto.v1.InterleaveTrace;
 import dev.ipclab.transport.LinuxThreads;
-import dev.ipclab.worker.task.TaskHandler;
-import dev.ipclab.worker.task.TaskRegistry;
+import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.WorkerContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -30,7 +30,7 @@ public final class CoroutinesTasks {
 
   private CoroutinesTasks() {}
 
-  public static void register(TaskRegistry registry) {
+  public static void register(WorkerContext registry) {
     registry.register("coroutines.interleave", TaskHandler.typed(InterleaveRun.parser(), CoroutinesTasks::interleave));
     registry.register("coroutines.generator", TaskHandler.typed(GeneratorRun.parser(), CoroutinesTasks::generator));
     registry.register("coroutines.crowd-start", TaskHandler.typed(CrowdStart.parser(), CoroutinesTasks::crowdStart));

@@ -1,6 +1,6 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.CpuSegment;
+import dev.ipclab.demos.proto.v1.CpuSegment;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,12 +1,12 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.DurationSamples;
-import dev.ipclab.proto.v1.Handoff;
-import dev.ipclab.proto.v1.HandoffMode;
-import dev.ipclab.proto.v1.SpawnThreads;
-import dev.ipclab.proto.v1.ThreadKind;
-import dev.ipclab.worker.task.TaskHandler;
-import dev.ipclab.worker.task.TaskRegistry;
+import dev.ipclab.demos.proto.v1.DurationSamples;
+import dev.ipclab.demos.proto.v1.Handoff;
+import dev.ipclab.demos.proto.v1.HandoffMode;
+import dev.ipclab.demos.proto.v1.SpawnThreads;
+import dev.ipclab.demos.proto.v1.ThreadKind;
+import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.WorkerContext;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,7 +20,7 @@ public final class CreationCostTasks {
 
   private CreationCostTasks() {}
 
-  public static void register(TaskRegistry registry) {
+  public static void register(WorkerContext registry) {
     registry.register("creation-cost.spawn-threads",
         TaskHandler.typed(SpawnThreads.parser(), CreationCostTasks::spawnThreads));
     registry.register("creation-cost.handoff", TaskHandler.typed(Handoff.parser(), CreationCostTasks::handoff));

@@ -1,13 +1,13 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.CalibrateWork;
-import dev.ipclab.proto.v1.CalibrationResult;
-import dev.ipclab.proto.v1.RunUnits;
-import dev.ipclab.proto.v1.UnitSpan;
-import dev.ipclab.proto.v1.UnitSpans;
+import dev.ipclab.demos.proto.v1.CalibrateWork;
+import dev.ipclab.demos.proto.v1.CalibrationResult;
+import dev.ipclab.demos.proto.v1.RunUnits;
+import dev.ipclab.demos.proto.v1.UnitSpan;
+import dev.ipclab.demos.proto.v1.UnitSpans;
 import dev.ipclab.transport.LinuxThreads;
-import dev.ipclab.worker.task.TaskHandler;
-import dev.ipclab.worker.task.TaskRegistry;
+import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.WorkerContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +18,7 @@ public final class ParallelismTasks {
 
   private ParallelismTasks() {}
 
-  public static void register(TaskRegistry registry) {
+  public static void register(WorkerContext registry) {
     registry.register("parallelism.calibrate", TaskHandler.typed(CalibrateWork.parser(), ParallelismTasks::calibrate));
     registry.register("parallelism.run", TaskHandler.typed(RunUnits.parser(), ParallelismTasks::run));
   }

@@ -1,7 +1,7 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.StateRole;
-import dev.ipclab.proto.v1.StateThread;
+import dev.ipclab.demos.proto.v1.StateRole;
+import dev.ipclab.demos.proto.v1.StateThread;
 import dev.ipclab.transport.LinuxThreads;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,9 +1,9 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.CrowdJoined;
-import dev.ipclab.proto.v1.CrowdKind;
-import dev.ipclab.proto.v1.CrowdStart;
-import dev.ipclab.proto.v1.CrowdStarted;
+import dev.ipclab.demos.proto.v1.CrowdJoined;
+import dev.ipclab.demos.proto.v1.CrowdKind;
+import dev.ipclab.demos.proto.v1.CrowdStart;
+import dev.ipclab.demos.proto.v1.CrowdStarted;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,15 +1,15 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.JavaStateCounts;
-import dev.ipclab.proto.v1.StateRole;
-import dev.ipclab.proto.v1.ThreadStatesSample;
-import dev.ipclab.proto.v1.ThreadStatesSampled;
-import dev.ipclab.proto.v1.ThreadStatesStart;
-import dev.ipclab.proto.v1.ThreadStatesStarted;
-import dev.ipclab.proto.v1.ThreadStatesStop;
-import dev.ipclab.proto.v1.ThreadStatesStopped;
-import dev.ipclab.worker.task.TaskHandler;
-import dev.ipclab.worker.task.TaskRegistry;
+import dev.ipclab.demos.proto.v1.JavaStateCounts;
+import dev.ipclab.demos.proto.v1.StateRole;
+import dev.ipclab.demos.proto.v1.ThreadStatesSample;
+import dev.ipclab.demos.proto.v1.ThreadStatesSampled;
+import dev.ipclab.demos.proto.v1.ThreadStatesStart;
+import dev.ipclab.demos.proto.v1.ThreadStatesStarted;
+import dev.ipclab.demos.proto.v1.ThreadStatesStop;
+import dev.ipclab.demos.proto.v1.ThreadStatesStopped;
+import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.WorkerContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +26,7 @@ public final class ThreadStatesTasks {
 
   private ThreadStatesTasks() {}
 
-  public static void register(TaskRegistry registry) {
+  public static void register(WorkerContext registry) {
     registry.register("thread-states.start", TaskHandler.typed(ThreadStatesStart.parser(), ThreadStatesTasks::start));
     registry.register("thread-states.sample",
         TaskHandler.typed(ThreadStatesSample.parser(), ThreadStatesTasks::sample));

@@ -1,12 +1,12 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
-import dev.ipclab.proto.v1.CounterMode;
-import dev.ipclab.proto.v1.CounterRace;
-import dev.ipclab.proto.v1.CounterRaceResult;
-import dev.ipclab.proto.v1.RacerReport;
+import dev.ipclab.demos.proto.v1.CounterMode;
+import dev.ipclab.demos.proto.v1.CounterRace;
+import dev.ipclab.demos.proto.v1.CounterRaceResult;
+import dev.ipclab.demos.proto.v1.RacerReport;
 import dev.ipclab.transport.LinuxThreads;
-import dev.ipclab.worker.task.TaskHandler;
-import dev.ipclab.worker.task.TaskRegistry;
+import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.WorkerContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ public final class ThreadsShareTasks {
 
   private ThreadsShareTasks() {}
 
-  public static void register(TaskRegistry registry) {
+  public static void register(WorkerContext registry) {
     registry.register("threads-share.race", TaskHandler.typed(CounterRace.parser(), ThreadsShareTasks::race));
   }
 

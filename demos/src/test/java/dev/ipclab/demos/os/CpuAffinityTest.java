@@ -1,4 +1,4 @@
-package dev.ipclab.parent.os;
+package dev.ipclab.demos.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

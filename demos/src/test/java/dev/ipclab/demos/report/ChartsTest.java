@@ -1,4 +1,4 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

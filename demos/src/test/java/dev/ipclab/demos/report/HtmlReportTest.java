@@ -1,11 +1,11 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.parent.demo.Check;
-import dev.ipclab.parent.demo.DemoResult;
-import dev.ipclab.parent.demo.Table;
-import dev.ipclab.parent.demo.Verdict;
+import dev.ipclab.demos.Check;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.Table;
+import dev.ipclab.demos.Verdict;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.report;
+package dev.ipclab.demos.report;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.ipclab.parent.trace;
+package dev.ipclab.demos.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

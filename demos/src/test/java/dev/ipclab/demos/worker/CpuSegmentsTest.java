@@ -1,8 +1,8 @@
-package dev.ipclab.worker.demo;
+package dev.ipclab.demos.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.proto.v1.CpuSegment;
+import dev.ipclab.demos.proto.v1.CpuSegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.ipclab.worker.bench;
+package dev.ipclab.cli.bench.echo;
 
 import java.io.EOFException;
 import java.io.FileDescriptor;
@@ -19,9 +19,9 @@ import java.nio.channels.SocketChannel;
  * round trip through it is what the OS channel and the JVM cost, and ipclab's overhead is measured against it.
  *
  * <pre>
- *   java -cp ipclab-worker.jar dev.ipclab.worker.bench.BareEcho pipe block
- *   java -cp ipclab-worker.jar dev.ipclab.worker.bench.BareEcho tcp:127.0.0.1:40123 spin
- *   java -cp ipclab-worker.jar dev.ipclab.worker.bench.BareEcho uds:/tmp/ipclab-bench-1/echo.sock block
+ *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho pipe block
+ *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho tcp:127.0.0.1:40123 spin
+ *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho uds:/tmp/ipclab-bench-1/echo.sock block
  * </pre>
  *
  * <p>{@code spin} polls without blocking (FIONREAD on the pipe, a non-blocking channel on sockets), as ipclab's

@@ -1,6 +1,9 @@
-package dev.ipclab.worker.task;
+package dev.ipclab.cli.chaos.worker;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.worker.FaultHooks;
+import dev.ipclab.worker.TaskModule;
+import dev.ipclab.worker.WorkerContext;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -23,10 +26,11 @@ import java.util.logging.Logger;
  *       thread.
  * </ul>
  *
- * <p>Only a worker started with {@code -Dipclab.chaos.run=<marker>} (by {@code ipclab chaos}) registers these
- * kinds; an ordinary worker answers them as unknown, so no parent can break it this way by mistake.
+ * <p>A task module like any other, but only a worker started with {@code -Dipclab.chaos.run=<marker>} (by
+ * {@code ipclab chaos}) has the fault hooks these kinds need, so only there are they registered; an ordinary worker
+ * answers them as unknown, so no parent can break it this way by mistake.
  */
-public final class ChaosTasks {
+public final class ChaosTasks implements TaskModule {
   private static final Logger log = Logger.getLogger(ChaosTasks.class.getName());
 
   public static final String SLEEP_ECHO = "chaos.sleep-echo";
@@ -35,31 +39,13 @@ public final class ChaosTasks {
   public static final String EXIT = "chaos.exit";
   public static final String SLOW_READER = "chaos.slow-reader";
 
-  /** What the chaos kinds need from the worker's session: its channel and its reading thread. */
-  public interface Session {
-    /** Writes bytes to the channel outside the framing. */
-    void writeRaw(byte[] bytes);
-
-    /** Makes the reading thread pause {@code millis} before it handles the next frame. */
-    void pauseReading(long millis);
-
-    /** A session for registries built outside a worker (tests): the kinds that need one fail with a reason. */
-    Session NONE = new Session() {
-      @Override
-      public void writeRaw(byte[] bytes) {
-        throw new IllegalStateException("this task registry has no channel to write garbage to");
-      }
-
-      @Override
-      public void pauseReading(long millis) {
-        throw new IllegalStateException("this task registry has no reading thread to pause");
-      }
-    };
+  /** Registers the chaos kinds, in a worker started for a chaos run only: one whose context has fault hooks. */
+  @Override
+  public void start(WorkerContext context) {
+    context.faultHooks().ifPresent(hooks -> register(context, hooks));
   }
 
-  private ChaosTasks() {}
-
-  public static void register(TaskRegistry registry, Session session) {
+  static void register(WorkerContext registry, FaultHooks session) {
     registry.register(SLEEP_ECHO, payload -> {
       Thread.sleep(leadingMillis(payload));
       return payload;

@@ -1,10 +1,10 @@
-package dev.ipclab.worker.demo.asyncio;
+package dev.ipclab.demos.worker.asyncio;
 
-import dev.ipclab.proto.v1.AsyncIoLoad;
-import dev.ipclab.proto.v1.AsyncIoServe;
-import dev.ipclab.proto.v1.AsyncIoServeResult;
-import dev.ipclab.worker.task.TaskHandler;
-import dev.ipclab.worker.task.TaskRegistry;
+import dev.ipclab.demos.proto.v1.AsyncIoLoad;
+import dev.ipclab.demos.proto.v1.AsyncIoServe;
+import dev.ipclab.demos.proto.v1.AsyncIoServeResult;
+import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.WorkerContext;
 
 /**
  * Tasks of the async-io demo: {@code async-io.serve} makes this worker an image server, {@code async-io.load} makes
@@ -16,7 +16,7 @@ public final class AsyncIoTasks {
 
   private AsyncIoTasks() {}
 
-  public static void register(TaskRegistry registry) {
+  public static void register(WorkerContext registry) {
     registry.register("async-io.serve", TaskHandler.typed(AsyncIoServe.parser(), AsyncIoTasks::serve));
     registry.register("async-io.load", TaskHandler.typed(AsyncIoLoad.parser(), PageLoader::load));
   }

@@ -1,9 +1,9 @@
-package dev.ipclab.worker.demo.asyncio;
+package dev.ipclab.demos.worker.asyncio;
 
-import dev.ipclab.proto.v1.AsyncIoFetch;
-import dev.ipclab.proto.v1.AsyncIoImageRef;
-import dev.ipclab.proto.v1.AsyncIoLoad;
-import dev.ipclab.proto.v1.AsyncIoLoadResult;
+import dev.ipclab.demos.proto.v1.AsyncIoFetch;
+import dev.ipclab.demos.proto.v1.AsyncIoImageRef;
+import dev.ipclab.demos.proto.v1.AsyncIoLoad;
+import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.ipclab.worker.demo.asyncio;
+package dev.ipclab.demos.worker.asyncio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.ipclab.worker.os;
+package dev.ipclab.demos.worker.os;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
