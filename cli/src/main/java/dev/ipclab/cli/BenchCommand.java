@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         + " a warm-up that lasts until the JIT compilers go quiet (1 to 10 s), against a bare-JDK echo over the"
         + " same channel (the ratio is ipclab's overhead), one-way throughput, parent and worker CPU per message"
         + " (and the echo's), worker RSS; then worker spawn-to-ready. Prints a table"
-        + " and which of issue 5's targets hold. Progress goes to stderr.",
+        + " and which of the performance targets hold. Progress goes to stderr.",
         "Pin everything to one CPU to see the software cost: taskset -c 0 scripts/ipclab bench"},
     footer = {"", "Examples:",
         "  ipclab bench --quick",

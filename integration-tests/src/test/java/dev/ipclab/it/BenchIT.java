@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code ipclab bench} as a user runs it, on a tiny configuration: the JSON has every figure the issue names, the
+ * {@code ipclab bench} as a user runs it, on a tiny configuration: the JSON has every documented figure, the
  * numbers are sane (no speeds asserted: the machine is shared), and every worker and echo it started is gone.
  */
 @ExtendWith(NoLeftovers.class)

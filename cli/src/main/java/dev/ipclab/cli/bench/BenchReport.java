@@ -11,7 +11,7 @@ import java.util.List;
  * @param results one per transport, idle mode and payload size
  * @param spawnMs worker spawn to finished handshake, over {@code spawns} sequential spawns
  * @param workerRssMb worker resident memory in MiB
- * @param targets the issue's targets, each computed from the numbers above
+ * @param targets the performance targets, each computed from the numbers above
  * @param elapsedS wall time of the whole run
  */
 public record BenchReport(MachineFacts machine, boolean quick, List<Result> results, SpawnMs spawnMs,
@@ -83,7 +83,7 @@ public record BenchReport(MachineFacts machine, boolean quick, List<Result> resu
   public record WorkerRssMb(double idle, double loaded) {}
 
   /**
-   * One target of the issue, computed.
+   * One performance target, computed.
    *
    * @param name what is checked, with the run's placement
    * @param expected the bound, with its unit

@@ -38,7 +38,7 @@ public final class BenchText {
         + " row)%n", Targets.num(report.workerRssMb().idle()), Targets.num(report.workerRssMb().loaded()));
     long met = report.targets().stream().filter(t -> Boolean.TRUE.equals(t.holds())).count();
     long unknown = report.targets().stream().filter(t -> t.holds() == null).count();
-    out.printf(Locale.ROOT, "targets (issue 5): %d of %d hold, %d miss, %d cannot tell%n", met,
+    out.printf(Locale.ROOT, "targets: %d of %d hold, %d miss, %d cannot tell%n", met,
         report.targets().size(), report.targets().size() - met - unknown, unknown);
     for (TargetCheck t : report.targets()) {
       String verdict = t.holds() == null ? "?    " : t.holds() ? "holds" : "MISS ";

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The performance targets of issue 5, checked against one run's numbers. A target whose row was not measured in
+ * ipclab's performance targets, checked against one run's numbers. A target whose row was not measured in
  * this run (say {@code --payloads 0}) is left out rather than guessed.
  */
 final class Targets {
@@ -67,7 +67,7 @@ final class Targets {
   }
 
   /**
-   * A spin-mode latency target, which the issue sets for processes on different cores: on one CPU the two spinners
+   * A spin-mode latency target, which is set for processes on different cores: on one CPU the two spinners
    * take turns on it, so a pinned run's number says nothing about it.
    */
   private static TargetCheck betweenCores(MachineFacts machine, String name, double limit, double measuredUs) {

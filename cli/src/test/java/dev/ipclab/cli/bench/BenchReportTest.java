@@ -15,7 +15,7 @@ import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The JSON names the issue asks for, the table, and the targets computed from the numbers. */
+/** The JSON field names, the table, and the targets computed from the numbers. */
 class BenchReportTest {
   private static final MachineFacts UNPINNED = new MachineFacts(2, List.of(0, 1), false, "6.1", "25", 0.5, 0.7);
   private static final MachineFacts PINNED = new MachineFacts(2, List.of(0), true, "6.1", "25", 0.5, 0.7);
@@ -37,7 +37,7 @@ class BenchReportTest {
   }
 
   @Test
-  void jsonCarriesTheFieldsTheIssueNames() throws Exception {
+  void jsonCarriesTheDocumentedFields() throws Exception {
     BenchReport report = report(UNPINNED, List.of(row("pipe", "block", 100, 46, 44.0, 250_000),
         row("shm", "spin", 100, 0.9, null, 9_000_000)));
     JsonNode json = new ObjectMapper().readTree(BenchJson.write(report));
@@ -120,7 +120,7 @@ class BenchReportTest {
     assertThat(out).contains("unpinned (CPUs 0,1 of 2)");
     assertThat(out.lines().filter(l -> l.startsWith("pipe ") || l.startsWith("uds "))).hasSize(2);
     assertThat(out).contains("1.05x").contains("250,000").contains("spawn to ready (pipe, 20 spawns): p50 55 ms");
-    assertThat(out).contains("targets (issue 5): 2 of 4 hold, 2 miss, 0 cannot tell");
+    assertThat(out).contains("targets: 2 of 4 hold, 2 miss, 0 cannot tell");
     assertThat(out).contains("MISS  idle worker RSS: expected <= 45 MB, measured 48 MB (3 MB over, 1.07x the bound)");
   }
 }
