@@ -65,7 +65,8 @@ final class ChaosCommand implements Callable<Integer> {
   Duration faultEvery;
 
   @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "500ms", converter = DurationConverter.class,
-      description = "Heartbeat interval; a worker silent for 5 intervals is hung, killed and replaced."
+      description = "Heartbeat interval; a worker silent for 5 intervals that is stopped or makes no progress is"
+          + " hung, killed and replaced."
           + " Default: ${DEFAULT-VALUE}.")
   Duration heartbeat;
 

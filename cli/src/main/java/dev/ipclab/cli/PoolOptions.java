@@ -34,7 +34,8 @@ final class PoolOptions {
   int maxFrameBytes;
 
   @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
-      description = "Heartbeat interval; a worker silent for 5 intervals is marked HUNG. Default: ${DEFAULT-VALUE}.")
+      description = "Heartbeat interval; a worker silent for 5 intervals that is stopped or makes no progress"
+          + " is marked HUNG. Default: ${DEFAULT-VALUE}.")
   Duration heartbeat;
 
   @Option(names = "--keep-logs", description = "Keep the run directory with the workers' logs after exit.")
