@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -72,6 +73,8 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private volatile long sendWaitNanos = TimeUnit.SECONDS.toNanos(30);
   /** Why the transport closed itself on a peer that read nothing for the send wait limit; null until then. */
   private volatile String stalled;
+  /** A pause asked for and not yet taken, in ms; the longest request wins. */
+  private final AtomicLong requestedPauseMillis = new AtomicLong();
   // The writer thread's watch over whoever holds the stream: the progress it last saw, and since when.
   private long watchedProgress = -1;
   private long watchedSinceNanos;
@@ -155,6 +158,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
           throw ProtocolException.from(e, description + " (frame of " + body.length + " bytes: "
               + BytePreview.of(body) + ")");
         }
+        takeRequestedPause();
         moreInputBuffered = input.hasWholeFrame();
         listener.onMessage(message);
       }
@@ -176,6 +180,37 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
         closeWith(cause);
       } // else the listener queued a last frame: the writer closes once it is out
     }
+  }
+
+  /**
+   * Stops reading for {@code millis} before the next frame reaches the listener; the reading thread sleeps, and
+   * only it: senders and the writer thread (heartbeats, offers) go on.
+   */
+  @Override
+  public void pauseReading(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("a read pause must be 0 ms or more, got " + millis);
+    }
+    requestedPauseMillis.accumulateAndGet(millis, Math::max);
+  }
+
+  /** On the reading thread, before it delivers a frame: takes the requested pause, if any. */
+  private void takeRequestedPause() throws IOException {
+    if (requestedPauseMillis.get() == 0) {
+      return; // the common case: a plain read, no atomic write per frame
+    }
+    long millis = requestedPauseMillis.getAndSet(0);
+    if (millis == 0) {
+      return;
+    }
+    flushDeferred(); // replies held back for the next read must not wait out the pause
+    log.warning(() -> "not reading from " + description + " for " + millis + " ms (slow reader)");
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the transport is closing; stop pausing and let it see the flag
+    }
+    log.info(() -> "reading from " + description + " again after a " + millis + " ms pause");
   }
 
   /**

@@ -60,6 +60,18 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
    */
   void offer(O message);
 
+  /**
+   * Stops reading for {@code millis} before the next frame reaches the listener, so the peer's writes back up in
+   * the OS channel and the peer's buffers: a slow reader, for chaos runs and tests. Only reading stops: sends,
+   * offers and heartbeats go on. Requests made before the pause begins merge into the longest. Any thread.
+   *
+   * @throws UnsupportedOperationException if this transport cannot pause (the default)
+   */
+  default void pauseReading(long millis) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " to " + describe()
+        + " cannot pause its reading");
+  }
+
   /** Queues {@code message} as the last frame and closes after it, without blocking: an error reply, say. */
   void sendAndClose(O message);
 

@@ -44,8 +44,6 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final CompletableFuture<Integer> exit;
   private final WorkerHeartbeat heartbeat;
   private final TaskRunner tasks;
-  /** The chaos kinds' slow reader: taken on the reading thread, before it handles a frame. */
-  private final ReadPause readPause = new ReadPause();
   private final AtomicLong served = new AtomicLong();
   private volatile boolean welcomed;
   /** The parent sent an error reply; if it then hangs up, that is a protocol failure, not a lost parent. */
@@ -66,7 +64,10 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
         transport);
   }
 
-  /** What the chaos task kinds may touch: the raw channel and the reading thread's pause, nothing else. */
+  /**
+   * What the chaos task kinds may touch: the raw channel and the pause of its reading, nothing else. The transport
+   * pauses: on a socket the thread that reads also writes, so it must not sleep, or the heartbeats would stop too.
+   */
   private ChaosTasks.Session chaosSession() {
     return new ChaosTasks.Session() {
       @Override
@@ -76,7 +77,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
 
       @Override
       public void pauseReading(long millis) {
-        readPause.request(millis);
+        transport.pauseReading(millis);
       }
     };
   }
@@ -115,7 +116,6 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
 
   @Override
   public void onMessage(ParentEnvelope envelope) {
-    readPause.honour();
     heartbeat.heard();
     if (parentReportedError) { // read first: a volatile store on every frame costs the reading thread
       parentReportedError = false; // only an error that is the parent's last word explains a hang-up
