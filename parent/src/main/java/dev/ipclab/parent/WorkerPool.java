@@ -148,8 +148,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // An shm worker gets a file of its own, named by the path it maps; socket workers share the server's address.
     String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(slot.id).toString()
         : server == null ? null : server.address();
-    WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect, runDirectory.workerLog(slot.id),
-        timer, this);
+    WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect,
+        runDirectory.workerLog(slot.id, ++slot.spawned), timer, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
     router.fill(slot, worker);

@@ -13,6 +13,8 @@ final class WorkerSlot {
   volatile WorkerProcess current;
   /** Restarts after a crash or a hang (recycling is not counted), for {@code ipclab top}. */
   volatile int restarts;
+  /** Processes spawned into this slot so far; the n-th logs to {@code worker-<id>.<n>.log}. Guarded by the pool. */
+  int spawned;
 
   // Guarded by the router's lock.
   final Set<TaskHandle> inFlight = new LinkedHashSet<>();
