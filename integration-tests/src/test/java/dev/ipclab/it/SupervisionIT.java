@@ -15,6 +15,7 @@ import dev.ipclab.parent.TaskHandle;
 import dev.ipclab.parent.TaskOutcome;
 import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.worker.task.BuiltInTasks;
@@ -360,6 +361,33 @@ class SupervisionIT {
       assertThat(running.outcome().get(30, TimeUnit.SECONDS).attempts()).isEqualTo(1);
       assertThat(pool.stats().cancelled()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void closeLetsGoOfThePoolWhileItWaitsForAWorkerToExit() throws Exception {
+    // A long hung timeout and grace: the stopped worker holds close() up until the test lets it go.
+    WorkerPool pool = Pools.builder(TransportKind.UDS, 1).heartbeat(Duration.ofMillis(200), Duration.ofSeconds(120))
+        .shutdownGrace(Duration.ofSeconds(60)).start();
+    WorkerProcess stopped = pool.worker(1);
+    Os.kill("STOP", stopped.pid());
+    Thread closer = Thread.ofPlatform().name("test-closer").start(pool::close);
+    try {
+      assertThat(Os.within(10_000, () -> stopped.state() == WorkerState.STOPPING)).as("close() is waiting").isTrue();
+      // The pool's monitor is what a respawn due on the supervisor's timer thread takes (spawn); it must be free
+      // while close() waits out the workers' grace, or that thread, and all it times, stalls with it.
+      CompletableFuture<Boolean> taken = new CompletableFuture<>();
+      Thread.ofPlatform().name("test-monitor").start(() -> {
+        synchronized (pool) {
+          taken.complete(closer.isAlive());
+        }
+      });
+      assertThat(taken.get(20, TimeUnit.SECONDS)).as("taken while close() was still waiting").isTrue();
+    } finally {
+      Os.kill("CONT", stopped.pid()); // it reads its Shutdown and exits: close() returns
+      closer.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(stopped.exit().get(10, TimeUnit.SECONDS).isCrash()).as("a graceful exit").isFalse();
   }
 
   /** The exception the task's outcome failed with, as the pool completed it (get() would wrap a cancellation). */
