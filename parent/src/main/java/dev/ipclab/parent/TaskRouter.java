@@ -135,8 +135,14 @@ final class TaskRouter {
     } finally {
       lock.unlock();
     }
-    // In flight: the connection fails the attempt with a CancellationException, which completes the outcome.
-    // If the request id is not known yet, send() sees cancelReason once it is.
+    // In flight: the cancel is the outcome, whatever the attempt does next (answer, fail, or die with its worker,
+    // which would otherwise read as a TaskFailedException to a caller told that the cancel worked). The attempt
+    // still ends through attemptDone, which frees the room and retries nothing of a finished task.
+    String where = worker != null ? " on " + worker.name() : "";
+    if (!finish(task, null, new CancellationException(task + " cancelled while running" + where + ": " + reason))) {
+      return false; // its outcome came first
+    }
+    // Tell the worker to drop it; if the request id is not known yet, send() sees cancelReason once it is.
     if (worker != null && requestId != 0) {
       worker.connection().cancel(requestId, reason);
     }
@@ -372,9 +378,9 @@ final class TaskRouter {
    * Completes the task's outcome, once: whichever path comes second changes nothing. The counters move before
    * the future completes, so a caller woken by the outcome reads stats that include it.
    */
-  private void finish(TaskHandle task, TaskOutcome outcome, Throwable error) {
+  private boolean finish(TaskHandle task, TaskOutcome outcome, Throwable error) {
     if (!task.finished.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     ScheduledFuture<?> timer = task.queueDeadline;
     if (timer != null) {
@@ -387,5 +393,6 @@ final class TaskRouter {
       (error instanceof CancellationException ? cancelled : failed).incrementAndGet();
       task.outcome.completeExceptionally(error);
     }
+    return true;
   }
 }
