@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.Backpressure;
+import dev.ipclab.parent.ExitDescription;
 import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.PoolFailedException;
 import dev.ipclab.parent.PoolListener;
@@ -388,6 +389,53 @@ class SupervisionIT {
     }
     assertThat(closer.isAlive()).isFalse();
     assertThat(stopped.exit().get(10, TimeUnit.SECONDS).isCrash()).as("a graceful exit").isFalse();
+  }
+
+  @Test
+  void aWorkerOutOfHeapExitsSayingOutOfMemoryAndItsTaskRunsAgainElsewhere() throws Exception {
+    Heard heard = new Heard();
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 2).jvmArgs(List.of("-Xmx48m")).maxAttempts(2)
+        .listener(heard).start()) {
+      TaskHandle h = pool.submit(TaskSpec.of("allocate", BuiltInTasks.allocatePayload(256)));
+
+      assertThat(failureOf(h)).isInstanceOf(TaskFailedException.class)
+          .hasMessageContaining("its worker died on attempt 2 of 2")
+          .hasMessageContaining("exit 3: out of memory: the worker's Java heap ran out")
+          .hasMessageContaining("java.lang.OutOfMemoryError: Java heap space")
+          .satisfies(e -> assertThat(((TaskFailedException) e).attempts()).isEqualTo(2));
+      assertThat(heard.retriedTasks).as("run again after the first worker died").containsExactly(h.id());
+      assertThat(Os.within(10_000, () -> heard.downs.size() == 2)).isTrue();
+      assertThat(heard.downs).as("two workers, each down out of memory")
+          .allSatisfy(d -> assertThat(d.cause()).contains("out of memory"))
+          .extracting(Heard.Down::pid).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void aWorkerOverItsMemoryLimitIsRecycledGracefullyAfterItsTask() throws Exception {
+    long limit = 128L << 20; // well above an idle worker's RSS, well below what the task keeps
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).jvmArgs(List.of("-Xmx512m"))
+        .maxMemoryBeforeRecycle(limit).start()) {
+      WorkerProcess first = pool.worker(1);
+      assertThat(pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("small"))).outcome()
+          .get(30, TimeUnit.SECONDS).workerPid()).isEqualTo(first.pid());
+      assertThat(pool.recycled()).as("not recycled under the limit").isZero();
+
+      TaskOutcome big = pool.submit(TaskSpec.of("allocate", BuiltInTasks.allocatePayload(192))).outcome()
+          .get(60, TimeUnit.SECONDS);
+      assertThat(big.workerPid()).isEqualTo(first.pid());
+
+      assertThat(Os.within(30_000, () -> pool.worker(1) != first && pool.worker(1).state() == WorkerState.READY))
+          .as("a fresh process in slot 1").isTrue();
+      ExitDescription exit = first.exit().get(30, TimeUnit.SECONDS);
+      assertThat(exit.isCrash()).as("recycled gracefully: %s", exit.summary()).isFalse();
+      assertThat(first.state()).isEqualTo(WorkerState.EXITED);
+      assertThat(pool.recycled()).isEqualTo(1);
+      assertThat(pool.restarts(1)).isZero();
+      TaskOutcome next = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("next"))).outcome()
+          .get(30, TimeUnit.SECONDS);
+      assertThat(next.workerPid()).isEqualTo(pool.worker(1).pid()).isNotEqualTo(first.pid());
+    }
   }
 
   /** The exception the task's outcome failed with, as the pool completed it (get() would wrap a cancellation). */

@@ -16,8 +16,8 @@ import java.util.Map;
  * 10 s for a hello and 30 s for all workers to be ready (each plus 250 ms per worker, since N JVMs starting at
  * once share the cores), 5 s of grace at shutdown, 16 MiB frames, the worker jar found beside the parent's, no
  * extra JVM flags, no faults, logs removed at close; and for tasks: 64 in flight per worker, a queue of
- * 10 000 that blocks submit when full, 3 attempts per task, workers never recycled, at most 10 restarts in
- * 60 s, restart backoff 100 ms doubling up to 5 s.
+ * 10 000 that blocks submit when full, 3 attempts per task, workers never recycled (neither by task count nor by
+ * memory), at most 10 restarts in 60 s, restart backoff 100 ms doubling up to 5 s.
  */
 public final class WorkerPoolBuilder {
   private int workers = 2;
@@ -34,6 +34,7 @@ public final class WorkerPoolBuilder {
   private final Map<Integer, String> faults = new LinkedHashMap<>();
   private boolean keepLogs;
   private int maxTasksPerChild;
+  private long maxMemoryBeforeRecycle;
   private int maxRestarts = 10;
   private Duration restartPeriod = Duration.ofSeconds(60);
   private Duration backoffInitial = Duration.ofMillis(100);
@@ -53,6 +54,21 @@ public final class WorkerPoolBuilder {
       throw new IllegalArgumentException("max tasks per child must be 0 (never recycle) or more, got " + m);
     }
     this.maxTasksPerChild = m;
+    return this;
+  }
+
+  /**
+   * Recycles a worker whose resident set size ({@code VmRSS} in {@code /proc/<pid>/status}) exceeds {@code bytes}
+   * after one of its tasks ends (0 = never): it takes no more tasks, drains, exits gracefully and is replaced, as
+   * with {@link #maxTasksPerChild}. Not a restart. Like tinypool's {@code maxMemoryLimitBeforeRecycle}; the
+   * limit should sit well above an idle worker's RSS (some 70 MB).
+   */
+  public WorkerPoolBuilder maxMemoryBeforeRecycle(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("max memory before recycle must be 0 (never recycle) or more bytes, got "
+          + bytes);
+    }
+    this.maxMemoryBeforeRecycle = bytes;
     return this;
   }
 
@@ -197,7 +213,8 @@ public final class WorkerPoolBuilder {
     return new WorkerPool(new PoolSettings(workers, transport, idle, heartbeatInterval, heartbeatTimeout,
         handshake, ready, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
         Map.copyOf(faults), keepLogs,
-        new TaskRouter.Limits(maxInFlightPerWorker, maxAttempts, queueCapacity, backpressure, maxTasksPerChild),
+        new TaskRouter.Limits(maxInFlightPerWorker, maxAttempts, queueCapacity, backpressure, maxTasksPerChild,
+            maxMemoryBeforeRecycle),
         maxRestarts, restartPeriod, backoffInitial, backoffMax, listener));
   }
 }
