@@ -105,6 +105,29 @@ class CrashIT {
     }
   }
 
+  @Test
+  void aRestartedSlotLogsToAFileOfItsOwnSoACrashTailShowsOnlyTheProcessThatDied() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).start()) {
+      WorkerProcess first = pool.worker(1);
+      Os.kill("KILL", first.pid());
+      first.exit().get(10, TimeUnit.SECONDS);
+      assertThat(Os.within(30_000, () -> pool.worker(1) != first && pool.worker(1).state() == WorkerState.READY))
+          .as("a replacement in slot 1").isTrue();
+      WorkerProcess second = pool.worker(1);
+      assertThat(second.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+
+      Os.kill("KILL", second.pid());
+      ExitDescription exit = second.exit().get(10, TimeUnit.SECONDS);
+
+      assertThat(second.logFile()).as("the replacement's log").isNotEqualTo(first.logFile());
+      assertThat(exit.logTail()).as("the tail of the second process's log").isNotEmpty()
+          .noneMatch(line -> line.contains("pid " + first.pid() + "]"))
+          .anyMatch(line -> line.contains("[worker-1 pid " + second.pid() + "]"));
+      assertThat(java.nio.file.Files.readString(first.logFile())).as("the first process's log is kept")
+          .contains("[worker-1 pid " + first.pid() + "]").doesNotContain("pid " + second.pid() + "]");
+    }
+  }
+
   private static boolean logContains(WorkerProcess w, String text) {
     try {
       return java.nio.file.Files.readString(w.logFile()).contains(text);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.Backpressure;
+import dev.ipclab.parent.ExitDescription;
 import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.PoolFailedException;
 import dev.ipclab.parent.PoolListener;
@@ -15,6 +16,7 @@ import dev.ipclab.parent.TaskHandle;
 import dev.ipclab.parent.TaskOutcome;
 import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.worker.task.BuiltInTasks;
@@ -359,6 +361,80 @@ class SupervisionIT {
       assertThat(pool.stats().queued()).isZero();
       assertThat(running.outcome().get(30, TimeUnit.SECONDS).attempts()).isEqualTo(1);
       assertThat(pool.stats().cancelled()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void closeLetsGoOfThePoolWhileItWaitsForAWorkerToExit() throws Exception {
+    // A long hung timeout and grace: the stopped worker holds close() up until the test lets it go.
+    WorkerPool pool = Pools.builder(TransportKind.UDS, 1).heartbeat(Duration.ofMillis(200), Duration.ofSeconds(120))
+        .shutdownGrace(Duration.ofSeconds(60)).start();
+    WorkerProcess stopped = pool.worker(1);
+    Os.kill("STOP", stopped.pid());
+    Thread closer = Thread.ofPlatform().name("test-closer").start(pool::close);
+    try {
+      assertThat(Os.within(10_000, () -> stopped.state() == WorkerState.STOPPING)).as("close() is waiting").isTrue();
+      // The pool's monitor is what a respawn due on the supervisor's timer thread takes (spawn); it must be free
+      // while close() waits out the workers' grace, or that thread, and all it times, stalls with it.
+      CompletableFuture<Boolean> taken = new CompletableFuture<>();
+      Thread.ofPlatform().name("test-monitor").start(() -> {
+        synchronized (pool) {
+          taken.complete(closer.isAlive());
+        }
+      });
+      assertThat(taken.get(20, TimeUnit.SECONDS)).as("taken while close() was still waiting").isTrue();
+    } finally {
+      Os.kill("CONT", stopped.pid()); // it reads its Shutdown and exits: close() returns
+      closer.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(stopped.exit().get(10, TimeUnit.SECONDS).isCrash()).as("a graceful exit").isFalse();
+  }
+
+  @Test
+  void aWorkerOutOfHeapExitsSayingOutOfMemoryAndItsTaskRunsAgainElsewhere() throws Exception {
+    Heard heard = new Heard();
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 2).jvmArgs(List.of("-Xmx48m")).maxAttempts(2)
+        .listener(heard).start()) {
+      TaskHandle h = pool.submit(TaskSpec.of("allocate", BuiltInTasks.allocatePayload(256)));
+
+      assertThat(failureOf(h)).isInstanceOf(TaskFailedException.class)
+          .hasMessageContaining("its worker died on attempt 2 of 2")
+          .hasMessageContaining("exit 3: out of memory: the worker's Java heap ran out")
+          .hasMessageContaining("java.lang.OutOfMemoryError: Java heap space")
+          .satisfies(e -> assertThat(((TaskFailedException) e).attempts()).isEqualTo(2));
+      assertThat(heard.retriedTasks).as("run again after the first worker died").containsExactly(h.id());
+      assertThat(Os.within(10_000, () -> heard.downs.size() == 2)).isTrue();
+      assertThat(heard.downs).as("two workers, each down out of memory")
+          .allSatisfy(d -> assertThat(d.cause()).contains("out of memory"))
+          .extracting(Heard.Down::pid).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void aWorkerOverItsMemoryLimitIsRecycledGracefullyAfterItsTask() throws Exception {
+    long limit = 128L << 20; // well above an idle worker's RSS, well below what the task keeps
+    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).jvmArgs(List.of("-Xmx512m"))
+        .maxMemoryBeforeRecycle(limit).start()) {
+      WorkerProcess first = pool.worker(1);
+      assertThat(pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("small"))).outcome()
+          .get(30, TimeUnit.SECONDS).workerPid()).isEqualTo(first.pid());
+      assertThat(pool.recycled()).as("not recycled under the limit").isZero();
+
+      TaskOutcome big = pool.submit(TaskSpec.of("allocate", BuiltInTasks.allocatePayload(192))).outcome()
+          .get(60, TimeUnit.SECONDS);
+      assertThat(big.workerPid()).isEqualTo(first.pid());
+
+      assertThat(Os.within(30_000, () -> pool.worker(1) != first && pool.worker(1).state() == WorkerState.READY))
+          .as("a fresh process in slot 1").isTrue();
+      ExitDescription exit = first.exit().get(30, TimeUnit.SECONDS);
+      assertThat(exit.isCrash()).as("recycled gracefully: %s", exit.summary()).isFalse();
+      assertThat(first.state()).isEqualTo(WorkerState.EXITED);
+      assertThat(pool.recycled()).isEqualTo(1);
+      assertThat(pool.restarts(1)).isZero();
+      TaskOutcome next = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("next"))).outcome()
+          .get(30, TimeUnit.SECONDS);
+      assertThat(next.workerPid()).isEqualTo(pool.worker(1).pid()).isNotEqualTo(first.pid());
     }
   }
 

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -36,6 +38,15 @@ import java.util.logging.Logger;
  *   <li>a send on the channel's own event loop never waits (nobody else could drain the buffer): it is queued;
  *   <li>{@link #offer} never waits, and fails once {@value #OFFER_LIMIT_BYTES} bytes are pending.
  * </ul>
+ * A send on the event loop is what answers a request on the reading thread (a worker's pongs and status
+ * replies), so a peer that sends requests but stops reading the answers would grow that queue without bound. A
+ * transport made {@link #readOnlyWhileWritable()} (the worker's) therefore stops reading while it is unwritable:
+ * the requests wait in the peer's buffers, which the peer bounds, and what this side holds stays near the
+ * high-water mark plus the answers to one read. Only one side of a channel may do this: two peers that both
+ * stopped reading once their sends backed up would wait for each other for ever, so the parent always reads.
+ *
+ * <p>{@link #pauseReading} stops reading without blocking the event loop, which also writes: heartbeats and
+ * other senders' frames still go out while this side reads nothing.
  */
 public final class NettyTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
   private static final Logger log = Logger.getLogger(NettyTransport.class.getName());
@@ -62,6 +73,13 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
   private volatile TransportListener<I> listener;
   private final Object writability = new Object();
   private volatile long sendWaitNanos = TimeUnit.SECONDS.toNanos(30);
+  /** Set once, before start: stop reading while unwritable (see the class comment). */
+  private volatile boolean readOnlyWhileWritable;
+  /** A pause asked for and not yet begun, in ms; the longest request wins. */
+  private final AtomicLong requestedPauseMillis = new AtomicLong();
+  // Event loop only: the frames that arrived after a pause began, delivered in order when it ends.
+  private final ArrayDeque<I> held = new ArrayDeque<>();
+  private boolean paused;
 
   /**
    * @param channel a channel whose pipeline came from {@link NettyPipelines#addCodec}
@@ -94,6 +112,10 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
         if (l == null) {
           throw new IllegalStateException("message from " + describe() + " before start()");
         }
+        if (paused || beginRequestedPause()) {
+          held.add(msg); // the decoder may still hand over the rest of the last read: they wait their turn
+          return;
+        }
         l.onMessage(msg);
       }
 
@@ -108,6 +130,9 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
         // sending to each other at once would each wait for the other for ever.
         if (ctx.channel().isWritable()) {
           wakeSenders();
+        }
+        if (readOnlyWhileWritable) {
+          updateAutoRead();
         }
         ctx.fireChannelWritabilityChanged();
       }
@@ -142,6 +167,74 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
     }
     this.listener = listener;
     channel.config().setAutoRead(true);
+  }
+
+  /**
+   * Makes this side stop reading while the channel is unwritable, so that answers sent on the event loop to a peer
+   * that does not read them cannot pile up here (see the class comment). Call before {@link #start}, on one side
+   * of a channel only. Returns this transport.
+   */
+  public NettyTransport<I, O> readOnlyWhileWritable() {
+    this.readOnlyWhileWritable = true;
+    return this;
+  }
+
+  /**
+   * Stops reading for {@code millis} before the next frame reaches the listener: that frame and the ones after it
+   * wait in the OS channel and the peer's buffers. The event loop does not sleep, so sends, offers and heartbeats
+   * go on. Requests made before the pause begins merge into the longest.
+   */
+  @Override
+  public void pauseReading(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("a read pause must be 0 ms or more, got " + millis);
+    }
+    requestedPauseMillis.accumulateAndGet(millis, Math::max);
+  }
+
+  /** On the event loop, as a frame arrives: begins the requested pause, if any; true if one began. */
+  private boolean beginRequestedPause() {
+    if (requestedPauseMillis.get() == 0) {
+      return false; // the common case: no atomic write per frame
+    }
+    long millis = requestedPauseMillis.getAndSet(0);
+    if (millis == 0) {
+      return false;
+    }
+    paused = true;
+    updateAutoRead();
+    log.warning(() -> "not reading from " + describe() + " for " + millis + " ms (slow reader)");
+    channel.eventLoop().schedule(() -> endPause(millis), millis, TimeUnit.MILLISECONDS);
+    return true;
+  }
+
+  /** On the event loop: hands over the frames held during the pause, unless another pause begins first. */
+  private void endPause(long millis) {
+    paused = false;
+    log.info(() -> "reading from " + describe() + " again after a " + millis + " ms pause");
+    try {
+      for (I next; !paused && (next = held.peek()) != null; ) {
+        if (beginRequestedPause()) {
+          break; // the held frame waits for the end of this pause too
+        }
+        held.poll();
+        if (channel.isOpen()) {
+          listener.onMessage(next);
+        }
+      }
+    } catch (RuntimeException e) {
+      channel.pipeline().fireExceptionCaught(e); // as if it had been thrown while reading
+    }
+    channel.flush(); // the answers to the held frames: nobody else flushes them, no read completes here
+    updateAutoRead();
+  }
+
+  /** On the event loop: reads while started, not paused, and (if asked) writable. */
+  private void updateAutoRead() {
+    boolean read = listener != null && !paused && (!readOnlyWhileWritable || channel.isWritable());
+    if (channel.config().isAutoRead() != read) {
+      channel.config().setAutoRead(read); // turned on, it also asks for the next read
+    }
   }
 
   /**

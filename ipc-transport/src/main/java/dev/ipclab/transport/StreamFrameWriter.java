@@ -17,6 +17,11 @@ final class StreamFrameWriter {
   private final byte[] batch = new byte[BATCH_BYTES];
   private CodedOutputStream coded = CodedOutputStream.newInstance(batch);
   private boolean unflushed;
+  /**
+   * Writes to the stream that returned: read without the lock by a watchdog that tells a peer that reads slowly
+   * from one that reads nothing (a blocked write never returns).
+   */
+  private volatile long progress;
 
   StreamFrameWriter(OutputStream out) {
     this.out = out;
@@ -35,6 +40,7 @@ final class StreamFrameWriter {
       big.writeUInt32NoTag(body);
       message.writeTo(big);
       big.flush();
+      progress++;
       return;
     }
     coded.writeUInt32NoTag(body);
@@ -46,6 +52,7 @@ final class StreamFrameWriter {
     unflushed = true;
     writeBatch();
     out.write(bytes);
+    progress++;
   }
 
   /** Whether anything was written since the last flush. */
@@ -58,6 +65,12 @@ final class StreamFrameWriter {
     unflushed = false;
     writeBatch();
     out.flush();
+    progress++;
+  }
+
+  /** How many writes to the stream have returned; it moves whenever the peer reads. */
+  long progress() {
+    return progress;
   }
 
   private void writeBatch() throws IOException {
@@ -65,6 +78,7 @@ final class StreamFrameWriter {
     if (n > 0) {
       coded = CodedOutputStream.newInstance(batch); // before the write: a failed write must not resend the batch
       out.write(batch, 0, n);
+      progress++;
     }
   }
 }

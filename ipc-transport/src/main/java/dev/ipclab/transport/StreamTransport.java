@@ -5,12 +5,15 @@ import com.google.protobuf.Parser;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -33,6 +36,12 @@ import java.util.logging.Logger;
  *       the reader flushes before it can block (as Netty flushes on {@code channelReadComplete}).
  * </ul>
  * Frames are parsed straight from the reader's reused buffer (see {@link StreamFrameReader}).
+ *
+ * <p>A send never waits longer than the {@linkplain #sendWaitLimit send wait limit} (30 s by default) for the
+ * stream: a sender that cannot get it in time fails with an {@link IllegalStateException} naming the peer. A write
+ * blocked on a full pipe cannot be interrupted, so when no write has returned for the whole limit (the peer read
+ * nothing) the transport closes, with that message as the cause: every waiting and later send fails at once, and
+ * the peer's owner, told by {@link TransportListener#onClosed}, kills it, which ends the blocked write.
  *
  * <p>With {@link IdleStrategy#SPIN} the reader polls the stream for new bytes before it blocks in {@code read};
  * see {@link SpinBackoff} for the budget.
@@ -61,6 +70,14 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private volatile TransportListener<I> listener;
   /** Why reading stopped, if the peer broke the protocol; a close the listener then asks for carries it. */
   private volatile Throwable failure;
+  private volatile long sendWaitNanos = TimeUnit.SECONDS.toNanos(30);
+  /** Why the transport closed itself on a peer that read nothing for the send wait limit; null until then. */
+  private volatile String stalled;
+  /** A pause asked for and not yet taken, in ms; the longest request wins. */
+  private final AtomicLong requestedPauseMillis = new AtomicLong();
+  // The writer thread's watch over whoever holds the stream: the progress it last saw, and since when.
+  private long watchedProgress = -1;
+  private long watchedSinceNanos;
 
   /**
    * @param in the stream frames arrive on (a child's stdout, or the worker's stdin)
@@ -141,6 +158,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
           throw ProtocolException.from(e, description + " (frame of " + body.length + " bytes: "
               + BytePreview.of(body) + ")");
         }
+        takeRequestedPause();
         moreInputBuffered = input.hasWholeFrame();
         listener.onMessage(message);
       }
@@ -164,14 +182,64 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     }
   }
 
+  /**
+   * Stops reading for {@code millis} before the next frame reaches the listener; the reading thread sleeps, and
+   * only it: senders and the writer thread (heartbeats, offers) go on.
+   */
+  @Override
+  public void pauseReading(long millis) {
+    if (millis < 0) {
+      throw new IllegalArgumentException("a read pause must be 0 ms or more, got " + millis);
+    }
+    requestedPauseMillis.accumulateAndGet(millis, Math::max);
+  }
+
+  /** On the reading thread, before it delivers a frame: takes the requested pause, if any. */
+  private void takeRequestedPause() throws IOException {
+    if (requestedPauseMillis.get() == 0) {
+      return; // the common case: a plain read, no atomic write per frame
+    }
+    long millis = requestedPauseMillis.getAndSet(0);
+    if (millis == 0) {
+      return;
+    }
+    flushDeferred(); // replies held back for the next read must not wait out the pause
+    log.warning(() -> "not reading from " + description + " for " + millis + " ms (slow reader)");
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the transport is closing; stop pausing and let it see the flag
+    }
+    log.info(() -> "reading from " + description + " again after a " + millis + " ms pause");
+  }
+
+  /**
+   * How long a send waits for the stream before it fails, and how long no write may return before the transport
+   * gives the peer up and closes (see the class comment); 30 s unless set. Returns this transport.
+   */
+  public StreamTransport<I, O> sendWaitLimit(Duration limit) {
+    this.sendWaitNanos = limit.toNanos();
+    return this;
+  }
+
   /** Drains the queue; only this thread, or a sender holding the lock, ever writes. */
   private void writeLoop() {
     while (!closed.isDone()) {
       if (queue.isEmpty() && !closeWhenDrained) {
+        watchTheWriter();
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         continue;
       }
-      writeLock.lock();
+      try {
+        if (!writeLock.tryLock(100, TimeUnit.MILLISECONDS)) {
+          watchTheWriter();
+          continue;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closeWith(e);
+        return;
+      }
       try {
         drainQueue();
         frames.flush();
@@ -185,6 +253,74 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
         closeWith(failure);
       }
     }
+  }
+
+  /**
+   * On the writer thread: gives the peer up if another thread has held the stream for the whole send wait limit
+   * and no write returned meanwhile, which on a pipe means a write blocked because the peer reads nothing.
+   */
+  private void watchTheWriter() {
+    long now = System.nanoTime();
+    long progress = frames.progress();
+    if (!writeLock.isLocked() || progress != watchedProgress) {
+      watchedProgress = progress;
+      watchedSinceNanos = now;
+      return;
+    }
+    if (now - watchedSinceNanos > sendWaitNanos) {
+      giveUp(now - watchedSinceNanos);
+    }
+  }
+
+  /**
+   * The peer read nothing for {@code nanos}: close, with a cause that says so, so that waiting and later sends fail
+   * at once and the peer's owner replaces it (its death is what ends the blocked write).
+   */
+  private void giveUp(long nanos) {
+    String message = stallMessage(nanos);
+    if (stalled == null) {
+      stalled = message;
+      log.warning(message);
+    }
+    closeWith(new IOException(message));
+  }
+
+  private String stallMessage(long waitedNanos) {
+    return description + " has not read for " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms: a write to it"
+        + " has been blocked that long on a full " + kind.cliName() + ", and the send wait limit is "
+        + TimeUnit.NANOSECONDS.toMillis(sendWaitNanos) + " ms. It may be stopped (SIGSTOP) or stuck; the send"
+        + " failed and the channel is closed, so its supervisor should replace it (or raise the send wait limit if"
+        + " it is only slow).";
+  }
+
+  /**
+   * Takes the write lock for a sender: at once if it is free, else waiting at most the send wait limit. A sender
+   * that waited in vain fails; if no write returned meanwhile either, the peer read nothing and is given up.
+   */
+  private void lockForWrite() {
+    if (writeLock.tryLock()) {
+      return;
+    }
+    long limit = sendWaitNanos;
+    long progress = frames.progress();
+    long start = System.nanoTime();
+    try {
+      if (writeLock.tryLock(limit, TimeUnit.NANOSECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      String m = "interrupted while waiting to write to " + description + ", which is not reading";
+      throw new UncheckedIOException(m, new InterruptedIOException(m));
+    }
+    long waited = System.nanoTime() - start;
+    if (frames.progress() == progress) {
+      giveUp(waited);
+      throw new IllegalStateException(stallMessage(waited));
+    }
+    throw new IllegalStateException(description + " is reading too slowly: a send waited "
+        + TimeUnit.NANOSECONDS.toMillis(waited) + " ms, the send wait limit, for frames ahead of it to be written;"
+        + " the send was dropped. Send less to it, or raise the send wait limit.");
   }
 
   /** Writes every queued frame, in order, without flushing; the caller holds the write lock. */
@@ -233,7 +369,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
         LockSupport.unpark(writer); // another write holds the stream: wait in line, do not block
         return;
       }
-      writeLock.lock(); // the line is full too: backpressure, block until the peer reads
+      lockForWrite(); // the line is full too: backpressure, wait (bounded) until the peer reads
     }
     try {
       drainQueue(); // frames queued earlier go first
@@ -252,7 +388,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     if (closed.isDone()) {
       throw closedError();
     }
-    writeLock.lock();
+    lockForWrite();
     try {
       drainQueue();
       for (O message : messages) {
@@ -277,13 +413,24 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     LockSupport.unpark(writer);
   }
 
-  /** Closes the transport after a failed write and says so to the sender. */
-  private UncheckedIOException writeFailed(IOException e) {
+  /**
+   * Closes the transport after a failed write and says so to the sender: if the write failed because the peer
+   * was given up for not reading, that is what the sender hears.
+   */
+  private RuntimeException writeFailed(IOException e) {
     closeWith(e);
+    String why = stalled;
+    if (why != null) {
+      return new IllegalStateException(why, e);
+    }
     return new UncheckedIOException("cannot write to " + description + ": " + e.getMessage(), e);
   }
 
-  private UncheckedIOException closedError() {
+  private RuntimeException closedError() {
+    String why = stalled;
+    if (why != null) {
+      return new IllegalStateException(why);
+    }
     String message = "cannot write to " + description + ": the channel is closed";
     return new UncheckedIOException(message, new IOException(message));
   }
@@ -316,7 +463,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
 
   @Override
   public void writeRaw(byte[] bytes) {
-    writeLock.lock();
+    lockForWrite();
     try {
       drainQueue();
       frames.writeRaw(bytes);

@@ -28,13 +28,14 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
   /**
    * Frames, writes and flushes {@code message}, on the caller's thread when the channel is free (no thread hop on
    * the hot path). Thread-safe; frames never interleave, and one thread's frames keep their order. May block
-   * while the OS channel is full, which is backpressure from a peer that does not read: on a pipe until the peer
-   * reads or the channel closes; on tcp/uds while more than 1 MiB waits, for at most 30 s and interruptibly (see
-   * {@link NettyTransport}). A send on a socket's own event loop never waits.
+   * while the OS channel is full, which is backpressure from a peer that does not read: on a pipe for at most the
+   * send wait limit (30 s), after which a peer that read nothing is given up and the channel closed (see
+   * {@link StreamTransport}); on tcp/uds while more than 1 MiB waits, for at most 30 s (see {@link NettyTransport}).
+   * Interruptibly, both. A send on a socket's own event loop never waits.
    *
    * @throws java.io.UncheckedIOException if the transport is closed (a close racing the send may instead drop the
    *     frame silently: the peer is gone either way), or if the caller is interrupted while a socket send waits
-   * @throws IllegalStateException if a socket peer has not read for the whole wait
+   * @throws IllegalStateException if the peer has not read for the whole wait
    */
   void send(O message);
 
@@ -59,6 +60,18 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
    * @throws java.io.UncheckedIOException if the transport is closed
    */
   void offer(O message);
+
+  /**
+   * Stops reading for {@code millis} before the next frame reaches the listener, so the peer's writes back up in
+   * the OS channel and the peer's buffers: a slow reader, for chaos runs and tests. Only reading stops: sends,
+   * offers and heartbeats go on. Requests made before the pause begins merge into the longest. Any thread.
+   *
+   * @throws UnsupportedOperationException if this transport cannot pause (the default)
+   */
+  default void pauseReading(long millis) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " to " + describe()
+        + " cannot pause its reading");
+  }
 
   /** Queues {@code message} as the last frame and closes after it, without blocking: an error reply, say. */
   void sendAndClose(O message);

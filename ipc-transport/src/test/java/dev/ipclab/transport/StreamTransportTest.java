@@ -22,7 +22,9 @@ import java.nio.channels.Pipe;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -90,6 +92,48 @@ class StreamTransportTest {
       assertThat(worker.closeFuture().get(5, TimeUnit.SECONDS)).isNull();
       assertThat(parentSeen.closes).containsExactly((Throwable) null);
       assertThat(parentSeen.protocolErrors).isEmpty();
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aSendToAPeerThatReadsNothingFailsAfterTheSendWaitLimitNamingThePeer() throws Exception {
+    Pipe toWorker = Pipe.open(); // nothing ever reads its source: a worker that stopped reading
+    Pipe toParent = Pipe.open();
+    String peer = "stdin/stdout of worker-3 pid 4242";
+    try (StreamTransport<WorkerEnvelope, ParentEnvelope> parent = new StreamTransport<WorkerEnvelope, ParentEnvelope>(
+        Channels.newInputStream(toParent.source()), Channels.newOutputStream(toWorker.sink()),
+        WorkerEnvelope.parser(), CAP, peer, "test-parent-reader").sendWaitLimit(Duration.ofMillis(500))) {
+      Recorder<WorkerEnvelope> seen = new Recorder<>();
+      parent.start(seen);
+      CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+      Thread sender = Thread.ofPlatform().daemon().name("test-sender").start(() -> {
+        try {
+          for (int i = 1; i <= 10_000; i++) { // 640 MiB: far more than any pipe holds
+            parent.send(Traffic.ping(i, Traffic.payload(i, 64 * 1024)));
+          }
+          outcome.complete(null);
+        } catch (Throwable e) {
+          outcome.complete(e);
+        }
+      });
+
+      // Without a bound the send blocks for ever in a write to the full pipe.
+      Throwable failure = outcome.get(20, TimeUnit.SECONDS);
+      assertThat(failure).isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(peer + " has not read for ")
+          .hasMessageContaining("the send wait limit is 500 ms")
+          .hasMessageContaining("It may be stopped (SIGSTOP) or stuck")
+          .hasMessageContaining("its supervisor should replace it");
+      sender.join(5_000);
+      assertThat(parent.closeFuture()).as("the channel is given up").isDone();
+      assertThat(seen.closed.await(5, TimeUnit.SECONDS)).as("the owner hears of it").isTrue();
+      assertThatThrownBy(() -> parent.send(Traffic.ping(1, ByteString.EMPTY)))
+          .as("a later send fails at once, for the same reason")
+          .isInstanceOf(IllegalStateException.class).hasMessageStartingWith(peer + " has not read for ");
+    } finally {
+      toWorker.source().close();
+      toParent.sink().close();
     }
   }
 

@@ -19,6 +19,27 @@ public record ExitDescription(int status, boolean deliberate, String cause, List
     return status > 128 && status < 128 + 65 ? status - 128 : 0;
   }
 
+  /** What the JVM prints as it ends itself under {@code -XX:+ExitOnOutOfMemoryError}; then it exits with 3. */
+  static final String JVM_OUT_OF_MEMORY = "Terminating due to java.lang.OutOfMemoryError";
+
+  /**
+   * The JVM's own out-of-memory line if the worker ran out of Java heap and {@code -XX:+ExitOnOutOfMemoryError}
+   * ended it (status 3, which the worker also uses for a protocol error: the log tells them apart), else null.
+   */
+  public String outOfMemory() {
+    if (status != 3) {
+      return null;
+    }
+    for (int i = logTail.size() - 1; i >= 0; i--) {
+      String line = logTail.get(i);
+      int at = line.indexOf(JVM_OUT_OF_MEMORY);
+      if (at >= 0) {
+        return line.substring(at + "Terminating due to ".length()).trim();
+      }
+    }
+    return null;
+  }
+
   /** Whether this exit is a crash rather than the expected end of a worker. */
   public boolean isCrash() {
     return cause != null || !deliberate;
@@ -38,6 +59,10 @@ public record ExitDescription(int status, boolean deliberate, String cause, List
       } else {
         s.append("killed by ").append(signalName(sig)).append(", which ipclab did not send");
       }
+    } else if (outOfMemory() != null) {
+      s.append(": out of memory: the worker's Java heap ran out (").append(outOfMemory())
+          .append(") and -XX:+ExitOnOutOfMemoryError ended it; give workers a larger -Xmx (WorkerPoolBuilder.jvmArgs)"
+              + " or make the task use less");
     } else {
       String meaning = WorkerExitCodes.meaning(status);
       s.append(": ").append(meaning != null ? meaning : "a status the worker does not use on purpose");

@@ -59,9 +59,13 @@ public final class RunDirectory implements AutoCloseable {
     return path;
   }
 
-  /** Where worker {@code id} writes its log. */
-  public Path workerLog(int id) {
-    return path.resolve("worker-" + id + ".log");
+  /**
+   * Where the {@code generation}-th process of slot {@code id} (from 1; a restart or a recycle makes the next)
+   * writes its log: {@code worker-3.2.log}. Each process has a file of its own, so the tail shown after a crash
+   * holds only lines of the process that died, never its predecessor's.
+   */
+  public Path workerLog(int id, int generation) {
+    return path.resolve("worker-" + id + "." + generation + ".log");
   }
 
   /** Where the parent's Unix socket lives. */

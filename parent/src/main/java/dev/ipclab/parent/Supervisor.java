@@ -167,11 +167,15 @@ final class Supervisor {
     });
   }
 
-  /** Max-tasks-per-child reached and its last task done: replace the worker at once, then let it go gracefully. */
+  /**
+   * Max tasks per child reached, or the worker grew past its memory limit, and its last task done: replace the
+   * worker at once, then let it go gracefully.
+   */
   void recycle(WorkerSlot slot, WorkerProcess old) {
     if (closed.getAsBoolean() || failure.isDone() || slot.current != old) {
       return;
     }
+    String reason = "recycled: " + slot.recycleReason; // read now: the replacement's fill() clears it
     Thread.ofVirtual().name("ipclab-recycle-" + slot.id).start(() -> {
       try {
         WorkerProcess fresh = spawner.spawn(slot);
@@ -185,7 +189,7 @@ final class Supervisor {
           log.log(Level.WARNING, "could not spawn the replacement of recycled " + old, e);
         }
       }
-      old.shutdown(settings.shutdownGrace(), "recycled after " + settings.limits().maxTasksPerChild() + " tasks");
+      old.shutdown(settings.shutdownGrace(), reason);
     });
   }
 

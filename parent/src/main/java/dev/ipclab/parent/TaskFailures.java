@@ -15,7 +15,6 @@ final class TaskFailures {
     String what;
     if (cause instanceof WorkerFailedException) {
       what = !task.spec.retryable() ? "its worker died and it is not retryable"
-          : task.cancelReason != null ? "its worker died while it was being cancelled"
           : "its worker died on attempt " + attempt + " of " + maxAttempts;
     } else if (cause instanceof TimeoutException) {
       what = "its deadline of " + task.spec.deadline().toMillis() + " ms passed (not retried)";

@@ -27,7 +27,7 @@ final class TaskRouter {
 
   /** The routing and retry settings a pool's builder collected. */
   record Limits(int maxInFlightPerWorker, int maxAttempts, int queueCapacity, Backpressure backpressure,
-      int maxTasksPerChild) {}
+      int maxTasksPerChild, long maxMemoryBeforeRecycle) {}
 
   private final Limits limits;
   private final List<WorkerSlot> slots;
@@ -135,8 +135,14 @@ final class TaskRouter {
     } finally {
       lock.unlock();
     }
-    // In flight: the connection fails the attempt with a CancellationException, which completes the outcome.
-    // If the request id is not known yet, send() sees cancelReason once it is.
+    // In flight: the cancel is the outcome, whatever the attempt does next (answer, fail, or die with its worker,
+    // which would otherwise read as a TaskFailedException to a caller told that the cancel worked). The attempt
+    // still ends through attemptDone, which frees the room and retries nothing of a finished task.
+    String where = worker != null ? " on " + worker.name() : "";
+    if (!finish(task, null, new CancellationException(task + " cancelled while running" + where + ": " + reason))) {
+      return false; // its outcome came first
+    }
+    // Tell the worker to drop it; if the request id is not known yet, send() sees cancelReason once it is.
     if (worker != null && requestId != 0) {
       worker.connection().cancel(requestId, reason);
     }
@@ -206,6 +212,7 @@ final class TaskRouter {
     inFlight++;
     if (limits.maxTasksPerChild() > 0 && ++slot.served >= limits.maxTasksPerChild()) {
       slot.closedToTasks = true; // it finishes what it has, then is recycled
+      slot.recycleReason = "it has run its " + limits.maxTasksPerChild() + " tasks (max tasks per child)";
     }
     return new Send(task, slot, slot.current, task.attempts);
   }
@@ -298,6 +305,10 @@ final class TaskRouter {
     WorkerSlot slot = s.slot();
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     boolean workerDied = cause instanceof WorkerFailedException;
+    // Read outside the lock (a file read); only of the slot's current worker, and only when asked for.
+    long maxRss = limits.maxMemoryBeforeRecycle();
+    long rss = maxRss > 0 && !workerDied && slot.current == s.worker() ? ProcessMemory.rssBytes(s.worker().pid())
+        : -1;
     boolean retry = false;
     boolean retireNow = false;
     Throwable failure = null;
@@ -310,10 +321,16 @@ final class TaskRouter {
       if (slot.current == s.worker()) {
         if (workerDied) {
           slot.closedToTasks = true; // its channel is gone; the exit will follow
-        } else if (limits.maxTasksPerChild() > 0 && slot.served >= limits.maxTasksPerChild()
-            && slot.inFlight.isEmpty() && !slot.retiring) {
-          slot.retiring = true;
-          retireNow = true;
+        } else {
+          if (rss > maxRss && slot.recycleReason == null) {
+            slot.closedToTasks = true; // it finishes what it has, then is recycled
+            slot.recycleReason = "its RSS of " + (rss >> 20) + " MiB exceeds the limit of " + (maxRss >> 20)
+                + " MiB (max memory before recycle)";
+          }
+          if (slot.recycleReason != null && slot.inFlight.isEmpty() && !slot.retiring) {
+            slot.retiring = true;
+            retireNow = true;
+          }
         }
       }
       if (!task.finished.get() && task.slot == slot && task.attempts == s.attempt()) {
@@ -344,8 +361,8 @@ final class TaskRouter {
       finish(task, new TaskOutcome(task.id(), result, s.attempt(), slot.id, s.worker().pid()), null);
     }
     if (retireNow) {
-      log.info(() -> s.worker() + " has run its " + limits.maxTasksPerChild() + " tasks (max tasks per child):"
-          + " recycling it");
+      String why = slot.recycleReason;
+      log.info(() -> s.worker() + ": " + why + ": recycling it");
       retire.accept(slot, s.worker());
     }
     sendAll(drain());
@@ -372,9 +389,9 @@ final class TaskRouter {
    * Completes the task's outcome, once: whichever path comes second changes nothing. The counters move before
    * the future completes, so a caller woken by the outcome reads stats that include it.
    */
-  private void finish(TaskHandle task, TaskOutcome outcome, Throwable error) {
+  private boolean finish(TaskHandle task, TaskOutcome outcome, Throwable error) {
     if (!task.finished.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     ScheduledFuture<?> timer = task.queueDeadline;
     if (timer != null) {
@@ -387,5 +404,6 @@ final class TaskRouter {
       (error instanceof CancellationException ? cancelled : failed).incrementAndGet();
       task.outcome.completeExceptionally(error);
     }
+    return true;
   }
 }

@@ -151,13 +151,35 @@ public final class WorkerConnection {
             .setDeadlineMs((int) Math.min(Math.max(deadline.toMillis(), 1), Integer.MAX_VALUE))
             .setAttempt(attempt));
     PendingRequests.Pending<WorkerEnvelope> p = pending.open();
-    CompletableFuture<TaskResult> result = send(p, request, deadline, false).thenApply(reply -> {
+    CompletableFuture<TaskResult> result = map(send(p, request, deadline, false), reply -> {
       if (!reply.hasTaskResult()) {
         throw new IllegalStateException(name + " answered a " + kind + " task with " + reply.getKindCase());
       }
       return reply.getTaskResult();
     });
     return new SubmittedTask(p.id(), result);
+  }
+
+  /**
+   * Like {@code reply.thenApply(f)}, but a failure of the reply passes through as it is, not wrapped in a
+   * CompletionException: a cancelled request's future then {@linkplain CompletableFuture#isCancelled is
+   * cancelled}, and get() throws the CancellationException itself, with its reason.
+   */
+  private static <T> CompletableFuture<T> map(CompletableFuture<WorkerEnvelope> reply,
+      java.util.function.Function<WorkerEnvelope, T> f) {
+    CompletableFuture<T> mapped = new CompletableFuture<>();
+    reply.whenComplete((envelope, error) -> {
+      if (error != null) {
+        mapped.completeExceptionally(error);
+        return;
+      }
+      try {
+        mapped.complete(f.apply(envelope));
+      } catch (RuntimeException e) {
+        mapped.completeExceptionally(e);
+      }
+    });
+    return mapped;
   }
 
   /**

@@ -87,6 +87,9 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
+  /** Completes when {@link #close} has finished, for callers that come while it runs. */
+  private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
+  private volatile Thread closingThread;
   /** Stops the workers and removes the run directory when the JVM is stopped by a signal (Ctrl-C, SIGTERM). */
   private final Thread shutdownHook = new Thread(this::closeOnShutdown, "ipclab-pool-shutdown");
 
@@ -153,8 +156,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     // An shm worker gets a file of its own, named by the path it maps; socket workers share the server's address.
     String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(slot.id).toString()
         : server == null ? null : server.address();
-    WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect, runDirectory.workerLog(slot.id),
-        timer, this);
+    WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect,
+        runDirectory.workerLog(slot.id, ++slot.spawned), timer, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
     router.fill(slot, worker);
@@ -299,13 +302,34 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return runDirectory.path();
   }
 
-  /** Shuts every worker down (in parallel), stops listening, and removes the run directory. Idempotent. */
+  /**
+   * Shuts every worker down (in parallel), stops listening, and removes the run directory. Idempotent: a second
+   * caller waits for the first one's close to end.
+   *
+   * <p>Only the switch to closed is made under the pool's lock; the shutdown itself, which may wait out every
+   * worker's grace, is not, so that a respawn due on the supervisor's timer thread (which spawns under that lock)
+   * finds the pool closed at once instead of stalling the timer and everything it times.
+   */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        if (Thread.currentThread() != closingThread) {
+          closeDone.join();
+        }
+        return;
+      }
+      closed = true;
+      closingThread = Thread.currentThread();
     }
-    closed = true;
+    try {
+      shutDown();
+    } finally {
+      closeDone.complete(null);
+    }
+  }
+
+  private void shutDown() {
     router.shut(new TaskFailedException("pool closed: the task had no outcome yet when its pool was closed", 0,
         null), new IllegalStateException("the pool is closed; start a new one to submit tasks"));
     if (settings.closeOnJvmShutdown() && Thread.currentThread() != shutdownHook) {

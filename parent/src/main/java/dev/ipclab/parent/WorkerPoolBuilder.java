@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code dev.ipclab.worker.WorkerMain} on the ipclab worker jar ({@code -Dipclab.worker.jar}) with no extra JVM
  * flags or environment, no kinds required, no faults; logs removed at close; not inspectable, no shutdown hook; and
  * for tasks: 64 in flight per worker, a queue of 10 000 that blocks submit when full, 3 attempts per task, workers
- * never recycled, at most 10 restarts in 60 s, restart backoff 100 ms doubling up to 5 s.
+ * never recycled (neither by task count nor by
+ * memory), at most 10 restarts in 60 s, restart backoff 100 ms doubling up to 5 s.
  */
 public final class WorkerPoolBuilder {
   private int workers = 2;
@@ -36,6 +37,7 @@ public final class WorkerPoolBuilder {
   private final Map<Integer, String> faults = new LinkedHashMap<>();
   private boolean keepLogs;
   private int maxTasksPerChild;
+  private long maxMemoryBeforeRecycle;
   private int maxRestarts = 10;
   private Duration restartPeriod = Duration.ofSeconds(60);
   private Duration backoffInitial = Duration.ofMillis(100);
@@ -63,6 +65,21 @@ public final class WorkerPoolBuilder {
       throw new IllegalArgumentException("max tasks per child must be 0 (never recycle) or more, got " + m);
     }
     this.maxTasksPerChild = m;
+    return this;
+  }
+
+  /**
+   * Recycles a worker whose resident set size ({@code VmRSS} in {@code /proc/<pid>/status}) exceeds {@code bytes}
+   * after one of its tasks ends (0 = never): it takes no more tasks, drains, exits gracefully and is replaced, as
+   * with {@link #maxTasksPerChild}. Not a restart. Like tinypool's {@code maxMemoryLimitBeforeRecycle}; the
+   * limit should sit well above an idle worker's RSS (some 70 MB).
+   */
+  public WorkerPoolBuilder maxMemoryBeforeRecycle(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("max memory before recycle must be 0 (never recycle) or more bytes, got "
+          + bytes);
+    }
+    this.maxMemoryBeforeRecycle = bytes;
     return this;
   }
 
@@ -315,7 +332,8 @@ public final class WorkerPoolBuilder {
     return new WorkerPool(new PoolSettings(workers, transport, idle, heartbeatInterval, heartbeatTimeout,
         handshake, ready, shutdownGrace, maxFrameBytes, jar, List.copyOf(extraJvmArgs),
         Map.copyOf(faults), keepLogs,
-        new TaskRouter.Limits(maxInFlightPerWorker, maxAttempts, queueCapacity, backpressure, maxTasksPerChild),
+        new TaskRouter.Limits(maxInFlightPerWorker, maxAttempts, queueCapacity, backpressure, maxTasksPerChild,
+            maxMemoryBeforeRecycle),
         maxRestarts, restartPeriod, backoffInitial, backoffMax, listener,
         new WorkerLaunch(effectiveClassPath(jar), mainClass, command, Map.copyOf(environment),
             Set.copyOf(requiredKinds)),

@@ -302,13 +302,14 @@ public final class WorkerProcess implements AutoCloseable {
     return shmFile;
   }
 
-  /** The process is gone whatever the state machine expected: record that, as a crash. */
-  private void forceTerminal(String why) {
-    WorkerState previous = state.getAndSet(WorkerState.CRASHED);
+  /**
+   * The process is gone whatever the state machine expected: record that, as a crash, unless it already ended
+   * (EXITED or CRASHED), in one atomic step, so that no thread ever reads a terminal state turned into another.
+   */
+  void forceTerminal(String why) {
+    WorkerState previous = state.getAndUpdate(s -> s.isTerminal() ? s : WorkerState.CRASHED);
     if (!previous.isTerminal()) {
       log.warning(() -> name() + " pid " + pid() + ": " + previous + " -> CRASHED (" + why + ")");
-    } else {
-      state.set(previous);
     }
   }
 

@@ -13,6 +13,8 @@ final class WorkerSlot {
   volatile WorkerProcess current;
   /** Restarts after a crash or a hang (recycling is not counted), for {@code ipclab top}. */
   volatile int restarts;
+  /** Processes spawned into this slot so far; the n-th logs to {@code worker-<id>.<n>.log}. Guarded by the pool. */
+  int spawned;
 
   // Guarded by the router's lock.
   final Set<TaskHandle> inFlight = new LinkedHashSet<>();
@@ -22,6 +24,11 @@ final class WorkerSlot {
   boolean closedToTasks;
   /** The current process had its max tasks and finished them: its replacement is under way. */
   boolean retiring;
+  /**
+   * Why the current process is to be recycled once its tasks are done (max tasks, or memory); null if it is not.
+   * Set under the router's lock, read by the thread that then recycles it.
+   */
+  volatile String recycleReason;
 
   // Guarded by the pool's restart lock.
   int consecutiveRestarts;
@@ -38,6 +45,7 @@ final class WorkerSlot {
     served = 0;
     closedToTasks = false;
     retiring = false;
+    recycleReason = null;
   }
 
   @Override

@@ -60,6 +60,22 @@ class ExitDescriptionTest {
   }
 
   @Test
+  void heapExhaustionEndedByTheJvmSaysOutOfMemoryNotProtocolError() {
+    ExitDescription exit = new ExitDescription(3, false, null, List.of(
+        "13:25:31.123 INFO    [worker-1 pid 4242] TaskRunner: allocating",
+        "Terminating due to java.lang.OutOfMemoryError: Java heap space"));
+
+    assertThat(exit.isCrash()).isTrue();
+    assertThat(exit.outOfMemory()).isEqualTo("java.lang.OutOfMemoryError: Java heap space");
+    assertThat(exit.summary()).startsWith("exit 3: out of memory: the worker's Java heap ran out"
+        + " (java.lang.OutOfMemoryError: Java heap space) and -XX:+ExitOnOutOfMemoryError ended it")
+        .contains("larger -Xmx").doesNotContain("protocol error");
+    assertThat(new ExitDescription(3, false, null, List.of("protocol error: bad frame")).summary())
+        .as("status 3 without the JVM's line is the worker's own").contains("protocol error")
+        .doesNotContain("out of memory");
+  }
+
+  @Test
   void parentGoneStatusIsExplained() {
     ExitDescription exit = new ExitDescription(5, false, null, List.of());
 

@@ -40,9 +40,10 @@ class RunDirectoryTest {
       assertThat(dir.getParent()).isEqualTo(tmp);
       assertThat(dir.getFileName().toString()).startsWith("ipclab-" + ProcessHandle.current().pid() + "-");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
-      assertThat(run.workerLog(3)).isEqualTo(dir.resolve("worker-3.log"));
+      assertThat(run.workerLog(3, 1)).isEqualTo(dir.resolve("worker-3.1.log"));
+      assertThat(run.workerLog(3, 2)).as("the slot's next process").isEqualTo(dir.resolve("worker-3.2.log"));
       assertThat(run.socket()).isEqualTo(dir.resolve("ipc.sock"));
-      Files.writeString(run.workerLog(3), "started\n");
+      Files.writeString(run.workerLog(3, 1), "started\n");
       Files.createDirectories(dir.resolve("sub/deeper"));
       Files.writeString(dir.resolve("sub/deeper/file"), "x");
     }
@@ -63,10 +64,10 @@ class RunDirectoryTest {
   void keptDirectorySurvivesClose() throws IOException {
     RunDirectory run = RunDirectory.create(true);
     try {
-      Files.writeString(run.workerLog(1), "kept\n");
+      Files.writeString(run.workerLog(1, 1), "kept\n");
       run.close();
 
-      assertThat(run.workerLog(1)).hasContent("kept");
+      assertThat(run.workerLog(1, 1)).hasContent("kept");
     } finally {
       RunDirectory.deleteTree(run.path());
     }

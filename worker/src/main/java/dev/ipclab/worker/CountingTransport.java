@@ -138,6 +138,11 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
   }
 
   @Override
+  public void pauseReading(long millis) {
+    inner.pauseReading(millis);
+  }
+
+  @Override
   public void writeRaw(byte[] bytes) {
     inner.writeRaw(bytes);
   }

@@ -85,8 +85,11 @@ final class SocketConnector implements AutoCloseable {
     protected void initChannel(Channel ch) {
       TransportKind kind = ch instanceof io.netty.channel.unix.DomainSocketChannel ? TransportKind.UDS
           : TransportKind.TCP;
+      // Reads only while writable: the answers this side sends on its event loop (pongs, status) to a parent that
+      // stopped reading would otherwise pile up here without bound. The parent always reads, so the two cannot
+      // end up waiting for each other.
       NettyTransport<ParentEnvelope, WorkerEnvelope> transport =
-          new NettyTransport<>(ch, kind, () -> description);
+          new NettyTransport<ParentEnvelope, WorkerEnvelope>(ch, kind, () -> description).readOnlyWhileWritable();
       // frame decoder -> protobuf decoder -> frame encoder -> protobuf encoder: see NettyPipelines.
       NettyPipelines.addCodec(ch.pipeline(), ParentEnvelope.getDefaultInstance(), maxFrameBytes,
           () -> description);

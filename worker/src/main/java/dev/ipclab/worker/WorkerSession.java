@@ -45,8 +45,6 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final WorkerHeartbeat heartbeat;
   private final TaskModules modules;
   private final TaskRunner tasks;
-  /** The chaos kinds' slow reader: taken on the reading thread, before it handles a frame. */
-  private final ReadPause readPause = new ReadPause();
   private final AtomicLong served = new AtomicLong();
   private volatile boolean welcomed;
   /** The parent sent an error reply; if it then hangs up, that is a protocol failure, not a lost parent. */
@@ -72,7 +70,10 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     this.tasks = TaskRunner.over(this.modules.registry(), transport);
   }
 
-  /** What fault injection may touch: the raw channel and the reading thread's pause, nothing else. */
+  /**
+   * What fault injection may touch: the raw channel and the pause of its reading, nothing else. The transport
+   * pauses: on a socket the thread that reads also writes, so it must not sleep, or the heartbeats would stop too.
+   */
   private FaultHooks faultHooks() {
     return new FaultHooks() {
       @Override
@@ -82,7 +83,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
 
       @Override
       public void pauseReading(long millis) {
-        readPause.request(millis);
+        transport.pauseReading(millis);
       }
     };
   }
@@ -123,7 +124,6 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
 
   @Override
   public void onMessage(ParentEnvelope envelope) {
-    readPause.honour();
     heartbeat.heard();
     if (parentReportedError) { // read first: a volatile store on every frame costs the reading thread
       parentReportedError = false; // only an error that is the parent's last word explains a hang-up

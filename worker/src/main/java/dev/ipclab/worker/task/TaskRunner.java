@@ -185,7 +185,7 @@ public final class TaskRunner implements AutoCloseable {
       return;
     }
     entry.interrupt(); // only its deadline is left to cancel: the task has returned
-    reply.accept(WorkerEnvelope.newBuilder()
+    answer(requestId, WorkerEnvelope.newBuilder()
         .setRequestId(requestId)
         .setTaskResult(TaskResult.newBuilder()
             .setPayload(output)
@@ -208,10 +208,23 @@ public final class TaskRunner implements AutoCloseable {
 
   private void error(long requestId, ErrorCode code, String message) {
     log.warning(message);
-    reply.accept(WorkerEnvelope.newBuilder()
+    answer(requestId, WorkerEnvelope.newBuilder()
         .setRequestId(requestId)
         .setError(ErrorReply.newBuilder().setCode(code).setMessage(message))
         .build());
+  }
+
+  /**
+   * Sends a task's one answer. A send to a parent that does not read fails after its wait limit rather than queue
+   * without bound; the answer is then lost, and said so here (the parent's own deadline fails the task).
+   */
+  private void answer(long requestId, WorkerEnvelope envelope) {
+    try {
+      reply.accept(envelope);
+    } catch (RuntimeException e) {
+      log.warning(() -> "the answer to task " + requestId + " (" + envelope.getKindCase() + ") was not sent: "
+          + e.getMessage());
+    }
   }
 
   /** Stops taking tasks; running ones are interrupted. */
