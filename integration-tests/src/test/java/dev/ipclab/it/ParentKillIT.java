@@ -1,6 +1,7 @@
 package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.transport.TransportKind;
@@ -34,20 +35,36 @@ class ParentKillIT {
         assertThat(w.info().commandLine().orElse("")).contains("-Dipclab.role=worker");
       }
 
+      MachineLoad load = MachineLoad.start();
+      workers.forEach(w -> load.orphan(w.pid()));
       Os.kill("KILL", parent.pid());
       long killed = System.nanoTime();
 
+      // Every worker exits by itself, however long the machine makes it wait; then the 2 s promise is checked,
+      // which holds on a machine where the workers get a CPU (others' load is measured over the same wait).
+      long slowest = 0;
       for (ProcessHandle w : workers) {
-        boolean gone = Os.within(2_000, () -> Os.hasExited(w.pid()));
+        boolean gone = Os.within(30_000, () -> {
+          workers.forEach(o -> load.sawOrphan(o.pid()));
+          return Os.hasExited(w.pid());
+        });
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
         assertThat(gone).as("worker pid %d still alive %d ms after its parent's SIGKILL", w.pid(), ms).isTrue();
-        System.err.printf("%s: worker pid %d exited %d ms after its parent's SIGKILL%n", transport, w.pid(), ms);
+        System.err.printf("%s: worker pid %d exited within %d ms of its parent's SIGKILL%n", transport, w.pid(), ms);
+        slowest = ms;
       }
       for (ProcessHandle w : workers) {
         // And the zombie is reaped by whoever adopted it, so nothing is left in the process table.
         assertThat(Os.within(10_000, () -> !w.isAlive())).as("pid %d reaped", w.pid()).isTrue();
       }
       assertThat(parent.waitFor(10)).isEqualTo(137);
+      // Measured once the killed parent is reaped, so that its time counts as ours.
+      String measured = load.describe();
+      if (slowest >= 2_000) {
+        assumeFalse(load.busy(), "the workers took " + slowest + " ms to exit, but " + measured);
+      }
+      assertThat(slowest).as("ms until the last worker exited after its parent's SIGKILL; " + measured)
+          .isLessThan(2_000);
     } finally {
       // A parent killed with SIGKILL cannot remove its run directory; the next parent would sweep it.
       if (runDir != null) {
