@@ -32,7 +32,11 @@ class DemoAllIT {
       // Read once the CLI is reaped, so that its time and its workers' count as ours.
       String measured = load.describe();
       boolean busy = load.busy();
-      assertThat(status).as(cli.stderr()).isZero();
+      if (status != 0 && cli.stderr().contains("a worker must send its hello first")) {
+        // Worker JVMs that cannot start within the handshake timeout: a premise, which others' load can break.
+        assumeFalse(busy, "worker JVMs did not say hello within the handshake timeout, and " + measured);
+      }
+      assertThat(status).as(measured + "\n" + cli.stderr()).isZero();
       JsonNode results = new ObjectMapper().readTree(cli.stdout());
       assertThat(results.isArray()).isTrue();
       List<String> names = new ArrayList<>();
