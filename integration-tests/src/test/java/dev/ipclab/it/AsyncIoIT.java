@@ -59,7 +59,15 @@ class AsyncIoIT {
         assertThat(threadNames(pid).stream().filter(n -> n.startsWith("img-server")).count()).isEqualTo(1);
       }
       assertThat(ProcStatus.read(browser).orElseThrow().ppid()).isEqualTo(me);
-      // Every thread a load started has ended with it.
+      // Every thread a load started has ended with it. Java's join returns as the thread ends in Java, a moment
+      // before the kernel drops its task directory; so wait for that, bounded.
+      Os.within(30_000, () -> {
+        try {
+          return threadNames(browser).stream().noneMatch(n -> n.startsWith("page-"));
+        } catch (IOException e) {
+          return false;
+        }
+      });
       assertThat(threadNames(browser)).noneMatch(n -> n.startsWith("page-"));
 
       // The slowest server, asked by a client of our own: it answers after its latency, with the bytes it reported.

@@ -1,6 +1,7 @@
 package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,11 +24,19 @@ class DemoAllIT {
 
   @Test
   void everyDemoRunsAndEveryClaimHoldsWithinTwoMinutes() throws Exception {
+    MachineLoad load = MachineLoad.start();
     long start = System.nanoTime();
     try (ParentCli cli = ParentCli.start("demo", "all", "--json")) {
       int status = cli.waitFor(200);
       long wallMillis = (System.nanoTime() - start) / 1_000_000;
-      assertThat(status).as(cli.stderr()).isZero();
+      // Read once the CLI is reaped, so that its time and its workers' count as ours.
+      String measured = load.describe();
+      boolean busy = load.busy();
+      if (status != 0 && cli.stderr().contains("a worker must send its hello first")) {
+        // Worker JVMs that cannot start within the handshake timeout: a premise, which others' load can break.
+        assumeFalse(busy, "worker JVMs did not say hello within the handshake timeout, and " + measured);
+      }
+      assertThat(status).as(measured + "\n" + cli.stderr()).isZero();
       JsonNode results = new ObjectMapper().readTree(cli.stdout());
       assertThat(results.isArray()).isTrue();
       List<String> names = new ArrayList<>();
@@ -48,13 +57,17 @@ class DemoAllIT {
       assertThat(names).containsExactlyElementsOf(DEMOS);
       // The progress line per demo goes to stderr.
       assertThat(cli.stderr()).contains("[1/7] address-space:", "[7/7] async-io:");
-      // The README promises under 2 minutes on a 2-core machine, JVM start included.
-      assertThat(wallMillis).isLessThan(120_000);
       // The demos name their shared files after the parent's pid.
       try (var files = Files.list(Path.of("/dev/shm"))) {
         assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ipclab-" + cli.pid() + "-")))
             .as("/dev/shm files left by the demos").isEmpty();
       }
+      // The README promises under 2 minutes on a 2-core machine, JVM start included: an idle one. Others' load
+      // stretches the wall clock, so a slow run on a measured busy machine is skipped, never one on a quiet machine.
+      if (wallMillis >= 120_000) {
+        assumeFalse(busy, "demo all took " + wallMillis + " ms, but " + measured);
+      }
+      assertThat(wallMillis).as("ms for demo all; " + measured).isLessThan(120_000);
     }
   }
 }

@@ -108,8 +108,10 @@ final class ParentCli implements AutoCloseable {
       throw new AssertionError("ipclab CLI did not exit within " + seconds + " s; stdout:\n" + stdout()
           + "\nstderr:\n" + stderr());
     }
-    outDrain.join(5_000);
-    errDrain.join(5_000);
+    // The drains end at end of stream, just after the exit; a loaded machine may make them wait for a CPU, and
+    // output read after a shorter wait would be cut short (a JSON document half parsed).
+    outDrain.join(30_000);
+    errDrain.join(30_000);
     return process.exitValue();
   }
 

@@ -2,6 +2,7 @@ package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.Backpressure;
@@ -136,20 +137,21 @@ class SupervisionIT {
   void notRetryableTaskFailsAtOnceWithTheDecodedExit() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).start()) {
       long pid = pool.worker(1).pid();
-      TaskHandle h = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(20_000)).notRetryable());
+      long submitted = System.nanoTime();
+      TaskHandle h = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(60_000)).notRetryable());
       assertThat(Os.within(10_000, () -> tasksInFlight(pool) == 1)).isTrue();
-      long killed = System.nanoTime();
       Os.kill("KILL", pid);
 
-      assertThatThrownBy(() -> h.outcome().get(10, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> h.outcome().get(30, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause().isInstanceOf(TaskFailedException.class)
           .hasMessageContaining("not retryable")
           .hasMessageContaining("exit 137 = 128 + 9 (SIGKILL)")
           .hasMessageContaining("worker-1 pid " + pid)
           .satisfies(e -> assertThat(((TaskFailedException) e).attempts()).isEqualTo(1));
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)).as("failed at once, not after 20 s")
-          .isLessThan(10_000);
+      // Failed, not completed: a sleep that ran to its end would have succeeded. And before its 60 s were up.
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - submitted)).as("failed at once, not after 60 s")
+          .isLessThan(60_000);
       assertThat(pool.stats().retried()).isZero();
       assertThat(pool.stats().failed()).isEqualTo(1);
     }
@@ -278,7 +280,8 @@ class SupervisionIT {
   void fullQueueBlocksTheSubmitUntilATaskCompletes() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1)
         .queue(1, Backpressure.BLOCK).start()) {
-      TaskHandle first = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(1_500)));
+      long firstSubmitted = System.nanoTime();
+      TaskHandle first = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(3_000)));
       TaskHandle second = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(10)));
       AtomicLong returnedNanos = new AtomicLong();
       CompletableFuture<Boolean> firstDoneWhenReturned = new CompletableFuture<>();
@@ -293,9 +296,16 @@ class SupervisionIT {
           third.completeExceptionally(e);
         }
       });
-      Thread.sleep(500);
-      assertThat(submitter.isAlive()).as("the third submit waits for room").isTrue();
-      assertThat(third).isNotDone();
+      // Until the submitter parks (waiting for room) or returns; not a fixed sleep, which a loaded machine outlasts.
+      Os.within(10_000, () -> third.isDone() || submitter.getState() == Thread.State.WAITING
+          || submitter.getState() == Thread.State.TIMED_WAITING);
+      boolean thirdDone = third.isDone();
+      long sinceFirstMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstSubmitted);
+      // The first task's 3 s sleep began after it was submitted: sooner than that, nothing can have made room.
+      assumeTrue(sinceFirstMs < 3_000, "the test thread needed " + sinceFirstMs + " ms from submitting the"
+          + " 3 s task to seeing the third submit wait; the task may have ended and made room meanwhile");
+      assertThat(thirdDone).as("the third submit waits for room").isFalse();
+      assertThat(submitter.isAlive()).isTrue();
 
       TaskOutcome firstOutcome = first.outcome().get(30, TimeUnit.SECONDS);
       assertThat(third.get(30, TimeUnit.SECONDS).outcome().get(30, TimeUnit.SECONDS).result().getPayload()
@@ -353,10 +363,18 @@ class SupervisionIT {
   @Test
   void cancellingAQueuedTaskRemovesIt() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1).start()) {
-      TaskHandle running = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(1_000)));
+      long submitted = System.nanoTime();
+      TaskHandle running = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(3_000)));
       TaskHandle queued = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("never")));
-      assertThat(pool.stats().queued()).isEqualTo(1);
-      assertThat(queued.cancel("not needed")).isTrue();
+      long queuedCount = pool.stats().queued();
+      boolean cancelled = queued.cancel("not needed");
+      long sinceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - submitted);
+      // The running task's 3 s sleep began after it was submitted: sooner than that, the echo cannot have left
+      // the queue for the worker.
+      assumeTrue(sinceMs < 3_000, "the test thread needed " + sinceMs + " ms from submitting the 3 s task to"
+          + " cancelling the one queued behind it; it may have been dispatched meanwhile");
+      assertThat(queuedCount).isEqualTo(1);
+      assertThat(cancelled).isTrue();
       assertThat(failureOf(queued)).isInstanceOf(CancellationException.class).hasMessageContaining("while queued");
       assertThat(pool.stats().queued()).isZero();
       assertThat(running.outcome().get(30, TimeUnit.SECONDS).attempts()).isEqualTo(1);

@@ -2,6 +2,7 @@ package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.RemoteErrorException;
@@ -40,9 +41,15 @@ class TaskIT {
       Duration timeout = Duration.ofSeconds(10);
 
       // A long task does not block a short one behind it on the same channel.
-      CompletableFuture<TaskResult> slow = w.connection().submit("sleep", ByteString.copyFromUtf8("1500"), timeout);
-      TaskResult echo = w.connection().submit("echo", ByteString.copyFromUtf8("hi"), timeout).get(5, TimeUnit.SECONDS);
-      assertThat(slow).isNotDone();
+      long slowSubmitted = System.nanoTime();
+      CompletableFuture<TaskResult> slow = w.connection().submit("sleep", ByteString.copyFromUtf8("3000"), timeout);
+      TaskResult echo = w.connection().submit("echo", ByteString.copyFromUtf8("hi"), timeout).get(10, TimeUnit.SECONDS);
+      boolean slowDone = slow.isDone();
+      long echoedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slowSubmitted);
+      // The sleep's 3 s began after it was submitted: an echo answered sooner than that overtook it, or waited.
+      assumeTrue(echoedMs < 3_000, "the echo took " + echoedMs + " ms from the sleep's submission, so the 3 s"
+          + " sleep may have ended first on its own");
+      assertThat(slowDone).as("the 3 s sleep when the echo behind it was answered").isFalse();
       assertThat(echo.getPayload().toStringUtf8()).isEqualTo("hi");
       // The TID it reports is a thread of the worker, named as Java named it.
       Path task = Path.of("/proc", Long.toString(w.pid()), "task", Long.toString(echo.getTid()));
@@ -50,7 +57,7 @@ class TaskIT {
       assertThat(Files.readString(task.resolve("comm"), StandardCharsets.UTF_8).trim())
           .isEqualTo(echo.getThreadName());
       assertThat(slow.get(10, TimeUnit.SECONDS).getEndNanos() - slow.get().getStartNanos())
-          .isGreaterThanOrEqualTo(1_500_000_000L);
+          .isGreaterThanOrEqualTo(3_000_000_000L);
 
       assertRemoteError(w, "no-such-kind", ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND, "no task kind 'no-such-kind'");
       assertRemoteError(w, "fail", ErrorCode.ERROR_CODE_TASK_FAILED, "failed in the worker");

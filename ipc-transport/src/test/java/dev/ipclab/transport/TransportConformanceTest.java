@@ -156,7 +156,7 @@ abstract class TransportConformanceTest extends TransportPairTest {
   }
 
   @Test
-  @Timeout(10)
+  @Timeout(60)
   void offerNeverBlocksOnAPeerThatDoesNotReadAndKeepsOrderWithSend() throws Exception {
     open(Frames.DEFAULT_MAX_FRAME_BYTES);
     parent().start(parentSeen);
@@ -176,7 +176,9 @@ abstract class TransportConformanceTest extends TransportPairTest {
       }
     });
     try {
-      offers.get(2, TimeUnit.SECONDS); // a blocked offer fails here with a TimeoutException
+      // A blocked offer never returns (nothing reads), so it fails here with a TimeoutException; a generous bound
+      // only gives a loaded machine time to copy 600 frames.
+      offers.get(20, TimeUnit.SECONDS);
     } finally {
       offerer.interrupt();
     }
@@ -280,7 +282,7 @@ abstract class TransportConformanceTest extends TransportPairTest {
   }
 
   @Test
-  @Timeout(10)
+  @Timeout(60)
   void twoGibPrefixIsRefusedAtOnceAndTheErrorReplyArrivesBeforeTheClose() throws Exception {
     open(Frames.DEFAULT_MAX_FRAME_BYTES);
     // What both sides' listeners do with a protocol error: answer it, then hang up.
@@ -289,11 +291,11 @@ abstract class TransportConformanceTest extends TransportPairTest {
     parent().start(parentSeen);
     worker().start(workerSeen);
 
-    long start = System.nanoTime();
     worker().writeRaw(Traffic.TWO_GIB_PREFIX);
 
-    ProtocolException error = parentSeen.firstError.get(2, TimeUnit.SECONDS);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms to refuse").isLessThan(2000);
+    // "At once" is a fact, not a duration: only the prefix was sent, so a FrameTooLargeException (below) can only
+    // come from refusing the prefix; a receiver waiting for the body would never produce it.
+    ProtocolException error = parentSeen.firstError.get(20, TimeUnit.SECONDS);
     assertThat(error).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
       assertThat(e.code()).isEqualTo(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
       assertThat(e.announcedBytes()).isEqualTo(1L << 31);

@@ -74,7 +74,8 @@ abstract class TransportPairTest {
     } finally {
       release();
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    // Bounded, not timed: threads that were told to stop need a CPU to end, which a loaded machine may delay.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (Thread t : Traffic.ourThreads()) {
       t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
