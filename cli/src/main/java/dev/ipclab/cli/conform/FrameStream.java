@@ -75,9 +75,11 @@ final class FrameStream implements AutoCloseable {
         }
         byte[] body = readBody((int) length);
         if (body == null) {
-          desync("end of stream in the middle of a frame (" + partialLength() + " bytes of a frame that announced "
-              + length + ")");
-          end(null);
+          synchronized (this) { // both at once: a waiter woken by one sees the other
+            desync("end of stream in the middle of a frame (" + partialLength() + " bytes of a frame that announced "
+                + length + ")");
+            end(null);
+          }
           return;
         }
         WorkerEnvelope envelope;
@@ -116,8 +118,11 @@ final class FrameStream implements AutoCloseable {
         if (shift == 0) {
           return -1;
         }
-        desync("end of stream inside a length prefix");
-        throw new IOException("end of stream inside a length prefix");
+        synchronized (this) {
+          desync("end of stream inside a length prefix");
+          end(null);
+        }
+        return -1;
       }
       keep(b);
       value |= (long) (b & 0x7f) << shift;

@@ -105,7 +105,7 @@ final class Session implements AutoCloseable {
     channel = endpoint.await(process, deadline);
     if (channel == null) {
       return new Handshake(null, 0, 0, process.isAlive()
-          ? "no connection to " + endpoint.connect() + " within " + timing.handshakeTimeoutMs() + " ms"
+          ? "no connection to " + endpoint.connect() + " within " + Waits.ms(timing.handshakeTimeoutMs())
           : "the worker exited with status " + process.exitValue() + " before it connected to "
               + endpoint.connect());
     }
@@ -122,7 +122,7 @@ final class Session implements AutoCloseable {
             + (status != null ? "; the worker exited with status " + status : ""));
       }
       return new Handshake(null, 0, 0, "no frame at all within the handshake timeout of "
-          + timing.handshakeTimeoutMs() + " ms");
+          + Waits.ms(timing.handshakeTimeoutMs()));
     }
     Arrival first = stream.arrivals().get(0);
     WorkerEnvelope envelope = first.envelope();
