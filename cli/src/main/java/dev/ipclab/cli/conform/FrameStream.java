@@ -31,6 +31,8 @@ final class FrameStream implements AutoCloseable {
   record Arrival(WorkerEnvelope envelope, long nanos, int wireBytes) {}
 
   private static final int PREVIEW_BYTES = 160;
+  /** An unfinished frame with no byte for this long is taken for stray output: a worker writes frames whole. */
+  static final long STALL_MILLIS = 2_000;
 
   private final InputStream in;
   private final OutputStream out;
@@ -40,7 +42,8 @@ final class FrameStream implements AutoCloseable {
   private final List<Arrival> arrivals = new ArrayList<>();
   /** The bytes of the frame being read; what a stall or a bad frame shows. */
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-  private long partialSinceNanos;
+  /** When the last byte of an unfinished frame arrived; 0 while no frame is waiting for bytes. */
+  private long waitingSinceNanos;
   private String outOfSync;
   private boolean ended;
   private String endCause;
@@ -134,6 +137,11 @@ final class FrameStream implements AutoCloseable {
   }
 
   private byte[] readBody(int length) throws IOException {
+    if (length == 0) {
+      synchronized (this) {
+        waitingSinceNanos = 0;
+      }
+    }
     byte[] body = new byte[length];
     int done = 0;
     while (done < length) {
@@ -141,19 +149,19 @@ final class FrameStream implements AutoCloseable {
       if (n < 0) {
         return null;
       }
-      synchronized (this) {
-        partial.write(body, done, n);
-      }
       done += n;
+      synchronized (this) {
+        partial.write(body, done - n, n);
+        // Complete: no longer waiting for bytes, however long the parse takes (class loading, a loaded machine).
+        waitingSinceNanos = done < length ? System.nanoTime() : 0;
+      }
     }
     return body;
   }
 
   private synchronized void keep(int b) {
-    if (partial.size() == 0) {
-      partialSinceNanos = System.nanoTime();
-    }
     partial.write(b);
+    waitingSinceNanos = System.nanoTime(); // a frame has begun; its body, if any, is still to come
   }
 
   private synchronized int partialLength() {
@@ -204,8 +212,8 @@ final class FrameStream implements AutoCloseable {
    * frame whole, so bytes that stop mid-frame are stray output (a print) that announced a length never filled.
    */
   synchronized boolean stalled(long millis) {
-    if (outOfSync == null && !ended && partial.size() > 0
-        && System.nanoTime() - partialSinceNanos > TimeUnit.MILLISECONDS.toNanos(millis)) {
+    if (outOfSync == null && !ended && waitingSinceNanos != 0
+        && System.nanoTime() - waitingSinceNanos > TimeUnit.MILLISECONDS.toNanos(millis)) {
       desync("an incomplete frame: " + partial.size() + " bytes arrived, then nothing for " + millis + " ms");
     }
     return outOfSync != null;
@@ -236,7 +244,7 @@ final class FrameStream implements AutoCloseable {
 
   /**
    * Waits until {@code condition} holds over the frames so far, the stream ends or goes out of sync, or the deadline
-   * passes (a stall of a second counts as out of sync). Returns whether the condition held.
+   * passes (a frame waiting {@value #STALL_MILLIS} ms for its next byte counts as out of sync). Returns whether the condition held.
    */
   boolean await(java.util.function.Predicate<List<Arrival>> condition, long deadlineNanos)
       throws InterruptedException {
@@ -251,7 +259,7 @@ final class FrameStream implements AutoCloseable {
         }
         wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
       }
-      stalled(1_000);
+      stalled(STALL_MILLIS);
     }
   }
 

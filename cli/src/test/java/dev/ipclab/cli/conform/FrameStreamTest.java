@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Conform's reader: frames split anyhow are read whole; stray bytes are caught and shown, never skipped over. */
-@Timeout(value = 10, unit = TimeUnit.SECONDS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FrameStreamTest {
   private final PipedOutputStream worker = new PipedOutputStream();
 
@@ -54,7 +54,7 @@ class FrameStreamTest {
     worker.write("debug: got ping 1\n".getBytes(StandardCharsets.US_ASCII));
     worker.flush();
 
-    assertThat(s.await(a -> false, Waits.deadline(3_000))).isFalse();
+    assertThat(s.await(a -> false, Waits.deadline(6_000))).isFalse();
 
     assertThat(s.outOfSync()).as("'d' announced a 100-byte frame that never completes")
         .contains("an incomplete frame", "after 1 good frame");
@@ -68,7 +68,7 @@ class FrameStreamTest {
     worker.write(new byte[] {(byte) 0x80, 0x01}); // 128
     worker.flush();
 
-    assertThat(s.await(a -> false, Waits.deadline(3_000))).isFalse();
+    assertThat(s.await(a -> false, Waits.deadline(6_000))).isFalse();
     assertThat(s.outOfSync()).startsWith("a length prefix of 128 bytes, over the cap of 64 bytes");
     worker.close();
   }
@@ -79,7 +79,7 @@ class FrameStreamTest {
     worker.write(new byte[] {5, 8, 1});
     worker.close();
 
-    assertThat(s.await(a -> false, Waits.deadline(3_000))).isFalse();
+    assertThat(s.await(a -> false, Waits.deadline(6_000))).isFalse();
     assertThat(s.outOfSync()).startsWith("end of stream in the middle of a frame");
     assertThat(s.ended()).isTrue();
   }
