@@ -17,13 +17,15 @@ import picocli.CommandLine.Spec;
     subcommands = {DemoCommand.class, RunCommand.class, PingCommand.class, BenchCommand.class, ChaosCommand.class,
         InspectCommand.class,
         TopCommand.class,
+        ConformCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:",
         "  ipclab run --workers 3 --transport uds",
         "  ipclab ping --workers 2 --transport pipe --count 10000 --json",
         "  ipclab chaos --duration 60s --seed 1   (inject faults into a pool; exit 0 if every invariant holds)",
         "  ipclab inspect --tree          (the running parent; scripts/ipclab-stop PID stops it)",
-        "  ipclab top                     (live CPU, memory and traffic of the running parent; q quits)"})
+        "  ipclab top                     (live CPU, memory and traffic of the running parent; q quits)",
+        "  ipclab conform -- python3 worker.py   (check any worker command against the protocol contract)"})
 public final class IpclabCommand implements Runnable {
   @Spec
   CommandSpec spec;

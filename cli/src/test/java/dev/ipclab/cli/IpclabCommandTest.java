@@ -78,7 +78,7 @@ class IpclabCommandTest {
 
     assertThat(status).isEqualTo(2);
     assertThat(err.toString())
-        .contains("Missing command: choose one of demo, run, ping, bench, chaos, inspect, top, help");
+        .contains("Missing command: choose one of demo, run, ping, bench, chaos, inspect, top, conform, help");
   }
 
   @Test
@@ -120,5 +120,17 @@ class IpclabCommandTest {
 
     assertThat(status).isEqualTo(2);
     assertThat(err.toString()).contains("expected a duration such as 500ms");
+  }
+
+  @Test
+  void conformWithoutACommandOrOnShmIsAUsageError() {
+    assertThat(run("conform")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing required parameter: 'COMMAND'");
+
+    assertThat(run("conform", "--transport", "shm", "--", "true")).isEqualTo(2);
+    assertThat(err.toString()).contains("--transport shm is not offered to workers outside the JVM");
+
+    assertThat(run("conform", "--transport", "ram", "--", "true")).isEqualTo(2);
+    assertThat(err.toString()).contains("--transport must be pipe, uds or tcp, got 'ram'");
   }
 }

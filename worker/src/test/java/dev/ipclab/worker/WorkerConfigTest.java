@@ -59,8 +59,25 @@ class WorkerConfigTest {
   void missingIdSaysWorkersAreStartedByTheParent() {
     assertThatThrownBy(() -> WorkerConfig.from(props, env))
         .isInstanceOf(BadConfigurationException.class)
-        .hasMessage("expected -Dipclab.worker.id=N with N >= 1, got 'null'. Workers are started by the ipclab"
-            + " parent, not by hand.");
+        .hasMessage("expected -Dipclab.worker.id=N (or IPCLAB_WORKER_ID=N) with N >= 1, got 'null'. Workers are"
+            + " started by the ipclab parent, not by hand.");
+  }
+
+  @Test
+  void everySettingFallsBackToItsEnvironmentVariable() throws BadConfigurationException {
+    env.putAll(Map.of("IPCLAB_WORKER_ID", "7", "IPCLAB_TRANSPORT", "tcp", "IPCLAB_CONNECT", "127.0.0.1:4242",
+        "IPCLAB_MAX_FRAME_BYTES", "4096", "IPCLAB_IDLE", "spin"));
+
+    assertThat(WorkerConfig.from(props, env)).as("no properties: the environment, as any worker reads it")
+        .isEqualTo(new WorkerConfig(7, TransportKind.TCP, "127.0.0.1:4242", TOKEN, 4096, IdleStrategy.SPIN, null));
+
+    props.setProperty("ipclab.worker.id", "2");
+    props.setProperty("ipclab.transport", "pipe");
+    props.setProperty("ipclab.maxFrameBytes", "65536");
+    props.setProperty("ipclab.idle", "block");
+    WorkerConfig config = WorkerConfig.from(props, env);
+    assertThat(config).as("the properties win")
+        .isEqualTo(new WorkerConfig(2, TransportKind.PIPE, "127.0.0.1:4242", TOKEN, 65536, IdleStrategy.BLOCK, null));
   }
 
   @Test
