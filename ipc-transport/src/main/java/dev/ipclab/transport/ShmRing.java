@@ -1,5 +1,6 @@
 package dev.ipclab.transport;
 
+import dev.ipclab.proto.v1.ErrorCode;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -68,10 +69,13 @@ final class ShmRing {
    * <p>The tail is stored with volatile semantics, not only release: together with the consumer's volatile store
    * of {@code reader_sleeping} before its volatile load of the tail, this is Dekker's pattern, so at least one
    * side sees the other's store (see {@link ShmRingInput} for why no wake-up is lost).
+   *
+   * @throws ProtocolException if the counters are impossible (see {@link #read})
    */
-  int write(byte[] src, int off, int len) {
+  int write(byte[] src, int off, int len) throws ProtocolException {
     long tail = (long) LONG.get(control, TAIL); // only this producer writes it
     long head = (long) LONG.getAcquire(control, HEAD); // the consumer is done with bytes before head
+    checkCounters(head, tail);
     int free = capacity - (int) (tail - head);
     int n = Math.min(len, free);
     if (n <= 0) {
@@ -87,10 +91,17 @@ final class ShmRing {
     return n;
   }
 
-  /** Consumer only: copies up to {@code len} unread bytes into {@code dst} and frees them; 0 when empty. */
-  int read(byte[] dst, int off, int len) {
+  /**
+   * Consumer only: copies up to {@code len} unread bytes into {@code dst} and frees them; 0 when empty.
+   *
+   * @throws ProtocolException if the counters are impossible, fewer than none or more unread bytes than the ring
+   *     holds: the mapped file is shared, so a broken or hostile peer can write anything into the control block,
+   *     and copying by such counters would run off the end of the ring's data
+   */
+  int read(byte[] dst, int off, int len) throws ProtocolException {
     long head = (long) LONG.get(control, HEAD); // only this consumer writes it
     long tail = (long) LONG.getVolatile(control, TAIL); // acquires the bytes before tail
+    checkCounters(head, tail);
     int n = (int) Math.min(len, tail - head);
     if (n <= 0) {
       return 0;
@@ -103,6 +114,16 @@ final class ShmRing {
     }
     LONG.setRelease(control, HEAD, head + n); // the producer may overwrite them only after our copy
     return n;
+  }
+
+  /** Both sides keep {@code 0 <= tail - head <= capacity}; anything else was written by someone else. */
+  private void checkCounters(long head, long tail) throws ProtocolException {
+    long unread = tail - head;
+    if (unread < 0 || unread > capacity) {
+      throw new ProtocolException(ErrorCode.ERROR_CODE_MALFORMED_FRAME, "the shm ring's counters say " + unread
+          + " unread bytes (head " + head + ", tail " + tail + "), but a ring of " + capacity + " bytes holds 0 to "
+          + capacity + "; something other than ipclab wrote into the shared file's control block");
+    }
   }
 
   /** Unread bytes, as the consumer sees them now. */

@@ -70,7 +70,7 @@ final class ShmRingInput extends InputStream {
     reader = Thread.currentThread();
     backoff.reset();
     while (true) {
-      int n = ring.read(dst, off, len);
+      int n = take(dst, off, len);
       if (n > 0) {
         return n;
       }
@@ -79,7 +79,7 @@ final class ShmRingInput extends InputStream {
       }
       if (ring.writerClosed() || peerGone) {
         // The writer publishes its last bytes before it closes or dies: read what is left, then end of stream.
-        n = ring.read(dst, off, len);
+        n = take(dst, off, len);
         return n > 0 ? n : -1;
       }
       if (idle == IdleStrategy.SPIN || !backoff.exhausted()) { // spin mode ends in parks of up to 1 ms
@@ -87,6 +87,14 @@ final class ShmRingInput extends InputStream {
       } else {
         sleepOnDoorbell();
       }
+    }
+  }
+
+  private int take(byte[] dst, int off, int len) throws ProtocolException {
+    try {
+      return ring.read(dst, off, len);
+    } catch (ProtocolException e) {
+      throw new ProtocolException(e.code(), "shm ring from " + peer + ": " + e.getMessage(), e);
     }
   }
 

@@ -49,7 +49,12 @@ final class ShmRingOutput extends OutputStream {
       if (ring.readerClosed() || peerGone.getAsBoolean()) {
         throw new IOException("broken shm ring: " + peer + " no longer reads it");
       }
-      int n = ring.write(src, off, len);
+      int n;
+      try {
+        n = ring.write(src, off, len);
+      } catch (ProtocolException e) {
+        throw new ProtocolException(e.code(), "shm ring to " + peer + ": " + e.getMessage(), e);
+      }
       if (n > 0) {
         off += n;
         len -= n;

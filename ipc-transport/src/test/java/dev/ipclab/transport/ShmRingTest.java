@@ -26,7 +26,7 @@ class ShmRingTest {
   }
 
   @Test
-  void bytesThatWrapAroundTheEndComeOutIntactAndInOrder() {
+  void bytesThatWrapAroundTheEndComeOutIntactAndInOrder() throws ProtocolException {
     ShmRing ring = ring(64);
     byte[] first = bytes(40, 1);
     assertThat(ring.write(first, 0, 40)).isEqualTo(40);
@@ -44,7 +44,7 @@ class ShmRingTest {
   }
 
   @Test
-  void aFullRingTakesNothingMoreUntilTheReaderFreesRoom() {
+  void aFullRingTakesNothingMoreUntilTheReaderFreesRoom() throws ProtocolException {
     ShmRing ring = ring(64);
     byte[] data = bytes(100, 3);
     assertThat(ring.write(data, 0, 100)).as("only what fits is taken").isEqualTo(64);

@@ -1,6 +1,5 @@
 package dev.ipclab.parent.control;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
@@ -35,23 +34,39 @@ public final class ControlFraming {
     if (first < 0) {
       return null;
     }
-    int length;
-    try {
-      length = CodedInputStream.readRawVarint32(first, in);
-    } catch (InvalidProtocolBufferException e) {
-      throw new InvalidProtocolBufferException("the length prefix from " + peer + " is not a varint: "
-          + e.getMessage());
-    }
-    if (length < 0 || length > maxBytes) {
-      throw new IOException("a control frame of " + Integer.toUnsignedString(length) + " bytes from " + peer
+    long length = readLength(first, in, peer);
+    if (length > maxBytes) {
+      throw new IOException("a control frame of " + length + " bytes from " + peer
           + " exceeds the limit of " + Frames.describeBytes(maxBytes) + "; is that an ipclab control client?");
     }
-    byte[] body = in.readNBytes(length);
+    byte[] body = in.readNBytes((int) length);
     if (body.length < length) {
       throw new EOFException(peer + " closed the control connection in the middle of a frame (" + body.length
           + " of " + length + " bytes)");
     }
     return parser.parseFrom(body);
+  }
+
+  /**
+   * The rest of a length prefix whose first byte is {@code first}, decoded as every ipclab reader decodes it (see
+   * {@link Frames}): at most five bytes, unsigned, never truncated. Protobuf's {@code readRawVarint32} keeps only the
+   * low 32 bits of a longer value, so a prefix announcing 4 GiB + 2 bytes would read as a 2-byte frame.
+   */
+  private static long readLength(int first, InputStream in, String peer) throws IOException {
+    long length = first & 0x7f;
+    for (int i = 1, b = first; (b & 0x80) != 0; i++) {
+      if (i == Frames.MAX_VARINT32_BYTES) {
+        throw new InvalidProtocolBufferException("the length prefix from " + peer + " is not a varint32: it is"
+            + " longer than " + Frames.MAX_VARINT32_BYTES + " bytes");
+      }
+      b = in.read();
+      if (b < 0) {
+        throw new InvalidProtocolBufferException("the length prefix from " + peer + " is not a varint: the"
+            + " stream ended after " + i + " of its bytes");
+      }
+      length |= (long) (b & 0x7f) << (7 * i);
+    }
+    return length;
   }
 
   /** Writes one frame and flushes. */
