@@ -2,8 +2,8 @@ package dev.ipclab.cli;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.ExitDescription;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -75,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
       out.println(signal.requested() ? "Stopping on signal..." : "Duration reached; stopping...");
       out.flush();
       workers.close();
-      for (WorkerProcess w : workers.workers()) {
+      for (PoolWorker w : workers.workers()) {
         ExitDescription exit = w.exit().getNow(null);
         out.println("  " + w.name() + " pid " + w.pid() + ": " + w.state() + ", "
             + (exit != null ? exit.summary() : "exit not seen"));
@@ -88,12 +88,12 @@ final class RunCommand implements Callable<Integer> {
   /** Pings every ready worker once and reports its state and round trip. */
   private static String status(WorkerPool pool) {
     StringJoiner line = new StringJoiner("  |  ", LocalTime.now().format(CLOCK) + "  ", "");
-    for (WorkerProcess w : pool.workers()) {
+    for (PoolWorker w : pool.workers()) {
       String detail;
       if (w.state() == WorkerState.READY) {
         try {
           long t0 = System.nanoTime();
-          w.connection().ping(ByteString.EMPTY, Duration.ofSeconds(2)).get();
+          w.ping(ByteString.EMPTY, Duration.ofSeconds(2)).get();
           detail = String.format(Locale.ROOT, "rtt %.0f us", (System.nanoTime() - t0) / 1000.0);
         } catch (java.util.concurrent.ExecutionException e) {
           detail = "ping failed: " + e.getCause().getMessage();

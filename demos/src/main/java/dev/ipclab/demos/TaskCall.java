@@ -1,8 +1,10 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.parent.TaskOutcome;
+import dev.ipclab.parent.TaskSpec;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.proto.v1.TaskResult;
 import java.io.IOException;
@@ -37,12 +39,13 @@ public final class TaskCall {
   }
 
   /** Submits the task and returns at once; if a trace records this worker, the task goes into it. */
-  public static <T extends Message> CompletableFuture<Reply<T>> async(WorkerProcess worker, String kind,
-      Message input, Parser<T> output, Duration timeout) {
+  public static <T extends Message> CompletableFuture<Reply<T>> async(PoolWorker worker, String kind,
+      Message input, Parser<T> output, Duration timeout) throws InterruptedException {
     TraceRecorder trace = TraceRecorder.of(worker);
     TraceRecorder.ThreadId sender = trace != null ? trace.currentThread() : null;
     long sendNanos = System.nanoTime();
-    CompletableFuture<TaskResult> submitted = worker.connection().submit(kind, input.toByteString(), timeout);
+    CompletableFuture<TaskResult> submitted = worker.submit(TaskSpec.of(kind, input.toByteString()).withDeadline(timeout))
+        .outcome().thenApply(TaskOutcome::result);
     long sentNanos = System.nanoTime();
     return submitted.thenApply(result -> {
       long receiveNanos = System.nanoTime();
@@ -59,7 +62,7 @@ public final class TaskCall {
     });
   }
 
-  private static <T extends Message> Reply<T> decode(WorkerProcess worker, String kind, Parser<T> output,
+  private static <T extends Message> Reply<T> decode(PoolWorker worker, String kind, Parser<T> output,
       TaskResult result) {
     try {
       return new Reply<>(output.parseFrom(result.getPayload()), result);
@@ -71,7 +74,7 @@ public final class TaskCall {
   }
 
   /** Runs the task and waits for its reply, for at most {@link #DEFAULT_TIMEOUT}. */
-  public static <T extends Message> Reply<T> call(WorkerProcess worker, String kind, Message input,
+  public static <T extends Message> Reply<T> call(PoolWorker worker, String kind, Message input,
       Parser<T> output) throws IOException, InterruptedException {
     return await(async(worker, kind, input, output, DEFAULT_TIMEOUT));
   }

@@ -121,7 +121,7 @@ class SupervisionIT {
       // The listener hears of it just after the state turns READY.
       assertThat(Os.within(5_000, () -> !heard.restarts.isEmpty())).isTrue();
       assertThat(heard.restarts).anySatisfy(r -> assertThat(r.oldPid()).isEqualTo(victim));
-      assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
+      assertThat(pool.worker(2).ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
       // The parent record, which inspect and the next parent's sweep read, lists the new pid, not the dead one.
       List<Long> recorded = new ArrayList<>();
       dev.ipclab.cli.RecordedParents.json(ParentRecord.of(ProcessHandle.current().pid()).orElseThrow()).get("pools").get(0).get("workers")
@@ -370,7 +370,7 @@ class SupervisionIT {
   /** The worker's own count of tasks running now, asked over the protocol. */
   private static long tasksInFlight(WorkerPool pool) {
     try {
-      return pool.worker(1).connection().status(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).getTasksInFlight();
+      return pool.worker(1).status(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).getTasksInFlight();
     } catch (Exception e) {
       return -1;
     }

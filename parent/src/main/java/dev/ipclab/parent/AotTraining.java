@@ -102,7 +102,7 @@ public final class AotTraining {
         .start()) {
       runDirectory = pool.runDirectory();
       ready = System.nanoTime();
-      exercise(pool.workers().getFirst());
+      exercise(pool.processes().getFirst());
       exercised = System.nanoTime();
     }
     try {

@@ -322,6 +322,12 @@ public final class WorkerConnection {
     pending.failAll(cause);
   }
 
+  /** The counters now, as one value. */
+  WorkerTraffic traffic() {
+    return new WorkerTraffic(messagesIn.get(), messagesOut.get(), bytesIn.get(), bytesOut.get(), pending.inFlight(),
+        reportedThreads, lastHeardNanos);
+  }
+
   /** System.nanoTime() when the last frame from the worker arrived. */
   public long lastHeardNanos() {
     return lastHeardNanos;

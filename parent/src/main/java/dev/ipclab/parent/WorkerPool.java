@@ -29,12 +29,15 @@ import java.util.logging.Logger;
 /**
  * A supervised set of worker processes that runs tasks: they share one transport kind, one run directory and, for
  * sockets, one listening socket. {@link #submit} routes a task to a worker and returns a {@link TaskHandle} whose
- * outcome completes exactly once; {@link #worker(int)} still gives the raw channel of each worker.
+ * outcome completes exactly once. A task may be pinned to one worker ({@link TaskSpec#onWorker}); it is still
+ * routed by the pool. {@link #worker(int)} gives a {@link PoolWorker} view of each worker: its pid, state and
+ * exit, and pings and status requests for that worker alone.
  *
  * <pre>{@code
  * try (WorkerPool pool = WorkerPool.builder().workers(3).transport(TransportKind.UDS).start()) {
  *   TaskOutcome done = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi"))).outcome().get();
- *   Pong pong = pool.worker(1).connection().ping(ByteString.copyFromUtf8("hi")).get();
+ *   TaskOutcome onTwo = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi")).onWorker(2)).outcome().get();
+ *   Pong pong = pool.worker(1).ping(ByteString.copyFromUtf8("hi")).get();
  * }
  * }</pre>
  *
@@ -118,7 +121,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       for (WorkerSlot slot : slots) {
         spawn(slot);
       }
-      heartbeats = new HeartbeatMonitor(this::workers, timer, settings.heartbeatInterval().toMillis(),
+      heartbeats = new HeartbeatMonitor(this::processes, timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
       for (WorkerSlot slot : slots) {
@@ -155,6 +158,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
         : server == null ? null : server.address();
     WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect, runDirectory.workerLog(slot.id),
         timer, this);
+    worker.view = new PoolWorker(worker, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
     router.fill(slot, worker);
@@ -169,7 +173,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
 
   private void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
-    for (WorkerProcess worker : workers()) {
+    for (WorkerProcess worker : processes()) {
       long left = deadline - System.nanoTime();
       try {
         worker.ready().get(Math.max(0, left), TimeUnit.NANOSECONDS);
@@ -215,7 +219,16 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   }
 
   /** The current worker of every slot, in id order (after a restart, the new process). */
-  public List<WorkerProcess> workers() {
+  public List<PoolWorker> workers() {
+    List<PoolWorker> current = new ArrayList<>(slots.size());
+    for (WorkerProcess w : processes()) {
+      current.add(w.view());
+    }
+    return current;
+  }
+
+  /** The current process of every slot, in id order, for the pool's own classes. */
+  List<WorkerProcess> processes() {
     List<WorkerProcess> current = new ArrayList<>(slots.size());
     for (WorkerSlot slot : slots) {
       WorkerProcess w = slot.current;
@@ -226,13 +239,16 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return current;
   }
 
-  /** The current process of slot {@code id}, from 1: after a restart or a recycle, the new one. */
-  public WorkerProcess worker(int id) {
+  /**
+   * The current worker of slot {@code id}, from 1: after a restart or a recycle, the new one. To run a task on
+   * it, pin the task ({@link TaskSpec#onWorker}) or use {@link PoolWorker#submit}.
+   */
+  public PoolWorker worker(int id) {
     WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
     if (w == null) {
       throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
     }
-    return w;
+    return w.view();
   }
 
   /** How often slot {@code id} was restarted after a crash or a hang (recycling not counted). */
