@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.Await;
+import dev.ipclab.parent.IpclabException;
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.demos.os.ProcStatus;
@@ -110,9 +112,9 @@ final class PingCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     Pong pong;
     try {
-      pong = worker.ping(payload, Duration.ofSeconds(TIMEOUT_SECONDS)).get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("ping to " + worker + " failed: " + e.getCause().getMessage(), e.getCause());
+      pong = Await.result(worker.ping(payload, Duration.ofSeconds(TIMEOUT_SECONDS)));
+    } catch (IpclabException | IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException("ping to " + worker + " failed: " + e.getMessage(), e);
     }
     long rtt = System.nanoTime() - t0;
     if (!pong.getPayload().equals(payload)) {

@@ -1,7 +1,9 @@
 package dev.ipclab.cli;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.Await;
 import dev.ipclab.parent.ExitDescription;
+import dev.ipclab.parent.IpclabException;
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerState;
@@ -93,10 +95,10 @@ final class RunCommand implements Callable<Integer> {
       if (w.state() == WorkerState.READY) {
         try {
           long t0 = System.nanoTime();
-          w.ping(ByteString.EMPTY, Duration.ofSeconds(2)).get();
+          Await.result(w.ping(ByteString.EMPTY, Duration.ofSeconds(2)));
           detail = String.format(Locale.ROOT, "rtt %.0f us", (System.nanoTime() - t0) / 1000.0);
-        } catch (java.util.concurrent.ExecutionException e) {
-          detail = "ping failed: " + e.getCause().getMessage();
+        } catch (IpclabException | IllegalArgumentException | IllegalStateException e) {
+          detail = "ping failed: " + e.getMessage();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           detail = "interrupted";

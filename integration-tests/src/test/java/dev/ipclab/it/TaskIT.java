@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.Await;
+import dev.ipclab.parent.IpclabException;
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.RemoteErrorException;
 import dev.ipclab.parent.TaskFailedException;
@@ -13,6 +15,7 @@ import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerStatus;
 import dev.ipclab.transport.TransportKind;
@@ -25,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,16 +79,16 @@ class TaskIT {
       TaskHandle running = submit(w, "sleep", "60000", Duration.ofSeconds(90));
       awaitTasksInFlight(w, 1);
       assertThat(running.cancel("the test cancels it")).isTrue();
-      assertThatThrownBy(() -> running.outcome().get(1, TimeUnit.SECONDS))
-          .isInstanceOf(CancellationException.class).hasStackTraceContaining("the test cancels it");
+      assertThatThrownBy(running::await)
+          .isInstanceOf(CancellationException.class).hasMessageContaining("the test cancels it");
       // The worker interrupted the task and answered it: nothing runs there any more, and it is the same process.
       awaitTasksInFlight(w, 0);
       assertThat(running.cancel("again")).as("cancelled once only").isFalse();
 
       // The parent's deadline passes: the caller gets a timeout and the worker is told to drop the task too.
       TaskHandle overdue = submit(w, "sleep", "60000", Duration.ofMillis(300));
-      assertThatThrownBy(() -> overdue.outcome().get(10, TimeUnit.SECONDS))
-          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskFailedException.class)
+      assertThatThrownBy(overdue::await)
+          .isInstanceOf(TaskFailedException.class)
           .hasMessageContaining("300 ms") // the parent's timer or the worker's, whichever fired first
           .cause().isInstanceOf(TimeoutException.class);
       awaitTasksInFlight(w, 0);
@@ -95,6 +99,28 @@ class TaskIT {
       // The worker counts a reply once it is written, which may be just after the parent read it.
       WorkerStatus status = awaitStatus(w, st -> st.getTasksCompleted() == 1);
       assertThat(status.getTasksFailed()).as("the two dropped tasks, answered as errors").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void typedCallsReturnTheParsedReplyOrThrowTheIpclabExceptionItself() throws Exception {
+    try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 2).start()) {
+      Ping request = Ping.newBuilder().setPayload(ByteString.copyFromUtf8("typed")).setParentSendNanos(42).build();
+      assertThat(Await.result(pool.call("echo", request, Ping.parser()))).isEqualTo(request);
+      assertThat(Await.result(pool.call(TaskSpec.of("echo", request.toByteString()).onWorker(2)
+          .withDeadline(Duration.ofSeconds(10)), Ping.parser()))).isEqualTo(request);
+
+      // Failures are the library's own exceptions, not an ExecutionException to unwrap.
+      assertThatThrownBy(() -> Await.result(pool.call("fail", request, Ping.parser())))
+          .isInstanceOf(TaskFailedException.class).isInstanceOf(IpclabException.class)
+          .hasMessageContaining("the worker refused or failed it")
+          .cause().isInstanceOf(RemoteErrorException.class);
+      CompletableFuture<Ping> failed = pool.call("fail", request, Ping.parser());
+      assertThat(failed).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+          .havingCause().isInstanceOf(TaskFailedException.class);
+      assertThatThrownBy(() -> Await.result(pool.call(TaskSpec.of("echo", ByteString.copyFrom(new byte[] {(byte) 0xff})),
+          Ping.parser())))
+          .isInstanceOf(TaskFailedException.class).hasMessageContaining("bytes that are not a Ping");
     }
   }
 

@@ -99,8 +99,12 @@ public final class PoolWorker {
   }
 
   /**
-   * Sends a ping; completes with the pong, or fails with the reason, at the latest after {@code timeout}. Blocks
-   * while the worker does not read and the channel's buffers are full, as any send does.
+   * Sends a ping; completes with the pong, or fails with the reason, at the latest after {@code timeout}: a
+   * {@link RequestTimeoutException}, a {@link WorkerFailedException} if the channel dies first, or an
+   * {@link IllegalArgumentException} for a payload over the frame limit. Blocks while the worker does not read and
+   * the channel's buffers are full, as any send does. {@link Await#result} waits and throws the failure as it is.
+   *
+   * @throws IllegalStateException before the worker's handshake is done
    */
   public CompletableFuture<Pong> ping(ByteString payload, Duration timeout) {
     return process.connection().ping(payload, timeout);
@@ -114,7 +118,10 @@ public final class PoolWorker {
     return process.connection().tryPing(payload, timeout);
   }
 
-  /** Asks the worker for its own counters, without ever blocking; completes with them, or fails after timeout. */
+  /**
+   * Asks the worker for its own counters, without ever blocking; completes with them, or fails with a
+   * {@link RequestTimeoutException} after {@code timeout}.
+   */
   public CompletableFuture<WorkerStatus> status(Duration timeout) {
     return process.connection().status(timeout);
   }

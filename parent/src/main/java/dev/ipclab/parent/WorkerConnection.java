@@ -223,8 +223,11 @@ public final class WorkerConnection {
     ScheduledFuture<?> deadline;
     try {
       deadline = timer.schedule(() -> {
-        boolean overdue = pending.fail(id, new TimeoutException(name + " did not answer " + request.getKindCase()
-            + " request " + id + " within " + timeout.toMillis() + " ms"));
+        String late = name + " did not answer " + request.getKindCase() + " request " + id + " within "
+            + timeout.toMillis() + " ms";
+        // A task's deadline is the router's to word (TaskFailures); any other request's is the caller's answer.
+        boolean overdue = pending.fail(id, request.hasTask() ? new TimeoutException(late)
+            : new RequestTimeoutException(late, null));
         if (overdue && request.hasTask()) {
           // The caller has given up: the worker should stop spending a thread on it.
           tellWorkerToDrop(id, "the parent's deadline of " + timeout.toMillis() + " ms passed");

@@ -1,5 +1,7 @@
 package dev.ipclab.parent;
 
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import dev.ipclab.proto.v1.Hello;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.RejectReason;
@@ -269,6 +271,47 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
    */
   public TaskHandle submit(TaskSpec spec) throws InterruptedException {
     return router.submit(spec);
+  }
+
+  /**
+   * Runs a task of {@code kind} on any worker and returns its output, parsed: a typed call.
+   *
+   * @see #call(TaskSpec, Parser)
+   */
+  public <R extends Message> CompletableFuture<R> call(String kind, Message request, Parser<R> parser)
+      throws InterruptedException {
+    return call(TaskSpec.of(kind, request.toByteString()), parser);
+  }
+
+  /**
+   * Submits {@code spec} (its deadline, retry and pinning included) and returns the handler's output, parsed with
+   * {@code parser}. The future fails with the task's failure as it is (a {@link TaskFailedException}, whose cause
+   * may be a {@link RemoteErrorException}; a {@link PoolFailedException}), or a {@link TaskFailedException} if the
+   * output is not a {@code R}. Cancelling the future cancels the task. {@link Await#result} waits for it and throws
+   * the failure unwrapped.
+   *
+   * @throws PoolSaturatedException if the queue is full and the pool was built with {@link Backpressure#FAIL}
+   */
+  public <R extends Message> CompletableFuture<R> call(TaskSpec spec, Parser<R> parser) throws InterruptedException {
+    TaskHandle task = submit(spec);
+    CompletableFuture<R> reply = new CompletableFuture<>();
+    task.outcome().whenComplete((outcome, error) -> {
+      if (error != null) {
+        reply.completeExceptionally(error); // as it is: the outcome is completed directly, never wrapped
+        return;
+      }
+      try {
+        reply.complete(outcome.value(parser));
+      } catch (RuntimeException e) {
+        reply.completeExceptionally(e);
+      }
+    });
+    reply.whenComplete((value, error) -> {
+      if (reply.isCancelled()) {
+        task.cancel("the caller cancelled the call's future");
+      }
+    });
+    return reply;
   }
 
   /** The router's call when a worker has run its max tasks; the supervisor does not exist yet when it is made. */

@@ -1,7 +1,7 @@
 package dev.ipclab.parent.control;
 
-import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.parent.WorkerTraffic;
 import dev.ipclab.proto.v1.ControlSnapshot;
