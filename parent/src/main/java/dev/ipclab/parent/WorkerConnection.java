@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * The parent's end of one worker's channel once the handshake is done: sends requests with fresh ids, matches
  * replies to them (many may be in flight), and notes when the worker was last heard from.
  */
-public final class WorkerConnection {
+final class WorkerConnection {
   /** How long {@link #ping(ByteString)} waits for its pong. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   /** One-way pings per {@link Transport#sendBatch} call in {@link #sendOneWayPings}. */

@@ -77,7 +77,7 @@ import java.util.logging.Logger;
  *       then every worker is stopped.
  * </ul>
  */
-public final class WorkerPool implements AutoCloseable, WorkerRegistry {
+public final class WorkerPool implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerPool.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -89,6 +89,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private final Supervisor supervisor;
   /** Every worker process spawned and not yet exited: the current ones and those being recycled. */
   private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
+  /** Admits the hellos of this pool's workers; not part of the pool's public face. */
+  private final WorkerRegistry registry = this::admit;
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -145,7 +147,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     }
     if (settings.transport() == TransportKind.TCP || settings.transport() == TransportKind.UDS) {
       server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.idle(),
-          settings.maxFrameBytes(), this, timer, settings.handshakeTimeout().toMillis());
+          settings.maxFrameBytes(), registry, timer, settings.handshakeTimeout().toMillis());
     }
   }
 
@@ -159,7 +161,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(slot.id).toString()
         : server == null ? null : server.address();
     WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect, runDirectory.workerLog(slot.id),
-        timer, this);
+        timer, registry);
     worker.view = new PoolWorker(worker, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
@@ -189,17 +191,16 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     }
   }
 
-  @Override
-  public Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer) {
+  private WorkerRegistry.Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer) {
     if (hello.getProtocolVersion() != Protocol.VERSION) {
-      return Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
+      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
           + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
           + Protocol.VERSION + "; rebuild both from the same sources");
     }
     int id = hello.getWorkerId();
     WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
     if (worker == null) {
-      return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
+      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
           + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
     }
     String problem = worker.checkHello(hello, peer);
@@ -207,17 +208,17 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       RejectReason reason = problem.startsWith("the token") ? RejectReason.REJECT_REASON_BAD_TOKEN
           : problem.startsWith("the peer") ? RejectReason.REJECT_REASON_PEER_CREDENTIALS
           : RejectReason.REJECT_REASON_UNKNOWN_WORKER;
-      return Admission.reject(reason, problem);
+      return WorkerRegistry.Admission.reject(reason, problem);
     }
     Set<String> missing = new TreeSet<>(settings.launch().requiredKinds());
     missing.removeAll(hello.getTaskKindsList());
     if (!missing.isEmpty()) {
-      return Admission.reject(RejectReason.REJECT_REASON_MISSING_TASK_KINDS, worker.name() + " does not serve the"
+      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_MISSING_TASK_KINDS, worker.name() + " does not serve the"
           + " required task kinds " + missing + "; it serves " + hello.getTaskKindsList() + ". Put the jar of the"
           + " task module that registers them on the worker's class path (WorkerPoolBuilder.classPath) and list"
           + " the module in its META-INF/services/dev.ipclab.worker.TaskModule.");
     }
-    return Admission.accept(worker);
+    return WorkerRegistry.Admission.accept(worker);
   }
 
   /** The current worker of every slot, in id order (after a restart, the new process). */

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * One worker OS process, owned by the parent: its {@link WorkerState} machine, its channel, its log and its
  * exit, decoded for people. {@link WorkerLauncher} starts it.
  */
-public final class WorkerProcess implements AutoCloseable {
+final class WorkerProcess implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerProcess.class.getName());
   private static final int OUR_UID = PeerIdentity.currentUid();
   private static final int LOG_TAIL_LINES = 12;

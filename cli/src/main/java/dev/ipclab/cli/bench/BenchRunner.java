@@ -2,8 +2,8 @@ package dev.ipclab.cli.bench;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.PoolWorker;
-import dev.ipclab.parent.WorkerCommand;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.cli.bench.BenchReport.Result;
 import dev.ipclab.cli.bench.BenchReport.SpawnMs;
 import dev.ipclab.cli.bench.BenchReport.Throughput;
@@ -43,7 +43,7 @@ public final class BenchRunner {
   private BenchRunner(BenchSettings settings, PrintWriter progress) {
     this.settings = settings;
     this.progress = progress;
-    this.workerJar = WorkerCommand.locateWorkerJar();
+    this.workerJar = WorkerPoolBuilder.locateWorkerJar();
   }
 
   public static BenchReport run(BenchSettings settings, PrintWriter progress) throws Exception {
