@@ -96,7 +96,8 @@ class ArchitectureTest {
         .as("the library's public API differs from " + API_LIST + ".%n  added:%n    %s%n  removed:%n    %s%n"
             + "If the change is deliberate, update the list with -Dipclab.api.update=true and commit it; otherwise"
             + " make the new type or member package-private, or move it to an internal package.",
-            String.join("\n    ", added), String.join("\n    ", removed))
+            added.isEmpty() ? "(none)" : String.join("\n    ", added),
+            removed.isEmpty() ? "(none)" : String.join("\n    ", removed))
         .isTrue();
   }
 
