@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.Await;
+import dev.ipclab.parent.IpclabException;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.proto.v1.Pong;
 import java.io.PrintWriter;
@@ -75,7 +77,7 @@ final class PingCommand implements Callable<Integer> {
 
     PingReport report;
     try (WorkerPool workers = pool.builder().start()) {
-      List<WorkerProcess> list = workers.workers();
+      List<PoolWorker> list = workers.workers();
       for (long i = 0; i < warmup; i++) {
         roundTrip(list.get((int) (i % list.size())), payload);
       }
@@ -92,7 +94,7 @@ final class PingCommand implements Callable<Integer> {
       long elapsed = System.nanoTime() - start;
       List<PingReport.WorkerResult> results = new ArrayList<>();
       for (int i = 0; i < list.size(); i++) {
-        WorkerProcess w = list.get(i);
+        PoolWorker w = list.get(i);
         long ppid = ProcStatus.read(w.pid()).map(ProcStatus::ppid).orElse(w.hello().getPpid());
         results.add(new PingReport.WorkerResult(w.id(), w.pid(), ppid, round1(w.spawnToReady().toNanos() / 1e6),
             each.get(i).getTotalCount(), LatencySummary.of(each.get(i))));
@@ -106,13 +108,13 @@ final class PingCommand implements Callable<Integer> {
   }
 
   /** One ping, in nanoseconds; fails if the pong does not carry the payload back intact. */
-  private static long roundTrip(WorkerProcess worker, ByteString payload) throws Exception {
+  private static long roundTrip(PoolWorker worker, ByteString payload) throws Exception {
     long t0 = System.nanoTime();
     Pong pong;
     try {
-      pong = worker.connection().ping(payload, Duration.ofSeconds(TIMEOUT_SECONDS)).get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("ping to " + worker + " failed: " + e.getCause().getMessage(), e.getCause());
+      pong = Await.result(worker.ping(payload, Duration.ofSeconds(TIMEOUT_SECONDS)));
+    } catch (IpclabException | IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException("ping to " + worker + " failed: " + e.getMessage(), e);
     }
     long rtt = System.nanoTime() - t0;
     if (!pong.getPayload().equals(payload)) {

@@ -1,7 +1,7 @@
 package dev.ipclab.cli;
 
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.os.ProcStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ final class ProcessTable {
     ProcStatus parent = ProcStatus.read(parentPid).orElseThrow();
     rows.add(new Row("parent", "-", parentPid, parent.ppid(), pool.transport().cliName(), parent.threads(),
         parent.rssMib(), "running", "-"));
-    for (WorkerProcess w : pool.workers()) {
+    for (PoolWorker w : pool.workers()) {
       ProcStatus s = ProcStatus.read(w.pid()).orElse(new ProcStatus(w.pid(), -1, "gone", 0, 0));
       rows.add(new Row("worker", Integer.toString(w.id()), w.pid(), s.ppid(), pool.transport().cliName(),
           s.threads(), s.rssMib(), w.state().name(), Long.toString(w.spawnToReady().toMillis())));

@@ -1,9 +1,11 @@
 package dev.ipclab.cli;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.Await;
 import dev.ipclab.parent.ExitDescription;
+import dev.ipclab.parent.IpclabException;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -75,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
       out.println(signal.requested() ? "Stopping on signal..." : "Duration reached; stopping...");
       out.flush();
       workers.close();
-      for (WorkerProcess w : workers.workers()) {
+      for (PoolWorker w : workers.workers()) {
         ExitDescription exit = w.exit().getNow(null);
         out.println("  " + w.name() + " pid " + w.pid() + ": " + w.state() + ", "
             + (exit != null ? exit.summary() : "exit not seen"));
@@ -88,15 +90,15 @@ final class RunCommand implements Callable<Integer> {
   /** Pings every ready worker once and reports its state and round trip. */
   private static String status(WorkerPool pool) {
     StringJoiner line = new StringJoiner("  |  ", LocalTime.now().format(CLOCK) + "  ", "");
-    for (WorkerProcess w : pool.workers()) {
+    for (PoolWorker w : pool.workers()) {
       String detail;
       if (w.state() == WorkerState.READY) {
         try {
           long t0 = System.nanoTime();
-          w.connection().ping(ByteString.EMPTY, Duration.ofSeconds(2)).get();
+          Await.result(w.ping(ByteString.EMPTY, Duration.ofSeconds(2)));
           detail = String.format(Locale.ROOT, "rtt %.0f us", (System.nanoTime() - t0) / 1000.0);
-        } catch (java.util.concurrent.ExecutionException e) {
-          detail = "ping failed: " + e.getCause().getMessage();
+        } catch (IpclabException | IllegalArgumentException | IllegalStateException e) {
+          detail = "ping failed: " + e.getMessage();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           detail = "interrupted";

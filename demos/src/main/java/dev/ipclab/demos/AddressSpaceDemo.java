@@ -1,7 +1,7 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.proto.v1.AddressSpaceStatic;
 import dev.ipclab.demos.proto.v1.AddressSpaceStaticResult;
 import java.io.IOException;
@@ -42,11 +42,11 @@ public final class AddressSpaceDemo implements Demo {
             + " one address); a value written into a /dev/shm file both workers map is read back by the other.");
     context.progress("starting " + WORKERS + " workers over " + context.transport().cliName());
     WorkerPool pool = context.startPool(WORKERS);
-    for (WorkerProcess w : pool.workers()) {
+    for (PoolWorker w : pool.workers()) {
       result.pid(w.name(), w.pid());
     }
-    WorkerProcess a = pool.worker(1);
-    WorkerProcess b = pool.worker(2);
+    PoolWorker a = pool.worker(1);
+    PoolWorker b = pool.worker(2);
     List<Check> checks = new ArrayList<>();
 
     staticFields(a, b, context, result, checks);
@@ -70,7 +70,7 @@ public final class AddressSpaceDemo implements Demo {
    * The parent sets its own field, the workers read theirs (untouched: nothing is inherited); every process gets
    * the same value; then worker-1 changes its copy and the others keep theirs.
    */
-  private static void staticFields(WorkerProcess a, WorkerProcess b, DemoContext context,
+  private static void staticFields(PoolWorker a, PoolWorker b, DemoContext context,
       DemoResult.Builder result, List<Check> checks) throws IOException, InterruptedException {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long common = random.nextLong(1_000, 5_000);
@@ -105,7 +105,7 @@ public final class AddressSpaceDemo implements Demo {
     checks.add(Check.equal("the parent's field after " + a.name() + " changed its copy", parentAfter, common));
   }
 
-  private static AddressSpaceStaticResult field(WorkerProcess w, boolean set, long value)
+  private static AddressSpaceStaticResult field(PoolWorker w, boolean set, long value)
       throws IOException, InterruptedException {
     return TaskCall.call(w, STATIC, AddressSpaceStatic.newBuilder().setSet(set).setValue(value).build(),
         AddressSpaceStaticResult.parser()).value();

@@ -1,7 +1,7 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.os.ListeningSockets;
 import dev.ipclab.demos.proto.v1.AsyncIoFetch;
 import dev.ipclab.demos.proto.v1.AsyncIoImageRef;
@@ -66,7 +66,7 @@ public final class AsyncIoDemo implements Demo {
     context.progress("starting " + SERVERS + " image servers and a browser, " + (SERVERS + 1) + " workers over "
         + context.transport().cliName());
     WorkerPool pool = context.startPool(SERVERS + 1);
-    WorkerProcess browser = pool.worker(SERVERS + 1);
+    PoolWorker browser = pool.worker(SERVERS + 1);
     List<AsyncIoServer> servers = serve(pool, result);
     result.pid("browser (" + browser.name() + ")", browser.pid());
     List<Check> checks = new ArrayList<>();
@@ -140,7 +140,7 @@ public final class AsyncIoDemo implements Demo {
     }
     List<AsyncIoServer> servers = new ArrayList<>();
     for (int i = 0; i < SERVERS; i++) {
-      WorkerProcess w = pool.worker(i + 1);
+      PoolWorker w = pool.worker(i + 1);
       AsyncIoServeResult served = TaskCall.await(started.get(i)).value();
       servers.add(new AsyncIoServer(i + 1, w.name(), w.pid(), LATENCY_MS[i], served));
       result.pid("server " + (i + 1) + " (" + w.name() + ")", w.pid());
@@ -165,7 +165,7 @@ public final class AsyncIoDemo implements Demo {
         all, SERVERS + " loopback listeners, one per server pid", seen.toString());
   }
 
-  private static AsyncIoLoadResult load(WorkerProcess browser, AsyncIoMode mode, List<AsyncIoServer> servers,
+  private static AsyncIoLoadResult load(PoolWorker browser, AsyncIoMode mode, List<AsyncIoServer> servers,
       Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     AsyncIoLoad.Builder request = AsyncIoLoad.newBuilder().setMode(mode).setDirectory(dir.toString());
@@ -200,7 +200,7 @@ public final class AsyncIoDemo implements Demo {
     }
   }
 
-  private static void commands(DemoResult.Builder result, List<AsyncIoServer> servers, WorkerProcess browser,
+  private static void commands(DemoResult.Builder result, List<AsyncIoServer> servers, PoolWorker browser,
       AsyncIoPage async, Path dir) {
     AsyncIoServer slow = servers.get(0);
     String ports = String.join("|", servers.stream().map(s -> Integer.toString(s.port())).toList());

@@ -1,6 +1,6 @@
 package dev.ipclab.demos;
 
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.demos.proto.v1.CoroutineStep;
@@ -49,7 +49,7 @@ public final class CoroutinesDemo implements Demo {
             + " fewer than " + ThreadCrowds.MAX_KERNEL_THREADS + " kernel threads in the worker, at about 1 KiB"
             + " each, while every platform thread is a kernel thread costing tens of KiB.");
     context.progress("starting a worker with one carrier thread over " + context.transport().cliName());
-    WorkerProcess worker = context.startPool(1, b -> b.jvmArgs(ONE_CARRIER)).worker(1);
+    PoolWorker worker = context.startPool(1, b -> b.jvmArgs(ONE_CARRIER)).worker(1);
     long pid = worker.pid();
     result.pid(worker.name(), pid);
     List<Check> checks = new ArrayList<>();

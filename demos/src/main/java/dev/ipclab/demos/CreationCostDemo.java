@@ -1,8 +1,8 @@
 package dev.ipclab.demos;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.os.CpuAffinity;
 import dev.ipclab.demos.os.OtherLoad;
 import dev.ipclab.demos.proto.v1.DurationSamples;
@@ -53,11 +53,11 @@ public final class CreationCostDemo implements Demo {
             + " unless the receiving thread sleeps, when a hand-off between threads pays a kernel wake-up too.");
     Map<String, double[]> create = new LinkedHashMap<>();
     Map<String, double[]> talk = new LinkedHashMap<>();
-    WorkerProcess first = null;
+    PoolWorker first = null;
     for (TransportKind kind : TransportKind.values()) {
       context.progress("spawning a worker JVM over " + kind.cliName() + ", then " + ROUND_TRIPS + " round trips");
       WorkerPool pool = context.startPool(1, b -> b.transport(kind));
-      WorkerProcess worker = pool.worker(1);
+      PoolWorker worker = pool.worker(1);
       result.pid(worker.name() + "-" + kind.cliName(), worker.pid());
       create.put("worker JVM, spawn to ready (" + kind.cliName() + ")",
           new double[] {worker.spawnToReady().toNanos()});
@@ -154,11 +154,11 @@ public final class CreationCostDemo implements Demo {
     return out;
   }
 
-  private static double[] roundTrips(WorkerProcess worker) throws IOException, InterruptedException {
+  private static double[] roundTrips(PoolWorker worker) throws IOException, InterruptedException {
     double[] nanos = new double[ROUND_TRIPS];
     for (int i = -WARMUP; i < ROUND_TRIPS; i++) {
       long start = System.nanoTime();
-      TaskCall.await(worker.connection().ping(ByteString.EMPTY, Duration.ofSeconds(10)));
+      TaskCall.await(worker.ping(ByteString.EMPTY, Duration.ofSeconds(10)));
       if (i >= 0) {
         nanos[i] = System.nanoTime() - start;
       }
@@ -182,13 +182,13 @@ public final class CreationCostDemo implements Demo {
     return nanos;
   }
 
-  private static double[] threads(WorkerProcess worker, ThreadKind kind) throws IOException, InterruptedException {
+  private static double[] threads(PoolWorker worker, ThreadKind kind) throws IOException, InterruptedException {
     return samples(TaskCall.call(worker, "creation-cost.spawn-threads",
         SpawnThreads.newBuilder().setKind(kind).setCount(THREADS).setWarmup(WARMUP).build(),
         DurationSamples.parser()).value());
   }
 
-  private static double[] handoff(WorkerProcess worker, HandoffMode mode) throws IOException, InterruptedException {
+  private static double[] handoff(PoolWorker worker, HandoffMode mode) throws IOException, InterruptedException {
     return samples(TaskCall.call(worker, "creation-cost.handoff",
         Handoff.newBuilder().setMode(mode).setCount(ROUND_TRIPS).setWarmup(WARMUP).build(),
         DurationSamples.parser()).value());

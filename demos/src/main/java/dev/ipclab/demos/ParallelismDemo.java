@@ -1,7 +1,7 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.os.CpuAffinity;
 import dev.ipclab.demos.os.OtherLoad;
 import dev.ipclab.demos.trace.TraceRecorder;
@@ -56,11 +56,11 @@ public final class ParallelismDemo implements Demo {
     }
     context.progress("starting " + UNITS + " workers");
     WorkerPool pool = context.startPool(UNITS);
-    List<WorkerProcess> workers = pool.workers();
-    for (WorkerProcess w : workers) {
+    List<PoolWorker> workers = pool.workers();
+    for (PoolWorker w : workers) {
       result.pid(w.name(), w.pid());
     }
-    WorkerProcess first = workers.getFirst();
+    PoolWorker first = workers.getFirst();
     context.progress("calibrating a unit to ~" + UNIT_MILLIS + " ms in " + first.name());
     CalibrationResult calibration = TaskCall.call(first, "parallelism.calibrate",
         CalibrateWork.newBuilder().setTargetMs(UNIT_MILLIS).build(), CalibrationResult.parser()).value();
@@ -68,7 +68,7 @@ public final class ParallelismDemo implements Demo {
     result.evidence("iterations_per_unit", iterations);
     everyWorker(workers, iterations / 20); // the JIT compiles the loop in every worker before anything counts
 
-    List<Long> pids = new ArrayList<>(workers.stream().map(WorkerProcess::pid).toList());
+    List<Long> pids = new ArrayList<>(workers.stream().map(PoolWorker::pid).toList());
     pids.add(ProcessHandle.current().pid());
     // From the first measured run on: noise in the sequential baseline spoils every speed-up too.
     OtherLoad load = new OtherLoad(pids, cpus);
@@ -79,13 +79,13 @@ public final class ParallelismDemo implements Demo {
 
     int pin = cpus.getFirst();
     context.progress(UNITS + " processes pinned to CPU " + pin + " with taskset");
-    for (WorkerProcess w : workers) {
+    for (PoolWorker w : workers) {
       CpuAffinity.set(w.pid(), List.of(pin));
     }
     try {
       modes.put(UNITS + " processes on CPU " + pin, everyWorker(workers, iterations));
     } finally {
-      for (WorkerProcess w : workers) {
+      for (PoolWorker w : workers) {
         CpuAffinity.set(w.pid(), cpus);
       }
     }
@@ -115,7 +115,7 @@ public final class ParallelismDemo implements Demo {
   }
 
   private DemoResult verdict(DemoResult.Builder result, Map<String, List<UnitSpan>> modes, int pin, int parallel,
-      List<WorkerProcess> workers, List<Integer> cpus, double otherShare) {
+      List<PoolWorker> workers, List<Integer> cpus, double otherShare) {
     double sequential = wall(modes.values().iterator().next());
     Table.Builder summary = Table.of("Four ways to run " + UNITS + " units", "mode", "wall (ms)", "speed-up",
         "CPUs used", "all units in progress at once");
@@ -179,9 +179,9 @@ public final class ParallelismDemo implements Demo {
   }
 
   /** Runs one unit in every worker at once and returns their spans. */
-  private static List<UnitSpan> everyWorker(List<WorkerProcess> workers, long iterations) throws Exception {
+  private static List<UnitSpan> everyWorker(List<PoolWorker> workers, long iterations) throws Exception {
     List<CompletableFuture<TaskCall.Reply<UnitSpans>>> replies = new ArrayList<>();
-    for (WorkerProcess w : workers) {
+    for (PoolWorker w : workers) {
       replies.add(TaskCall.async(w, RUN, units(1, iterations, false), UnitSpans.parser(),
           TaskCall.DEFAULT_TIMEOUT));
     }

@@ -1,6 +1,6 @@
 package dev.ipclab.demos;
 
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.demos.os.ProcMaps;
 import dev.ipclab.demos.proto.v1.AddressSpaceMapFixed;
 import dev.ipclab.demos.proto.v1.AddressSpaceMapFixedResult;
@@ -32,11 +32,11 @@ final class SameAddressPart {
    * Runs the part on {@code workers}, adding its tables, evidence and checks; returns why it could not run (no
    * candidate address could be mapped by all workers), or empty.
    */
-  static Optional<String> run(List<WorkerProcess> workers, DemoContext context, DemoResult.Builder result,
+  static Optional<String> run(List<PoolWorker> workers, DemoContext context, DemoResult.Builder result,
       List<Check> checks) throws IOException, InterruptedException {
     Table.Builder attempts = Table.of("Choosing the address: mmap(addr, 4096, PROT_READ|PROT_WRITE,"
         + " MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE) in every worker",
-        concat("address", workers.stream().map(WorkerProcess::name).toList()));
+        concat("address", workers.stream().map(PoolWorker::name).toList()));
     List<String> refusals = new ArrayList<>();
     Long chosen = null;
     List<AddressSpaceMapFixedResult> maps = List.of();
@@ -64,7 +64,7 @@ final class SameAddressPart {
     // Read back only now, after every worker has written: a shared page would show the last writer's pid in all.
     context.progress("every worker reads the value at " + hex(address));
     List<CompletableFuture<TaskCall.Reply<AddressSpaceReadFixedResult>>> reads = new ArrayList<>();
-    for (WorkerProcess w : workers) {
+    for (PoolWorker w : workers) {
       reads.add(TaskCall.async(w, "address-space.read-fixed", AddressSpaceReadFixed.newBuilder()
           .setAddress(address).build(), AddressSpaceReadFixedResult.parser(), TaskCall.DEFAULT_TIMEOUT));
     }
@@ -75,7 +75,7 @@ final class SameAddressPart {
     List<String> returned = new ArrayList<>();
     int inMaps = 0;
     for (int i = 0; i < workers.size(); i++) {
-      WorkerProcess w = workers.get(i);
+      PoolWorker w = workers.get(i);
       long value = TaskCall.await(reads.get(i)).value().getValue();
       Optional<ProcMaps.Mapping> mapping = ProcMaps.startingAt(w.pid(), address);
       // An anonymous private page of exactly the size asked for, as the kernel lists it from outside the worker.
@@ -106,7 +106,7 @@ final class SameAddressPart {
         + " in every worker's /proc/<pid>/maps", inMaps == workers.size(), "in " + workers.size() + " of "
         + workers.size(), "in " + inMaps + " of " + workers.size()));
     String bare = Long.toHexString(address);
-    for (WorkerProcess w : workers) {
+    for (PoolWorker w : workers) {
       result.command("grep " + bare + " /proc/" + w.pid() + "/maps", "the private page " + w.name()
           + " mapped there; its pid is " + w.pid());
     }
@@ -114,10 +114,10 @@ final class SameAddressPart {
     return Optional.empty();
   }
 
-  private static List<AddressSpaceMapFixedResult> mapAll(List<WorkerProcess> workers, long address)
+  private static List<AddressSpaceMapFixedResult> mapAll(List<PoolWorker> workers, long address)
       throws IOException, InterruptedException {
     List<CompletableFuture<TaskCall.Reply<AddressSpaceMapFixedResult>>> calls = new ArrayList<>();
-    for (WorkerProcess w : workers) {
+    for (PoolWorker w : workers) {
       calls.add(TaskCall.async(w, "address-space.map-fixed", AddressSpaceMapFixed.newBuilder()
           .setAddress(address).setLength(PAGE).build(), AddressSpaceMapFixedResult.parser(),
           TaskCall.DEFAULT_TIMEOUT));
@@ -130,7 +130,7 @@ final class SameAddressPart {
   }
 
   /** Gives back the pages of the workers that did map {@code address}, so the next candidate starts clean. */
-  private static void unmapAll(List<WorkerProcess> workers, List<AddressSpaceMapFixedResult> maps, long address)
+  private static void unmapAll(List<PoolWorker> workers, List<AddressSpaceMapFixedResult> maps, long address)
       throws IOException, InterruptedException {
     for (int i = 0; i < workers.size(); i++) {
       if (maps.get(i).getMapped()) {

@@ -1,6 +1,6 @@
 package dev.ipclab.demos;
 
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.demos.os.ProcMaps;
 import dev.ipclab.demos.proto.v1.AddressSpaceShm;
 import dev.ipclab.demos.proto.v1.AddressSpaceShmOp;
@@ -28,7 +28,7 @@ final class SharedFilePart {
    * Runs the part on workers {@code a} and {@code b}, adding its tables, evidence, checks and commands; returns
    * why it could not run (no /dev/shm), or empty.
    */
-  static Optional<String> run(WorkerProcess a, WorkerProcess b, DemoContext context, DemoResult.Builder result,
+  static Optional<String> run(PoolWorker a, PoolWorker b, DemoContext context, DemoResult.Builder result,
       List<Check> checks) throws IOException, InterruptedException {
     if (!ShmFile.available()) {
       return Optional.of("there is no writable " + ShmFile.DIRECTORY + " (the tmpfs for shared memory) here");
@@ -61,9 +61,9 @@ final class SharedFilePart {
     Table.Builder maps = Table.of("The file in each worker's /proc/<pid>/maps", "worker", "pid",
         "mapped at (virtual address)", "its /proc/<pid>/maps entry");
     int inMaps = 0;
-    List<WorkerProcess> both = List.of(a, b);
+    List<PoolWorker> both = List.of(a, b);
     for (int i = 0; i < 2; i++) {
-      WorkerProcess w = both.get(i);
+      PoolWorker w = both.get(i);
       long at = mappedAt.get(i);
       List<ProcMaps.Mapping> entries = ProcMaps.ofFile(w.pid(), path);
       // Shared ('s'), so writes go to the file's pages that every mapper sees, not to a private copy.
@@ -95,12 +95,12 @@ final class SharedFilePart {
     return AddressSpaceShm.newBuilder().setOp(op).setPath(path).setOffset(OFFSET);
   }
 
-  private static void write(WorkerProcess w, String path, long value) throws IOException, InterruptedException {
+  private static void write(PoolWorker w, String path, long value) throws IOException, InterruptedException {
     TaskCall.call(w, KIND, op(AddressSpaceShmOp.ADDRESS_SPACE_SHM_OP_WRITE, path).setValue(value).build(),
         AddressSpaceShmResult.parser());
   }
 
-  private static long read(WorkerProcess w, String path) throws IOException, InterruptedException {
+  private static long read(PoolWorker w, String path) throws IOException, InterruptedException {
     return TaskCall.call(w, KIND, op(AddressSpaceShmOp.ADDRESS_SPACE_SHM_OP_READ, path).build(),
         AddressSpaceShmResult.parser()).value().getValue();
   }

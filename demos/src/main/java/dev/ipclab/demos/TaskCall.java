@@ -2,14 +2,14 @@ package dev.ipclab.demos;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.Await;
+import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.parent.TaskHandle;
+import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.proto.v1.TaskResult;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /** Runs a typed task on a worker: a protobuf message in, a protobuf message out, with where and when it ran. */
 public final class TaskCall {
@@ -36,17 +36,22 @@ public final class TaskCall {
     }
   }
 
-  /** Submits the task and returns at once; if a trace records this worker, the task goes into it. */
-  public static <T extends Message> CompletableFuture<Reply<T>> async(WorkerProcess worker, String kind,
-      Message input, Parser<T> output, Duration timeout) {
+  /**
+   * Submits the task, pinned to {@code worker}, and returns at once; if a trace records this worker, the task goes
+   * into it. The future fails with the pool's exceptions ({@link dev.ipclab.parent.TaskFailedException} and its
+   * family); {@link #await} throws them as they are.
+   */
+  public static <T extends Message> CompletableFuture<Reply<T>> async(PoolWorker worker, String kind,
+      Message input, Parser<T> output, Duration timeout) throws InterruptedException {
     TraceRecorder trace = TraceRecorder.of(worker);
     TraceRecorder.ThreadId sender = trace != null ? trace.currentThread() : null;
     long sendNanos = System.nanoTime();
-    CompletableFuture<TaskResult> submitted = worker.connection().submit(kind, input.toByteString(), timeout);
+    TaskHandle task = worker.submit(TaskSpec.of(kind, input.toByteString()).withDeadline(timeout));
     long sentNanos = System.nanoTime();
-    return submitted.thenApply(result -> {
+    return task.outcome().thenApply(outcome -> {
       long receiveNanos = System.nanoTime();
-      Reply<T> reply = decode(worker, kind, output, result);
+      TaskResult result = outcome.result();
+      Reply<T> reply = new Reply<>(outcome.value(output), result);
       long decodedNanos = System.nanoTime();
       if (trace != null) {
         // The worker's times are System.nanoTime() too: CLOCK_MONOTONIC, one axis with the parent's.
@@ -59,34 +64,14 @@ public final class TaskCall {
     });
   }
 
-  private static <T extends Message> Reply<T> decode(WorkerProcess worker, String kind, Parser<T> output,
-      TaskResult result) {
-    try {
-      return new Reply<>(output.parseFrom(result.getPayload()), result);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new CompletionException(new IOException(worker.name() + " answered the " + kind + " task with "
-          + result.getPayload().size() + " bytes that are not a " + output.getClass().getEnclosingClass()
-          + ": " + e.getMessage(), e));
-    }
-  }
-
   /** Runs the task and waits for its reply, for at most {@link #DEFAULT_TIMEOUT}. */
-  public static <T extends Message> Reply<T> call(WorkerProcess worker, String kind, Message input,
-      Parser<T> output) throws IOException, InterruptedException {
+  public static <T extends Message> Reply<T> call(PoolWorker worker, String kind, Message input,
+      Parser<T> output) throws InterruptedException {
     return await(async(worker, kind, input, output, DEFAULT_TIMEOUT));
   }
 
-  /** Waits for a reply; a failure comes out as an IOException that says which worker and task. */
-  public static <T> T await(CompletableFuture<T> reply) throws IOException, InterruptedException {
-    try {
-      return reply.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
-          : e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(cause.getMessage(), cause);
-    }
+  /** Waits for a reply; a failure is thrown as the pool reported it (it says which worker and task). */
+  public static <T> T await(CompletableFuture<T> reply) throws InterruptedException {
+    return Await.result(reply);
   }
 }

@@ -1,6 +1,6 @@
 package dev.ipclab.demos;
 
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.proto.v1.CrowdJoin;
 import dev.ipclab.demos.proto.v1.CrowdJoined;
@@ -43,7 +43,7 @@ final class ThreadCrowds {
     }
   }
 
-  static void measure(DemoContext context, WorkerProcess worker, DemoResult.Builder result, List<Check> checks)
+  static void measure(DemoContext context, PoolWorker worker, DemoResult.Builder result, List<Check> checks)
       throws Exception {
     context.progress(VIRTUAL + " virtual threads fall asleep at once");
     Measured virtual = crowd(worker, CrowdStart.newBuilder().setKind(CrowdKind.CROWD_KIND_VIRTUAL).setCount(VIRTUAL)
@@ -95,7 +95,7 @@ final class ThreadCrowds {
     checks.add(Check.atLeast("start time per platform thread / per virtual thread", startRatio, 3, "×"));
   }
 
-  private static Measured crowd(WorkerProcess worker, CrowdStart request) throws Exception {
+  private static Measured crowd(PoolWorker worker, CrowdStart request) throws Exception {
     CrowdStarted started = TaskCall.call(worker, "coroutines.crowd-start", request, CrowdStarted.parser()).value();
     // Still asleep: the join below counts how many were, so this reading is known to be during their sleep.
     ProcStatus outside = ProcStatus.read(worker.pid()).orElseThrow(() -> new java.io.IOException(worker.name()

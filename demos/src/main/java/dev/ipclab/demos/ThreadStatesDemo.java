@@ -1,6 +1,6 @@
 package dev.ipclab.demos;
 
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.demos.os.TaskSched;
 import dev.ipclab.demos.proto.v1.JavaStateCounts;
 import dev.ipclab.demos.proto.v1.StateRole;
@@ -56,7 +56,7 @@ public final class ThreadStatesDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName());
     context.progress("starting a worker over " + context.transport().cliName());
-    WorkerProcess worker = context.startPool(1).worker(1);
+    PoolWorker worker = context.startPool(1).worker(1);
     long pid = worker.pid();
     result.pid(worker.name(), pid);
     int cpus = Runtime.getRuntime().availableProcessors();
@@ -130,7 +130,7 @@ public final class ThreadStatesDemo implements Demo {
     }
   }
 
-  private static ThreadStatesStopped stop(WorkerProcess worker, boolean cpuOnly) throws Exception {
+  private static ThreadStatesStopped stop(PoolWorker worker, boolean cpuOnly) throws Exception {
     return TaskCall.await(TaskCall.async(worker, "thread-states.stop", ThreadStatesStop.newBuilder()
         .setCpuOnly(cpuOnly).build(), ThreadStatesStopped.parser(), STOP_TIMEOUT)).value();
   }

@@ -1,7 +1,7 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.proto.v1.CounterMode;
 import dev.ipclab.demos.proto.v1.CounterRace;
@@ -47,14 +47,14 @@ public final class ThreadsShareDemo implements Demo {
             + " each end at " + INCREMENTS + ", their own share.");
     context.progress("starting " + RACERS + " workers over " + context.transport().cliName());
     WorkerPool pool = context.startPool(RACERS);
-    for (WorkerProcess w : pool.workers()) {
+    for (PoolWorker w : pool.workers()) {
       result.pid(w.name(), w.pid());
     }
     List<Check> checks = new ArrayList<>();
 
     context.progress("each of " + RACERS + " processes counts " + INCREMENTS + " on its own static counter");
     List<CompletableFuture<TaskCall.Reply<CounterRaceResult>>> shares = new ArrayList<>();
-    for (WorkerProcess w : pool.workers()) {
+    for (PoolWorker w : pool.workers()) {
       shares.add(TaskCall.async(w, RACE, race(1, CounterMode.COUNTER_MODE_ATOMIC, false),
           CounterRaceResult.parser(), TaskCall.DEFAULT_TIMEOUT));
     }
@@ -63,7 +63,7 @@ public final class ThreadsShareDemo implements Demo {
     List<Long> processCounters = new ArrayList<>();
     for (int i = 0; i < shares.size(); i++) {
       CounterRaceResult r = TaskCall.await(shares.get(i)).value();
-      WorkerProcess w = pool.workers().get(i);
+      PoolWorker w = pool.workers().get(i);
       processCounters.add(r.getProcessCounter());
       processes.row(w.name(), w.pid(), INCREMENTS, r.getProcessCounter(), RACERS * INCREMENTS);
     }
@@ -72,7 +72,7 @@ public final class ThreadsShareDemo implements Demo {
         "every counter = " + INCREMENTS, processCounters.toString()));
     result.evidence("process_counters", processCounters);
 
-    WorkerProcess worker = pool.worker(1);
+    PoolWorker worker = pool.worker(1);
     context.progress(RACERS + " threads of " + worker.name() + " race on one counter, unsynchronized");
     CounterRaceResult unsynchronized = TaskCall.call(worker, RACE,
         race(RACERS, CounterMode.COUNTER_MODE_UNSYNCHRONIZED, false).toBuilder().setDurationMs(RACE_MILLIS).build(),

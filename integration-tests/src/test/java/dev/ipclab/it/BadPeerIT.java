@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerFailedException;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.Hello;
@@ -200,9 +201,9 @@ class BadPeerIT {
       String expected, String alsoExpected) throws Exception {
     try (LogCapture logs = LogCapture.parent();
         WorkerPool pool = Pools.builder(transport, 3).fault(2, fault).start()) {
-      WorkerProcess bad = pool.worker(2);
+      PoolWorker bad = pool.worker(2);
       for (int i = 0; i < 2; i++) {
-        bad.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
+        bad.ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
       }
       var exit = bad.exit().get(15, TimeUnit.SECONDS);
       assertThat(bad.state()).isEqualTo(WorkerState.CRASHED);
@@ -228,9 +229,9 @@ class BadPeerIT {
       throws Exception {
     try (LogCapture logs = LogCapture.parent();
         WorkerPool pool = Pools.builder(transport, 2).fault(1, fault).start()) {
-      WorkerProcess w = pool.worker(1);
+      PoolWorker w = pool.worker(1);
       for (int i = 0; i < 20; i++) {
-        assertThat(w.connection().ping(ByteString.copyFromUtf8("n" + i)).get(5, TimeUnit.SECONDS)
+        assertThat(w.ping(ByteString.copyFromUtf8("n" + i)).get(5, TimeUnit.SECONDS)
             .getPayload().toStringUtf8()).isEqualTo("n" + i);
       }
       assertThat(w.state()).isEqualTo(WorkerState.READY);
@@ -241,13 +242,13 @@ class BadPeerIT {
   }
 
   /** Every worker still answers a ping and runs a task. */
-  private static void assertOthersServe(List<WorkerProcess> workers) throws Exception {
-    for (WorkerProcess w : workers) {
+  private static void assertOthersServe(List<PoolWorker> workers) throws Exception {
+    for (PoolWorker w : workers) {
       assertThat(w.state()).as(w.name()).isEqualTo(WorkerState.READY);
-      assertThat(w.connection().ping(ByteString.copyFromUtf8("ok")).get(5, TimeUnit.SECONDS)
+      assertThat(w.ping(ByteString.copyFromUtf8("ok")).get(5, TimeUnit.SECONDS)
           .getPayload().toStringUtf8()).isEqualTo("ok");
-      assertThat(w.connection().submit("echo", ByteString.copyFromUtf8("task for " + w.name()),
-          Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS).getPayload().toStringUtf8())
+      assertThat(w.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("task for " + w.name()))
+          .withDeadline(Duration.ofSeconds(10))).outcome().get(10, TimeUnit.SECONDS).result().getPayload().toStringUtf8())
           .isEqualTo("task for " + w.name());
     }
   }

@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import com.google.protobuf.ByteString;
-import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.proto.v1.WorkerStatus;
 import dev.ipclab.transport.TransportKind;
@@ -106,7 +106,7 @@ class BenchIT {
   @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
   void oneWayPingsAreReadAndCountedButNeverAnswered(TransportKind transport) throws Exception {
     try (WorkerPool pool = Pools.builder(transport, 1).start()) {
-      WorkerConnection c = pool.workers().get(0).connection();
+      PoolWorker c = pool.workers().get(0);
       WorkerStatus before = c.status(Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
       ByteString payload = ByteString.copyFrom(new byte[100]);
       c.sendOneWayPings(payload, 1000);
@@ -116,7 +116,7 @@ class BenchIT {
           .isGreaterThanOrEqualTo(1000 + 1 + 1);
       assertThat(after.getPingsAnswered() - before.getPingsAnswered()).as("only the closing ping is answered")
           .isEqualTo(1);
-      assertThat(c.inFlight()).isZero();
+      assertThat(c.traffic().inFlight()).isZero();
     }
   }
 

@@ -3,8 +3,8 @@ package dev.ipclab.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.proto.v1.Hello;
 import dev.ipclab.proto.v1.ParentEnvelope;
@@ -69,7 +69,7 @@ class ChannelSecurityIT {
   void aStolenValidTokenIsRefusedOnTheUnixSocketBecauseThePeerIsNotTheWorker() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.UDS, 2).start();
         LogCapture logs = LogCapture.parent()) {
-      WorkerProcess victim = pool.worker(2);
+      PoolWorker victim = pool.worker(2);
       // What any process of the same uid can do: read the worker's environment.
       String token = Os.environ(victim.pid(), Protocol.TOKEN_ENV);
       assertThat(token).as("worker-2's token in /proc/" + victim.pid() + "/environ").hasSize(64);
@@ -89,9 +89,9 @@ class ChannelSecurityIT {
       assertThat(logs.matching("rejected uds", "peer pid " + me, "the peer on the Unix socket is pid " + me))
           .as("the parent's warnings: " + logs.lines()).hasSize(1);
 
-      for (WorkerProcess w : pool.workers()) {
+      for (PoolWorker w : pool.workers()) {
         assertThat(w.state()).isEqualTo(WorkerState.READY);
-        assertThat(w.connection().ping(ByteString.copyFromUtf8("still " + w.id())).get(5, TimeUnit.SECONDS)
+        assertThat(w.ping(ByteString.copyFromUtf8("still " + w.id())).get(5, TimeUnit.SECONDS)
             .getPayload().toStringUtf8()).isEqualTo("still " + w.id());
       }
     }
@@ -125,10 +125,10 @@ class ChannelSecurityIT {
         }
       } finally {
         try (WorkerPool pool = starting.get(60, TimeUnit.SECONDS)) {
-          WorkerProcess worker2 = pool.worker(2);
+          PoolWorker worker2 = pool.worker(2);
           assertThat(worker2.state()).isEqualTo(WorkerState.READY);
           assertThat(worker2.hello().getPid()).isEqualTo(worker2.pid());
-          assertThat(worker2.connection().ping(ByteString.copyFromUtf8("mine")).get(5, TimeUnit.SECONDS)
+          assertThat(worker2.ping(ByteString.copyFromUtf8("mine")).get(5, TimeUnit.SECONDS)
               .getPayload().toStringUtf8()).isEqualTo("mine");
         }
       }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.ExitDescription;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerFailedException;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.transport.TransportKind;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +28,8 @@ class CrashIT {
   @EnumSource(TransportKind.class)
   void sigkilledWorkerIsDetectedAndDecoded(TransportKind transport) throws Exception {
     try (WorkerPool pool = Pools.builder(transport, 2).start()) {
-      WorkerProcess victim = pool.worker(1);
-      WorkerProcess survivor = pool.worker(2);
+      PoolWorker victim = pool.worker(1);
+      PoolWorker survivor = pool.worker(2);
 
       Os.kill("KILL", victim.pid());
 
@@ -39,10 +39,10 @@ class CrashIT {
       assertThat(exit.signal()).isEqualTo(9);
       assertThat(exit.summary()).contains("exit 137 = 128 + 9 (SIGKILL)", "ipclab did not send", "OOM killer");
 
-      assertThatThrownBy(() -> victim.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> victim.ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .cause().isInstanceOf(WorkerFailedException.class).hasMessageContaining("SIGKILL");
-      assertThat(survivor.connection().ping(ByteString.copyFromUtf8("still here")).get(5, TimeUnit.SECONDS)
+      assertThat(survivor.ping(ByteString.copyFromUtf8("still here")).get(5, TimeUnit.SECONDS)
           .getPayload().toStringUtf8()).isEqualTo("still here");
       assertThat(survivor.state()).isEqualTo(WorkerState.READY);
     }
@@ -52,10 +52,10 @@ class CrashIT {
   @EnumSource(value = TransportKind.class, names = {"UDS", "SHM"})
   void inFlightRequestFailsWithTheDecodedExitWhenTheWorkerDiesMidRequest(TransportKind transport) throws Exception {
     try (WorkerPool pool = Pools.builder(transport, 2).fault(1, "exit-after:2").start()) {
-      WorkerProcess w = pool.worker(1);
-      w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
-      w.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
-      CompletableFuture<?> third = w.connection().ping(ByteString.EMPTY);
+      PoolWorker w = pool.worker(1);
+      w.ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
+      w.ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS);
+      CompletableFuture<?> third = w.ping(ByteString.EMPTY);
 
       assertThatThrownBy(() -> third.get(10, TimeUnit.SECONDS))
           .cause().isInstanceOf(WorkerFailedException.class)
@@ -63,18 +63,18 @@ class CrashIT {
           .hasMessageContaining("exit 42");
       assertThat(w.exit().get(5, TimeUnit.SECONDS).logTail()).anyMatch(l -> l.contains("exiting mid-request"));
       assertThat(w.state()).isEqualTo(WorkerState.CRASHED);
-      assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+      assertThat(pool.worker(2).ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
     }
   }
 
   @Test
   void threadDumpOfAPipeWorkerGoesToItsLogNotIntoTheProtocol() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 1).start()) {
-      WorkerProcess w = pool.worker(1);
+      PoolWorker w = pool.worker(1);
       Os.kill("QUIT", w.pid()); // what jstack-less users do: kill -3 prints a thread dump
       assertThat(Os.within(5_000, () -> logContains(w, "Full thread dump"))).as("thread dump in the log").isTrue();
       for (int i = 0; i < 10; i++) {
-        assertThat(w.connection().ping(ByteString.copyFromUtf8("after dump " + i)).get(5, TimeUnit.SECONDS)
+        assertThat(w.ping(ByteString.copyFromUtf8("after dump " + i)).get(5, TimeUnit.SECONDS)
             .getPayload().toStringUtf8()).isEqualTo("after dump " + i);
       }
       assertThat(w.state()).isEqualTo(WorkerState.READY);
@@ -84,17 +84,17 @@ class CrashIT {
   @Test
   void aWorkerThatStopsReadingDoesNotFreezeTheSupervisionOfTheOthers() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 2).start()) {
-      WorkerProcess stopped = pool.worker(1);
+      PoolWorker stopped = pool.worker(1);
       Os.kill("STOP", stopped.pid());
       try {
         // Fill its stdin pipe: this caller blocks (backpressure) while the supervisor must carry on.
         ByteString big = ByteString.copyFrom(new byte[1 << 20]);
         CompletableFuture<?> blocked = new CompletableFuture<>();
-        Thread caller = Thread.ofVirtual().start(() -> stopped.connection().ping(big)
+        Thread caller = Thread.ofVirtual().start(() -> stopped.ping(big)
             .whenComplete((pong, error) -> blocked.complete(null)));
         // The supervisor declares it hung and kills it, which frees the caller: its write fails, not hangs.
         assertThat(Os.within(5_000, () -> stopped.state().isTerminal())).as("state %s", stopped.state()).isTrue();
-        assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(pool.worker(2).ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
         assertThat(Os.within(5_000, () -> !caller.isAlive())).as("the blocked caller is released").isTrue();
         blocked.get(5, TimeUnit.SECONDS); // its ping has an outcome: it failed with the worker
       } finally {
@@ -108,13 +108,13 @@ class CrashIT {
   @Test
   void aRestartedSlotLogsToAFileOfItsOwnSoACrashTailShowsOnlyTheProcessThatDied() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).start()) {
-      WorkerProcess first = pool.worker(1);
+      PoolWorker first = pool.worker(1);
       Os.kill("KILL", first.pid());
       first.exit().get(10, TimeUnit.SECONDS);
       assertThat(Os.within(30_000, () -> pool.worker(1) != first && pool.worker(1).state() == WorkerState.READY))
           .as("a replacement in slot 1").isTrue();
-      WorkerProcess second = pool.worker(1);
-      assertThat(second.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+      PoolWorker second = pool.worker(1);
+      assertThat(second.ping(ByteString.EMPTY, java.time.Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).isNotNull();
 
       Os.kill("KILL", second.pid());
       ExitDescription exit = second.exit().get(10, TimeUnit.SECONDS);
@@ -128,7 +128,7 @@ class CrashIT {
     }
   }
 
-  private static boolean logContains(WorkerProcess w, String text) {
+  private static boolean logContains(PoolWorker w, String text) {
     try {
       return java.nio.file.Files.readString(w.logFile()).contains(text);
     } catch (java.io.IOException e) {
@@ -140,7 +140,7 @@ class CrashIT {
   @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS", "SHM"})
   void stoppedWorkerIsMarkedHungThenKilledByThePoolAndReplaced(TransportKind transport) throws Exception {
     try (WorkerPool pool = Pools.builder(transport, 2).start()) {
-      WorkerProcess w = pool.worker(1);
+      PoolWorker w = pool.worker(1);
       Os.kill("STOP", w.pid());
       try {
         // Heartbeat every 200 ms, hung after 1 s of silence: expect the kill well within 2 x the timeout.
@@ -157,7 +157,7 @@ class CrashIT {
       }
       assertThat(Os.within(30_000, () -> pool.worker(1) != w && pool.worker(1).state() == WorkerState.READY))
           .as("a replacement in slot 1").isTrue();
-      assertThat(pool.worker(1).connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
+      assertThat(pool.worker(1).ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS)).isNotNull();
       assertThat(pool.restarts(1)).isEqualTo(1);
     }
   }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerFailedException;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.transport.IdleStrategy;
@@ -33,18 +33,18 @@ class ShmSpinIT {
   void spinningShmWorkersAnswerAndTheirDeathIsDetected() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.SHM, 2).idle(IdleStrategy.SPIN).start()) {
       assertThat(pool.idle()).isEqualTo(IdleStrategy.SPIN);
-      WorkerProcess victim = pool.worker(1);
-      WorkerProcess survivor = pool.worker(2);
+      PoolWorker victim = pool.worker(1);
+      PoolWorker survivor = pool.worker(2);
       assertThat(Os.cmdline(victim.pid())).contains("-Dipclab.idle=spin", "-Dipclab.transport=shm");
 
       // Bursts that fill the 1 MiB ring many times over, and one frame of 3 MiB, larger than the ring itself.
       List<CompletableFuture<Pong>> replies = new ArrayList<>();
       ByteString kib64 = ByteString.copyFrom(new byte[64 * 1024]);
       for (int i = 0; i < 100; i++) {
-        replies.add(victim.connection().ping(kib64));
+        replies.add(victim.ping(kib64));
       }
       ByteString mib3 = ByteString.copyFrom(new byte[3 << 20]);
-      replies.add(victim.connection().ping(mib3));
+      replies.add(victim.ping(mib3));
       for (CompletableFuture<Pong> reply : replies) {
         assertThat(reply.get(30, TimeUnit.SECONDS).getPayload().size()).isIn(64 * 1024, 3 << 20);
       }
@@ -55,9 +55,9 @@ class ShmSpinIT {
       assertThat(victim.exit().get(10, TimeUnit.SECONDS).signal()).isEqualTo(9);
       assertThat(victim.state()).isEqualTo(WorkerState.CRASHED);
       assertThat(file).as("shm file of a crashed worker").doesNotExist();
-      assertThatThrownBy(() -> victim.connection().ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> victim.ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class).cause().isInstanceOf(WorkerFailedException.class);
-      assertThat(survivor.connection().ping(ByteString.copyFromUtf8("still here")).get(5, TimeUnit.SECONDS)
+      assertThat(survivor.ping(ByteString.copyFromUtf8("still here")).get(5, TimeUnit.SECONDS)
           .getPayload().toStringUtf8()).isEqualTo("still here");
     }
   }

@@ -3,9 +3,9 @@ package dev.ipclab.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerFailedException;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.transport.TransportKind;
 import io.netty.buffer.ByteBufAllocator;
@@ -46,10 +46,10 @@ class SlowReaderIT {
     // A long heartbeat timeout: this test is about memory, not about declaring the stopped worker hung.
     try (WorkerPool pool = Pools.builder(transport, 2).heartbeat(Duration.ofMillis(200), Duration.ofSeconds(120))
         .start()) {
-      WorkerProcess stopped = pool.worker(1);
-      WorkerProcess other = pool.worker(2);
-      stopped.connection().ping(ByteString.copyFromUtf8("warm"), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
-      other.connection().ping(ByteString.copyFromUtf8("warm"), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+      PoolWorker stopped = pool.worker(1);
+      PoolWorker other = pool.worker(2);
+      stopped.ping(ByteString.copyFromUtf8("warm"), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+      other.ping(ByteString.copyFromUtf8("warm"), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
       long before = usedMemory();
 
       Os.kill("STOP", stopped.pid());
@@ -64,7 +64,7 @@ class SlowReaderIT {
             byte[] payload = new byte[FRAME_BYTES]; // a fresh one each time, as real payloads are
             payload[0] = (byte) seed.incrementAndGet();
             CompletableFuture<Pong> pong =
-                stopped.connection().tryPing(ByteString.copyFrom(payload), Duration.ofSeconds(120));
+                stopped.tryPing(ByteString.copyFrom(payload), Duration.ofSeconds(120));
             offeredBytes.addAndGet(FRAME_BYTES);
             if (pong.isCompletedExceptionally()) {
               refusals.add(pong.exceptionNow());
@@ -89,7 +89,7 @@ class SlowReaderIT {
       assertThat(refusals.peek()).isInstanceOf(WorkerFailedException.class)
           .hasMessageContaining("cannot send to worker-1")
           .hasMessageContaining("not reading: it may be stopped (SIGSTOP) or stuck");
-      assertThat(other.connection().ping(ByteString.copyFromUtf8("still here"), Duration.ofSeconds(10))
+      assertThat(other.ping(ByteString.copyFromUtf8("still here"), Duration.ofSeconds(10))
           .get(10, TimeUnit.SECONDS).getPayload().toStringUtf8()).as("the other worker answers").isEqualTo("still here");
 
       Os.kill("CONT", stopped.pid());
@@ -100,7 +100,7 @@ class SlowReaderIT {
           throw new AssertionError("an accepted ping to the resumed worker failed", e);
         }
       }
-      assertThat(stopped.connection().ping(ByteString.copyFromUtf8("back"), Duration.ofSeconds(10))
+      assertThat(stopped.ping(ByteString.copyFromUtf8("back"), Duration.ofSeconds(10))
           .get(10, TimeUnit.SECONDS).getPayload().toStringUtf8()).isEqualTo("back");
     }
   }

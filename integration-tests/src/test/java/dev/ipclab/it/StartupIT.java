@@ -3,8 +3,8 @@ package dev.ipclab.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;
@@ -33,12 +33,12 @@ class StartupIT {
         .isRegularFile();
 
     try (WorkerPool pool = Pools.builder(transport, 1).start()) {
-      WorkerProcess w = pool.worker(1);
+      PoolWorker w = pool.worker(1);
       assertThat(w.state()).isEqualTo(WorkerState.READY);
       assertThat(Os.cmdline(w.pid())).contains("-XX:AOTCache=" + cache);
       // Mapped, not only named: the JVM refuses a cache it cannot use and then never maps it.
       assertThat(Files.readString(Path.of("/proc", Long.toString(w.pid()), "maps"))).contains(cache.toString());
-      assertThat(w.connection().ping(ByteString.copyFromUtf8("after a cached start")).get(10, TimeUnit.SECONDS)
+      assertThat(w.ping(ByteString.copyFromUtf8("after a cached start")).get(10, TimeUnit.SECONDS)
           .getPayload().toStringUtf8()).isEqualTo("after a cached start");
       assertThat(jvmAotComplaints(w)).as("the JVM's AOT messages in %s", w.logFile()).isEmpty();
     }
@@ -53,9 +53,9 @@ class StartupIT {
     // The cache was made with compact object headers; a JVM without them cannot use it.
     try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 1)
         .jvmArgs(List.of("-XX:-UseCompactObjectHeaders")).start()) {
-      WorkerProcess w = pool.worker(1);
+      PoolWorker w = pool.worker(1);
       assertThat(Os.cmdline(w.pid())).contains("-XX:AOTCache=" + cache);
-      assertThat(w.connection().ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
+      assertThat(w.ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
       assertThat(Files.readString(Path.of("/proc", Long.toString(w.pid()), "maps"))).doesNotContain(cache.toString());
       assertThat(jvmAotComplaints(w)).anyMatch(line -> line.contains("Unable to use AOT cache"));
     }
@@ -67,7 +67,7 @@ class StartupIT {
   }
 
   /** The JVM's own log lines about the AOT cache or CDS ({@code [warning][aot] ...}), which go to stderr. */
-  private static List<String> jvmAotComplaints(WorkerProcess w) throws Exception {
+  private static List<String> jvmAotComplaints(PoolWorker w) throws Exception {
     return Files.readAllLines(w.logFile()).stream()
         .filter(line -> line.matches("^\\[[^]]*\\]\\[(warning|error) *\\]\\[(aot|cds)[^]]*\\].*"))
         .toList();

@@ -17,7 +17,7 @@ import dev.ipclab.parent.TaskHandle;
 import dev.ipclab.parent.TaskOutcome;
 import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.worker.task.BuiltInTasks;
@@ -124,7 +124,7 @@ class SupervisionIT {
       // The listener hears of it just after the state turns READY.
       assertThat(Os.within(5_000, () -> !heard.restarts.isEmpty())).isTrue();
       assertThat(heard.restarts).anySatisfy(r -> assertThat(r.oldPid()).isEqualTo(victim));
-      assertThat(pool.worker(2).connection().ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
+      assertThat(pool.worker(2).ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
       // The parent record, which inspect and the next parent's sweep read, lists the new pid, not the dead one.
       List<Long> recorded = new ArrayList<>();
       dev.ipclab.cli.RecordedParents.json(ParentRecord.of(ProcessHandle.current().pid()).orElseThrow()).get("pools").get(0).get("workers")
@@ -387,7 +387,7 @@ class SupervisionIT {
     // A long hung timeout and grace: the stopped worker holds close() up until the test lets it go.
     WorkerPool pool = Pools.builder(TransportKind.UDS, 1).heartbeat(Duration.ofMillis(200), Duration.ofSeconds(120))
         .shutdownGrace(Duration.ofSeconds(60)).start();
-    WorkerProcess stopped = pool.worker(1);
+    PoolWorker stopped = pool.worker(1);
     Os.kill("STOP", stopped.pid());
     Thread closer = Thread.ofPlatform().name("test-closer").start(pool::close);
     try {
@@ -434,7 +434,7 @@ class SupervisionIT {
     long limit = 128L << 20; // well above an idle worker's RSS, well below what the task keeps
     try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).jvmArgs(List.of("-Xmx512m"))
         .maxMemoryBeforeRecycle(limit).start()) {
-      WorkerProcess first = pool.worker(1);
+      PoolWorker first = pool.worker(1);
       assertThat(pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("small"))).outcome()
           .get(30, TimeUnit.SECONDS).workerPid()).isEqualTo(first.pid());
       assertThat(pool.recycled()).as("not recycled under the limit").isZero();
@@ -464,7 +464,7 @@ class SupervisionIT {
   /** The worker's own count of tasks running now, asked over the protocol. */
   private static long tasksInFlight(WorkerPool pool) {
     try {
-      return pool.worker(1).connection().status(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).getTasksInFlight();
+      return pool.worker(1).status(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).getTasksInFlight();
     } catch (Exception e) {
       return -1;
     }

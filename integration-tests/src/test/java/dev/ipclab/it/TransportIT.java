@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.ExitDescription;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.proto.v1.Pong;
@@ -33,12 +33,12 @@ class TransportIT {
   void workersAreSeparateChildProcessesThatAnswerPings(TransportKind transport) throws Exception {
     long me = ProcessHandle.current().pid();
     Path runDir;
-    List<WorkerProcess> workers;
+    List<PoolWorker> workers;
     try (WorkerPool pool = Pools.builder(transport, 2).start()) {
       runDir = pool.runDirectory();
       workers = pool.workers();
       assertThat(workers).hasSize(2);
-      for (WorkerProcess w : workers) {
+      for (PoolWorker w : workers) {
         assertThat(w.state()).isEqualTo(WorkerState.READY);
         assertThat(w.pid()).isNotEqualTo(me);
         ProcStatus status = ProcStatus.read(w.pid()).orElseThrow();
@@ -56,7 +56,7 @@ class TransportIT {
         new Random(w.id()).nextBytes(bytes);
         ByteString payload = ByteString.copyFrom(bytes);
         for (int i = 0; i < 50; i++) {
-          Pong pong = w.connection().ping(payload).get(10, TimeUnit.SECONDS);
+          Pong pong = w.ping(payload).get(10, TimeUnit.SECONDS);
           assertThat(pong.getPayload()).isEqualTo(payload);
           assertThat(pong.getWorkerReceiveNanos()).isBetween(pong.getParentSendNanos(), System.nanoTime());
         }
@@ -64,7 +64,7 @@ class TransportIT {
       assertTransportVisibleToOs(pool);
       manyRequestsInFlightAreMatchedById(workers.getFirst());
     }
-    for (WorkerProcess w : workers) {
+    for (PoolWorker w : workers) {
       ExitDescription exit = w.exit().getNow(null);
       assertThat(exit).as("exit of %s", w.name()).isNotNull();
       assertThat(exit.status()).as(exit.summary()).isZero();
@@ -72,7 +72,7 @@ class TransportIT {
       assertThat(w.handle().isAlive()).isFalse();
     }
     assertThat(runDir).doesNotExist();
-    for (WorkerProcess w : workers) {
+    for (PoolWorker w : workers) {
       if (transport == TransportKind.SHM) {
         assertThat(w.shmFile()).as("shm file of %s after the pool closed", w.name()).doesNotExist();
       }
@@ -81,10 +81,10 @@ class TransportIT {
   }
 
   /** 200 pings at once on one channel; every reply must land on its own request. */
-  private static void manyRequestsInFlightAreMatchedById(WorkerProcess w) throws Exception {
+  private static void manyRequestsInFlightAreMatchedById(PoolWorker w) throws Exception {
     List<CompletableFuture<Pong>> replies = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      replies.add(w.connection().ping(ByteString.copyFromUtf8("request-" + i)));
+      replies.add(w.ping(ByteString.copyFromUtf8("request-" + i)));
     }
     for (int i = 0; i < replies.size(); i++) {
       assertThat(replies.get(i).get(10, TimeUnit.SECONDS).getPayload().toStringUtf8()).isEqualTo("request-" + i);
@@ -93,7 +93,7 @@ class TransportIT {
 
   private static void assertTransportVisibleToOs(WorkerPool pool) throws Exception {
     long me = ProcessHandle.current().pid();
-    WorkerProcess w = pool.workers().getFirst();
+    PoolWorker w = pool.workers().getFirst();
     List<String> mine = Os.fdTargets(me);
     switch (pool.transport()) {
       case PIPE -> {

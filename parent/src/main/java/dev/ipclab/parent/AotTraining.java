@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * <p>Skipped when both caches are newer than the worker's class path and this module's classes (the flags live
  * here). Exit status 1 if a training run fails; {@code -Dipclab.aot.skip=true} skips it in the build.
  */
-public final class AotTraining {
+final class AotTraining {
   private static final int PINGS_PER_PAYLOAD = 300;
   private static final int TASKS = 100;
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -102,7 +102,7 @@ public final class AotTraining {
         .start()) {
       runDirectory = pool.runDirectory();
       ready = System.nanoTime();
-      exercise(pool.workers().getFirst());
+      exercise(pool.processes().getFirst());
       exercised = System.nanoTime();
     }
     try {

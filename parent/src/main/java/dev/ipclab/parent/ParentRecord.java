@@ -130,7 +130,7 @@ public final class ParentRecord {
           .append(", \"endpoint\": ").append(pool.endpoint() == null ? "null" : quote(pool.endpoint()))
           .append(", \"run_directory\": ").append(quote(pool.runDirectory().toString()))
           .append(", \"workers\": [");
-      List<WorkerProcess> workers = pool.workers();
+      List<PoolWorker> workers = pool.workers();
       for (int w = 0; w < workers.size(); w++) {
         json.append(w == 0 ? "" : ", ").append("{\"id\": ").append(workers.get(w).id()).append(", \"pid\": ")
             .append(workers.get(w).pid()).append('}');

@@ -1,10 +1,9 @@
 package dev.ipclab.parent;
 
 import dev.ipclab.proto.v1.ErrorCode;
-import java.io.IOException;
 
 /** The worker answered a request with an error reply. */
-public final class RemoteErrorException extends IOException {
+public final class RemoteErrorException extends IpclabException {
   private static final long serialVersionUID = 1L;
 
   private final ErrorCode code;

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * since a mapped file must live in the memory file system). Directories and shm files left by parents that died
  * are swept by the next one.
  */
-public final class RunDirectory implements AutoCloseable {
+final class RunDirectory implements AutoCloseable {
   private static final Logger log = Logger.getLogger(RunDirectory.class.getName());
   private static final String PREFIX = "ipclab-";
   /** Where shm transport files live: memory, not disk. */

@@ -5,7 +5,7 @@ package dev.ipclab.parent;
  * once too often (or once, for a task that is not retryable), or the pool closed. The message says which; for a
  * dead worker it carries the decoded exit (code, signal, log tail), and the cause is the exception behind it.
  */
-public final class TaskFailedException extends RuntimeException {
+public final class TaskFailedException extends IpclabException {
   private static final long serialVersionUID = 1L;
 
   private final int attempts;

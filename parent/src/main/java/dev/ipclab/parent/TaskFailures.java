@@ -14,7 +14,9 @@ final class TaskFailures {
     }
     String what;
     if (cause instanceof WorkerFailedException) {
-      what = !task.spec.retryable() ? "its worker died and it is not retryable"
+      what = task.spec.pinned() ? "its worker died and it is pinned to worker-" + task.spec.workerId()
+          + " (a pinned task is not retried on another worker)"
+          : !task.spec.retryable() ? "its worker died and it is not retryable"
           : "its worker died on attempt " + attempt + " of " + maxAttempts;
     } else if (cause instanceof TimeoutException) {
       what = "its deadline of " + task.spec.deadline().toMillis() + " ms passed (not retried)";

@@ -45,6 +45,14 @@ public final class TaskHandle {
     return id;
   }
 
+  /**
+   * Waits for the task's outcome and returns it, or throws its failure as it is: a {@link TaskFailedException}, a
+   * {@link PoolFailedException}, or a {@link java.util.concurrent.CancellationException}.
+   */
+  public TaskOutcome await() throws InterruptedException {
+    return Await.result(outcome);
+  }
+
   /** Completes exactly once, whatever races: see the class comment for how. */
   public CompletableFuture<TaskOutcome> outcome() {
     return outcome;

@@ -4,6 +4,7 @@ import dev.ipclab.proto.v1.TaskResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -18,8 +19,8 @@ import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 
 /**
- * The pool's task side: a bounded queue, routing to the least busy ready worker, retries when a worker dies, and
- * exactly one outcome per task. It decides under one lock and sends outside it, on the thread that freed the room
+ * The pool's task side: a bounded queue, routing to the least busy ready worker (or to the one worker a task is
+ * pinned to), retries when a worker dies, and exactly one outcome per task. It decides under one lock and sends outside it, on the thread that freed the room
  * (the caller of submit, or the channel reader that delivered a reply): no extra thread hop on the hot path.
  */
 final class TaskRouter {
@@ -45,6 +46,8 @@ final class TaskRouter {
   private final AtomicLong cancelled = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
   private int inFlight;
+  /** Queued tasks pinned to one worker; while there are none, the queue is drained strictly from its head. */
+  private int pinnedQueued;
   /** Set once: every later submit throws it. */
   private RuntimeException shut;
 
@@ -61,6 +64,10 @@ final class TaskRouter {
   private record Send(TaskHandle task, WorkerSlot slot, WorkerProcess worker, int attempt) {}
 
   TaskHandle submit(TaskSpec spec) throws InterruptedException {
+    if (spec.workerId() > slots.size()) {
+      throw new IllegalArgumentException("the task is pinned to worker " + spec.workerId() + ", but this pool has"
+          + " ids 1.." + slots.size());
+    }
     TaskHandle task;
     Send send = null;
     lock.lockInterruptibly();
@@ -69,7 +76,7 @@ final class TaskRouter {
         if (shut != null) {
           throw shut;
         }
-        WorkerSlot slot = queue.isEmpty() ? leastBusy() : null;
+        WorkerSlot slot = queue.isEmpty() ? pick(spec) : null;
         if (slot != null) {
           task = new TaskHandle(ids.incrementAndGet(), spec, this);
           send = assign(task, slot);
@@ -163,6 +170,7 @@ final class TaskRouter {
         t.queued = false;
       }
       queue.clear();
+      pinnedQueued = 0;
       for (WorkerSlot slot : slots) {
         victims.addAll(slot.inFlight);
       }
@@ -187,13 +195,26 @@ final class TaskRouter {
 
   // ---- under the lock ----
 
+  /** Where {@code spec} may go now: its pinned slot if that has room, else the least busy; null if none. */
+  private WorkerSlot pick(TaskSpec spec) {
+    if (!spec.pinned()) {
+      return leastBusy();
+    }
+    WorkerSlot slot = slots.get(spec.workerId() - 1);
+    return hasRoom(slot) ? slot : null;
+  }
+
+  private boolean hasRoom(WorkerSlot slot) {
+    WorkerProcess w = slot.current;
+    return w != null && !slot.closedToTasks && w.state() == WorkerState.READY
+        && slot.inFlight.size() < limits.maxInFlightPerWorker();
+  }
+
   /** The ready worker with the fewest tasks in flight and room for one more; null if none. */
   private WorkerSlot leastBusy() {
     WorkerSlot best = null;
     for (WorkerSlot slot : slots) {
-      WorkerProcess w = slot.current;
-      if (w == null || slot.closedToTasks || w.state() != WorkerState.READY
-          || slot.inFlight.size() >= limits.maxInFlightPerWorker()) {
+      if (!hasRoom(slot)) {
         continue;
       }
       if (best == null || slot.inFlight.size() < best.inFlight.size()) {
@@ -219,6 +240,9 @@ final class TaskRouter {
 
   private void enqueue(TaskHandle task, boolean first) {
     task.queued = true;
+    if (task.spec.pinned()) {
+      pinnedQueued++;
+    }
     if (first) {
       queue.addFirst(task); // a retried task has waited longest
     } else {
@@ -238,15 +262,24 @@ final class TaskRouter {
   private void unqueue(TaskHandle task) {
     if (task.queued) {
       task.queued = false;
+      if (task.spec.pinned()) {
+        pinnedQueued--;
+      }
       queue.remove(task);
       roomInQueue.signal();
     }
   }
 
-  /** Assigns queued tasks to workers with room, oldest first. */
+  /**
+   * Assigns queued tasks to workers with room, oldest first. A pinned task whose worker has no room stays queued
+   * without holding back the tasks behind it.
+   */
   private List<Send> drain() {
     lock.lock();
     try {
+      if (pinnedQueued > 0) {
+        return drainPastPinned();
+      }
       List<Send> sends = null;
       while (!queue.isEmpty()) {
         WorkerSlot slot = leastBusy();
@@ -265,6 +298,31 @@ final class TaskRouter {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** {@link #drain} with pinned tasks queued: one pass over the queue, skipping what cannot go now. */
+  private List<Send> drainPastPinned() {
+    List<Send> sends = new ArrayList<>(2);
+    boolean anyFull = false; // no room for an unpinned task: none behind it fits either
+    for (Iterator<TaskHandle> it = queue.iterator(); it.hasNext(); ) {
+      TaskHandle task = it.next();
+      if (!task.spec.pinned() && anyFull) {
+        continue;
+      }
+      WorkerSlot slot = pick(task.spec);
+      if (slot == null) {
+        anyFull |= !task.spec.pinned();
+        continue;
+      }
+      it.remove();
+      task.queued = false;
+      if (task.spec.pinned()) {
+        pinnedQueued--;
+      }
+      roomInQueue.signal();
+      sends.add(assign(task, slot));
+    }
+    return sends;
   }
 
   // ---- outside the lock ----
@@ -340,8 +398,8 @@ final class TaskRouter {
         if (cause != null) {
           task.lastFailure = cause.getMessage();
         }
-        if (workerDied && task.spec.retryable() && task.attempts < limits.maxAttempts() && shut == null
-            && task.cancelReason == null) {
+        if (workerDied && task.spec.retryable() && !task.spec.pinned() && task.attempts < limits.maxAttempts()
+            && shut == null && task.cancelReason == null) {
           retry = true;
           retried.incrementAndGet();
           enqueue(task, true);

@@ -50,7 +50,7 @@ import java.util.List;
  *       noise); {@code -Xms4m} saves 1.3 MB but collects more often while starting.
  * </ul>
  */
-public final class WorkerCommand {
+final class WorkerCommand {
   static final String MAIN_CLASS = "dev.ipclab.worker.WorkerMain";
 
   static final List<String> FOOTPRINT_FLAGS = List.of(

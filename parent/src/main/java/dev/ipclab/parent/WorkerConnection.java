@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * The parent's end of one worker's channel once the handshake is done: sends requests with fresh ids, matches
  * replies to them (many may be in flight), and notes when the worker was last heard from.
  */
-public final class WorkerConnection {
+final class WorkerConnection {
   /** How long {@link #ping(ByteString)} waits for its pong. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   /** One-way pings per {@link Transport#sendBatch} call in {@link #sendOneWayPings}. */
@@ -245,8 +245,11 @@ public final class WorkerConnection {
     ScheduledFuture<?> deadline;
     try {
       deadline = timer.schedule(() -> {
-        boolean overdue = pending.fail(id, new TimeoutException(name + " did not answer " + request.getKindCase()
-            + " request " + id + " within " + timeout.toMillis() + " ms"));
+        String late = name + " did not answer " + request.getKindCase() + " request " + id + " within "
+            + timeout.toMillis() + " ms";
+        // A task's deadline is the router's to word (TaskFailures); any other request's is the caller's answer.
+        boolean overdue = pending.fail(id, request.hasTask() ? new TimeoutException(late)
+            : new RequestTimeoutException(late, null));
         if (overdue && request.hasTask()) {
           // The caller has given up: the worker should stop spending a thread on it.
           tellWorkerToDrop(id, "the parent's deadline of " + timeout.toMillis() + " ms passed");
@@ -342,6 +345,12 @@ public final class WorkerConnection {
   /** Fails every request in flight, and every later one, with {@code cause}. */
   void failAll(Throwable cause) {
     pending.failAll(cause);
+  }
+
+  /** The counters now, as one value. */
+  WorkerTraffic traffic() {
+    return new WorkerTraffic(messagesIn.get(), messagesOut.get(), bytesIn.get(), bytesOut.get(), pending.inFlight(),
+        reportedThreads, lastHeardNanos);
   }
 
   /** System.nanoTime() when the last frame from the worker arrived. */

@@ -1,9 +1,7 @@
 package dev.ipclab.parent;
 
-import java.io.IOException;
-
 /** A worker could not do what was asked because it died, hung, broke the protocol or never became ready. */
-public final class WorkerFailedException extends IOException {
+public final class WorkerFailedException extends IpclabException {
   private static final long serialVersionUID = 1L;
 
   public WorkerFailedException(String message) {

@@ -1,5 +1,7 @@
 package dev.ipclab.parent;
 
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import dev.ipclab.proto.v1.Hello;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.RejectReason;
@@ -29,12 +31,15 @@ import java.util.logging.Logger;
 /**
  * A supervised set of worker processes that runs tasks: they share one transport kind, one run directory and, for
  * sockets, one listening socket. {@link #submit} routes a task to a worker and returns a {@link TaskHandle} whose
- * outcome completes exactly once; {@link #worker(int)} still gives the raw channel of each worker.
+ * outcome completes exactly once. A task may be pinned to one worker ({@link TaskSpec#onWorker}); it is still
+ * routed by the pool. {@link #worker(int)} gives a {@link PoolWorker} view of each worker: its pid, state and
+ * exit, and pings and status requests for that worker alone.
  *
  * <pre>{@code
  * try (WorkerPool pool = WorkerPool.builder().workers(3).transport(TransportKind.UDS).start()) {
  *   TaskOutcome done = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi"))).outcome().get();
- *   Pong pong = pool.worker(1).connection().ping(ByteString.copyFromUtf8("hi")).get();
+ *   TaskOutcome onTwo = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi")).onWorker(2)).outcome().get();
+ *   Pong pong = pool.worker(1).ping(ByteString.copyFromUtf8("hi")).get();
  * }
  * }</pre>
  *
@@ -72,7 +77,7 @@ import java.util.logging.Logger;
  *       then every worker is stopped.
  * </ul>
  */
-public final class WorkerPool implements AutoCloseable, WorkerRegistry {
+public final class WorkerPool implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerPool.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -84,6 +89,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
   private final Supervisor supervisor;
   /** Every worker process spawned and not yet exited: the current ones and those being recycled. */
   private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
+  /** Admits the hellos of this pool's workers; not part of the pool's public face. */
+  private final WorkerRegistry registry = this::admit;
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -121,7 +128,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       for (WorkerSlot slot : slots) {
         spawn(slot);
       }
-      heartbeats = new HeartbeatMonitor(this::workers, timer, settings.heartbeatInterval().toMillis(),
+      heartbeats = new HeartbeatMonitor(this::processes, timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
       for (WorkerSlot slot : slots) {
@@ -143,7 +150,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     }
     if (settings.transport() == TransportKind.TCP || settings.transport() == TransportKind.UDS) {
       server = new WorkerServer(settings.transport(), runDirectory.socket(), 1, settings.idle(),
-          settings.maxFrameBytes(), this, timer, settings.handshakeTimeout().toMillis());
+          settings.maxFrameBytes(), registry, timer, settings.handshakeTimeout().toMillis());
     }
   }
 
@@ -157,7 +164,8 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(slot.id).toString()
         : server == null ? null : server.address();
     WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect,
-        runDirectory.workerLog(slot.id, ++slot.spawned), timer, this);
+        runDirectory.workerLog(slot.id, ++slot.spawned), timer, registry);
+    worker.view = new PoolWorker(worker, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
     router.fill(slot, worker);
@@ -172,7 +180,7 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
 
   private void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
-    for (WorkerProcess worker : workers()) {
+    for (WorkerProcess worker : processes()) {
       long left = deadline - System.nanoTime();
       try {
         worker.ready().get(Math.max(0, left), TimeUnit.NANOSECONDS);
@@ -186,17 +194,16 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     }
   }
 
-  @Override
-  public Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer) {
+  private WorkerRegistry.Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer) {
     if (hello.getProtocolVersion() != Protocol.VERSION) {
-      return Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
+      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
           + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
           + Protocol.VERSION + "; rebuild both from the same sources");
     }
     int id = hello.getWorkerId();
     WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
     if (worker == null) {
-      return Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
+      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
           + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
     }
     String problem = worker.checkHello(hello, peer);
@@ -204,21 +211,30 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
       RejectReason reason = problem.startsWith("the token") ? RejectReason.REJECT_REASON_BAD_TOKEN
           : problem.startsWith("the peer") ? RejectReason.REJECT_REASON_PEER_CREDENTIALS
           : RejectReason.REJECT_REASON_UNKNOWN_WORKER;
-      return Admission.reject(reason, problem);
+      return WorkerRegistry.Admission.reject(reason, problem);
     }
     Set<String> missing = new TreeSet<>(settings.launch().requiredKinds());
     missing.removeAll(hello.getTaskKindsList());
     if (!missing.isEmpty()) {
-      return Admission.reject(RejectReason.REJECT_REASON_MISSING_TASK_KINDS, worker.name() + " does not serve the"
+      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_MISSING_TASK_KINDS, worker.name() + " does not serve the"
           + " required task kinds " + missing + "; it serves " + hello.getTaskKindsList() + ". Put the jar of the"
           + " task module that registers them on the worker's class path (WorkerPoolBuilder.classPath) and list"
           + " the module in its META-INF/services/dev.ipclab.worker.TaskModule.");
     }
-    return Admission.accept(worker);
+    return WorkerRegistry.Admission.accept(worker);
   }
 
   /** The current worker of every slot, in id order (after a restart, the new process). */
-  public List<WorkerProcess> workers() {
+  public List<PoolWorker> workers() {
+    List<PoolWorker> current = new ArrayList<>(slots.size());
+    for (WorkerProcess w : processes()) {
+      current.add(w.view());
+    }
+    return current;
+  }
+
+  /** The current process of every slot, in id order, for the pool's own classes. */
+  List<WorkerProcess> processes() {
     List<WorkerProcess> current = new ArrayList<>(slots.size());
     for (WorkerSlot slot : slots) {
       WorkerProcess w = slot.current;
@@ -229,13 +245,16 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
     return current;
   }
 
-  /** The current process of slot {@code id}, from 1: after a restart or a recycle, the new one. */
-  public WorkerProcess worker(int id) {
+  /**
+   * The current worker of slot {@code id}, from 1: after a restart or a recycle, the new one. To run a task on
+   * it, pin the task ({@link TaskSpec#onWorker}) or use {@link PoolWorker#submit}.
+   */
+  public PoolWorker worker(int id) {
     WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
     if (w == null) {
       throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
     }
-    return w;
+    return w.view();
   }
 
   /** How often slot {@code id} was restarted after a crash or a hang (recycling not counted). */
@@ -256,6 +275,47 @@ public final class WorkerPool implements AutoCloseable, WorkerRegistry {
    */
   public TaskHandle submit(TaskSpec spec) throws InterruptedException {
     return router.submit(spec);
+  }
+
+  /**
+   * Runs a task of {@code kind} on any worker and returns its output, parsed: a typed call.
+   *
+   * @see #call(TaskSpec, Parser)
+   */
+  public <R extends Message> CompletableFuture<R> call(String kind, Message request, Parser<R> parser)
+      throws InterruptedException {
+    return call(TaskSpec.of(kind, request.toByteString()), parser);
+  }
+
+  /**
+   * Submits {@code spec} (its deadline, retry and pinning included) and returns the handler's output, parsed with
+   * {@code parser}. The future fails with the task's failure as it is (a {@link TaskFailedException}, whose cause
+   * may be a {@link RemoteErrorException}; a {@link PoolFailedException}), or a {@link TaskFailedException} if the
+   * output is not a {@code R}. Cancelling the future cancels the task. {@link Await#result} waits for it and throws
+   * the failure unwrapped.
+   *
+   * @throws PoolSaturatedException if the queue is full and the pool was built with {@link Backpressure#FAIL}
+   */
+  public <R extends Message> CompletableFuture<R> call(TaskSpec spec, Parser<R> parser) throws InterruptedException {
+    TaskHandle task = submit(spec);
+    CompletableFuture<R> reply = new CompletableFuture<>();
+    task.outcome().whenComplete((outcome, error) -> {
+      if (error != null) {
+        reply.completeExceptionally(error); // as it is: the outcome is completed directly, never wrapped
+        return;
+      }
+      try {
+        reply.complete(outcome.value(parser));
+      } catch (RuntimeException e) {
+        reply.completeExceptionally(e);
+      }
+    });
+    reply.whenComplete((value, error) -> {
+      if (reply.isCancelled()) {
+        task.cancel("the caller cancelled the call's future");
+      }
+    });
+    return reply;
   }
 
   /** The router's call when a worker has run its max tasks; the supervisor does not exist yet when it is made. */

@@ -249,6 +249,25 @@ public final class WorkerPoolBuilder {
     }
   }
 
+  /**
+   * A command line that runs {@code mainClass} from {@code classPath} with the same {@code java} and the same
+   * footprint flags (heap, GC, stack and code cache sizes) as a pool's JVM workers, but none of the worker's
+   * settings: for a bare-JDK baseline process measured against workers.
+   */
+  public static List<String> workerJvmCommand(Path classPath, String mainClass, List<String> args) {
+    return WorkerCommand.sameJvm(classPath, mainClass, args);
+  }
+
+  /**
+   * The worker jar a pool uses by default: {@code -Dipclab.worker.jar}, else {@code IPCLAB_WORKER_JAR}, else
+   * {@code worker/target/ipclab-worker.jar} in a source checkout.
+   *
+   * @throws IllegalStateException if it is not there, with the command that builds it
+   */
+  public static Path locateWorkerJar() {
+    return WorkerCommand.locateWorkerJar();
+  }
+
   /** The class path of the JVM this runs in, for a worker that should see the same classes as its parent. */
   public static List<Path> classPathOfThisJvm() {
     return java.util.Arrays.stream(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator))

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * One worker OS process, owned by the parent: its {@link WorkerState} machine, its channel, its log and its
  * exit, decoded for people. {@link WorkerLauncher} starts it.
  */
-public final class WorkerProcess implements AutoCloseable {
+final class WorkerProcess implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerProcess.class.getName());
   private static final int OUR_UID = PeerIdentity.currentUid();
   private static final int LOG_TAIL_LINES = 12;
@@ -44,6 +44,8 @@ public final class WorkerProcess implements AutoCloseable {
   private volatile Hello hello;
   private volatile long readyNanos;
   private volatile String failureCause;
+  /** The public view of this process, set by the pool right after the spawn. */
+  volatile PoolWorker view;
   /** The shm file this worker maps, removed when it exits; null on other transports. */
   private final Path shmFile;
 
@@ -354,6 +356,17 @@ public final class WorkerProcess implements AutoCloseable {
 
   public WorkerState state() {
     return state.get();
+  }
+
+  /** The parent's counters of the channel now; all zero before the handshake. */
+  WorkerTraffic traffic() {
+    WorkerConnection c = connection;
+    return c == null ? new WorkerTraffic(0, 0, 0, 0, 0, 0, 0) : c.traffic();
+  }
+
+  /** The public view of this process in its pool; null until the pool has made it. */
+  PoolWorker view() {
+    return view;
   }
 
   /** The channel, once the handshake is done; throws before. */

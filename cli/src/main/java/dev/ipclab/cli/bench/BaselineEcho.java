@@ -1,6 +1,6 @@
 package dev.ipclab.cli.bench;
 
-import dev.ipclab.parent.WorkerCommand;
+import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
@@ -87,7 +87,7 @@ final class BaselineEcho implements AutoCloseable {
 
   private static Process spawn(Path workerJar, String channel, String idle, boolean pipe) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(
-        WorkerCommand.sameJvm(dev.ipclab.parent.WorkerPoolBuilder.codeSource(dev.ipclab.cli.bench.echo.BareEcho.class), MAIN_CLASS,
+        WorkerPoolBuilder.workerJvmCommand(WorkerPoolBuilder.codeSource(dev.ipclab.cli.bench.echo.BareEcho.class), MAIN_CLASS,
             List.of(channel, idle)));
     builder.redirectError(Redirect.INHERIT); // it prints nothing unless it fails, and then the user must see why
     if (!pipe) {

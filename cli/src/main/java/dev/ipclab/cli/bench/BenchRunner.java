@@ -1,10 +1,9 @@
 package dev.ipclab.cli.bench;
 
 import com.google.protobuf.ByteString;
-import dev.ipclab.parent.WorkerCommand;
-import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.cli.bench.BenchReport.Result;
 import dev.ipclab.cli.bench.BenchReport.SpawnMs;
 import dev.ipclab.cli.bench.BenchReport.Throughput;
@@ -44,7 +43,7 @@ public final class BenchRunner {
   private BenchRunner(BenchSettings settings, PrintWriter progress) {
     this.settings = settings;
     this.progress = progress;
-    this.workerJar = WorkerCommand.locateWorkerJar();
+    this.workerJar = WorkerPoolBuilder.locateWorkerJar();
   }
 
   public static BenchReport run(BenchSettings settings, PrintWriter progress) throws Exception {
@@ -93,13 +92,12 @@ public final class BenchRunner {
       throw e;
     }
     try (WorkerPool pool = started; BaselineEcho baseline = join(echo)) {
-      WorkerProcess worker = pool.workers().get(0);
+      PoolWorker worker = pool.workers().get(0);
       say("%s/%s: worker pid %d ready in %d ms%s", transport.cliName(), idle.cliName(), worker.pid(),
           worker.spawnToReady().toMillis(), baseline == null ? ", no bare-JDK echo for this transport"
               : ", bare-JDK echo pid " + baseline.pid());
       Thread.sleep(SETTLE.toMillis());
       idleRss.add(rssMb(worker.pid()));
-      WorkerConnection connection = worker.connection();
       for (int payloadBytes : settings.payloads()) {
         row++;
         byte[] bytes = new byte[payloadBytes];
@@ -119,14 +117,14 @@ public final class BenchRunner {
         BenchReport.Warmup warmup = JitWarmup.run(compiling, settings.warmup(), settings.warmupMax(),
             // ipclab's and the baseline's round trips in turn, so a change of load during the warm-up hits both.
             settings.warmup().dividedBy(4), length -> {
-              RoundTripLoop.run(connection, payload, Duration.ZERO, length, () -> { });
+              RoundTripLoop.run(worker, payload, Duration.ZERO, length, () -> { });
               if (baseline != null) {
                 baseline.measure(bytes, Duration.ZERO, length);
               }
             });
         say("%s/%s %d B: %s", transport.cliName(), idle.cliName(), payloadBytes, warmup.describe());
         for (int s = 0; s < SLICES; s++) {
-          rtt.add(RoundTripLoop.run(connection, payload, Duration.ZERO, slice, rttCpu::start));
+          rtt.add(RoundTripLoop.run(worker, payload, Duration.ZERO, slice, rttCpu::start));
           rttCpu.stop();
           if (baseline != null) {
             bareCpu.start();
@@ -140,10 +138,10 @@ public final class BenchRunner {
         Percentiles baselineUs = bare == null ? null : Percentiles.of(bare);
         Long baselineCount = bare == null ? null : bare.getTotalCount();
 
-        OneWayStream.run(connection, payload, settings.warmup().dividedBy(2)); // JIT the one-way path first
+        OneWayStream.run(worker, payload, settings.warmup().dividedBy(2)); // JIT the one-way path first
         CpuMeter streamCpu = new CpuMeter(worker.pid());
         streamCpu.start();
-        OneWayStream.Outcome stream = OneWayStream.run(connection, payload, settings.stream());
+        OneWayStream.Outcome stream = OneWayStream.run(worker, payload, settings.stream());
         streamCpu.stop();
         Throughput throughput = new Throughput(stream.messages(), Math.round(stream.msgsPerS()),
             round1(stream.messages() * (double) payloadBytes / stream.seconds() / 1e6),

@@ -1,7 +1,7 @@
 package dev.ipclab.cli.bench;
 
 import com.google.protobuf.ByteString;
-import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.PoolWorker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +36,7 @@ final class OneWayStream {
   private OneWayStream() {}
 
   /** Streams one-way pings of {@code payload} for about {@code duration}. */
-  static Outcome run(WorkerConnection connection, ByteString payload, Duration duration)
+  static Outcome run(PoolWorker worker, ByteString payload, Duration duration)
       throws InterruptedException, ExecutionException, TimeoutException {
     int chunk = Math.max(1, Math.min(4096, CHUNK_BYTES / (payload.size() + 16)));
     ArrayDeque<CompletableFuture<?>> marks = new ArrayDeque<>();
@@ -44,9 +44,9 @@ final class OneWayStream {
     long end = start + duration.toNanos();
     long sent = 0;
     do {
-      connection.sendOneWayPings(payload, chunk); // batched: one write and flush per batch of frames
+      worker.sendOneWayPings(payload, chunk); // batched: one write and flush per batch of frames
       sent += chunk;
-      marks.add(connection.ping(ByteString.EMPTY, PONG_TIMEOUT));
+      marks.add(worker.ping(ByteString.EMPTY, PONG_TIMEOUT));
       if (marks.size() > 2) {
         marks.poll().get(PONG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       }

@@ -1,7 +1,7 @@
 package dev.ipclab.cli.bench;
 
 import com.google.protobuf.ByteString;
-import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.proto.v1.Pong;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +18,7 @@ import org.HdrHistogram.Histogram;
 final class RoundTripLoop {
   private static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
 
-  private final WorkerConnection connection;
+  private final PoolWorker worker;
   private final ByteString payload;
   private final long warmupEnd;
   private final long measureEnd;
@@ -27,9 +27,9 @@ final class RoundTripLoop {
   private final Runnable atMeasureStart;
   private boolean measuring;
 
-  private RoundTripLoop(WorkerConnection connection, ByteString payload, long warmupEnd, long measureEnd,
+  private RoundTripLoop(PoolWorker worker, ByteString payload, long warmupEnd, long measureEnd,
       Runnable atMeasureStart) {
-    this.connection = connection;
+    this.worker = worker;
     this.atMeasureStart = atMeasureStart;
     this.payload = payload;
     this.warmupEnd = warmupEnd;
@@ -42,10 +42,10 @@ final class RoundTripLoop {
    *
    * @param atMeasureStart runs once, on the reading thread, just before the first measured ping (a CPU snapshot)
    */
-  static Histogram run(WorkerConnection connection, ByteString payload, Duration warmup, Duration measure,
+  static Histogram run(PoolWorker worker, ByteString payload, Duration warmup, Duration measure,
       Runnable atMeasureStart) throws InterruptedException, ExecutionException, TimeoutException {
     long start = System.nanoTime();
-    RoundTripLoop loop = new RoundTripLoop(connection, payload, start + warmup.toNanos(),
+    RoundTripLoop loop = new RoundTripLoop(worker, payload, start + warmup.toNanos(),
         start + warmup.toNanos() + measure.toNanos(), atMeasureStart);
     loop.next();
     // The histogram is only touched by one callback at a time; done.get() makes its last writes visible here.
@@ -59,7 +59,7 @@ final class RoundTripLoop {
     }
     long sent = System.nanoTime();
     try {
-      connection.ping(payload, PING_TIMEOUT).whenComplete((pong, error) -> onPong(sent, pong, error));
+      worker.ping(payload, PING_TIMEOUT).whenComplete((pong, error) -> onPong(sent, pong, error));
     } catch (RuntimeException e) {
       done.completeExceptionally(e);
     }

@@ -193,7 +193,11 @@ public final class ChaosRun implements PoolListener {
   /** Waits until every task has its outcome, or the drain time is up (what is left is then reported). */
   private void awaitOutcomes() throws InterruptedException {
     long deadline = System.nanoTime() + DRAIN.toNanos();
-    for (CompletableFuture<?> f : outcomes) {
+    List<CompletableFuture<?>> all = new ArrayList<>(outcomes);
+    if (injector != null) {
+      all.addAll(injector.tasks()); // the pool counts the fault tasks too
+    }
+    for (CompletableFuture<?> f : all) {
       try {
         f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
@@ -296,7 +300,8 @@ public final class ChaosRun implements PoolListener {
         InvariantChecks.mb(heap.maxUsedBytes()), InvariantChecks.mb(afterGc), heap.samples());
 
     List<Invariant> invariants = new ArrayList<>();
-    invariants.addAll(InvariantChecks.tasks(ledger, stats, injector == null ? new long[4] : injector.flood()));
+    invariants.addAll(InvariantChecks.tasks(ledger, stats, injector == null ? new long[4] : injector.flood(),
+        injector == null ? List.of() : injector.tasks()));
     invariants.addAll(InvariantChecks.supervision(undetected, largest, stats.restarts(), poolFailure));
     invariants.addAll(leftovers);
     invariants.add(InvariantChecks.heap(heap.maxUsedBytes(), afterGc, bound));

@@ -1,9 +1,10 @@
 package dev.ipclab.cli.chaos;
 
 import com.google.protobuf.ByteString;
-import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.parent.TaskHandle;
+import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
 import dev.ipclab.demos.os.OsCommand;
 import java.io.IOException;
@@ -14,13 +15,17 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Injects one fault at a time into a random READY worker of the pool: signals from outside with {@code kill}, the
- * other faults as chaos task kinds sent straight to that worker's connection, past the pool's routing.
+ * other faults as chaos task kinds pinned to that worker ({@link TaskSpec#onWorker}): routed by the pool like any
+ * task, but never retried elsewhere. The pool counts them; {@link #tasks()} lists them so the run can tell them
+ * from its own workload.
  *
  * <p>The kinds come in rounds, each a seeded shuffle of all kinds, so that a short run still sees every kind and
  * the same seed injects the same sequence.
@@ -41,6 +46,8 @@ final class FaultInjector {
   private final AtomicLong floodIntact = new AtomicLong();
   private final AtomicLong floodCorrupted = new AtomicLong();
   private final AtomicLong floodLost = new AtomicLong();
+  /** The outcome of every task this injector submitted, in order. */
+  private final List<CompletableFuture<?>> tasks = new CopyOnWriteArrayList<>();
 
   /**
    * @param random the run's seeded source of every choice made here
@@ -56,7 +63,7 @@ final class FaultInjector {
 
   /** Injects the next fault, or returns empty if no worker is READY to take one now (it is tried again later). */
   Optional<InjectedFault> injectNext() {
-    List<WorkerProcess> ready = pool.workers().stream()
+    List<PoolWorker> ready = pool.workers().stream()
         .filter(w -> w.state() == WorkerState.READY)
         .toList();
     if (ready.isEmpty()) {
@@ -67,12 +74,15 @@ final class FaultInjector {
       Collections.shuffle(round, random);
     }
     FaultKind kind = round.removeFirst();
-    WorkerProcess worker = ready.get(random.nextInt(ready.size()));
+    PoolWorker worker = ready.get(random.nextInt(ready.size()));
     long at = System.nanoTime();
     String detail;
     try {
       detail = inject(kind, worker);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt(); // the run is over
+      }
       // The worker may have died a moment ago from an earlier fault; that is chaos, not a broken run.
       log.log(Level.WARNING, "chaos: could not inject " + kind.label() + " into " + worker + ": " + e.getMessage());
       round.addFirst(kind);
@@ -85,7 +95,7 @@ final class FaultInjector {
     return Optional.of(fault);
   }
 
-  private String inject(FaultKind kind, WorkerProcess worker) throws IOException {
+  private String inject(FaultKind kind, PoolWorker worker) throws IOException, InterruptedException {
     return switch (kind) {
       case SIGKILL -> signal("KILL", worker.pid());
       case SIGSTOP -> signal("STOP", worker.pid());
@@ -102,15 +112,13 @@ final class FaultInjector {
    * Arms the worker's read pause, then floods it with large echo tasks straight away, so the parent's writes
    * really back up (a pipe holds 64 KiB) while it does not read; each echo must come back intact.
    */
-  private String slowReader(WorkerProcess worker, long pauseMillis) {
-    WorkerConnection connection = worker.connection();
-    WorkerConnection.SubmittedTask arm = connection.submitTask("chaos.slow-reader", ascii(pauseMillis),
-        CHAOS_TASK_DEADLINE, 1);
+  private String slowReader(PoolWorker worker, long pauseMillis) throws InterruptedException {
+    TaskHandle arm = submit(worker, "chaos.slow-reader", ascii(pauseMillis));
     try {
-      arm.result().get(2, java.util.concurrent.TimeUnit.SECONDS); // the pause is armed once the task has run
+      arm.outcome().get(2, java.util.concurrent.TimeUnit.SECONDS); // the pause is armed once the task has run
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return "task chaos.slow-reader '" + pauseMillis + "' as request " + arm.requestId() + " (not answered: "
-          + e + "; no flood sent)";
+      return "task chaos.slow-reader '" + pauseMillis + "' as task " + arm.id() + " (not answered: "
+          + (e.getCause() != null ? e.getCause() : e) + "; no flood sent)";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "task chaos.slow-reader '" + pauseMillis + "' (interrupted before the flood)";
@@ -121,17 +129,17 @@ final class FaultInjector {
       ByteString payload = ByteString.copyFrom(bytes);
       floodSent.incrementAndGet();
       // On the pipe transport this send blocks once the pipe is full: that is the backing up being shown.
-      connection.submitTask("echo", payload, CHAOS_TASK_DEADLINE, 1).result().whenComplete((result, error) -> {
+      submit(worker, "echo", payload).outcome().whenComplete((done, error) -> {
         if (error != null) {
           floodLost.incrementAndGet(); // its worker died of a later fault: not a wrong answer
-        } else if (result.getPayload().equals(payload)) {
+        } else if (done.result().getPayload().equals(payload)) {
           floodIntact.incrementAndGet();
         } else {
           floodCorrupted.incrementAndGet();
         }
       });
     }
-    return "task chaos.slow-reader '" + pauseMillis + "' as request " + arm.requestId() + ", then " + FLOOD_TASKS
+    return "task chaos.slow-reader '" + pauseMillis + "' as task " + arm.id() + ", then " + FLOOD_TASKS
         + " echo tasks of " + FLOOD_TASK_BYTES / 1024 + " KiB at once";
   }
 
@@ -146,13 +154,24 @@ final class FaultInjector {
     return String.join(" ", command);
   }
 
-  /** Sends a chaos task straight to this worker; its answer, if any comes, only goes to the log. */
-  private static String task(WorkerProcess worker, String kind, ByteString payload) {
-    WorkerConnection connection = worker.connection();
-    WorkerConnection.SubmittedTask sent = connection.submitTask(kind, payload, CHAOS_TASK_DEADLINE, 1);
-    sent.result().whenComplete((result, error) -> log.fine(() -> "chaos: " + kind + " on " + worker.name()
+  /** The outcomes of the tasks this injector submitted: the pool counts them beside the run's own workload. */
+  List<CompletableFuture<?>> tasks() {
+    return List.copyOf(tasks);
+  }
+
+  /** Sends a chaos task to this worker only; its answer, if any comes, only goes to the log. */
+  private String task(PoolWorker worker, String kind, ByteString payload) throws InterruptedException {
+    TaskHandle sent = submit(worker, kind, payload);
+    sent.outcome().whenComplete((result, error) -> log.fine(() -> "chaos: " + kind + " on " + worker.name()
         + (error == null ? " answered" : " ended with " + error)));
-    return "task " + kind + " '" + payload.toStringUtf8() + "' as request " + sent.requestId();
+    return "task " + kind + " '" + payload.toStringUtf8() + "' as task " + sent.id();
+  }
+
+  /** Submits a fault task pinned to {@code worker}: it must hit that process, and never run on another. */
+  private TaskHandle submit(PoolWorker worker, String kind, ByteString payload) throws InterruptedException {
+    TaskHandle handle = worker.submit(TaskSpec.of(kind, payload).withDeadline(CHAOS_TASK_DEADLINE).notRetryable());
+    tasks.add(handle.outcome());
+    return handle;
   }
 
   private static ByteString ascii(long n) {

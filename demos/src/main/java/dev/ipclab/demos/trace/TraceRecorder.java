@@ -1,7 +1,7 @@
 package dev.ipclab.demos.trace;
 
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.transport.LinuxThreads;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +18,7 @@ import java.util.WeakHashMap;
  */
 public final class TraceRecorder {
   /** Which recorder, if any, records the tasks of a worker; weak, so closed workers do not stay reachable. */
-  private static final Map<WorkerProcess, TraceRecorder> ATTACHED =
+  private static final Map<PoolWorker, TraceRecorder> ATTACHED =
       Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
@@ -59,13 +59,13 @@ public final class TraceRecorder {
   private final Map<ThreadId, String> threadNames = new LinkedHashMap<>();
 
   /** The recorder that records {@code worker}'s tasks, or null if none does. */
-  public static TraceRecorder of(WorkerProcess worker) {
+  public static TraceRecorder of(PoolWorker worker) {
     return ATTACHED.get(worker);
   }
 
   /** Records the tasks of every worker of {@code pool} from now on, and names their processes. */
   public void attach(WorkerPool pool) {
-    for (WorkerProcess w : pool.workers()) {
+    for (PoolWorker w : pool.workers()) {
       process(w.pid(), w.name() + " (" + pool.transport().cliName() + ")");
       ATTACHED.put(w, this);
     }

@@ -1,9 +1,9 @@
 package dev.ipclab.parent.control;
 
-import dev.ipclab.parent.WorkerConnection;
+import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerProcess;
 import dev.ipclab.parent.WorkerState;
+import dev.ipclab.parent.WorkerTraffic;
 import dev.ipclab.proto.v1.ControlSnapshot;
 import dev.ipclab.proto.v1.PoolSnapshot;
 import dev.ipclab.proto.v1.WorkerSnapshot;
@@ -30,26 +30,26 @@ final class ControlSnapshots {
   static ControlSnapshot take(List<WorkerPool> pools, Duration timeout) throws InterruptedException {
     List<WorkerSnapshot.Builder> rows = new ArrayList<>();
     List<PoolSnapshot.Builder> poolRows = new ArrayList<>();
-    List<List<WorkerProcess>> members = new ArrayList<>();
+    List<List<PoolWorker>> members = new ArrayList<>();
     for (WorkerPool pool : pools) {
       final WorkerPool owner = pool;
       poolRows.add(PoolSnapshot.newBuilder()
           .setTransport(pool.transport().name().toLowerCase(Locale.ROOT))
           .setEndpoint(pool.endpoint()));
-      List<WorkerProcess> workers = pool.workers();
+      List<PoolWorker> workers = pool.workers();
       members.add(workers);
       workers.forEach(w -> rows.add(counters(w).setRestarts(owner.restarts(w.id()))));
     }
     List<CompletableFuture<WorkerStatus>> asked = new ArrayList<>();
     members.forEach(ws -> ws.forEach(w ->
-        asked.add(w.state() == WorkerState.READY ? w.connection().status(timeout) : null)));
+        asked.add(w.state() == WorkerState.READY ? w.status(timeout) : null)));
     long deadline = System.nanoTime() + timeout.toNanos();
     ControlSnapshot.Builder snapshot = ControlSnapshot.newBuilder()
         .setParentPid(ProcessHandle.current().pid())
         .setParentUptimeMs(ManagementFactory.getRuntimeMXBean().getUptime());
     int i = 0;
     for (int p = 0; p < poolRows.size(); p++) {
-      for (WorkerProcess w : members.get(p)) {
+      for (PoolWorker w : members.get(p)) {
         WorkerSnapshot.Builder row = rows.get(i);
         awaitStatus(row, w, asked.get(i++), deadline, timeout);
         poolRows.get(p).addWorkers(row);
@@ -59,25 +59,20 @@ final class ControlSnapshots {
     return snapshot.build();
   }
 
-  private static WorkerSnapshot.Builder counters(WorkerProcess w) {
+  private static WorkerSnapshot.Builder counters(PoolWorker w) {
     WorkerSnapshot.Builder b = WorkerSnapshot.newBuilder()
         .setWorkerId(w.id())
         .setPid(w.pid())
         .setState(w.state().name());
-    try {
-      WorkerConnection c = w.connection();
-      b.setParentMessagesIn(c.messagesIn())
-          .setParentMessagesOut(c.messagesOut())
-          .setParentBytesIn(c.bytesIn())
-          .setParentBytesOut(c.bytesOut())
-          .setInFlight(c.inFlight());
-    } catch (IllegalStateException e) {
-      // no channel before the handshake: the parent-side counters stay 0
-    }
-    return b;
+    WorkerTraffic c = w.traffic(); // before the handshake: all 0
+    return b.setParentMessagesIn(c.messagesIn())
+        .setParentMessagesOut(c.messagesOut())
+        .setParentBytesIn(c.bytesIn())
+        .setParentBytesOut(c.bytesOut())
+        .setInFlight(c.inFlight());
   }
 
-  private static void awaitStatus(WorkerSnapshot.Builder b, WorkerProcess w, CompletableFuture<WorkerStatus> status,
+  private static void awaitStatus(WorkerSnapshot.Builder b, PoolWorker w, CompletableFuture<WorkerStatus> status,
       long deadline, Duration timeout) throws InterruptedException {
     if (status == null) {
       b.setStatusError("not asked: the worker is " + w.state());

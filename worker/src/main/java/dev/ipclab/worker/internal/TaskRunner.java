@@ -1,4 +1,4 @@
-package dev.ipclab.worker.task;
+package dev.ipclab.worker.internal;
 
 import dev.ipclab.worker.TaskHandler;
 import com.google.protobuf.ByteString;

@@ -1,4 +1,4 @@
-package dev.ipclab.worker.task;
+package dev.ipclab.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.Task;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.worker.TaskHandler;
+import dev.ipclab.worker.task.BuiltInTasks;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
