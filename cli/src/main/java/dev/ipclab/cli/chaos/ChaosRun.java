@@ -48,6 +48,13 @@ public final class ChaosRun implements PoolListener {
   private static final double NOT_RETRYABLE_SHARE = 0.1;
   private static final double CANCELLED_SHARE = 0.03;
   private static final int MAX_TASK_SLEEP_MILLIS = 40;
+  /**
+   * How long a starting worker may take to say hello, and all of them to be ready. A JVM's start is CPU-bound:
+   * on two cores shared with builds (load 35 seen) it took 31 s, past the pool's default 10 s, and each refused
+   * start cost a restart. A slow start is not a fault this run injects, so it is given time.
+   */
+  private static final Duration HANDSHAKE = Duration.ofSeconds(60);
+  private static final Duration READY = Duration.ofSeconds(120);
 
   private final ChaosSettings settings;
   private final PrintStream progress;
@@ -89,6 +96,8 @@ public final class ChaosRun implements PoolListener {
         .workers(settings.workers())
         .transport(settings.transport())
         .heartbeat(settings.heartbeat(), settings.heartbeatTimeout())
+        .handshakeTimeout(HANDSHAKE)
+        .readyTimeout(READY)
         // The marker on every worker's command line arms the chaos task kinds in it, and lets the leftover check
         // find any process of this run in /proc.
         .jvmArgs(List.of("-D" + marker))
