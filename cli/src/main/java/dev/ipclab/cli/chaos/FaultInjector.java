@@ -22,6 +22,10 @@ import java.util.logging.Logger;
  * Injects one fault at a time into a random READY worker of the pool: signals from outside with {@code kill}, the
  * other faults as chaos task kinds sent straight to that worker's connection, past the pool's routing.
  *
+ * <p>Only while at least half the slots, and at least two, are READY: a fault then always leaves a worker serving.
+ * Without this rule a starved machine (load 30 on two cores, where a respawned JVM took 72 s to say hello) saw
+ * every worker faulted the moment it came up, and the run tested nothing but its own fault rate.
+ *
  * <p>The kinds come in rounds, each a seeded shuffle of all kinds, so that a short run still sees every kind and
  * the same seed injects the same sequence.
  */
@@ -33,6 +37,7 @@ final class FaultInjector {
   private static final int FLOOD_TASK_BYTES = 64 * 1024;
 
   private final WorkerPool pool;
+  private final int slots;
   private final Random random;
   private final long startNanos;
   private final long maxPauseMillis;
@@ -47,19 +52,23 @@ final class FaultInjector {
    * @param maxPauseMillis the longest slow-reader pause: below the heartbeat timeout, because on socket
    *     transports a paused reading thread also holds back the worker's heartbeats
    */
-  FaultInjector(WorkerPool pool, Random random, long startNanos, long maxPauseMillis) {
+  FaultInjector(WorkerPool pool, int slots, Random random, long startNanos, long maxPauseMillis) {
     this.pool = pool;
+    this.slots = slots;
     this.random = random;
     this.startNanos = startNanos;
     this.maxPauseMillis = Math.max(50, maxPauseMillis);
   }
 
-  /** Injects the next fault, or returns empty if no worker is READY to take one now (it is tried again later). */
+  /**
+   * Injects the next fault, or returns empty if too few workers are READY to take one now (see the class comment;
+   * it is tried again later).
+   */
   Optional<InjectedFault> injectNext() {
     List<WorkerProcess> ready = pool.workers().stream()
         .filter(w -> w.state() == WorkerState.READY)
         .toList();
-    if (ready.isEmpty()) {
+    if (!enoughReady(ready.size(), slots)) {
       return Optional.empty();
     }
     if (round.isEmpty()) {
@@ -83,6 +92,11 @@ final class FaultInjector {
     log.warning(() -> "chaos: injected " + kind.label() + " into " + worker.name() + " pid " + worker.pid()
         + ": " + fault.detail());
     return Optional.of(fault);
+  }
+
+  /** Whether a fault may be injected with {@code ready} of {@code slots} workers READY: half of them, two at least. */
+  static boolean enoughReady(int ready, int slots) {
+    return ready >= 2 && ready * 2 >= slots;
   }
 
   private String inject(FaultKind kind, WorkerProcess worker) throws IOException {

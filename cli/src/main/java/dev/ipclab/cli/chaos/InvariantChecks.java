@@ -8,8 +8,8 @@ import java.util.Locale;
 final class InvariantChecks {
   private InvariantChecks() {}
 
-  /** Exactly one outcome, no duplicate, the flood intact, no double run, the pool's counters, and progress. */
-  static List<Invariant> tasks(TaskLedger ledger, PoolStats stats, long[] flood) {
+  /** Exactly one outcome, no duplicate, the flood intact, no double run, the pool's counters, and recovery. */
+  static List<Invariant> tasks(TaskLedger ledger, PoolStats stats, long[] flood, RecoveryProbe recovery) {
     long submitted = ledger.submitted();
     long completed = ledger.count(TaskLedger.Ending.COMPLETED);
     long failed = ledger.count(TaskLedger.Ending.FAILED);
@@ -36,8 +36,11 @@ final class InvariantChecks {
             "pool: submitted " + stats.submitted() + ", completed " + stats.completed() + ", failed "
                 + stats.failed() + ", cancelled " + stats.cancelled() + "; ledger: " + submitted + ", " + completed
                 + ", " + failed + ", " + cancelled),
-        Invariant.check("the pool kept serving", completed * 2 > submitted,
-            completed + " of " + submitted + " tasks completed (more than half must)"));
+        // Not a share of tasks: how many meet their deadline depends on the machine's load, not on the pool.
+        Invariant.check("the pool kept serving", completed > 0 && recovery.recovered(),
+            completed + " of " + submitted + " tasks completed; after the faults " + recovery.ready() + " of "
+                + recovery.slots() + " workers were READY (within " + recovery.waitedMillis() + " ms) and "
+                + recovery.answered() + " answered an echo"));
   }
 
   /** Every worker-killing fault detected, and the pool still standing. */
