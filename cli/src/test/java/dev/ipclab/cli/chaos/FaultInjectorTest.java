@@ -2,6 +2,8 @@ package dev.ipclab.cli.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ipclab.parent.WorkerState;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** When a fault may go in: never into the last serving worker, nor while most of the pool is being replaced. */
@@ -16,5 +18,12 @@ class FaultInjectorTest {
     assertThat(FaultInjector.enoughReady(3, 8)).as("most of the pool is being replaced").isFalse();
     assertThat(FaultInjector.enoughReady(4, 8)).isTrue();
     assertThat(FaultInjector.enoughReady(0, 4)).isFalse();
+  }
+
+  @Test
+  void aWorkerAlreadyTakenDownGetsNoSecondFaultWhileThePoolStillCallsItReady() {
+    assertThat(FaultInjector.eligible(WorkerState.READY, 4242, Set.of())).isTrue();
+    assertThat(FaultInjector.eligible(WorkerState.READY, 4242, Set.of(4242L))).as("stopped, not yet hung").isFalse();
+    assertThat(FaultInjector.eligible(WorkerState.STARTING, 4243, Set.of(4242L))).isFalse();
   }
 }
