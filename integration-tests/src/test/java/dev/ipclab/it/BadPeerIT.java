@@ -183,6 +183,21 @@ class BadPeerIT {
   }
 
   /**
+   * A worker too slow to notice that its channel was closed (here still waiting to say hello, as a JVM starved of
+   * CPU does) is killed by the pool a second later; its exit must say ipclab sent that SIGKILL, not blame the OOM
+   * killer. A chaos soak at load 30 showed the wrong one on every refused slow start.
+   */
+  @Test
+  void aWorkerKilledForOutlivingItsRefusedHandshakeIsNotBlamedOnTheOomKiller() {
+    assertThatThrownBy(() -> Pools.builder(TransportKind.PIPE, 1).fault(1, "slow-hello:30000")
+        .handshakeTimeout(Duration.ofMillis(500)).start().close())
+        .isInstanceOf(WorkerFailedException.class)
+        .hasMessageContaining("exit 137 = 128 + 9 (SIGKILL): stopped by ipclab with SIGKILL; before that: no hello"
+            + " from stdin/stdout of worker-1 pid")
+        .hasMessageNotContaining("which ipclab did not send");
+  }
+
+  /**
    * A worker of the pool breaks the framing after two pongs (bytes that are no frame, a 2 GiB length prefix, a
    * library's print straight to fd 1 of a pipe): it alone is cut off, with the cause in its exit and in the log.
    */

@@ -46,6 +46,8 @@ final class WorkerProcess implements AutoCloseable {
   private volatile String failureCause;
   /** The public view of this process, set by the pool right after the spawn. */
   volatile PoolWorker view;
+  /** Set before this parent kills a worker that outlived its channel, so the exit says who sent the SIGKILL. */
+  private volatile boolean destroyedDeliberately;
   /** The shm file this worker maps, removed when it exits; null on other transports. */
   private final Path shmFile;
 
@@ -147,6 +149,7 @@ final class WorkerProcess implements AutoCloseable {
           failureCause = why + " but the process kept running";
         }
         log.warning(() -> name() + " pid " + pid() + " still alive 1 s after " + why + "; sending SIGKILL");
+        destroyedDeliberately = true;
         process.destroyForcibly();
       }
     }, 1, TimeUnit.SECONDS);
@@ -171,8 +174,9 @@ final class WorkerProcess implements AutoCloseable {
 
   private void onProcessExit() {
     int status = process.exitValue();
-    // Deliberate means we asked for it: the state was STOPPING when the exit came, whatever else raced.
-    boolean deliberate = state.get() == WorkerState.STOPPING;
+    // Deliberate means we asked for it: the state was STOPPING when the exit came, whatever else raced, or we
+    // killed a worker that outlived its channel (still a crash: failureCause says what went wrong before).
+    boolean deliberate = state.get() == WorkerState.STOPPING || destroyedDeliberately;
     ExitDescription exit = new ExitDescription(status, deliberate, failureCause,
         LogTail.read(logFile, LOG_TAIL_LINES));
     WorkerState target = exit.isCrash() ? WorkerState.CRASHED : WorkerState.EXITED;

@@ -35,8 +35,8 @@ import java.util.logging.Logger;
  * at seeded random times from a second thread, then the pool closed and the invariants checked against the OS.
  *
  * <pre>
- *   start pool ─▶ submit tasks at --rate  ┐ for --duration ─▶ wait for every outcome ─▶ close pool ─▶ check
- *                 inject a fault every ~N s┘
+ *   start pool ─▶ submit tasks at --rate  ┐ for --duration ─▶ wait for every outcome ─▶ every slot READY and
+ *                 inject a fault every ~N s┘                    answering ─▶ close pool ─▶ check
  * </pre>
  */
 public final class ChaosRun implements PoolListener {
@@ -48,6 +48,13 @@ public final class ChaosRun implements PoolListener {
   private static final double NOT_RETRYABLE_SHARE = 0.1;
   private static final double CANCELLED_SHARE = 0.03;
   private static final int MAX_TASK_SLEEP_MILLIS = 40;
+  /**
+   * How long a starting worker may take to say hello, and all of them to be ready. A JVM's start is CPU-bound:
+   * on two cores shared with builds (load 35 seen) it took 31 s, past the pool's default 10 s, and each refused
+   * start cost a restart. A slow start is not a fault this run injects, so it is given time.
+   */
+  private static final Duration HANDSHAKE = Duration.ofSeconds(60);
+  private static final Duration READY = Duration.ofSeconds(120);
 
   private final ChaosSettings settings;
   private final PrintStream progress;
@@ -89,6 +96,8 @@ public final class ChaosRun implements PoolListener {
         .workers(settings.workers())
         .transport(settings.transport())
         .heartbeat(settings.heartbeat(), settings.heartbeatTimeout())
+        .handshakeTimeout(HANDSHAKE)
+        .readyTimeout(READY)
         // The marker on every worker's command line arms the chaos task kinds in it, and lets the leftover check
         // find any process of this run in /proc.
         .jvmArgs(List.of("-D" + marker))
@@ -102,6 +111,7 @@ public final class ChaosRun implements PoolListener {
     });
     Path runDirectory;
     PoolStats stats;
+    RecoveryProbe recovery;
     String poolFailure = null;
     Thread injectorThread;
     try (WorkerPool pool = builder.start()) {
@@ -122,7 +132,10 @@ public final class ChaosRun implements PoolListener {
       injectorThread.join(10_000);
       awaitOutcomes();
       awaitDetections();
+      // Patience for a respawn: the longest backoff, then a hello on a starved machine.
       stats = settledStats(pool);
+      // After the counters settle: the probe's echoes are tasks too, and the ledger does not list them.
+      recovery = RecoveryProbe.run(pool, settings.workers(), HANDSHAKE.plusSeconds(15));
       if (pool.failure().isDone()) {
         poolFailure = pool.failure().join().getMessage();
       }
@@ -134,7 +147,7 @@ public final class ChaosRun implements PoolListener {
     List<Invariant> leftovers = new Leftovers(marker, seenWorkers, runDirectory).check();
     long afterGc = heap.usedAfterGcBytes();
     java.lang.ref.Reference.reachabilityFence(leak);
-    return summarize(stats, poolFailure, leftovers, afterGc, System.nanoTime() - runStart);
+    return summarize(stats, recovery, poolFailure, leftovers, afterGc, System.nanoTime() - runStart);
   }
 
   private void submitTasks(WorkerPool pool) throws InterruptedException {
@@ -169,7 +182,8 @@ public final class ChaosRun implements PoolListener {
   private void injectFaults(WorkerPool pool) {
     Random random = new Random(settings.seed());
     long heartbeatTimeout = settings.heartbeatTimeout().toMillis();
-    FaultInjector injector = new FaultInjector(pool, random, startNanos, heartbeatTimeout / 2);
+    FaultInjector injector = new FaultInjector(pool, settings.workers(), random, startNanos,
+        heartbeatTimeout / 2);
     this.injector = injector;
     long end = startNanos + settings.duration().toNanos();
     try {
@@ -178,7 +192,7 @@ public final class ChaosRun implements PoolListener {
         TimeUnit.NANOSECONDS.sleep(gap);
         Optional<InjectedFault> fault = Optional.empty();
         while (injecting && System.nanoTime() < end && (fault = injector.injectNext()).isEmpty()) {
-          Thread.sleep(100); // no READY worker right now: every one is being replaced
+          Thread.sleep(100); // too few READY workers right now: they are being replaced
         }
         if (!injecting || System.nanoTime() >= end) {
           return;
@@ -261,14 +275,15 @@ public final class ChaosRun implements PoolListener {
     seen(newPid);
   }
 
-  private ChaosSummary summarize(PoolStats stats, String poolFailure, List<Invariant> leftovers, long afterGc,
-      long elapsedNanos) {
+  private ChaosSummary summarize(PoolStats stats, RecoveryProbe recovery, String poolFailure,
+      List<Invariant> leftovers, long afterGc, long elapsedNanos) {
     Map<String, Long> byKind = new LinkedHashMap<>();
     for (FaultKind k : FaultKind.values()) {
       byKind.put(k.label(), faults.stream().filter(f -> f.kind() == k).count());
     }
     List<ChaosSummary.Fault> faultRows = new ArrayList<>();
     Map<String, Double> detectionByKind = new LinkedHashMap<>();
+    Map<String, List<Double>> detectionsOfKind = new LinkedHashMap<>();
     List<String> undetected = new ArrayList<>();
     double largest = 0;
     for (InjectedFault f : faults) {
@@ -280,6 +295,7 @@ public final class ChaosRun implements PoolListener {
         undetected.add(f.kind().label() + " of pid " + f.pid() + " at " + f.atMillis() + " ms");
       } else if (down) {
         detectionByKind.merge(f.kind().label(), ms, Math::max);
+        detectionsOfKind.computeIfAbsent(f.kind().label(), k -> new ArrayList<>()).add(ms);
         largest = f.kind().timed() ? Math.max(largest, ms) : largest;
       }
     }
@@ -301,14 +317,15 @@ public final class ChaosRun implements PoolListener {
 
     List<Invariant> invariants = new ArrayList<>();
     invariants.addAll(InvariantChecks.tasks(ledger, stats, injector == null ? new long[4] : injector.flood(),
-        injector == null ? List.of() : injector.tasks()));
+        injector == null ? List.of() : injector.tasks(),
+        recovery));
     invariants.addAll(InvariantChecks.supervision(undetected, largest, stats.restarts(), poolFailure));
     invariants.addAll(leftovers);
     invariants.add(InvariantChecks.heap(heap.maxUsedBytes(), afterGc, bound));
     boolean pass = invariants.stream().allMatch(Invariant::pass);
     return new ChaosSummary(parentPid, settings.transport().cliName(), settings.seed(), settings.workers(),
         settings.duration().toMillis(), elapsedNanos / 1_000_000, tasks, Collections.unmodifiableList(faultRows),
-        byKind, stats.restarts(), detectionByKind, largest, undetected.size(), heapRecord, poolFailure,
-        List.copyOf(invariants), pass);
+        byKind, stats.restarts(), detectionByKind, Detections.medians(detectionsOfKind), largest, undetected.size(),
+        heapRecord, poolFailure, List.copyOf(invariants), pass);
   }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
  * What a chaos run measured: one record for the text summary and the JSON.
  *
  * @param parentPid the parent JVM's pid
- * @param transport {@code pipe}, {@code tcp} or {@code uds}
+ * @param transport {@code pipe}, {@code tcp}, {@code uds} or {@code shm}
  * @param seed the seed of every random choice
  * @param workers worker slots in the pool
  * @param durationMs how long tasks were submitted and faults injected
@@ -18,6 +18,8 @@ import java.util.Map;
  * @param restarts the pool's restarts of crashed or hung workers
  * @param detectionMsByKind per fault kind that takes a worker down, the largest time from injection to the pool's
  *     workerDown for that pid
+ * @param detectionP50MsByKind per fault kind that takes a worker down, the median of those times (the lower
+ *     middle one of an even count)
  * @param largestDetectionMs the largest of those
  * @param undetected faults that take a worker down which the pool never reported
  * @param heap the parent's heap
@@ -27,7 +29,8 @@ import java.util.Map;
  */
 public record ChaosSummary(long parentPid, String transport, long seed, int workers, long durationMs,
     long elapsedMs, Tasks tasks, List<Fault> faults, Map<String, Long> faultsByKind, long restarts,
-    Map<String, Double> detectionMsByKind, double largestDetectionMs, long undetected, Heap heap,
+    Map<String, Double> detectionMsByKind, Map<String, Double> detectionP50MsByKind,
+    double largestDetectionMs, long undetected, Heap heap,
     String poolFailure, List<Invariant> invariants, boolean pass) {
 
   /**

@@ -1,5 +1,6 @@
 package dev.ipclab.cli.chaos;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,5 +25,17 @@ final class Detections {
         .findFirst()
         .map(t -> Math.round((t - fault.atNanos()) / 1e4) / 100.0)
         .orElse(null);
+  }
+
+  /** The median of each kind's detection times, the lower middle one of an even count (a time the run saw). */
+  static Map<String, Double> medians(Map<String, List<Double>> byKind) {
+    Map<String, Double> medians = new LinkedHashMap<>();
+    byKind.forEach((kind, times) -> {
+      List<Double> sorted = times.stream().sorted().toList();
+      if (!sorted.isEmpty()) {
+        medians.put(kind, sorted.get((sorted.size() - 1) / 2));
+      }
+    });
+    return medians;
   }
 }

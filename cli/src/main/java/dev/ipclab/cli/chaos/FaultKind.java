@@ -10,7 +10,10 @@ public enum FaultKind {
   SIGSTOP("sigstop", true),
   /** The worker writes bytes that are not a frame to its channel ({@code chaos.garbage}). */
   GARBAGE("garbage", false),
-  /** The worker prints a line straight to its stdout ({@code chaos.stdout}); breaks only the pipe transport. */
+  /**
+   * The worker prints a line straight to its stdout ({@code chaos.stdout}); breaks only the pipe transport: on tcp
+   * and uds fd 1 is the worker's log, on shm it is the doorbell, whose bytes only wake the parent's reader.
+   */
   STDOUT("stdout", false),
   /** The worker halts mid-task with an exit status ({@code chaos.exit}). */
   EXIT("exit", true),
@@ -40,7 +43,7 @@ public enum FaultKind {
   public boolean takesWorkerDown(TransportKind transport) {
     return switch (this) {
       case SIGKILL, SIGSTOP, EXIT, GARBAGE -> true;
-      case STDOUT -> transport == TransportKind.PIPE; // on sockets, stdout is only the worker's log
+      case STDOUT -> transport == TransportKind.PIPE; // on sockets stdout is the log, on shm a doorbell
       case SLOW_READER -> false;
     };
   }

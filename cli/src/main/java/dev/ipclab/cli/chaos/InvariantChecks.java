@@ -10,12 +10,12 @@ final class InvariantChecks {
   private InvariantChecks() {}
 
   /**
-   * Exactly one outcome, no duplicate, the flood intact, no double run, the pool's counters, and progress.
+   * Exactly one outcome, no duplicate, the flood intact, no double run, the pool's counters, and recovery.
    *
    * @param faultTasks the outcomes of the fault injector's pinned tasks, which the pool counts as well
    */
   static List<Invariant> tasks(TaskLedger ledger, PoolStats stats, long[] flood,
-      List<CompletableFuture<?>> faultTasks) {
+      List<CompletableFuture<?>> faultTasks, RecoveryProbe recovery) {
     long submitted = ledger.submitted();
     long completed = ledger.count(TaskLedger.Ending.COMPLETED);
     long failed = ledger.count(TaskLedger.Ending.FAILED);
@@ -50,8 +50,11 @@ final class InvariantChecks {
             "pool: submitted " + poolSubmitted + ", completed " + poolCompleted + ", failed "
                 + poolFailed + ", cancelled " + poolCancelled + "; ledger: " + submitted + ", " + completed
                 + ", " + failed + ", " + cancelled + " (" + faultTasks.size() + " fault tasks left out)"),
-        Invariant.check("the pool kept serving", completed * 2 > submitted,
-            completed + " of " + submitted + " tasks completed (more than half must)"));
+        // Not a share of tasks: how many meet their deadline depends on the machine's load, not on the pool.
+        Invariant.check("the pool kept serving", completed > 0 && recovery.recovered(),
+            completed + " of " + submitted + " tasks completed; after the faults " + recovery.ready() + " of "
+                + recovery.slots() + " workers were READY (within " + recovery.waitedMillis() + " ms) and "
+                + recovery.answered() + " answered an echo"));
   }
 
   /** Every worker-killing fault detected, and the pool still standing. */

@@ -20,9 +20,20 @@ class DetectionsTest {
   }
 
   @Test
+  void theMedianOfAKindIsATimeTheRunSaw() {
+    assertThat(Detections.medians(java.util.Map.of(
+        "sigkill", java.util.List.of(30.0, 10.0, 20.0),
+        "exit", java.util.List.of(40.0, 10.0, 30.0, 20.0))))
+        .containsEntry("sigkill", 20.0)
+        .containsEntry("exit", 20.0);
+  }
+
+  @Test
   void stdoutTakesAWorkerDownOnlyOnPipes() {
     assertThat(FaultKind.STDOUT.takesWorkerDown(TransportKind.PIPE)).isTrue();
     assertThat(FaultKind.STDOUT.takesWorkerDown(TransportKind.UDS)).isFalse();
+    assertThat(FaultKind.STDOUT.takesWorkerDown(TransportKind.TCP)).isFalse();
+    assertThat(FaultKind.STDOUT.takesWorkerDown(TransportKind.SHM)).as("a doorbell: its bytes are ignored").isFalse();
     assertThat(FaultKind.SLOW_READER.takesWorkerDown(TransportKind.PIPE)).isFalse();
     assertThat(FaultKind.GARBAGE.takesWorkerDown(TransportKind.TCP)).isTrue();
     assertThat(FaultKind.SIGSTOP.timed()).isTrue();
