@@ -1,7 +1,7 @@
 package dev.ipclab.it;
 
-import dev.ipclab.parent.os.CpuAffinity;
-import dev.ipclab.parent.os.CpuTimes;
+import dev.ipclab.demos.os.CpuAffinity;
+import dev.ipclab.demos.os.CpuTimes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import java.util.Locale;
  */
 final class MachineLoad {
   /** The share of the CPUs' time others may take before a wall-clock bound is excused (as the demos use). */
-  static final double BUSY_SHARE = dev.ipclab.parent.demo.ParallelismDemo.BUSY_SHARE;
+  static final double BUSY_SHARE = dev.ipclab.demos.ParallelismDemo.BUSY_SHARE;
 
   private final List<Integer> cpus;
   private final long startNanos = System.nanoTime();
