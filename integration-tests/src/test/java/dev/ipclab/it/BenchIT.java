@@ -86,7 +86,12 @@ class BenchIT {
           machine.get("cpus_allowed").size() < machine.get("cpus_online").asInt());
       assertThat(machine.get("kernel").asText()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/osrelease"))
           .trim());
-      assertThat(json.get("targets").size()).as("ratio x4, spin p50 x2, throughput x4, spawn, RSS").isEqualTo(12);
+      JsonNode crash = json.get("crash_to_ready_ms");
+      assertThat(crash.get("crashes").asInt()).isEqualTo(3);
+      assertThat(crash.get("spare_p50").asDouble()).isPositive().isLessThanOrEqualTo(crash.get("spare_p99").asDouble());
+      assertThat(crash.get("no_spare_p50").asDouble()).isPositive()
+          .isLessThanOrEqualTo(crash.get("no_spare_p99").asDouble());
+      assertThat(json.get("targets").size()).as("ratio x4, spin p50 x2, throughput x4, spawn, RSS, crash").isEqualTo(13);
 
       // A pong answering a one-way ping (request_id 0) would be logged as not in flight.
       assertThat(cli.stderr()).contains("[ 4/4]").doesNotContain("not in flight");

@@ -133,6 +133,56 @@ class SupervisionIT {
     }
   }
 
+  /**
+   * With {@code spares(1)} a SIGKILLed worker's slot takes the spare that was READY before the kill: the slot's new
+   * pid is the spare's, no JVM start stands between the crash and the replacement (the restart backoff is 60 s, so
+   * a respawned process could not be it), the spare was never routed to, and a new spare is spawned behind it.
+   */
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"PIPE", "UDS"})
+  void aKilledWorkersSlotTakesTheReadySpareAtOnce(TransportKind transport) throws Exception {
+    Heard heard = new Heard();
+    try (WorkerPool pool = Pools.builder(transport, 2).spares(1).listener(heard)
+        .restartBackoff(Duration.ofSeconds(60), Duration.ofSeconds(60)).start()) {
+      assertThat(Os.within(60_000, () -> pool.spares().size() == 1
+          && pool.spares().get(0).state() == WorkerState.READY)).as("a spare got ready").isTrue();
+      PoolWorker spare = pool.spares().get(0);
+      long sparePid = spare.pid();
+      assertThat(spare.id()).isEqualTo(3); // numbered after the slots
+      // Spares are not routed to: every task runs on the two slots' workers.
+      Set<Long> ranOn = new TreeSet<>();
+      for (int i = 0; i < 20; i++) {
+        ranOn.add(pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("t" + i))).outcome()
+            .get(30, TimeUnit.SECONDS).workerPid());
+      }
+      assertThat(ranOn).doesNotContain(sparePid).isSubsetOf(pool.worker(1).pid(), pool.worker(2).pid());
+      long victim = pool.worker(1).pid();
+      assertThat(spare.state()).isEqualTo(WorkerState.READY);
+      Os.kill("KILL", victim);
+
+      assertThat(Os.within(30_000, () -> pool.worker(1).pid() == sparePid)).as("the spare took slot 1").isTrue();
+      assertThat(pool.worker(1).state()).isEqualTo(WorkerState.READY);
+      assertThat(pool.worker(1).id()).isEqualTo(1);
+      assertThat(pool.worker(1).name()).isEqualTo("worker-1");
+      assertThat(Os.within(5_000, () -> !heard.restarts.isEmpty())).isTrue();
+      assertThat(heard.restarts).singleElement().satisfies(r -> {
+        assertThat(r.workerId()).isEqualTo(1);
+        assertThat(r.oldPid()).isEqualTo(victim);
+        assertThat(r.newPid()).isEqualTo(sparePid);
+      });
+      assertThat(heard.downs).singleElement().satisfies(d -> assertThat(d.cause()).contains("SIGKILL"));
+      assertThat(pool.restarts(1)).isEqualTo(1);
+      // The slot serves through the adopted spare.
+      assertThat(pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("after"))).outcome()
+          .get(30, TimeUnit.SECONDS).result().getPayload().toStringUtf8()).isEqualTo("after");
+      assertThat(pool.worker(1).ping(ByteString.EMPTY).get(10, TimeUnit.SECONDS)).isNotNull();
+      // A new spare is spawned behind it, and gets ready.
+      assertThat(Os.within(60_000, () -> pool.spares().size() == 1 && pool.spares().get(0).pid() != sparePid
+          && pool.spares().get(0).state() == WorkerState.READY)).as("a new spare got ready").isTrue();
+      assertThat(pool.spares().get(0).id()).isEqualTo(4);
+    }
+  }
+
   @Test
   void notRetryableTaskFailsAtOnceWithTheDecodedExit() throws Exception {
     try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).start()) {

@@ -30,4 +30,5 @@ record PoolSettings(
     PoolListener listener,
     WorkerLaunch launch,
     boolean inspectable,
-    boolean closeOnJvmShutdown) {}
+    boolean closeOnJvmShutdown,
+    int spares) {}

@@ -31,6 +31,8 @@ final class Supervisor {
   private final TaskRouter router;
   private final PoolListener listener;
   private final Spawner spawner;
+  /** Hands out a ready warm spare (and spawns another behind it), or null if none is ready. */
+  private final java.util.function.Supplier<WorkerProcess> spares;
   private final BooleanSupplier closed;
   private final Runnable workersChanged;
   private final Path runDirectory;
@@ -45,7 +47,9 @@ final class Supervisor {
    * @param workersChanged told after a slot got a new process (the parent record lists the pids)
    */
   Supervisor(PoolSettings settings, List<WorkerSlot> slots, ScheduledExecutorService timer, TaskRouter router,
-      Spawner spawner, BooleanSupplier closed, Runnable workersChanged, Path runDirectory) {
+      Spawner spawner, BooleanSupplier closed, Runnable workersChanged, Path runDirectory,
+      java.util.function.Supplier<WorkerProcess> spares) {
+    this.spares = spares;
     this.settings = settings;
     this.slots = slots;
     this.timer = timer;
@@ -77,6 +81,10 @@ final class Supervisor {
 
   /** The heartbeat monitor marked {@code worker} hung: report it, kill it; its exit brings the restart. */
   void onHung(WorkerProcess worker, long silentMs) {
+    if (worker.id() > slots.size()) { // a spare: kill it; its exit brings another spare
+      worker.killHung("spare declared hung: nothing heard for " + silentMs + " ms");
+      return;
+    }
     WorkerSlot slot = slots.get(worker.id() - 1);
     if (slot.current != worker || closed.getAsBoolean()) {
       return;
@@ -112,6 +120,7 @@ final class Supervisor {
   /** Counts the restart against the intensity, then respawns after the slot's backoff; or gives the pool up. */
   private void restart(WorkerSlot slot, WorkerProcess old, String cause) {
     long delayMs;
+    WorkerProcess spare;
     synchronized (restartLock) {
       if (closed.getAsBoolean() || failure.isDone()) {
         return;
@@ -122,9 +131,15 @@ final class Supervisor {
       }
       restarts.incrementAndGet();
       slot.restarts++;
-      int n = slot.consecutiveRestarts++;
+      spare = spares.get();
+      int n = spare != null ? slot.consecutiveRestarts : slot.consecutiveRestarts++;
       long initial = settings.restartBackoffInitial().toMillis();
       delayMs = Math.min(settings.restartBackoffMax().toMillis(), initial << Math.min(n, 20));
+    }
+    if (spare != null) {
+      // A ready spare: no backoff (there is no JVM start to throttle) and no wait for a handshake.
+      takeOver(slot, old, spare, cause);
+      return;
     }
     log.info(() -> "restarting worker-" + slot.id + " in " + delayMs + " ms (restart " + slot.restarts
         + " of this slot) after: " + cause);
@@ -133,6 +148,18 @@ final class Supervisor {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // the pool is closing
     }
+  }
+
+  /** A ready spare fills {@code slot} in place of {@code old}; the slot's tasks go to it at once. */
+  private void takeOver(WorkerSlot slot, WorkerProcess old, WorkerProcess spare, String cause) {
+    spare.takeSlot(slot.id);
+    router.fill(slot, spare);
+    workersChanged.run();
+    watch(slot, spare);
+    log.info(() -> spare.name() + " pid " + spare.pid() + " (a ready spare) replaces pid " + old.pid() + " ("
+        + cause + ")");
+    listener.workerRestarted(slot.id, old.pid(), spare.pid(), System.nanoTime());
+    router.workerReady();
   }
 
   /** On the timer thread: starts the process (fork and exec only); its readiness is a future, not waited for. */
@@ -176,6 +203,18 @@ final class Supervisor {
       return;
     }
     String reason = "recycled: " + slot.recycleReason; // read now: the replacement's fill() clears it
+    WorkerProcess spare = spares.get();
+    if (spare != null) {
+      recycled.incrementAndGet();
+      spare.takeSlot(slot.id);
+      router.fill(slot, spare);
+      workersChanged.run();
+      watch(slot, spare);
+      router.workerReady();
+      Thread.ofVirtual().name("ipclab-recycle-" + slot.id).start(
+          () -> old.shutdown(settings.shutdownGrace(), reason));
+      return;
+    }
     Thread.ofVirtual().name("ipclab-recycle-" + slot.id).start(() -> {
       try {
         WorkerProcess fresh = spawner.spawn(slot);

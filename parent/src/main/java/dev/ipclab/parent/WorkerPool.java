@@ -91,6 +91,12 @@ public final class WorkerPool implements AutoCloseable {
   private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
   /** Admits the hellos of this pool's workers; not part of the pool's public face. */
   private final WorkerRegistry registry = this::admit;
+  /** Warm spares, oldest first: spawned, maybe not yet ready, never routed to. */
+  private final List<WorkerProcess> spares = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The last id given to a spare (spares are numbered after the slots); guarded by this. */
+  private int lastSpareId;
+  /** Spares that died as spares in a row; backs their respawn off. Guarded by this. */
+  private int spareFailures;
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -117,8 +123,9 @@ public final class WorkerPool implements AutoCloseable {
     }
     this.router = new TaskRouter(settings.limits(), List.copyOf(slots), timer, settings.listener(),
         this::recycle);
+    this.lastSpareId = settings.workers();
     this.supervisor = new Supervisor(settings, List.copyOf(slots), timer, router, this::spawn, () -> closed,
-        () -> ParentRecord.workersChanged(this), runDirectory.path());
+        () -> ParentRecord.workersChanged(this), runDirectory.path(), this::takeSpare);
     try {
       // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
       if (settings.closeOnJvmShutdown()) {
@@ -128,11 +135,15 @@ public final class WorkerPool implements AutoCloseable {
       for (WorkerSlot slot : slots) {
         spawn(slot);
       }
-      heartbeats = new HeartbeatMonitor(this::processes, timer, settings.heartbeatInterval().toMillis(),
+      heartbeats = new HeartbeatMonitor(this::watched, timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
       for (WorkerSlot slot : slots) {
         supervisor.watch(slot, slot.current);
+      }
+      // After the workers: spares starting alongside them would slow the pool's own start.
+      for (int i = 0; i < settings.spares(); i++) {
+        spawnSpare();
       }
       if (settings.inspectable()) {
         ParentRecord.poolStarted(this);
@@ -172,6 +183,82 @@ public final class WorkerPool implements AutoCloseable {
     return worker;
   }
 
+  /** Spawns one warm spare, unless the pool is closed; a spare that dies as a spare is replaced after a backoff. */
+  private synchronized void spawnSpare() {
+    if (closed || supervisor.failure().isDone()) {
+      return;
+    }
+    int id = ++lastSpareId;
+    String token = HexFormat.of().formatHex(randomBytes());
+    String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(id).toString()
+        : server == null ? null : server.address();
+    WorkerProcess spare;
+    try {
+      spare = WorkerLauncher.spawn(id, token, settings, connect, runDirectory.workerLog(id, 1), timer, registry);
+      spare.view = new PoolWorker(spare, this);
+    } catch (IOException | RuntimeException e) {
+      log.warning(() -> "could not spawn a spare: " + e.getMessage());
+      respawnSpareLater();
+      return;
+    }
+    alive.add(spare);
+    spares.add(spare);
+    spare.ready().thenRun(() -> {
+      synchronized (this) {
+        spareFailures = 0;
+      }
+    });
+    spare.exit().whenComplete((exit, error) -> {
+      alive.remove(spare);
+      // It died while still a spare (a taken spare is no longer in the list), and not because the pool closed.
+      if (spares.remove(spare) && !closed) {
+        log.warning(() -> "spare " + spare.name() + " pid " + spare.pid() + " exited before it was needed: "
+            + (exit == null ? error : exit.summary()));
+        respawnSpareLater();
+      }
+    });
+  }
+
+  private void respawnSpareLater() {
+    long delayMs;
+    synchronized (this) {
+      int n = spareFailures++;
+      delayMs = Math.min(settings.restartBackoffMax().toMillis(),
+          settings.restartBackoffInitial().toMillis() << Math.min(n, 20));
+    }
+    try {
+      timer.schedule(this::spawnSpare, delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the pool is closing
+    }
+  }
+
+  /**
+   * The supervisor's call: hands out the oldest READY spare (removed from the spares) and spawns a new one
+   * behind it; null if no spare is ready.
+   */
+  private WorkerProcess takeSpare() {
+    for (WorkerProcess spare : spares) {
+      if (spare.state() == WorkerState.READY && spares.remove(spare)) {
+        Thread.ofVirtual().name("ipclab-spare").start(this::spawnSpare); // fork and exec off the caller
+        return spare;
+      }
+    }
+    return null;
+  }
+
+  /** What the heartbeat monitor watches: the slots' workers and the spares. */
+  private List<WorkerProcess> watched() {
+    List<WorkerProcess> all = processes();
+    all.addAll(spares);
+    return all;
+  }
+
+  /** The warm spares now, oldest first (ready or still starting); empty without {@code spares(n)}. */
+  public List<PoolWorker> spares() {
+    return spares.stream().map(w -> w.view).toList();
+  }
+
   private static byte[] randomBytes() {
     byte[] bytes = new byte[32]; // 256 bits, twice the 128 the protocol asks for
     RANDOM.nextBytes(bytes);
@@ -201,7 +288,7 @@ public final class WorkerPool implements AutoCloseable {
           + Protocol.VERSION + "; rebuild both from the same sources");
     }
     int id = hello.getWorkerId();
-    WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
+    WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : spare(id);
     if (worker == null) {
       return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
           + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
@@ -222,6 +309,15 @@ public final class WorkerPool implements AutoCloseable {
           + " the module in its META-INF/services/dev.ipclab.worker.TaskModule.");
     }
     return WorkerRegistry.Admission.accept(worker);
+  }
+
+  private WorkerProcess spare(int id) {
+    for (WorkerProcess spare : spares) {
+      if (spare.id() == id) {
+        return spare;
+      }
+    }
+    return null;
   }
 
   /** The current worker of every slot, in id order (after a restart, the new process). */

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Configures a pool. Defaults: 2 workers, pipe transport, heartbeat every 1 s, hung after 5 s of silence,
+ * Configures a pool. Defaults: 2 workers and no spares, pipe transport, heartbeat every 1 s, hung after 5 s of silence,
  * 10 s for a hello and 30 s for all workers to be ready (each plus 250 ms per worker, since N JVMs starting at
  * once share the cores), 5 s of grace at shutdown, 16 MiB frames; workers are JVMs running
  * {@code dev.ipclab.worker.WorkerMain} on the ipclab worker jar ({@code -Dipclab.worker.jar}) with no extra JVM
@@ -24,6 +24,7 @@ import java.util.Set;
  */
 public final class WorkerPoolBuilder {
   private int workers = 2;
+  private int spares;
   private TransportKind transport = TransportKind.PIPE;
   private IdleStrategy idle = IdleStrategy.BLOCK;
   private Duration heartbeatInterval = Duration.ofSeconds(1);
@@ -58,6 +59,21 @@ public final class WorkerPoolBuilder {
 
   /** Made by {@link WorkerPool#builder()}, the one entry point. */
   WorkerPoolBuilder() {}
+
+  /**
+   * Keeps {@code n} warm spares (default 0): workers that finished their handshake and sit idle, never routed to.
+   * A crashed, hung or recycled worker's slot takes a ready spare at once, with no backoff and no JVM start on the
+   * path, and a new spare is spawned behind it. The slot keeps its id: the spare, born as
+   * {@code worker-<workers+k>}, answers to the slot's {@code worker-<id>} from then on (its pid is its own).
+   * Spares are started once the workers are ready, and cost one idle JVM each.
+   */
+  public WorkerPoolBuilder spares(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("spares must be 0 or more, got " + n);
+    }
+    this.spares = n;
+    return this;
+  }
 
   /** Recycles a worker after {@code m} answered tasks (0 = never): it drains, exits gracefully, is replaced. */
   public WorkerPoolBuilder maxTasksPerChild(int m) {
@@ -356,6 +372,6 @@ public final class WorkerPoolBuilder {
         maxRestarts, restartPeriod, backoffInitial, backoffMax, listener,
         new WorkerLaunch(effectiveClassPath(jar), mainClass, command, Map.copyOf(environment),
             Set.copyOf(requiredKinds)),
-        inspectable, closeOnJvmShutdown));
+        inspectable, closeOnJvmShutdown, spares));
   }
 }

@@ -29,7 +29,8 @@ final class WorkerProcess implements AutoCloseable {
   private static final int OUR_UID = PeerIdentity.currentUid();
   private static final int LOG_TAIL_LINES = 12;
 
-  private final int id;
+  /** The slot's id; a warm spare's own id until it takes over a slot ({@link #takeSlot}). */
+  private volatile int id;
   private final String token;
   private final PoolSettings settings;
   private final Path logFile;
@@ -347,6 +348,13 @@ final class WorkerProcess implements AutoCloseable {
 
   public int id() {
     return id;
+  }
+
+  /** A warm spare takes over slot {@code slotId}: it answers to that slot's id and name from now on. */
+  void takeSlot(int slotId) {
+    int was = id;
+    id = slotId;
+    log.info(() -> "worker-" + was + " pid " + pid() + " (a ready spare) takes over slot worker-" + slotId);
   }
 
   /** {@code worker-3}. */

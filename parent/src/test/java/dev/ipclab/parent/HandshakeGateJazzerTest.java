@@ -67,7 +67,7 @@ class HandshakeGateJazzerTest {
       Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1), Duration.ofMinutes(1),
       Duration.ofSeconds(1), CAP, Path.of("ipclab-worker.jar"), List.of(), Map.of(), false,
       new TaskRouter.Limits(4, 1, 16, Backpressure.FAIL, 0, 0), 0, Duration.ofMinutes(1), Duration.ofMillis(100),
-      Duration.ofSeconds(1), new PoolListener() {}, WorkerLaunch.DEFAULT, false, false);
+      Duration.ofSeconds(1), new PoolListener() {}, WorkerLaunch.DEFAULT, false, false, 0);
   private static ScheduledThreadPoolExecutor timer;
   private static Level savedLevel;
 

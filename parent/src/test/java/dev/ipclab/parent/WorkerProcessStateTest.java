@@ -69,6 +69,6 @@ class WorkerProcessStateTest {
         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(1), Frames.DEFAULT_MAX_FRAME_BYTES, null,
         List.of(), Map.of(), false, new TaskRouter.Limits(1, 3, 10, Backpressure.FAIL, 0, 0), 10,
         Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofSeconds(5), new PoolListener() {},
-        WorkerLaunch.DEFAULT, false, false);
+        WorkerLaunch.DEFAULT, false, false, 0);
   }
 }

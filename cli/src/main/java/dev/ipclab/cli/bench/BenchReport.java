@@ -11,11 +11,21 @@ import java.util.List;
  * @param results one per transport, idle mode and payload size
  * @param spawnMs worker spawn to finished handshake, over {@code spawns} sequential spawns
  * @param workerRssMb worker resident memory in MiB
+ * @param crashToReadyMs a SIGKILLed worker's slot, from the kill to a READY process in it, with and without a spare
  * @param targets the performance targets, each computed from the numbers above
  * @param elapsedS wall time of the whole run
  */
 public record BenchReport(MachineFacts machine, boolean quick, List<Result> results, SpawnMs spawnMs,
-    WorkerRssMb workerRssMb, List<TargetCheck> targets, double elapsedS) {
+    WorkerRssMb workerRssMb, CrashToReadyMs crashToReadyMs, List<TargetCheck> targets, double elapsedS) {
+
+  /**
+   * From SIGKILL of a pool's only worker to a READY process in its slot, in ms, over {@code crashes} kills each:
+   * with a restart backoff of 0 and no spare (a JVM start and a handshake stand on the path), and with
+   * {@code spares(1)} (the slot takes the spare that was ready before the kill; the next kill waits for the next
+   * spare to be ready).
+   */
+  public record CrashToReadyMs(String transport, int crashes, double noSpareP50, double noSpareP99,
+      double spareP50, double spareP99) {}
 
   /**
    * One transport, idle mode and payload size.

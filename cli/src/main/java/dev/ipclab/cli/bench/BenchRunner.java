@@ -65,11 +65,12 @@ public final class BenchRunner {
       }
     }
     SpawnMs spawn = spawns(settings.transports().get(0));
+    BenchReport.CrashToReadyMs crash = crashes(settings.transports().get(0));
     double loaded = results.stream().mapToDouble(Result::workerRssMb).max().orElse(0);
     WorkerRssMb rss = new WorkerRssMb(round1(median(idleRss)), round1(loaded));
     MachineFacts end = machine.withEndLoad();
-    return new BenchReport(end, settings.quick(), results, spawn, rss,
-        Targets.check(results, spawn, rss, end), round1((System.nanoTime() - start) / 1e9));
+    return new BenchReport(end, settings.quick(), results, spawn, rss, crash,
+        Targets.check(results, spawn, rss, crash, end), round1((System.nanoTime() - start) / 1e9));
   }
 
   /** Every payload row of one transport and idle mode, on one worker and one bare-JDK echo. */
@@ -190,6 +191,53 @@ public final class BenchRunner {
         round1(nearestRank(ms, 99)));
     say("spawn to ready: p50 %s ms, p99 %s ms", Targets.num(spawn.p50()), Targets.num(spawn.p99()));
     return spawn;
+  }
+
+  /** Kill to READY replacement, {@code settings.spawns()} SIGKILLs without a spare, then as many with one. */
+  private BenchReport.CrashToReadyMs crashes(TransportKind transport) throws Exception {
+    int n = settings.spawns();
+    say("timing %d crashes to a READY replacement (%s), without and with a spare", n, transport.cliName());
+    List<Double> without = crashToReady(transport, 0, n);
+    List<Double> with = crashToReady(transport, 1, n);
+    BenchReport.CrashToReadyMs crash = new BenchReport.CrashToReadyMs(transport.cliName(), n,
+        round1(nearestRank(without, 50)), round1(nearestRank(without, 99)), round1(nearestRank(with, 50)),
+        round1(nearestRank(with, 99)));
+    say("crash to replacement READY: no spare p50 %s ms, p99 %s ms; spare p50 %s ms, p99 %s ms",
+        Targets.num(crash.noSpareP50()), Targets.num(crash.noSpareP99()), Targets.num(crash.spareP50()),
+        Targets.num(crash.spareP99()));
+    return crash;
+  }
+
+  private static List<Double> crashToReady(TransportKind transport, int spares, int kills) throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<Long> restarted = new java.util.concurrent.LinkedBlockingQueue<>();
+    List<Double> ms = new ArrayList<>();
+    try (WorkerPool pool = WorkerPool.builder().workers(1).spares(spares).transport(transport)
+        .restartBackoff(Duration.ZERO, Duration.ZERO).restartIntensity(kills + 10, Duration.ofMinutes(10))
+        .listener(new dev.ipclab.parent.PoolListener() {
+          @Override
+          public void workerRestarted(int workerId, long oldPid, long newPid, long readyNanos) {
+            restarted.add(readyNanos);
+          }
+        }).start()) {
+      for (int i = 0; i < kills; i++) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // With a spare, each kill waits for a READY spare: the case measured is a crash the spare is there for.
+        while (spares > 0 && pool.spares().stream().noneMatch(w -> w.state() == dev.ipclab.parent.WorkerState.READY)) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("no spare got ready within 60 s");
+          }
+          Thread.sleep(5);
+        }
+        long killed = System.nanoTime();
+        ProcessHandle.of(pool.worker(1).pid()).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+        Long ready = restarted.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+        if (ready == null) {
+          throw new IllegalStateException("no replacement got ready within 60 s of a SIGKILL");
+        }
+        ms.add((ready - killed) / 1e6);
+      }
+    }
+    return ms;
   }
 
   /** The nearest-rank percentile: a value that was measured, never an interpolation. */

@@ -34,6 +34,12 @@ public final class BenchText {
         + " trip");
     out.printf(Locale.ROOT, "spawn to ready (%s, %d spawns): p50 %s ms, p99 %s ms%n", report.spawnMs().transport(),
         report.spawnMs().spawns(), Targets.num(report.spawnMs().p50()), Targets.num(report.spawnMs().p99()));
+    if (report.crashToReadyMs() != null) {
+      var c = report.crashToReadyMs();
+      out.printf(Locale.ROOT, "crash to replacement READY (%s, %d SIGKILLs each): no spare p50 %s ms, p99 %s ms;"
+          + " with a spare p50 %s ms, p99 %s ms%n", c.transport(), c.crashes(), Targets.num(c.noSpareP50()),
+          Targets.num(c.noSpareP99()), Targets.num(c.spareP50()), Targets.num(c.spareP99()));
+    }
     out.printf(Locale.ROOT, "worker RSS: idle %s MB (median, 300 ms after ready), loaded %s MB (largest after a"
         + " row)%n", Targets.num(report.workerRssMb().idle()), Targets.num(report.workerRssMb().loaded()));
     long met = report.targets().stream().filter(t -> Boolean.TRUE.equals(t.holds())).count();

@@ -33,7 +33,9 @@ class BenchReportTest {
   private static BenchReport report(MachineFacts machine, List<Result> results) {
     SpawnMs spawn = new SpawnMs("pipe", 20, 55, 90);
     WorkerRssMb rss = new WorkerRssMb(48, 60);
-    return new BenchReport(machine, true, results, spawn, rss, Targets.check(results, spawn, rss, machine), 42);
+    BenchReport.CrashToReadyMs crash = new BenchReport.CrashToReadyMs("pipe", 3, 120.5, 140.2, 1.5, 2.5);
+    return new BenchReport(machine, true, results, spawn, rss, crash,
+        Targets.check(results, spawn, rss, crash, machine), 42);
   }
 
   @Test
@@ -82,8 +84,9 @@ class BenchReportTest {
         "spin RTT p50, uds/spin 100 B, pinned",
         "one-way throughput, uds/spin 100 B",
         "worker spawn-to-ready p50 (pipe, 20 spawns)",
-        "idle worker RSS");
-    assertThat(t).extracting(TargetCheck::holds).containsExactly(true, false, false, null, true, true, false);
+        "idle worker RSS",
+        "crash to replacement READY p50 with a spare (pipe, 3 kills; without a spare p50 121 ms)");
+    assertThat(t).extracting(TargetCheck::holds).containsExactly(true, false, false, null, true, true, false, true);
     assertThat(t.get(1).miss()).isEqualTo("2,750,000 msg/s short, 12.00x below the bound");
     assertThat(t.get(3).miss()).startsWith("cannot tell: the target is a round trip between processes on different"
         + " cores");
@@ -120,7 +123,8 @@ class BenchReportTest {
     assertThat(out).contains("unpinned (CPUs 0,1 of 2)");
     assertThat(out.lines().filter(l -> l.startsWith("pipe ") || l.startsWith("uds "))).hasSize(2);
     assertThat(out).contains("1.05x").contains("250,000").contains("spawn to ready (pipe, 20 spawns): p50 55 ms");
-    assertThat(out).contains("targets: 2 of 4 hold, 2 miss, 0 cannot tell");
+    assertThat(out).contains("targets: 3 of 5 hold, 2 miss, 0 cannot tell");
+    assertThat(out).contains("crash to replacement READY (pipe, 3 SIGKILLs each): no spare p50 121 ms");
     assertThat(out).contains("MISS  idle worker RSS: expected <= 45 MB, measured 48 MB (3 MB over, 1.07x the bound)");
   }
 }
