@@ -19,7 +19,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class DemoAllIT {
   private static final List<String> DEMOS = List.of("address-space", "threads-share", "thread-states",
-      "creation-cost", "parallelism", "coroutines", "async-io");
+      "creation-cost", "parallelism", "coroutines", "async-io", "web-server");
+  /** The widest line of the default output, in columns, and its most lines for every demo together. */
+  private static final int MAX_WIDTH = 100;
+  private static final int MAX_LINES = 160;
+
+  /** The default output is read by people: short enough to read, narrow enough for a terminal. */
+  @Test
+  void theDefaultTextIsShortAndNarrow() throws Exception {
+    try (ParentCli cli = ParentCli.start("demo", "all")) {
+      int status = cli.waitFor(200);
+      String out = cli.stdout();
+      assertThat(status).as(cli.stderr() + out).isZero();
+      List<String> lines = out.lines().toList();
+      assertThat(lines).as(out).allSatisfy(l -> assertThat(l.codePointCount(0, l.length())).as(l)
+          .isLessThanOrEqualTo(MAX_WIDTH));
+      assertThat(lines).as(out).hasSizeLessThanOrEqualTo(MAX_LINES);
+      // Each demo still has its claim, its verdict and what it shows, and the summary closes the run.
+      assertThat(lines.stream().filter(l -> l.startsWith("Verdict:"))).hasSize(DEMOS.size());
+      assertThat(lines.stream().filter(l -> l.startsWith("What this shows:"))).hasSize(DEMOS.size());
+      assertThat(out).contains("--detail", "demo  ", "verdict");
+    }
+  }
 
   @Test
   void everyDemoRunsAndEveryClaimHoldsWithinTwoMinutes() throws Exception {
@@ -47,9 +68,22 @@ class DemoAllIT {
       }
       assertThat(names).containsExactlyElementsOf(DEMOS);
       // The progress line per demo goes to stderr.
-      assertThat(cli.stderr()).contains("[1/7] address-space:", "[7/7] async-io:");
+      assertThat(cli.stderr()).contains("[1/7] address-space:", "[7/8] async-io:", "[8/8] web-server:");
       // The README promises under 2 minutes on a 2-core machine, JVM start included.
       assertThat(wallMillis).isLessThan(120_000);
+      // No demo reports a negative amount per thread (memory, time): such a number is a measuring error.
+      for (JsonNode r : results) {
+        for (JsonNode table : r.get("tables")) {
+          for (JsonNode row : table.get("rows")) {
+            row.fields().forEachRemaining(cell -> {
+              if (cell.getKey().contains("/thread") && cell.getValue().isNumber()) {
+                assertThat(cell.getValue().asDouble()).as("%s: %s", r.get("demo").asText(), cell.getKey())
+                    .isNotNegative();
+              }
+            });
+          }
+        }
+      }
       // The demos name their shared files after the parent's pid.
       try (var files = Files.list(Path.of("/dev/shm"))) {
         assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ipclab-" + cli.pid() + "-")))
