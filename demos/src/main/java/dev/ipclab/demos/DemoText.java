@@ -67,9 +67,13 @@ public final class DemoText {
         paragraph(out, "Note: ", note);
       }
     }
-    out.append("Check it yourself").append(kept ? " (the processes are still up):"
-        : detail ? " (add --keep to keep the processes up while you do):" : " (with --keep):").append('\n');
-    paragraph(out, "  processes: ", pids(r.pids()));
+    if (kept || detail) {
+      out.append("Check it yourself").append(kept ? " (the processes are still up):"
+          : " (add --keep to keep the processes up while you do):").append('\n');
+      paragraph(out, "  processes: ", pids(r.pids()));
+    } else {
+      paragraph(out, "Check it yourself (with --keep), processes: ", pids(r.pids()));
+    }
     List<String> commands = detail ? r.checkYourself()
         : r.checkYourself().subList(0, Math.min(KEY_COMMANDS, r.checkYourself().size()));
     for (String command : commands) {
@@ -93,11 +97,24 @@ public final class DemoText {
 
   /** Appends {@code text} after {@code label}, wrapped within the width with a hanging indent. */
   static void paragraph(StringBuilder out, String label, String text) {
-    int indent = label.length() > 20 ? 2 : label.length();
-    String first = label;
-    for (String line : Table.wrap(text, Table.MAX_WIDTH - Math.max(indent, label.length()))) {
-      out.append(first).append(line).append('\n');
-      first = " ".repeat(indent);
+    int indent = 2; // a short hanging indent: lines stay long, so the text takes fewer of them
+    String prefix = label;
+    for (String part : text.split("\n")) { // a reason may quote a log's lines: each wraps on its own
+      String rest = part.stripTrailing();
+      while (true) {
+        int width = Table.MAX_WIDTH - prefix.length();
+        if (rest.length() <= width) {
+          out.append(prefix).append(rest).append('\n');
+          break;
+        }
+        int cut = rest.lastIndexOf(' ', width);
+        boolean atSpace = cut > 0;
+        cut = atSpace ? cut : width;
+        out.append(prefix).append(rest, 0, cut).append('\n');
+        rest = rest.substring(atSpace ? cut + 1 : cut);
+        prefix = " ".repeat(indent);
+      }
+      prefix = " ".repeat(indent);
     }
   }
 
@@ -112,7 +129,7 @@ public final class DemoText {
     Table.Builder table = Table.of("Summary", "demo", "verdict", "time (s)", "detail");
     for (DemoResult r : results) {
       Verdict v = r.verdict();
-      String detail = v.reason() != null ? v.reason()
+      String detail = v.reason() != null ? v.reason().lines().findFirst().orElse("")
           : v.checks().stream().filter(c -> !c.passed()).findFirst()
               .map(c -> "failed: " + c.name() + " (measured " + c.measured() + ", expected " + c.expected() + ")")
               .orElse(v.checks().size() + " checks passed");

@@ -61,14 +61,24 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
       }
       width[i] = Math.max(width[i], columns.get(i).length());
     }
-    if (total(width) > maxWidth) { // headers wrap first: they are the longest part of most tables
-      for (int i = 0; i < n; i++) {
-        int cellMax = 0;
-        for (String[] c : cells) {
-          cellMax = Math.max(cellMax, c[i].length());
-        }
-        width[i] = Math.max(cellMax, Math.max(headerWord[i], Math.min(width[i], 10)));
+    int[] floor = new int[n]; // how narrow a column gets before its cells must wrap: its longest cell or word
+    for (int i = 0; i < n; i++) {
+      floor[i] = headerWord[i];
+      for (String[] c : cells) {
+        floor[i] = Math.max(floor[i], c[i].length());
       }
+    }
+    while (total(width) > maxWidth) { // headers wrap first, the one with the most room to give first
+      int most = -1;
+      for (int i = 0; i < n; i++) {
+        if (width[i] > floor[i] && (most < 0 || width[i] - floor[i] > width[most] - floor[most])) {
+          most = i;
+        }
+      }
+      if (most < 0) {
+        break;
+      }
+      width[most]--;
     }
     while (total(width) > maxWidth) { // then the widest column gives up a column at a time
       int widest = 0;
@@ -140,7 +150,7 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
     if (value instanceof Double || value instanceof Float) {
       return Check.format(((Number) value).doubleValue(), "");
     }
-    return String.valueOf(value);
+    return String.valueOf(value).replace('\n', ' '); // a cell is one paragraph: it wraps, it does not break
   }
 
   /** Collects rows. */
