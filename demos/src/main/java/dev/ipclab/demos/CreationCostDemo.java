@@ -172,8 +172,8 @@ public final class CreationCostDemo implements Demo {
     result.shows(String.format(java.util.Locale.ROOT, "A process (/bin/true) cost %s and a worker JVM %s, a"
             + " platform thread %s and a virtual one %s: a new address space and program against a stack and a"
             + " kernel task, or a heap object. A pipe round trip took %s as the worker slept %s times per trip,"
-            + " each a kernel wake-up. Spinning threads: %s, no kernel. A blocking hand-off: %s, as %.0f%% found"
-            + " the receiver not yet asleep (split under --detail).",
+            + " each a kernel wake-up. Spinning threads: %s, no kernel. A blocking hand-off: %s; %.0f%% of its"
+            + " trips found the receiver still spinning (under 10 µs), the rest paid a wake-up (--detail).",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
         Check.format(Stats.micros(platform), "µs"), Check.format(Stats.micros(virtual), "µs"),
         Check.format(Stats.micros(pipe), "µs"), Check.format(sleeps.get("process ⇄ process round trip (pipe)"), ""),

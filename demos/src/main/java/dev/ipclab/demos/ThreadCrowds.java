@@ -69,8 +69,8 @@ final class ThreadCrowds {
         .setSleepMillis(SLEEP_MILLIS).build());
 
     Table.Builder table = Table.of("Sleeping threads in one worker (pid " + worker.pid() + "), all asleep at once",
-        "kind", "started", "asleep at once", "kernel threads (Threads:)", "Thread.start() median (µs)",
-        "RSS (KiB/thread)", "heap held (bytes/thread)", "stopped by");
+        "kind", "started", "asleep at once", "kernel threads", "start, median (µs)", "RSS (KiB/thread)",
+        "heap held (bytes/thread)", "stopped by");
     for (Measured m : List.of(virtual, platform)) {
       CrowdStarted s = m.started();
       java.util.OptionalDouble heap = m.heapPerThreadBytes();
