@@ -128,8 +128,10 @@ final class DemoCommand implements Callable<Integer> {
         if (json) {
           out.println(demos.size() == 1 && results.size() == 1 ? DemoJson.write(results.get(0))
               : DemoJson.write(results));
-        } else if (demos.size() > 1) {
-          out.print(DemoText.summary(results));
+        } else {
+          if (demos.size() > 1) {
+            out.print(DemoText.summary(results));
+          }
           if (!detail) {
             out.println("  --detail prints every table, check, note and command of each demo; --json all of it.");
           }

@@ -31,11 +31,10 @@ public final class DemoText {
     String head = "━━ " + r.demo() + " " + (r.transport() != null ? "(" + r.transport() + ") " : "") + "· "
         + Check.format(r.elapsedMillis() / 1000.0, "s") + " ";
     out.append(head).append("━".repeat(Math.max(3, 78 - head.length()))).append('\n');
-    paragraph(out, "Claim:       ", r.claim());
-    paragraph(out, "Prediction:  ", r.prediction());
+    paragraph(out, "Claim: ", r.claim());
+    paragraph(out, "Prediction: ", r.prediction());
     List<Table> tables = detail || r.tables().isEmpty() ? r.tables()
         : List.of(r.tables().get(Math.min(r.keyTable(), r.tables().size() - 1)));
-    int hidden = r.tables().size() - tables.size();
     if (detail || tables.isEmpty()) {
       out.append("Measured:").append('\n');
       for (Table t : tables) {
@@ -43,15 +42,14 @@ public final class DemoText {
         out.append(t.render());
       }
     } else {
-      paragraph(out, "Measured:    ", tables.get(0).title() + (hidden > 0 ? " (" + hidden + " more with --detail)"
-          : ""));
+      paragraph(out, "Measured: ", tables.get(0).title()); // the summary's last line points to --detail
       out.append(tables.get(0).render());
     }
     Verdict v = r.verdict();
     List<Check> checks = detail ? v.checks() : keyChecks(v.checks());
     String shown = checks.size() < v.checks().size() ? ", " + checks.size() + " of " + v.checks().size()
-        + " checks shown" : "";
-    paragraph(out, "Verdict:     ", (v.outcome() == Verdict.Outcome.HOLDS ? "✔ " : v.outcome()
+        + " shown" : "";
+    paragraph(out, "Verdict: ", (v.outcome() == Verdict.Outcome.HOLDS ? "✔ " : v.outcome()
         == Verdict.Outcome.FAILS ? "✘ " : "– ") + "the claim " + v.outcome().words()
         + (v.reason() != null ? ": " + v.reason() : v.outcome() == Verdict.Outcome.HOLDS
         ? " (every check passed" + shown + ")" : " (see the failed checks" + shown + ")"));
@@ -118,6 +116,11 @@ public final class DemoText {
     }
   }
 
+  /** At most two summary lines' worth of a reason; the demo's own block has all of it. */
+  private static String shorten(String reason) {
+    return reason.length() <= 80 ? reason : reason.substring(0, 79) + "…";
+  }
+
   static String pids(Map<String, Long> pids) {
     StringJoiner all = new StringJoiner(", ");
     pids.forEach((role, pid) -> all.add(role + " " + pid));
@@ -129,7 +132,7 @@ public final class DemoText {
     Table.Builder table = Table.of("Summary", "demo", "verdict", "time (s)", "detail");
     for (DemoResult r : results) {
       Verdict v = r.verdict();
-      String detail = v.reason() != null ? v.reason().lines().findFirst().orElse("")
+      String detail = v.reason() != null ? shorten(v.reason().lines().findFirst().orElse(""))
           : v.checks().stream().filter(c -> !c.passed()).findFirst()
               .map(c -> "failed: " + c.name() + " (measured " + c.measured() + ", expected " + c.expected() + ")")
               .orElse(v.checks().size() + " checks passed");
