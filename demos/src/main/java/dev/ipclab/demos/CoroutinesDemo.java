@@ -121,7 +121,7 @@ public final class CoroutinesDemo implements Demo {
         .note("Order of the steps: " + sequence)
         .note("The traced steps are " + Check.format(gap(steps), "µs") + " apart at the median: each records a"
             + " protobuf entry and asks the kernel for its TID (gettid), and runs once, in the interpreter. The"
-            + " same yields without the trace, warmed up, took " + Check.format(trace.getWarmSwitchNanos() / 1000,
+            + " same yields without the trace, warmed up, took at best (fastest of 5 runs) " + Check.format(trace.getWarmSwitchNanos() / 1000,
             "µs") + " per switch over " + trace.getWarmSwitches() + " switches: a switch is a few stores on the"
             + " heap and a queue operation, no kernel call; a blocking hand-off between platform threads needs"
             + " the kernel to wake the other thread (see creation-cost).")
