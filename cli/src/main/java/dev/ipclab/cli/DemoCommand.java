@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
         "Exit status: 0 when every claim holds (or cannot be tested on this machine), 1 when one does not hold"
             + " or a demo failed, 2 for a usage error."},
     footer = {"", "Demos: address-space, threads-share, thread-states, creation-cost, parallelism, coroutines,"
-        + " async-io", "", "Examples:",
+        + " async-io, web-server", "", "Examples:",
         "  ipclab demo all",
+        "  ipclab demo coroutines --detail",
         "  ipclab demo address-space --transport uds --keep",
         "  ipclab demo all --json > results.json",
         "  ipclab demo all --report ipclab-report.html"})
@@ -57,6 +58,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print the results as JSON: an object for one demo, an array for all.")
   boolean json;
+
+  @Option(names = "--detail", description = "Print every table, check, note and command of each demo; by default"
+      + " each prints the claim, the prediction, the table that proves it, the key checks and what it shows.")
+  boolean detail;
 
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the results as one self-contained HTML"
       + " page with a chart per demo to FILE; it loads nothing, so it opens offline.")
@@ -84,7 +89,8 @@ final class DemoCommand implements Callable<Integer> {
     // The demo's own output is the point; the pool's lifecycle lines only with --verbose.
     ProcessLog.init("parent", verbose ? Level.INFO : Level.WARNING, System.err);
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter progress = json ? spec.commandLine().getErr() : out;
+    // Progress is for the person waiting; stdout holds the results alone, so it can be saved and read later.
+    PrintWriter progress = spec.commandLine().getErr();
     List<DemoResult> results = new ArrayList<>();
     List<DemoContext> kept = new ArrayList<>();
     TraceRecorder trace = new TraceRecorder();
@@ -115,16 +121,20 @@ final class DemoCommand implements Callable<Integer> {
           }
           results.add(result);
           if (!json) {
-            out.println();
-            out.println(DemoText.render(result, keep));
+            out.print(DemoText.render(result, keep, detail));
             out.flush();
           }
         }
         if (json) {
           out.println(demos.size() == 1 && results.size() == 1 ? DemoJson.write(results.get(0))
               : DemoJson.write(results));
-        } else if (demos.size() > 1) {
-          out.println(DemoText.summary(results));
+        } else {
+          if (demos.size() > 1) {
+            out.print(DemoText.summary(results));
+          }
+          if (!detail) {
+            out.println("  --detail prints every table, check, note and command of each demo; --json all of it.");
+          }
         }
         out.flush();
         if (traceFile != null) {
@@ -139,8 +149,8 @@ final class DemoCommand implements Callable<Integer> {
           spec.commandLine().getErr().flush();
         }
         if (keep && !kept.isEmpty() && !signal.requested()) {
-          progress.println("The processes are kept up; press Ctrl-C to stop them.");
-          progress.flush();
+          out.println("The processes are kept up; press Ctrl-C to stop them.");
+          out.flush();
           signal.await(Duration.ofDays(365));
         }
       } finally {

@@ -37,9 +37,8 @@ public final class AddressSpaceDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction("Changing worker-1's static field leaves worker-2's and the parent's unchanged; a page mapped"
-            + " at one fixed virtual address in both workers holds each worker's own pid (two different values at"
-            + " one address); a value written into a /dev/shm file both workers map is read back by the other.");
+        .prediction("worker-1 changing its static field leaves worker-2's and the parent's alone; one virtual"
+            + " address holds a different value in each worker; only a /dev/shm file both map carries a write.");
     context.progress("starting " + WORKERS + " workers over " + context.transport().cliName());
     WorkerPool pool = context.startPool(WORKERS);
     for (PoolWorker w : pool.workers()) {
@@ -53,6 +52,12 @@ public final class AddressSpaceDemo implements Demo {
     Optional<String> sameAddress = SameAddressPart.run(pool.workers(), context, result, checks);
     Optional<String> shared = SharedFilePart.run(a, b, context, result, checks);
 
+    result.shows(shows(result, a, b))
+        .note("Nothing is inherited here because every worker is a freshly exec'd JVM: ProcessBuilder forks the"
+            + " parent and the child at once execs java, which replaces the copied memory with a new program."
+            + " A fork() without exec would give the child a copy-on-write copy of the parent: the field would"
+            + " start at the parent's value, and the first write by either side would copy that page, so it"
+            + " would diverge just the same.");
     long parent = ProcessHandle.current().pid();
     result.command("pstree -p " + parent, "the parent and its " + WORKERS + " worker processes")
         .command("grep -E '^(Pid|PPid|VmRSS)' /proc/" + a.pid() + "/status /proc/" + b.pid() + "/status",
@@ -64,6 +69,23 @@ public final class AddressSpaceDemo implements Demo {
       return result.build(Verdict.notApplicable(shared.get()));
     }
     return result.build(Verdict.of(checks));
+  }
+
+  /** What the run shows, in plain words, from its evidence. */
+  private static String shows(DemoResult.Builder result, PoolWorker a, PoolWorker b) {
+    StringBuilder text = new StringBuilder("The kernel maps each process's virtual addresses to its own pages.");
+    if (result.evidenceOf("fixed_address_hex") != null) {
+      text.append(" At the one virtual address ").append(result.evidenceOf("fixed_address_hex"))
+          .append(" the workers read back ").append(result.evidenceOf("fixed_values"))
+          .append(", each its own pid.");
+    }
+    text.append(" Nothing came from the parent: each worker is a freshly exec'd JVM (a fork() alone would give"
+        + " a copy-on-write copy).");
+    if (result.evidenceOf("shm_path") != null) {
+      text.append(" Sharing takes a mapping on purpose: both mapped ").append(result.evidenceOf("shm_path"))
+          .append(" and read each other's writes.");
+    }
+    return text.toString();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.demos.os.EpollView;
 import dev.ipclab.demos.os.ListeningSockets;
 import dev.ipclab.demos.proto.v1.AsyncIoFetch;
 import dev.ipclab.demos.proto.v1.AsyncIoImageRef;
@@ -60,9 +61,8 @@ public final class AsyncIoDemo implements Demo {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
         .prediction(SERVERS + " images whose servers wait " + Arrays.toString(LATENCY_MS) + " ms: one after another"
-            + " the page takes the sum, ≈ " + sum + " ms; with a thread per image, or all at once on one event-loop"
-            + " thread, about the largest, ≈ " + max + " ms. Threads: " + SERVERS + " for the thread-per-image way,"
-            + " one for the event loop (plus one that runs the file writes).");
+            + " ≈ " + sum + " ms, the sum; a thread per image, or one event-loop thread for all, ≈ " + max
+            + " ms, the largest.");
     context.progress("starting " + SERVERS + " image servers and a browser, " + (SERVERS + 1) + " workers over "
         + context.transport().cliName());
     WorkerPool pool = context.startPool(SERVERS + 1);
@@ -83,10 +83,10 @@ public final class AsyncIoDemo implements Demo {
       load(browser, mode, servers.subList(SERVERS - 1, SERVERS), dir.resolve("warm-up-" + modeDir(mode)));
     }
     context.progress("loading the page one image after another");
-    AsyncIoPage sync = new AsyncIoPage("one after another (blocking, 1 thread)",
+    AsyncIoPage sync = new AsyncIoPage("one after another (blocking, 1 network thread)",
         load(browser, AsyncIoMode.ASYNC_IO_MODE_SYNC, servers, dir.resolve("sync")), servers);
     context.progress("loading the page with a thread per image");
-    AsyncIoPage threads = new AsyncIoPage("a thread per image (blocking, " + SERVERS + " threads)",
+    AsyncIoPage threads = new AsyncIoPage("a thread per image (blocking, " + SERVERS + " network threads)",
         load(browser, AsyncIoMode.ASYNC_IO_MODE_THREADS, servers, dir.resolve("threads")), servers);
     context.progress("loading the page asynchronously on one event-loop thread");
     AsyncIoPage async = new AsyncIoPage("all at once (non-blocking, 1 event-loop thread)",
@@ -97,12 +97,14 @@ public final class AsyncIoDemo implements Demo {
 
     Table.Builder summary = Table.of("The page three ways (sum of latencies " + sum + " ms, largest " + max
         + " ms)", "mode", "page (ms)", "page / largest latency", "network IO threads",
-        "Threads: peak - before", "threads the load started");
+        "threads alive at once (sampled Threads: peak − before)", "threads the load started (network + file)");
     for (AsyncIoPage page : List.of(sync, threads, async)) {
       summary.row(page.mode(), page.pageMillis(), page.pageMillis() / max, page.ioThreads(), page.threadGrowth(),
           String.join(" ", page.loadThreads()));
     }
-    result.table(summary.build()).table(sync.table()).table(threads.table()).table(async.table());
+    result.keyTable(summary.build()).table(sync.table()).table(threads.table()).table(async.table());
+    EventLoopSeen loop = eventLoop(servers.get(0));
+    result.table(loop.table());
 
     int intact = sync.intactOnDisk() + threads.intactOnDisk() + async.intactOnDisk();
     checks.add(Check.equal("images intact (size and SHA-256 as served; files re-read by the parent)", intact,
@@ -119,7 +121,19 @@ public final class AsyncIoDemo implements Demo {
         ASYNC_MAX_NEW_THREADS, "threads"));
 
     evidence(result, servers, sync, threads, async, sum, max, overlapBound, dir);
+    result.evidence("server_event_loop_wchan", loop.wchan())
+        .evidence("server_epoll_watched_fds", loop.watched());
     commands(result, servers, browser, async, dir);
+    result.note("Every way writes its files through one more thread, page-file (the JDK's file-channel pool), so"
+        + " 'threads the load started' is the network threads plus that one. 'Alive at once' is the peak of"
+        + " Threads: in /proc/self/status sampled during the load; it is lower when a thread ended before"
+        + " another began or between two samples.");
+    result.shows(String.format(java.util.Locale.ROOT, "Blocking IO needs a thread per request in flight: one"
+        + " thread took %.0f ms, the sum, %d threads %.0f ms. Non-blocking, one thread sent all %d requests and"
+        + " the kernel said which socket was ready: %.0f ms. To the OS an event loop is one thread asleep in"
+        + " %s on an epoll fd watching many sockets (server 1's: %d 'tfd:' lines in its fdinfo).",
+        sync.pageMillis(), SERVERS, threads.pageMillis(), SERVERS, async.pageMillis(), loop.wchan(),
+        loop.watched().size()));
     result.note("Times are offsets from the page's start in the browser's clock (CLOCK_MONOTONIC). 'written'"
         + " includes the AsynchronousFileChannel write: on Linux the JDK runs it as a plain pwrite on a pool"
         + " thread (page-file), as Python's aiofiles does, so it is the one extra thread of the non-blocking way.")
@@ -200,11 +214,31 @@ public final class AsyncIoDemo implements Demo {
     }
   }
 
+  /** What the kernel shows of a server's event loop: the thread's wait channel and its epoll's watched fds. */
+  private record EventLoopSeen(AsyncIoServer server, long tid, String wchan, int epollFd, List<Integer> watched) {
+    Table table() {
+      return Table.of("Server 1's event loop as the kernel sees it (/proc/" + server.pid() + ")", "thread (tid)",
+          "sleeps in (wchan)", "epoll fd", "fds it watches (tfd: lines of fdinfo)")
+          .row(tid, wchan, epollFd, watched.toString()).build();
+    }
+  }
+
+  private static EventLoopSeen eventLoop(AsyncIoServer server) {
+    long tid = server.served().getEventLoopTid();
+    // The loop's own epoll is the one watching the listening socket; the JDK may hold others with nothing in them.
+    EpollView busiest = EpollView.of(server.pid()).stream().max(Comparator.comparingInt(e -> e.watched().size()))
+        .orElse(new EpollView(-1, List.of()));
+    return new EventLoopSeen(server, tid, EpollView.wchan(server.pid(), tid), busiest.fd(), busiest.watched());
+  }
+
   private static void commands(DemoResult.Builder result, List<AsyncIoServer> servers, PoolWorker browser,
       AsyncIoPage async, Path dir) {
     AsyncIoServer slow = servers.get(0);
     String ports = String.join("|", servers.stream().map(s -> Integer.toString(s.port())).toList());
-    result.command("ss -ltnp | grep -E ':(" + ports + ") '", "the " + SERVERS + " servers listening on loopback,"
+    result.command("cat /proc/" + slow.pid() + "/task/" + slow.served().getEventLoopTid() + "/wchan; echo; grep"
+            + " tfd /proc/" + slow.pid() + "/fdinfo/$(ls -l /proc/" + slow.pid() + "/fd | awk '/eventpoll/"
+            + " {print $9; exit}')", "the event loop asleep in epoll_wait, and the fds its epoll watches")
+        .command("ss -ltnp | grep -E ':(" + ports + ") '", "the " + SERVERS + " servers listening on loopback,"
             + " one per worker pid; Java's IPv6 socket shows 127.0.0.1 as [::ffff:127.0.0.1]")
         .command("curl -s -o /dev/null -w '%{time_total}\\n' " + slow.url(), "≈ " + slow.latencyMillis() / 1000.0
             + " s: the slowest server's latency")

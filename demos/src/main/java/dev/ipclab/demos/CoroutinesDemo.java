@@ -43,11 +43,11 @@ public final class CoroutinesDemo implements Demo {
   @Override
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName())
-        .prediction(COROUTINES + " virtual threads that yield after each step run round robin (A1 B1 C1 D1 A2 ...)"
-            + " on one carrier TID; a producer asked for " + VALUES + " Fibonacci numbers computes exactly " + VALUES
-            + ", each after it is asked; " + ThreadCrowds.VIRTUAL + " sleeping virtual threads live at once with"
-            + " fewer than " + ThreadCrowds.MAX_KERNEL_THREADS + " kernel threads in the worker, at about 1 KiB"
-            + " each, while every platform thread is a kernel thread costing tens of KiB.");
+        .prediction(COROUTINES + " yielding virtual threads take turns on one carrier (A1 B1 C1 D1 A2 ...); "
+            + ThreadCrowds.VIRTUAL + " sleeping ones need fewer than " + ThreadCrowds.MAX_KERNEL_THREADS
+            + " kernel threads at ~1 KiB each; a platform thread is a kernel thread of tens of KiB.")
+        .note("Also predicted: a generator's producer asked for " + VALUES + " Fibonacci numbers computes exactly "
+            + VALUES + ", each after it is asked.");
     context.progress("starting a worker with one carrier thread over " + context.transport().cliName());
     PoolWorker worker = context.startPool(1, b -> b.jvmArgs(ONE_CARRIER)).worker(1);
     long pid = worker.pid();
@@ -69,6 +69,7 @@ public final class CoroutinesDemo implements Demo {
     generator(result, checks, generator);
 
     ThreadCrowds.measure(context, worker, result, checks);
+    result.shows(shows(trace, result));
 
     result.command("ps -L -o tid,stat,comm -p " + pid, "a handful of kernel threads; the carrier is "
             + trace.getSteps(0).getCarrierTid())
@@ -77,6 +78,24 @@ public final class CoroutinesDemo implements Demo {
         .command("jcmd " + pid + " Thread.vthread_scheduler", "the virtual-thread scheduler: parallelism 1")
         .command("cat /proc/" + pid + "/cmdline | tr '\\0' ' '", "the -Djdk.virtualThreadScheduler flags");
     return result.build(Verdict.of(checks));
+  }
+
+  /** What a coroutine is, and what this run's numbers say about it, in plain words. */
+  private static String shows(InterleaveTrace trace, DemoResult.Builder result) {
+    java.util.Locale root = java.util.Locale.ROOT;
+    Object virtualRss = result.evidenceOf("virtual_rss_kib_per_thread");
+    Object platformRss = result.evidenceOf("platform_rss_kib_per_thread");
+    return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
+        + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on. Yield:"
+        + " it suspends and queues itself. Continuation: its saved frames, a heap object, resumed later. %d took"
+        + " turns on carrier TID %d; a warm switch cost %s (--detail says why traced steps are slower). %d slept"
+        + " at once at %s KiB each, against %s KiB per platform (kernel) thread.",
+        COROUTINES, trace.getSteps(0).getCarrierTid(), Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
+        ThreadCrowds.VIRTUAL, format(virtualRss), format(platformRss));
+  }
+
+  private static String format(Object number) {
+    return number instanceof Number n ? Check.format(n.doubleValue(), "") : String.valueOf(number);
   }
 
   private static void interleaving(DemoResult.Builder result, List<Check> checks, InterleaveTrace trace, long pid)
@@ -100,6 +119,14 @@ public final class CoroutinesDemo implements Demo {
     }
     result.table(table.build())
         .note("Order of the steps: " + sequence)
+        .note("The traced steps are " + Check.format(gap(steps), "µs") + " apart at the median: each records a"
+            + " protobuf entry and asks the kernel for its TID (gettid), and runs once, in the interpreter. The"
+            + " same yields without the trace, warmed up, took at best (fastest of 5 runs) " + Check.format(trace.getWarmSwitchNanos() / 1000,
+            "µs") + " per switch over " + trace.getWarmSwitches() + " switches: a switch is a few stores on the"
+            + " heap and a queue operation, no kernel call; a blocking hand-off between platform threads needs"
+            + " the kernel to wake the other thread (see creation-cost).")
+        .evidence("warm_switch_us", trace.getWarmSwitchNanos() / 1000)
+        .evidence("traced_step_gap_us", gap(steps))
         .evidence("sequence", sequence)
         .evidence("steps", stepEvidence)
         .evidence("carrier_tids", carriers)
@@ -131,6 +158,15 @@ public final class CoroutinesDemo implements Demo {
         VALUES));
     checks.add(Check.equal("generator events out of the ask → make → receive order", wrong, 0));
     checks.add(Check.equal("carrier TIDs of the producer and the consumer", carriers, 1L));
+  }
+
+  /** The median time between consecutive traced steps, in µs. */
+  static double gap(List<CoroutineStep> steps) {
+    double[] gaps = new double[Math.max(0, steps.size() - 1)];
+    for (int i = 1; i < steps.size(); i++) {
+      gaps[i - 1] = Stats.micros(steps.get(i).getNanos() - steps.get(i - 1).getNanos());
+    }
+    return Stats.median(gaps);
   }
 
   /** The worker's kernel thread count, from outside it; 0 if the worker is gone. */

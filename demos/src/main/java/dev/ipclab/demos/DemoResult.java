@@ -20,6 +20,8 @@ import java.util.Map;
  * @param checkYourself shell commands that show the same facts from the OS
  * @param notes remarks on how to read the result, e.g. what was approximated
  * @param elapsedMillis how long the demo ran
+ * @param shows what the run shows, in plain words tied to the concept and this run's numbers, or null
+ * @param keyTable the index in {@code tables} of the one table that proves the claim (the short output shows it)
  */
 public record DemoResult(
     String demo,
@@ -32,7 +34,17 @@ public record DemoResult(
     Map<String, Long> pids,
     List<String> checkYourself,
     List<String> notes,
-    long elapsedMillis) {
+    long elapsedMillis,
+    String shows,
+    int keyTable) {
+
+  /** A result with no plain-words summary; its first table is the key one. */
+  public DemoResult(String demo, String claim, String prediction, String transport, List<Table> tables,
+      Map<String, Object> evidence, Verdict verdict, Map<String, Long> pids, List<String> checkYourself,
+      List<String> notes, long elapsedMillis) {
+    this(demo, claim, prediction, transport, tables, evidence, verdict, pids, checkYourself, notes, elapsedMillis,
+        null, 0);
+  }
 
   public DemoResult {
     tables = List.copyOf(tables);
@@ -59,6 +71,8 @@ public record DemoResult(
     private final Map<String, Long> pids = new LinkedHashMap<>();
     private final List<String> commands = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private String shows;
+    private int keyTable;
 
     private Builder(String demo, String claim) {
       this.demo = demo;
@@ -81,10 +95,28 @@ public record DemoResult(
       return this;
     }
 
+    /** Adds the one table that proves the claim: the short output prints only this one. */
+    public Builder keyTable(Table table) {
+      keyTable = tables.size();
+      tables.add(table);
+      return this;
+    }
+
+    /** What the run shows, in 3-5 plain sentences tied to the concept, with this run's numbers. */
+    public Builder shows(String text) {
+      this.shows = text;
+      return this;
+    }
+
     /** Records a measured value the verdict rests on. */
     public Builder evidence(String name, Object value) {
       evidence.put(name, value);
       return this;
+    }
+
+    /** A value recorded with {@link #evidence}, or null: for the plain-words summary. */
+    public Object evidenceOf(String name) {
+      return evidence.get(name);
     }
 
     public Builder pid(String role, long pid) {
@@ -108,7 +140,7 @@ public record DemoResult(
         throw new IllegalStateException(demo + ": a result needs a prediction");
       }
       return new DemoResult(demo, claim, prediction, transport, tables, evidence, verdict, pids, commands, notes,
-          (System.nanoTime() - started) / 1_000_000);
+          (System.nanoTime() - started) / 1_000_000, shows, keyTable);
     }
   }
 }

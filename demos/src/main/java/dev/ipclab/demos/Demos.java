@@ -11,7 +11,8 @@ public final class Demos {
       new CreationCostDemo(),
       new ParallelismDemo(),
       new CoroutinesDemo(),
-      new AsyncIoDemo());
+      new AsyncIoDemo(),
+      new WebServerDemo());
 
   private Demos() {}
 

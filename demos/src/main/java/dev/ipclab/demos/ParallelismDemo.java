@@ -45,10 +45,8 @@ public final class ParallelismDemo implements Demo {
     int parallel = Math.min(UNITS, cpus.size());
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: sequential ≈ " + UNITS + " × a unit; "
-            + UNITS + " processes pinned to one CPU overlap in time but finish no sooner (speed-up ≈ 1); free on "
-            + cpus.size() + " CPUs, processes or threads, speed-up ≈ min(" + UNITS + ", " + cpus.size() + ") = "
-            + parallel + ".")
+        .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: pinned to one CPU they overlap but finish no"
+            + " sooner (speed-up ≈ 1); on " + cpus.size() + " CPUs, processes or threads, ≈ " + parallel + ".")
         .evidence("cpus_allowed", cpus);
     if (cpus.size() < 2) {
       return result.build(Verdict.notApplicable("this process may run on one CPU only (Cpus_allowed_list "
@@ -147,7 +145,7 @@ public final class ParallelismDemo implements Demo {
         unitEvidence.add(unit);
       }
     }
-    result.table(summary.build()).table(gantt.build())
+    result.keyTable(summary.build()).table(gantt.build())
         .evidence("speedup", speedups)
         .evidence("units", unitEvidence);
 
@@ -166,6 +164,12 @@ public final class ParallelismDemo implements Demo {
         low, parallel * 1.3, "×"));
     checks.add(Check.between("speed-up of threads in one process", speedups.get(UNITS + " threads in one process"),
         low, parallel * 1.3, "×"));
+    result.shows(String.format(java.util.Locale.ROOT, "Concurrent means in progress at the same time; parallel"
+        + " means running at the same instant, one CPU each. Pinned to one CPU the %d processes overlapped but"
+        + " took turns: %.2f×. On %d CPU(s), %d processes reached %.2f× and %d threads %.2f×: the kernel"
+        + " schedules each thread on its own.", UNITS, speedups.get(UNITS
+        + " processes on CPU " + pin), cpus.size(), UNITS, speedups.get(UNITS + " processes, all CPUs"), UNITS,
+        speedups.get(UNITS + " threads in one process")));
     result.note(String.format(java.util.Locale.ROOT, "Other processes took %.0f%% of the CPUs' time while the"
         + " units ran (from /proc/stat less the workers' own /proc/<pid>/stat); a busy machine lowers the"
         + " speed-ups.", 100 * otherShare));

@@ -91,7 +91,7 @@ final class SameAddressPart {
     long self = ProcessHandle.current().pid();
     table.row("parent", self, hex(address), "-", "-",
         ProcMaps.startingAt(self, address).map(SameAddressPart::describe).orElse("(nothing mapped there)"));
-    result.table(table.build());
+    result.keyTable(table.build());
 
     result.evidence("fixed_address", address)
         .evidence("fixed_address_hex", hex(address))

@@ -30,10 +30,22 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
     return new Builder(title, Arrays.asList(columns));
   }
 
-  /** Numbers right-aligned, text left-aligned, two spaces between columns, a rule under the header. */
+  /** The widest line {@link #render()} prints, indent included. */
+  public static final int MAX_WIDTH = 100;
+
+  /** As {@link #render(int)} within {@link #MAX_WIDTH} columns. */
   public String render() {
+    return render(MAX_WIDTH);
+  }
+
+  /**
+   * Numbers right-aligned, text left-aligned, two spaces between columns, a rule under the header. A table wider
+   * than {@code maxWidth} first wraps its headers at spaces, then wraps the widest columns' cells onto more lines.
+   */
+  public String render(int maxWidth) {
     int n = columns.size();
     int[] width = new int[n];
+    int[] headerWord = new int[n];
     List<String[]> cells = new ArrayList<>();
     for (List<Object> row : rows) {
       String[] texts = new String[n];
@@ -44,36 +56,101 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
       cells.add(texts);
     }
     for (int i = 0; i < n; i++) {
+      for (String word : columns.get(i).split(" ")) {
+        headerWord[i] = Math.max(headerWord[i], word.length());
+      }
       width[i] = Math.max(width[i], columns.get(i).length());
+    }
+    int[] floor = new int[n]; // how narrow a column gets before its cells must wrap: its longest cell or word
+    for (int i = 0; i < n; i++) {
+      floor[i] = headerWord[i];
+      for (String[] c : cells) {
+        floor[i] = Math.max(floor[i], c[i].length());
+      }
+    }
+    while (total(width) > maxWidth) { // headers wrap first, the one with the most room to give first
+      int most = -1;
+      for (int i = 0; i < n; i++) {
+        if (width[i] > floor[i] && (most < 0 || width[i] - floor[i] > width[most] - floor[most])) {
+          most = i;
+        }
+      }
+      if (most < 0) {
+        break;
+      }
+      width[most]--;
+    }
+    while (total(width) > maxWidth) { // then the widest column gives up a column at a time
+      int widest = 0;
+      for (int i = 1; i < n; i++) {
+        if (width[i] > width[widest]) {
+          widest = i;
+        }
+      }
+      if (width[widest] <= 8) {
+        break;
+      }
+      width[widest]--;
     }
     StringBuilder out = new StringBuilder();
     appendRow(out, columns.toArray(String[]::new), width, null);
-    int total = Arrays.stream(width).sum() + 2 * (n - 1);
-    out.append("  ").append("─".repeat(total)).append('\n');
+    out.append("  ").append("─".repeat(total(width) - 2)).append('\n');
     for (int r = 0; r < cells.size(); r++) {
       appendRow(out, cells.get(r), width, rows.get(r));
     }
     return out.toString();
   }
 
+  private static int total(int[] width) {
+    return 2 + Arrays.stream(width).sum() + 2 * (width.length - 1);
+  }
+
   private static void appendRow(StringBuilder out, String[] texts, int[] width, List<Object> values) {
-    out.append("  ");
+    List<List<String>> wrapped = new ArrayList<>();
+    int height = 1;
     for (int i = 0; i < texts.length; i++) {
-      boolean right = values != null && values.get(i) instanceof Number;
-      String pad = " ".repeat(width[i] - texts[i].length());
-      out.append(right ? pad + texts[i] : texts[i] + (i == texts.length - 1 ? "" : pad));
-      if (i < texts.length - 1) {
-        out.append("  ");
+      List<String> lines = wrap(texts[i], width[i]);
+      wrapped.add(lines);
+      height = Math.max(height, lines.size());
+    }
+    for (int line = 0; line < height; line++) {
+      StringBuilder row = new StringBuilder("  ");
+      for (int i = 0; i < texts.length; i++) {
+        String text = line < wrapped.get(i).size() ? wrapped.get(i).get(line) : "";
+        boolean right = values != null && values.get(i) instanceof Number;
+        String pad = " ".repeat(Math.max(0, width[i] - text.length()));
+        row.append(right ? pad + text : text + pad);
+        if (i < texts.length - 1) {
+          row.append("  ");
+        }
+      }
+      out.append(row.toString().stripTrailing()).append('\n');
+    }
+  }
+
+  /** Splits {@code text} into lines of at most {@code width} characters, at spaces where it can. */
+  static List<String> wrap(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    String rest = text;
+    while (rest.length() > width) {
+      int cut = rest.lastIndexOf(' ', width);
+      if (cut <= 0) {
+        lines.add(rest.substring(0, width));
+        rest = rest.substring(width);
+      } else {
+        lines.add(rest.substring(0, cut));
+        rest = rest.substring(cut + 1);
       }
     }
-    out.append('\n');
+    lines.add(rest);
+    return lines;
   }
 
   static String cell(Object value) {
     if (value instanceof Double || value instanceof Float) {
       return Check.format(((Number) value).doubleValue(), "");
     }
-    return String.valueOf(value);
+    return String.valueOf(value).replace('\n', ' '); // a cell is one paragraph: it wraps, it does not break
   }
 
   /** Collects rows. */

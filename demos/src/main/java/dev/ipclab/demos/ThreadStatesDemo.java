@@ -77,12 +77,13 @@ public final class ThreadStatesDemo implements Demo {
           .build(Verdict.notApplicable("this kernel has no " + TaskSched.taskFile(pid, firstTid, "schedstat")
               + " (built without CONFIG_SCHED_INFO / schedstats), so run-queue time cannot be read"));
     }
-    result.prediction(cpuThreads + " CPU-bound threads on " + cores + " CPU(s): together about " + cores
-        + " × the window on a CPU and " + (cpuThreads - cores) + " × the window ready in the run queue; each about "
-        + Math.round(100.0 * Math.min(1, (double) cores / cpuThreads)) + "% of the window on a CPU, state R"
-        + " (running or runnable) whenever sampled. The lock holder, the monitor waiters, the sleepers and the"
-        + " socket readers: about 0 ms on a CPU, state S. Java says RUNNABLE for the computing threads and for the"
-        + " socket readers too, which the kernel has asleep.");
+    result.prediction(cpuThreads + " CPU-bound threads on " + cores + " CPU(s): ≈ " + cores + " × the window"
+        + " on a CPU and " + (cpuThreads - cores) + " × ready in the run queue, state R; blocked, sleeping and"
+        + " socket-reading threads ≈ 0 ms on a CPU, state S.")
+        .note("Predicted in full: each CPU-bound thread about " + Math.round(100.0 * Math.min(1, (double) cores
+            / cpuThreads)) + "% of the window on a CPU, state R (running or runnable) whenever sampled. Java"
+            + " says RUNNABLE for the computing threads and for the socket readers too, which the kernel has"
+            + " asleep.");
 
     Thread.sleep(WARMUP);
     context.progress("watching the " + threads.size() + " threads for " + WINDOW.toMillis() + " ms from outside");
@@ -156,7 +157,15 @@ public final class ThreadStatesDemo implements Demo {
           100.0 * d.onCpuNanos() / window.windowNanos());
       tidsByRole.computeIfAbsent(roleKey(t.getRole()), k -> new ArrayList<>()).add(t.getTid());
     }
-    result.table(table.build())
+    result.keyTable(byRole(threads, window, javaStates)).table(table.build())
+        .table(Table.of("Three vocabularies for one thread's state, and the counters that split running from ready",
+            "textbook state", "Java Thread.State", "kernel letter (/proc/.../stat)", "schedstat counter that grows")
+            .row("running (on a CPU)", "RUNNABLE", "R", "field 1: on-CPU ns")
+            .row("ready (runnable, waiting for a CPU)", "RUNNABLE", "R", "field 2: run-queue ns")
+            .row("blocked on a lock", "BLOCKED", "S", "neither")
+            .row("waiting / sleeping", "WAITING, TIMED_WAITING", "S", "neither")
+            .row("blocked in IO (socket read)", "RUNNABLE (!)", "S", "neither")
+            .build())
         .evidence("cores", cores)
         .evidence("window_ms", Stats.millis(window.windowNanos()))
         .evidence("tids_by_role", tidsByRole)
@@ -197,6 +206,11 @@ public final class ThreadStatesDemo implements Demo {
         .evidence("passive_max_on_cpu_ms", passiveMaxOn)
         .evidence("cpu_r_share", (double) cpuR / cpuSamples)
         .evidence("passive_s_share", (double) passiveS / passiveSamples);
+    result.shows(String.format(java.util.Locale.ROOT, "Textbook (running, ready, blocked), Java (Thread.State)"
+        + " and kernel (a letter) name states differently: map under --detail. The kernel's R is running OR"
+        + " ready; schedstat splits them: over %.0f ms the %d CPU-bound threads ran %.0f ms on %d CPU(s) and"
+        + " waited ready %.0f ms. Waiting threads ran at most %.1f ms, state S, though Java calls socket"
+        + " readers RUNNABLE.", windowMs, n, sumOn, cores, sumWait, passiveMaxOn));
     List<Check> checks = new ArrayList<>();
     checks.add(Check.that("schedstat read at both ends of the window for every thread", allRead, "all "
         + threads.size(), allRead ? "all" : "some vanished"));
@@ -246,6 +260,34 @@ public final class ThreadStatesDemo implements Demo {
       case STATE_ROLE_MONITOR_BLOCKED -> "BLOCKED";
       default -> "?";
     };
+  }
+
+  /** One row per role: what the short output shows, the threads summed. */
+  private static Table byRole(List<StateThread> threads, SchedWindow window, Map<Long, String> javaStates) {
+    Table.Builder t = Table.of("The worker's threads by role over " + Math.round(Stats.millis(window.windowNanos()))
+        + " ms (R = running or ready; schedstat splits the two)", "role", "threads", "Java state",
+        "kernel letters seen", "on CPU (ms)", "ready, run queue (ms)");
+    Map<StateRole, List<StateThread>> roles = new LinkedHashMap<>();
+    threads.forEach(th -> roles.computeIfAbsent(th.getRole(), k -> new ArrayList<>()).add(th));
+    roles.forEach((role, list) -> {
+      double on = 0;
+      double queue = 0;
+      Map<Character, Integer> letters = new java.util.TreeMap<>();
+      java.util.Set<String> javaSeen = new java.util.TreeSet<>();
+      for (StateThread th : list) {
+        SchedWindow.ThreadSeen seen = window.threads().get(th.getTid());
+        if (seen.delta() != null) {
+          on += Stats.millis(seen.delta().onCpuNanos());
+          queue += Stats.millis(seen.delta().runQueueNanos());
+        }
+        seen.letters().forEach((l, c) -> letters.merge(l, c, Integer::sum));
+        javaSeen.add(javaStates.getOrDefault(th.getTid(), "?"));
+      }
+      StringBuilder seenLetters = new StringBuilder();
+      letters.forEach((l, c) -> seenLetters.append(seenLetters.isEmpty() ? "" : " ").append(l).append('×').append(c));
+      t.row(roleText(role), list.size(), String.join(", ", javaSeen), seenLetters.toString(), on, queue);
+    });
+    return t.build();
   }
 
   static String roleText(StateRole role) {

@@ -43,6 +43,8 @@ class AsyncIoIT {
     try (DemoContext context = DemoRuns.context(transport)) {
       DemoResult result = DemoRuns.run(new AsyncIoDemo(), context);
       DemoRuns.assertHolds(result);
+      // The event loop as the kernel sees it: server 1's epoll watches at least its listening socket.
+      assertThat((java.util.List<?>) result.evidence().get("server_epoll_watched_fds")).isNotEmpty();
       long me = ProcessHandle.current().pid();
 
       List<Long> servers = longs(result.evidence().get("server_pids"));

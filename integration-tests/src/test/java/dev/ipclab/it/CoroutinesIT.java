@@ -56,6 +56,18 @@ class CoroutinesIT {
       assertThat(result.evidence().get("generator_received"))
           .isEqualTo(List.of(1L, 1L, 2L, 3L, 5L, 8L, 13L, 21L, 34L, 55L));
 
+      // A warm switch is what a yield costs; the traced steps are further apart (trace entry, gettid, cold code).
+      assertThat((double) result.evidence().get("warm_switch_us")).isPositive()
+          .isLessThan((double) result.evidence().get("traced_step_gap_us"));
+      // No negative heap per thread: a number, positive, or "not measurable".
+      for (String kind : List.of("virtual", "platform")) {
+        Object heap = result.evidence().get(kind + "_heap_bytes_per_thread");
+        if (heap instanceof Double d) {
+          assertThat(d).as(kind).isPositive();
+        } else {
+          assertThat(heap).as(kind).isEqualTo("not measurable");
+        }
+      }
       int platform = (int) result.evidence().get("platform_asleep");
       assertThat(platform).isPositive();
       assertThat((int) result.evidence().get("kernel_threads_during_platform")).isGreaterThan(platform);

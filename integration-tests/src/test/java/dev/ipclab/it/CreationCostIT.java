@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ipclab.demos.CreationCostDemo;
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.Table;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
 import java.util.List;
@@ -32,9 +33,23 @@ class CreationCostIT {
       }
       @SuppressWarnings("unchecked")
       Map<String, Double> medians = (Map<String, Double>) result.evidence().get("median_us");
-      assertThat(medians).hasSize(5 + 2 * TransportKind.values().length).allSatisfy((what, micros) -> assertThat(micros).as(what).isPositive());
+      assertThat(medians).hasSize(6 + TransportKind.values().length).allSatisfy((what, micros) -> assertThat(micros).as(what).isPositive());
       // A JVM takes at least tens of milliseconds to start and answer, on any machine.
-      assertThat(medians.get("worker JVM, spawn to ready (pipe)")).isGreaterThan(20_000);
+      assertThat(medians.get("worker JVM, spawn to ready")).isGreaterThan(20_000);
+      // The spawn time is a median of several JVMs, not one sample per transport.
+      Table key = result.tables().get(result.keyTable());
+      assertThat(key.rows()).filteredOn(r -> r.get(0).equals("worker JVM, spawn to ready"))
+          .singleElement().satisfies(r -> assertThat((int) r.get(3)).isGreaterThanOrEqualTo(3));
+      // Thread creation is Thread.start() alone, the method of the coroutines demo's crowds.
+      assertThat(medians).containsKeys("platform thread, Thread.start()", "virtual thread, Thread.start()");
+      // The blocking hand-off is split into receiver-awake and receiver-asleep round trips, both measured.
+      assertThat((double) result.evidence().get("blocking_under_10us_share")).isBetween(0.0, 1.0);
+      assertThat((double) result.evidence().get("blocking_receiver_sleeps_per_round_trip")).isNotNegative();
+      @SuppressWarnings("unchecked")
+      Map<String, Double> sleeps = (Map<String, Double>) result.evidence().get("worker_sleeps_per_round_trip");
+      // A blocking reader on a pipe sleeps on nearly every message, and a shm reader in block mode does too.
+      assertThat(sleeps.get("process ⇄ process round trip (pipe)")).isGreaterThan(0.3);
+      assertThat(sleeps.get("process ⇄ process round trip (shm)")).isGreaterThan(0.3);
       // One measured CDF per round-trip row: 101 points, ascending, its 50th percentile the median above.
       @SuppressWarnings("unchecked")
       Map<String, Map<String, List<Double>>> cdf =

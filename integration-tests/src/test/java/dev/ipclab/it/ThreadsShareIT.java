@@ -27,6 +27,11 @@ class ThreadsShareIT {
     try (DemoContext context = DemoRuns.context(transport)) {
       DemoResult result = DemoRuns.run(new ThreadsShareDemo(), context);
       DemoRuns.assertHolds(result);
+      // The races run by time and by count: ns per addition is the column that compares them, and it is positive.
+      var races = result.tables().get(result.keyTable());
+      int perAddition = races.columns().indexOf("ns per addition");
+      assertThat(perAddition).as(races.columns().toString()).isNotNegative();
+      races.rows().forEach(row -> assertThat(((Number) row.get(perAddition)).doubleValue()).isPositive());
 
       long worker = result.pids().get("worker-1");
       assertThat(ProcStatus.read(worker).orElseThrow().ppid()).isEqualTo(ProcessHandle.current().pid());

@@ -39,6 +39,9 @@ public final class HtmlReport {
         .append(badge(r)).append("</h2>");
     h.append("<p><b>Claim.</b> ").append(escape(r.claim())).append("</p>");
     h.append("<p><b>Prediction.</b> ").append(escape(r.prediction())).append("</p>");
+    if (r.shows() != null) {
+      h.append("<p><b>What this shows.</b> ").append(escape(r.shows())).append("</p>");
+    }
     if (r.transport() != null) {
       h.append("<p class=\"meta\">transport: ").append(escape(r.transport())).append(" · ran ")
           .append(r.elapsedMillis()).append(" ms</p>");
@@ -61,11 +64,24 @@ public final class HtmlReport {
       }
       h.append("</table>");
     }
-    r.tables().forEach(t -> table(h, t));
-    if (!r.notes().isEmpty()) {
-      h.append("<ul class=\"notes\">");
-      r.notes().forEach(n -> h.append("<li>").append(escape(n)).append("</li>"));
-      h.append("</ul>");
+    // The short summary first, as in the text output: the one table that proves the claim; the rest behind it.
+    int key = Math.min(r.keyTable(), Math.max(0, r.tables().size() - 1));
+    if (!r.tables().isEmpty()) {
+      table(h, r.tables().get(key));
+    }
+    if (r.tables().size() > 1 || !r.notes().isEmpty()) {
+      h.append("<details><summary>Every table and note</summary>");
+      for (int i = 0; i < r.tables().size(); i++) {
+        if (i != key) {
+          table(h, r.tables().get(i));
+        }
+      }
+      if (!r.notes().isEmpty()) {
+        h.append("<ul class=\"notes\">");
+        r.notes().forEach(n -> h.append("<li>").append(escape(n)).append("</li>"));
+        h.append("</ul>");
+      }
+      h.append("</details>");
     }
     h.append("</section>");
   }

@@ -7,6 +7,13 @@ import dev.ipclab.demos.proto.v1.SpawnThreads;
 import dev.ipclab.demos.proto.v1.ThreadKind;
 import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.WorkerContext;
+import dev.ipclab.transport.LinuxThreads;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,15 +39,28 @@ public final class CreationCostTasks {
       case THREAD_KIND_VIRTUAL -> Thread.ofVirtual().name("creation-cost-virtual");
       default -> throw new IllegalArgumentException("no thread kind given");
     };
-    Runnable empty = () -> { };
+    // Every thread waits until all are started: what is timed is start() alone, as in the coroutines crowds.
+    CountDownLatch release = new CountDownLatch(1);
+    Runnable waits = () -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
     DurationSamples.Builder samples = DurationSamples.newBuilder();
-    for (int i = 0; i < request.getWarmup() + request.getCount(); i++) {
-      long start = System.nanoTime();
-      Thread t = builder.start(empty);
-      t.join();
-      long took = System.nanoTime() - start;
-      if (i >= request.getWarmup()) {
-        samples.addNanos(took);
+    List<Thread> started = new ArrayList<>();
+    try {
+      for (int i = 0; i < request.getWarmup() + request.getCount(); i++) {
+        long took = ThreadStarts.timedStart(builder, waits, started);
+        if (i >= request.getWarmup()) {
+          samples.addNanos(took);
+        }
+      }
+    } finally {
+      release.countDown();
+      for (Thread t : started) {
+        t.join();
       }
     }
     return samples.build();
@@ -48,23 +68,33 @@ public final class CreationCostTasks {
 
   static DurationSamples handoff(Handoff request) throws InterruptedException {
     int total = request.getWarmup() + request.getCount();
-    long[] nanos = request.getMode() == HandoffMode.HANDOFF_MODE_BLOCKING ? blocking(total) : spinning(total);
-    DurationSamples.Builder samples = DurationSamples.newBuilder();
+    long[] sleeps = new long[2];
+    long[] nanos = request.getMode() == HandoffMode.HANDOFF_MODE_BLOCKING
+        ? blocking(total, request.getWarmup(), sleeps) : spinning(total);
+    DurationSamples.Builder samples = DurationSamples.newBuilder().setReceiverSleeps(sleeps[1] - sleeps[0]);
     for (int i = request.getWarmup(); i < total; i++) {
       samples.addNanos(nanos[i]);
     }
     return samples.build();
   }
 
-  /** Round trips through two SynchronousQueues: each put wakes a parked thread. */
-  private static long[] blocking(int total) throws InterruptedException {
+  /**
+   * Round trips through two SynchronousQueues: a taker spins briefly, then parks, and a put wakes a parked one.
+   * {@code sleeps} gets the echo thread's voluntary context switches when the measured trips start and end.
+   */
+  private static long[] blocking(int total, int warmup, long[] sleeps) throws InterruptedException {
     SynchronousQueue<Long> ping = new SynchronousQueue<>();
     SynchronousQueue<Long> pong = new SynchronousQueue<>();
     Thread echo = Thread.ofPlatform().name("handoff-echo").daemon().start(() -> {
+      long tid = LinuxThreads.currentTid();
       try {
         for (int i = 0; i < total; i++) {
+          if (i == warmup) {
+            sleeps[0] = voluntarySwitches(tid);
+          }
           pong.put(ping.take());
         }
+        sleeps[1] = voluntarySwitches(tid);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -78,6 +108,20 @@ public final class CreationCostTasks {
     }
     echo.join();
     return nanos;
+  }
+
+  /** The voluntary_ctxt_switches line of this process's thread {@code tid}: how often it gave up its CPU. */
+  private static long voluntarySwitches(long tid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/task/" + tid + "/status"))) {
+        if (line.startsWith("voluntary_ctxt_switches:")) {
+          return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or the kernel hides it: the count stays 0
+    }
+    return 0;
   }
 
   /** Round trips through two volatile counters that each side polls: memory shared by threads, no kernel. */

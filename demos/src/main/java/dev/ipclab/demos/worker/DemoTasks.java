@@ -19,5 +19,6 @@ public final class DemoTasks implements TaskModule {
     AsyncIoTasks.register(context);
     ThreadStatesTasks.register(context);
     CoroutinesTasks.register(context);
+    WebServerTasks.register(context);
   }
 }

@@ -55,6 +55,7 @@ final class ThreadCrowd {
     long capNanos = request.getTimeCapMillis() == 0 ? Long.MAX_VALUE
         : TimeUnit.MILLISECONDS.toNanos(request.getTimeCapMillis());
     String stoppedBy = "";
+    long[] startEach = new long[request.getCount()];
     long start = System.nanoTime();
     try {
       for (int i = 0; i < request.getCount(); i++) {
@@ -62,7 +63,7 @@ final class ThreadCrowd {
           stoppedBy = "time cap of " + request.getTimeCapMillis() + " ms";
           break;
         }
-        threads.add(builder.start(body));
+        startEach[i] = ThreadStarts.timedStart(builder, body, threads);
       }
     } catch (OutOfMemoryError e) {
       // "unable to create native thread": the OS's limit, which this experiment looks for
@@ -83,6 +84,7 @@ final class ThreadCrowd {
         .setHeapAfterBytes(heapAfter)
         .setStoppedBy(stoppedBy == null ? "OutOfMemoryError" : stoppedBy)
         .setKernelThreads(kernelThreads)
+        .setStartMedianNanos(ThreadStarts.median(startEach, threads.size()))
         .build();
   }
 
@@ -115,10 +117,13 @@ final class ThreadCrowd {
     for (Thread t : threads) {
       t.join();
     }
+    long joinNanos = System.nanoTime() - start;
+    threads.clear(); // the crowd's last references: what the heap sheds now is what the crowd held
     return CrowdJoined.newBuilder()
         .setJoined(ended.get())
         .setInterruptedAsleep(interruptedAsleep.get())
-        .setJoinNanos(System.nanoTime() - start)
+        .setJoinNanos(joinNanos)
+        .setHeapReleasedBytes(heapAfterGc())
         .build();
   }
 

@@ -1,0 +1,116 @@
+package dev.ipclab.demos.worker.web;
+
+import dev.ipclab.demos.proto.v1.WebStopped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An HTTP server on 127.0.0.1 that gives every connection a thread of its own, platform or virtual, which reads a
+ * request, sleeps as a slow backend would, and answers; the code is the same blocking code either way.
+ */
+final class BlockingWebServer implements WebServer {
+  static final byte[] ANSWER = ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
+      .getBytes(StandardCharsets.US_ASCII);
+
+  private final ServerSocket listener;
+  private final Thread acceptor;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicReference<String> firstRefusal = new AtomicReference<>("");
+
+  BlockingWebServer(Thread.Builder perConnection, Duration backend) throws IOException {
+    // The backlog holds connections the acceptor has not taken yet; the kernel caps it at net.core.somaxconn.
+    listener = new ServerSocket(0, 16_384, InetAddress.getLoopbackAddress());
+    acceptor = Thread.ofPlatform().name("web-acceptor").daemon().start(() -> {
+      while (!listener.isClosed()) {
+        Socket s;
+        try {
+          s = listener.accept();
+        } catch (IOException e) {
+          return; // closed
+        }
+        accepted.incrementAndGet();
+        open.add(s);
+        try {
+          perConnection.start(() -> serve(s, backend));
+        } catch (OutOfMemoryError e) {
+          // "unable to create native thread": a limit of the OS, which this demo looks for
+          refused.incrementAndGet();
+          firstRefusal.compareAndSet("", String.valueOf(e.getMessage()));
+          close(s);
+        }
+      }
+    });
+  }
+
+  private void serve(Socket s, Duration backend) {
+    try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+      byte[] buffer = new byte[1024];
+      while (readRequest(in, buffer)) {
+        Thread.sleep(backend); // the slow backend: this thread waits, holding its stack
+        out.write(ANSWER);
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the client reset the connection after its answer: the usual end
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      open.remove(s);
+    }
+  }
+
+  /** Reads up to the blank line that ends a request head; false at the end of the stream. */
+  private static boolean readRequest(InputStream in, byte[] buffer) throws IOException {
+    int matched = 0; // how much of \r\n\r\n has been seen
+    while (true) {
+      int n = in.read(buffer, 0, 1);
+      if (n < 0) {
+        return false;
+      }
+      byte b = buffer[0];
+      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+          ? matched + 1 : (b == '\r' ? 1 : 0);
+      if (matched == 4) {
+        return true;
+      }
+    }
+  }
+
+  @Override
+  public int port() {
+    return listener.getLocalPort();
+  }
+
+  @Override
+  public WebStopped close() {
+    close(listener);
+    open.forEach(BlockingWebServer::close);
+    try {
+      acceptor.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return WebStopped.newBuilder().setAccepted(accepted.get()).setRefused(refused.get())
+        .setFirstRefusal(firstRefusal.get()).build();
+  }
+
+  private static void close(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.ipclab.demos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The short and the detailed text: what each shows, and that no line is wider than a terminal's 100 columns. */
+class DemoTextTest {
+  private static final Demo DEMO = new Demo() {
+    @Override
+    public String name() {
+      return "example";
+    }
+
+    @Override
+    public String claim() {
+      return "A claim long enough to need wrapping: " + "words ".repeat(40);
+    }
+
+    @Override
+    public DemoResult run(DemoContext context) {
+      throw new UnsupportedOperationException();
+    }
+  };
+
+  private static DemoResult result() {
+    Table wide = Table.of("a table far wider than a terminal", "what it is, at length", "first column (µs)",
+            "second column with a long header (KiB/thread)", "third (bytes/thread)", "why it stopped")
+        .row("a row label that goes on and on and on", 1.5, 2000L, 3.25,
+            "unable to create native thread: possibly out of memory or process/resource limits reached")
+        .build();
+    Table detailOnly = Table.of("only with --detail", "n").row(7L).build();
+    List<Check> checks = List.of(Check.atLeast("one", 2, 1, ""), Check.atLeast("two", 2, 1, ""),
+        Check.atLeast("three", 2, 1, ""), Check.atLeast("four", 2, 1, ""), Check.atLeast("five", 0, 1, ""));
+    return DemoResult.builder(DEMO).prediction("p ".repeat(80)).table(detailOnly).keyTable(wide)
+        .shows("What it shows, with a number: 42. " + "More. ".repeat(30))
+        .note("a note for --detail")
+        .command("echo " + "x".repeat(70), "a comment that makes the line too long for one terminal line")
+        .command("echo 2", "two").command("echo 3", "three")
+        .build(Verdict.of(checks));
+  }
+
+  @Test
+  void theShortFormHasTheKeyTableTheFailedAndFirstChecksAndWhatItShows() {
+    String text = DemoText.render(result(), false);
+    assertThat(text).contains("a table far wider", "What this shows:", "✘ five", "✔ one",
+        "$ echo xxx").doesNotContain("only with --detail", "✔ two",
+        "a note for --detail", "$ echo 2");
+    assertThat(text.lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
+  }
+
+  @Test
+  void theDetailedFormHasEverythingWithinTheWidthToo() {
+    String text = DemoText.render(result(), false, true);
+    assertThat(text).contains("only with --detail", "✔ three", "✔ four", "a note for --detail", "$ echo 3",
+        "unable to create native");
+    assertThat(text.lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
+  }
+
+  @Test
+  void aWrappedTableKeepsEveryWordOfItsCells() {
+    String text = result().tables().get(1).render(60);
+    assertThat(text.lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(60));
+    for (String word : List.of("unable", "native", "thread:", "limits", "reached", "header")) {
+      assertThat(text).contains(word);
+    }
+  }
+}

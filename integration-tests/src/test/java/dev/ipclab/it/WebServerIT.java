@@ -1,0 +1,61 @@
+package dev.ipclab.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.demos.DemoContext;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.Verdict;
+import dev.ipclab.demos.WebServerDemo;
+import dev.ipclab.demos.os.ProcStatus;
+import dev.ipclab.transport.TransportKind;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The web-server demo on real workers: its verdict, and the kernel thread counts of its servers read again from
+ * outside them, by this test, while they still run.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WebServerIT {
+
+  @Test
+  void anEventLoopAndVirtualThreadsServeTenThousandWaitingRequestsWithTensOfThreads() throws Exception {
+    try (DemoContext context = DemoRuns.context(TransportKind.PIPE)) {
+      DemoResult result = DemoRuns.run(new WebServerDemo(), context);
+      if (result.verdict().outcome() == Verdict.Outcome.NOT_APPLICABLE) {
+        // Only with the limit it measured, named.
+        assertThat(result.verdict().reason()).contains("open files");
+        return;
+      }
+      DemoRuns.assertHolds(result);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> levels = (List<Map<String, Object>>) result.evidence().get("levels");
+      assertThat(levels).hasSize(9);
+      @SuppressWarnings("unchecked")
+      List<Long> servers = (List<Long>) result.evidence().get("server_pids");
+      // From outside: the servers are this JVM's children, and the idle event-loop and virtual-thread servers
+      // have tens of kernel threads, as the demo measured them under load.
+      for (long pid : servers) {
+        ProcStatus status = ProcStatus.read(pid).orElseThrow();
+        assertThat(status.ppid()).isEqualTo(ProcessHandle.current().pid());
+      }
+      assertThat(ProcStatus.read(servers.get(0)).orElseThrow().threads()).isLessThan(100);
+      assertThat(ProcStatus.read(servers.get(1)).orElseThrow().threads()).isLessThan(100);
+      Map<String, Object> top = levels.stream().filter(l -> l.get("mode").equals("one event loop (Netty)")
+          && (int) l.get("connections") == 10_000).findFirst().orElseThrow();
+      assertThat((int) top.get("kernel_threads")).isLessThan(100);
+      assertThat((int) top.get("fds")).as("one fd per connection, seen in /proc/<pid>/fd").isGreaterThan(9_000);
+      Map<String, Object> platform = levels.stream().filter(l -> l.get("mode")
+          .equals("platform thread per connection") && (int) l.get("connections") == 10_000).findFirst()
+          .orElseThrow();
+      if ((long) result.evidence().get("platform_threads_refused") == 0) {
+        assertThat((int) platform.get("kernel_threads")).isGreaterThan(9_000);
+      }
+    }
+  }
+}
