@@ -29,7 +29,7 @@ final class PoolRun {
    *
    * @param startup from the call to start() until every worker had finished its handshake
    * @param spawnToReady each first worker's time from spawn to finished handshake
-   * @param elapsed from the first submit until the last of the good images had its thumbnail
+   * @param elapsed from the first submit until every input had its outcome, the crashing one included
    * @param thumbnails the thumbnails made, by input
    * @param failures the message of each input that failed, by input
    * @param perWorker how many thumbnails each worker id made
@@ -40,11 +40,11 @@ final class PoolRun {
   private PoolRun() {}
 
   /**
-   * Starts a pool of {@code workers} workers, submits every image and then the crashing input, and waits for all
-   * of them. The crashing input goes last, so that a pool of one worker makes every other thumbnail before the
-   * crash, and the timing of either pool is of the thumbnails alone.
+   * Starts a pool of {@code workers} workers, submits every input in order, and waits until each has its
+   * outcome. The caller puts the crashing input in the middle, so that it kills workers while other inputs wait
+   * in the queue (one worker) or run on the other workers (several).
    */
-  static Result run(int workers, List<Path> images, Path crasher, Path outDir, int maxSide)
+  static Result run(int workers, List<Path> inputs, Path outDir, int maxSide)
       throws IOException, InterruptedException {
     Files.createDirectories(outDir);
     long begin = System.nanoTime();
@@ -61,17 +61,19 @@ final class PoolRun {
         .maxAttempts(2)
         // Ctrl-C still removes the pool's run directory with the worker logs.
         .closeOnJvmShutdown(true)
+        // These workers start without the AOT cache (see docs/library.md), about twice the CPU; on a machine
+        // busy with other work the default 10 s for a worker's hello has passed before it said it.
+        .handshakeTimeout(Duration.ofSeconds(60))
+        .readyTimeout(Duration.ofSeconds(90))
         .start()) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
       List<Duration> spawnToReady = pool.workers().stream().map(WorkerProcess::spawnToReady).toList();
 
       long t0 = System.nanoTime();
       Map<Path, TaskHandle> tasks = new LinkedHashMap<>();
-      for (Path image : images) {
-        tasks.put(image, pool.submit(task(image, outDir, maxSide)));
+      for (Path input : inputs) {
+        tasks.put(input, pool.submit(task(input, outDir, maxSide)));
       }
-      TaskHandle crash = pool.submit(task(crasher, outDir, maxSide));
-
       Map<Path, ThumbnailResult> thumbnails = new LinkedHashMap<>();
       Map<Path, String> failures = new LinkedHashMap<>();
       Map<Integer, Integer> perWorker = new TreeMap<>();
@@ -79,7 +81,6 @@ final class PoolRun {
         collect(task.getKey(), task.getValue(), thumbnails, failures, perWorker);
       }
       Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-      collect(crasher, crash, thumbnails, failures, perWorker);
       return new Result(workers, startup, spawnToReady, elapsed, thumbnails, failures, perWorker);
     }
   }

@@ -1,5 +1,6 @@
 package dev.ipclab.examples.thumbnails;
 
+import dev.ipclab.examples.thumbnails.worker.ThumbnailResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -44,7 +45,13 @@ public final class ThumbnailsApp {
             height = positive(arg, wh[1]);
           }
           case "--max-side" -> maxSide = positive(arg, value(args, ++i, arg));
-          case "--workers" -> workers = positive(arg, value(args, ++i, arg));
+          case "--workers" -> {
+            workers = positive(arg, value(args, ++i, arg));
+            if (workers < 2) {
+              throw new IllegalArgumentException("--workers is the second pool's, compared with one worker: 2 or"
+                  + " more, got " + workers);
+            }
+          }
           case "--keep" -> keep = true;
           default -> throw new IllegalArgumentException("unknown option " + arg);
         }
@@ -97,7 +104,7 @@ public final class ThumbnailsApp {
           --images N     test images to make (default 48)
           --size WxH     their size in pixels (default 1600x1200)
           --max-side PX  the longest side of a thumbnail (default 200)
-          --workers N    workers of the second pool (default: the CPUs this JVM may use, at least 2)
+          --workers N    workers of the second pool, 2 or more (default: the CPUs this JVM may use, at least 2)
           --keep         keep the images and thumbnails instead of deleting them at the end
         Examples:
           ThumbnailsApp
@@ -118,16 +125,20 @@ public final class ThumbnailsApp {
       }
       out.printf(Locale.ROOT, "Made %d noisy %dx%d PNGs (%.1f MB each) in %.1f s, in %s,%n", images.size(),
           o.width(), o.height(), bytes / 1e6 / images.size(), made.toMillis() / 1e3, dir.resolve("in"));
+      // The bomb goes in the middle: it kills workers while the other inputs wait or run.
+      List<Path> inputs = new ArrayList<>(images);
+      inputs.add(images.size() / 2, bomb);
       out.printf(Locale.ROOT, "and %s: %d bytes whose header claims %dx%d pixels (%d MB decoded; a worker's heap"
-          + " is 256 MB).%nEach pool gets the %d images, then %s last.%n%n", CRASHER, Files.size(bomb),
-          TestImages.BOMB_SIDE, TestImages.BOMB_SIDE, 3L * TestImages.BOMB_SIDE * TestImages.BOMB_SIDE / 1_000_000,
-          images.size(), CRASHER);
+          + " is 256 MB).%nEach pool gets the %d inputs in this order, %s as number %d.%n%n", CRASHER,
+          Files.size(bomb), TestImages.BOMB_SIDE, TestImages.BOMB_SIDE,
+          3L * TestImages.BOMB_SIDE * TestImages.BOMB_SIDE / 1_000_000, inputs.size(), CRASHER,
+          inputs.indexOf(bomb) + 1);
 
       List<PoolRun.Result> results = new ArrayList<>();
       for (int workers : List.of(1, o.workers())) {
-        PoolRun.Result r = PoolRun.run(workers, images, bomb, dir.resolve("out-" + workers), o.maxSide());
+        PoolRun.Result r = PoolRun.run(workers, inputs, dir.resolve("out-" + workers), o.maxSide());
         results.add(r);
-        out.println(summary(r, images.size()));
+        out.println(summary(r, images.size(), inputs.size()));
       }
       PoolRun.Result one = results.get(0);
       PoolRun.Result many = results.get(1);
@@ -155,7 +166,7 @@ public final class ThumbnailsApp {
         }
       }
       Path first = images.get(0);
-      var t = many.thumbnails().get(first);
+      ThumbnailResult t = many.thumbnails().get(first);
       if (t != null) {
         out.printf(Locale.ROOT, "%nFor example %s: %dx%d, %d KB -> %dx%d, %d KB%n", first.getFileName(),
             t.sourceWidth(), t.sourceHeight(), Files.size(first) / 1000, t.width(), t.height(), t.bytes() / 1000);
@@ -172,16 +183,15 @@ public final class ThumbnailsApp {
     }
   }
 
-  private static String summary(PoolRun.Result r, int images) {
+  private static String summary(PoolRun.Result r, int images, int inputs) {
     String spawns = r.spawnToReady().stream().map(d -> Long.toString(d.toMillis()))
         .collect(Collectors.joining(", ", "", " ms"));
     String perWorker = r.perWorker().entrySet().stream()
         .map(e -> "worker-" + e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-    long good = r.thumbnails().size();
-    return String.format(Locale.ROOT, "pool of %s: ready in %d ms (spawn to ready: %s); %d of %d thumbnails in %d ms"
-        + " (%.1f ms per image); %d failed; thumbnails per worker: %s",
-        workers(r.workers()), r.startup().toMillis(), spawns, good, images, r.elapsed().toMillis(),
-        r.elapsed().toNanos() / 1e6 / images, r.failures().size(), perWorker);
+    return String.format(Locale.ROOT, "pool of %s: ready in %d ms (spawn to ready: %s); %d inputs in %d ms"
+        + " (%.1f ms each): %d of %d thumbnails, %d failed; thumbnails per worker: %s", workers(r.workers()),
+        r.startup().toMillis(), spawns, inputs, r.elapsed().toMillis(), r.elapsed().toNanos() / 1e6 / inputs,
+        r.thumbnails().size(), images, r.failures().size(), perWorker);
   }
 
   private static String workers(int n) {
