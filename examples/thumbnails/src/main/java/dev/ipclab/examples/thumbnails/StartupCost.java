@@ -21,9 +21,10 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code worker-jar}: the ipclab worker jar alone, the pool's default, with the AOT cache the ipclab build
  *       trained beside it;
- *   <li>{@code worker-jar, no AOT}: the same with {@code -XX:AOTMode=off}, which is what the cache is worth;
+ *   <li>{@code worker-jar, no AOT}: the same with {@code -XX:AOTMode=off}, which also turns off the JDK's own CDS
+ *       archive: no class comes pre-loaded at all;
  *   <li>{@code this JVM's class path}: {@code classPathOfThisJvm()}, as ThumbnailsApp starts its workers. Its first
- *       entry is not the worker jar, so the cache cannot serve it;
+ *       entry is not the worker jar, so the pool offers no cache (the JDK's CDS archive still serves the JDK);
  *   <li>{@code worker-jar + example}: the worker jar first, then this example's classes
  *       ({@code addClassPath(codeSource(ThumbnailTasks.class))}). The JVM accepts a cache trained on a prefix of
  *       the class path, so the cache serves ipclab's classes and only the example's load without it.
