@@ -118,7 +118,7 @@ class ThumbnailsExampleIT {
       String failure = block(out, "The pool of " + name + ": bomb.png failed, as it should:");
       assertThat(failure).as(out)
           .contains("task " + (IMAGES / 2 + 1) + " (thumbnail) failed: its worker died on attempt 2 of 2")
-          .containsPattern("worker-\\d+ pid \\d+ is gone: exit 3")
+          .containsPattern("worker-\\d+ pid \\d+ is gone: exit 3: out of memory")
           .contains("Terminating due to java.lang.OutOfMemoryError: Java heap space");
     }
     assertThat(out).doesNotContain("should not have", "did not fail");
