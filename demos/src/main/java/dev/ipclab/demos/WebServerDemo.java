@@ -160,6 +160,15 @@ public final class WebServerDemo implements Demo {
           + Check.format(Stats.millis(slowest.load().getConnectNanos()), "ms") + " to connect: this machine is"
           + " too busy or too small for it. " + limits.describe()));
     }
+    if (platformStop.getRefused() == 0 && platform.load().getFirstFailure().isEmpty()
+        && platform.load().getAnswered() < top) {
+      // Neither refused nor failed, only not done: whether a thread per connection would have served them all, or
+      // hit a limit, this run cannot say.
+      return result.build(Verdict.notApplicable("the thread-per-connection server answered "
+          + platform.load().getAnswered() + " of " + top + " connections' requests within the load's "
+          + LOAD_TIME_LIMIT_MILLIS / 1000 + " s, with no thread refused and no error: it neither served them all nor"
+          + " hit a limit in the time this machine gave it. " + limits.describe()));
+    }
     List<Check> checks = new ArrayList<>();
     checks.add(Check.equal("event loop: requests answered of " + top, loop.load().getAnswered(), top));
     checks.add(Check.equal("virtual threads: requests answered of " + top, virtual.load().getAnswered(), top));
