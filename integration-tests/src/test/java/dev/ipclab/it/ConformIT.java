@@ -45,7 +45,7 @@ class ConformIT {
         .allSatisfy((id, verdict) -> assertThat(verdict).as(id).isEqualTo("PASS"));
     assertThat(run.status()).as(run.describe()).isZero();
     assertThat(run.report().get("transport").asText()).isEqualTo(transport);
-    assertThat(run.check("hello").get("arrived").asText()).contains("the token", "task kinds [echo, fail, sleep]");
+    assertThat(run.check("hello").get("arrived").asText()).contains("the token", "task kinds [allocate, echo, fail, sleep]");
     assertThat(run.check("stdin-eof").get("arrived").asText()).startsWith("exit status 5 after");
     assertThat(ConformRuns.conformDirectories()).as("conform's private directory removed").isEqualTo(before);
   }
