@@ -186,8 +186,15 @@ class ThumbnailsExampleIT {
     return root;
   }
 
-  /** The local repository this build resolves from, found where protobuf-java came from. */
+  /**
+   * The local repository this build resolves from: as Maven passes it ({@code -Dipclab.build.repository}), else
+   * found where protobuf-java came from (in a reactor build that can be a module's {@code target/lib} instead).
+   */
   private static Path buildLocalRepository() {
+    String given = System.getProperty("ipclab.build.repository");
+    if (given != null && !given.isBlank() && Files.isDirectory(Path.of(given, "com/google/protobuf/protobuf-java"))) {
+      return Path.of(given);
+    }
     Path jar = WorkerPoolBuilder.codeSource(com.google.protobuf.Message.class);
     // <repo>/com/google/protobuf/protobuf-java/<version>/protobuf-java-<version>.jar
     Path repo = jar.getParent().getParent().getParent().getParent().getParent().getParent();
