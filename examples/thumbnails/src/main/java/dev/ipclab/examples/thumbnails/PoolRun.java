@@ -8,7 +8,7 @@ import dev.ipclab.parent.TaskOutcome;
 import dev.ipclab.parent.TaskSpec;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerPoolBuilder;
-import dev.ipclab.parent.WorkerProcess;
+import dev.ipclab.parent.PoolWorker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ final class PoolRun {
         .readyTimeout(Duration.ofSeconds(90))
         .start()) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
-      List<Duration> spawnToReady = pool.workers().stream().map(WorkerProcess::spawnToReady).toList();
+      List<Duration> spawnToReady = pool.workers().stream().map(PoolWorker::spawnToReady).toList();
 
       long t0 = System.nanoTime();
       Map<Path, TaskHandle> tasks = new LinkedHashMap<>();
