@@ -9,8 +9,18 @@ import java.util.Locale;
  * @param expected the expectation with its tolerance, e.g. "≥ 1.5"
  * @param measured the measured value with its unit, e.g. "1.87"
  * @param passed whether the measurement meets the expectation
+ * @param isKey whether the short output shows this check: one of the few that carry the claim
  */
-public record Check(String name, String expected, String measured, boolean passed) {
+public record Check(String name, String expected, String measured, boolean passed, boolean isKey) {
+
+  public Check(String name, String expected, String measured, boolean passed) {
+    this(name, expected, measured, passed, false);
+  }
+
+  /** This check, marked as one the short output shows. */
+  public Check asKey() {
+    return new Check(name, expected, measured, passed, true);
+  }
 
   /** {@code value ≥ min}. */
   public static Check atLeast(String name, double value, double min, String unit) {

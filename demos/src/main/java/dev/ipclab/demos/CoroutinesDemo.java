@@ -44,8 +44,8 @@ public final class CoroutinesDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName())
         .prediction(COROUTINES + " yielding virtual threads take turns on one carrier (A1 B1 C1 D1 A2 ...); "
-            + ThreadCrowds.VIRTUAL + " sleeping ones need fewer than " + ThreadCrowds.MAX_KERNEL_THREADS
-            + " kernel threads at ~1 KiB each; a platform thread is a kernel thread of tens of KiB.")
+            + ThreadCrowds.VIRTUAL + " asleep need < " + ThreadCrowds.MAX_KERNEL_THREADS
+            + " kernel threads, ~1 KiB each; a platform thread, tens of KiB.")
         .note("Also predicted: a generator's producer asked for " + VALUES + " Fibonacci numbers computes exactly "
             + VALUES + ", each after it is asked.");
     context.progress("starting a worker with one carrier thread over " + context.transport().cliName());
@@ -135,7 +135,7 @@ public final class CoroutinesDemo implements Demo {
         .evidence("repeats_while_others_runnable", repeats);
     checks.add(Check.equal("steps recorded", steps.size(), COROUTINES * STEPS));
     checks.add(Check.equal("distinct carrier TIDs the " + COROUTINES + " virtual threads ran on", carriers.size(),
-        1));
+        1).asKey());
     checks.add(Check.that("the carrier is a kernel thread of the worker, not the task thread that started them",
         Files.isDirectory(task) && carrier != trace.getTaskTid(), "in /proc/" + pid + "/task, ≠ "
         + trace.getTaskTid(), carrier + " (" + comm + ")"));

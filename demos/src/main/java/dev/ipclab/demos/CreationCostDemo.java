@@ -58,8 +58,8 @@ public final class CreationCostDemo implements Demo {
   @Override
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
-        .prediction("A process costs far more to create than a thread, a virtual thread least. A message between"
-            + " processes pays a kernel wake-up (tens of µs); threads spinning on shared memory, under 1 µs.");
+        .prediction("A process costs far more to create than a thread, a virtual thread least. A message"
+            + " between processes pays a kernel wake-up (tens of µs); spinning threads, under 1 µs.");
     Map<String, double[]> create = new LinkedHashMap<>();
     Map<String, double[]> talk = new LinkedHashMap<>();
     Map<String, Double> sleeps = new LinkedHashMap<>();

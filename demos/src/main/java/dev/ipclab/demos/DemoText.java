@@ -13,10 +13,12 @@ public final class DemoText {
     return render(r, kept, false);
   }
 
-  /** Checks the short form shows: the failed ones first, then the first passed ones, up to this many. */
+  /** Checks the short form shows: the failed ones first, then the demo's key ones, up to this many. */
   static final int KEY_CHECKS = 2;
   /** Commands the short form shows. */
   static final int KEY_COMMANDS = 1;
+  /** What separates a command from its comment in {@link DemoResult#checkYourself()}. */
+  private static final String COMMENT = "    # ";
 
   /**
    * Prints a result within {@link Table#MAX_WIDTH} columns. The short form has the claim, the prediction, the one
@@ -46,16 +48,21 @@ public final class DemoText {
       out.append(tables.get(0).render());
     }
     Verdict v = r.verdict();
-    List<Check> checks = detail ? v.checks() : keyChecks(v.checks());
-    String shown = checks.size() < v.checks().size() ? ", " + checks.size() + " of " + v.checks().size()
-        + " shown" : "";
-    paragraph(out, "Verdict: ", (v.outcome() == Verdict.Outcome.HOLDS ? "✔ " : v.outcome()
-        == Verdict.Outcome.FAILS ? "✘ " : "– ") + "the claim " + v.outcome().words()
-        + (v.reason() != null ? ": " + v.reason() : v.outcome() == Verdict.Outcome.HOLDS
-        ? " (every check passed" + shown + ")" : " (see the failed checks" + shown + ")"));
-    for (Check c : checks) {
-      paragraph(out, "  " + (c.passed() ? "✔" : "✘") + " ", c.name() + ": expected " + c.expected()
-          + ", measured " + c.measured());
+    String mark = v.outcome() == Verdict.Outcome.HOLDS ? "✔ " : v.outcome() == Verdict.Outcome.FAILS ? "✘ " : "– ";
+    if (v.reason() != null) {
+      paragraph(out, "Verdict: ", mark + "the claim " + v.outcome().words() + ": " + v.reason());
+    } else if (detail) {
+      paragraph(out, "Verdict: ", mark + "the claim " + v.outcome().words() + " (" + tally(v) + ")");
+      for (Check c : v.checks()) {
+        paragraph(out, "  " + (c.passed() ? "✔" : "✘") + " ", c.name() + ": expected " + c.expected()
+            + ", measured " + c.measured());
+      }
+    } else { // one paragraph: the tally, then the key checks
+      StringJoiner key = new StringJoiner("; ");
+      keyChecks(v.checks()).forEach(c -> key.add((c.passed() ? "" : "✘ ") + c.name() + ": " + c.measured()
+          + " (expected " + c.expected() + ")"));
+      paragraph(out, "Verdict: ", mark + "the claim " + v.outcome().words() + " (" + tally(v) + "; key: " + key
+          + ")");
     }
     if (r.shows() != null) {
       paragraph(out, "What this shows: ", r.shows());
@@ -65,19 +72,25 @@ public final class DemoText {
         paragraph(out, "Note: ", note);
       }
     }
+    List<String> commands = detail ? r.checkYourself()
+        : r.checkYourself().subList(0, Math.min(KEY_COMMANDS, r.checkYourself().size()));
     if (kept || detail) {
       out.append("Check it yourself").append(kept ? " (the processes are still up):"
           : " (add --keep to keep the processes up while you do):").append('\n');
       paragraph(out, "  processes: ", pids(r.pids()));
+    } else if (!commands.isEmpty() && commands.get(0).contains(COMMENT)) { // its pid is in the command
+      String command = commands.get(0);
+      paragraph(out, "Check it yourself (with --keep): ", command.substring(command.indexOf(COMMENT)
+          + COMMENT.length()));
+      paragraph(out, "  $ ", command.substring(0, command.indexOf(COMMENT)));
+      return out.toString();
     } else {
-      paragraph(out, "Check it yourself (with --keep), processes: ", pids(r.pids()));
+      out.append("Check it yourself (with --keep):").append('\n');
     }
-    List<String> commands = detail ? r.checkYourself()
-        : r.checkYourself().subList(0, Math.min(KEY_COMMANDS, r.checkYourself().size()));
     for (String command : commands) {
-      int comment = command.indexOf("    # ");
+      int comment = command.indexOf(COMMENT);
       if (comment > 0 && command.length() + 4 > Table.MAX_WIDTH) { // the comment goes on a line of its own
-        paragraph(out, "  # ", command.substring(comment + 6));
+        paragraph(out, "  # ", command.substring(comment + COMMENT.length()));
         paragraph(out, "  $ ", command.substring(0, comment));
       } else {
         paragraph(out, "  $ ", command);
@@ -86,10 +99,21 @@ public final class DemoText {
     return out.toString();
   }
 
-  /** The failed checks, then the first passed ones, {@link #KEY_CHECKS} at most (all failed ones at least). */
+  private static String tally(Verdict v) {
+    long failed = v.checks().stream().filter(c -> !c.passed()).count();
+    return failed == 0 ? "all " + v.checks().size() + " checks passed"
+        : failed + " of " + v.checks().size() + " checks failed";
+  }
+
+  /**
+   * The failed checks, then the passed ones the demo marked key, then the first passed ones: {@link #KEY_CHECKS}
+   * at most (all failed ones at least).
+   */
   static List<Check> keyChecks(List<Check> checks) {
     List<Check> key = new java.util.ArrayList<>(checks.stream().filter(c -> !c.passed()).toList());
-    checks.stream().filter(Check::passed).limit(Math.max(0, KEY_CHECKS - key.size())).forEach(key::add);
+    java.util.stream.Stream.concat(checks.stream().filter(c -> c.passed() && c.isKey()),
+            checks.stream().filter(c -> c.passed() && !c.isKey()))
+        .limit(Math.max(0, KEY_CHECKS - key.size())).forEach(key::add);
     return key;
   }
 
@@ -116,9 +140,9 @@ public final class DemoText {
     }
   }
 
-  /** At most two summary lines' worth of a reason; the demo's own block has all of it. */
-  private static String shorten(String reason) {
-    return reason.length() <= 80 ? reason : reason.substring(0, 79) + "…";
+  /** One summary line's worth of a reason; the demo's own block has all of it. */
+  private static String shorten(String reason, int width) {
+    return reason.length() <= width ? reason : reason.substring(0, width - 1) + "…";
   }
 
   static String pids(Map<String, Long> pids) {
@@ -129,14 +153,17 @@ public final class DemoText {
 
   /** One line per demo: name, verdict, time, and the first failed check or the reason. */
   public static String summary(List<DemoResult> results) {
-    Table.Builder table = Table.of("Summary", "demo", "verdict", "time (s)", "detail");
+    Table.Builder table = Table.of("Summary", "demo", "verdict", "s", "detail");
+    int nameWidth = results.stream().mapToInt(r -> r.demo().length()).max().orElse(4);
+    int verdictWidth = results.stream().mapToInt(r -> r.verdict().outcome().words().length()).max().orElse(7);
+    int detailWidth = Table.MAX_WIDTH - 2 - nameWidth - verdictWidth - 5 - 3 * 2;
     for (DemoResult r : results) {
       Verdict v = r.verdict();
-      String detail = v.reason() != null ? shorten(v.reason().lines().findFirst().orElse(""))
+      String detail = v.reason() != null ? v.reason().lines().findFirst().orElse("")
           : v.checks().stream().filter(c -> !c.passed()).findFirst()
               .map(c -> "failed: " + c.name() + " (measured " + c.measured() + ", expected " + c.expected() + ")")
               .orElse(v.checks().size() + " checks passed");
-      table.row(r.demo(), v.outcome().words(), r.elapsedMillis() / 1000.0, detail);
+      table.row(r.demo(), v.outcome().words(), r.elapsedMillis() / 1000.0, shorten(detail, detailWidth));
     }
     return table.build().render();
   }

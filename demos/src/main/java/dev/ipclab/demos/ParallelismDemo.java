@@ -157,11 +157,11 @@ public final class ParallelismDemo implements Demo {
     List<Integer> pinnedCpus = pinned.stream().flatMap(s -> s.getCpusList().stream()).distinct().toList();
     checks.add(Check.equal("CPUs the pinned units ran on", pinnedCpus, List.of(pin)));
     checks.add(Check.between("speed-up pinned to one CPU", speedups.get(UNITS + " processes on CPU " + pin),
-        0.6, 1.4, "×"));
+        0.6, 1.4, "×").asKey());
     // Wide on purpose: a 2-core VM shares its cores with the JVMs' own threads and the host.
     double low = 0.7 * parallel;
     checks.add(Check.between("speed-up of processes on all CPUs", speedups.get(UNITS + " processes, all CPUs"),
-        low, parallel * 1.3, "×"));
+        low, parallel * 1.3, "×").asKey());
     checks.add(Check.between("speed-up of threads in one process", speedups.get(UNITS + " threads in one process"),
         low, parallel * 1.3, "×"));
     result.shows(String.format(java.util.Locale.ROOT, "Concurrent means in progress at the same time; parallel"

@@ -101,7 +101,7 @@ final class SameAddressPart {
         returned.stream().allMatch(hex(address)::equals), "all " + hex(address), returned.toString()));
     checks.add(Check.equal("values read back at " + hex(address) + " (each its own pid)", values, pids));
     checks.add(Check.equal("distinct values at the same address", values.stream().distinct().count(),
-        (long) workers.size()));
+        (long) workers.size()).asKey());
     checks.add(Check.that("a private anonymous 4096-byte mapping starts at " + hex(address)
         + " in every worker's /proc/<pid>/maps", inMaps == workers.size(), "in " + workers.size() + " of "
         + workers.size(), "in " + inMaps + " of " + workers.size()));

@@ -216,7 +216,7 @@ public final class ThreadStatesDemo implements Demo {
         + threads.size(), allRead ? "all" : "some vanished"));
     // n threads that never block on c CPUs: about (n - c) × window of waiting; a quarter of it allows for noise.
     checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads, summed", sumWait,
-        0.25 * (n - cores) * windowMs, "ms"));
+        0.25 * (n - cores) * windowMs, "ms").asKey());
     // Other processes may take CPU time too, so fairness is judged among the CPU-bound threads themselves.
     double meanOn = sumOn / n;
     checks.add(Check.atLeast("least on-CPU time of a CPU-bound thread (a quarter of their mean "
@@ -238,7 +238,7 @@ public final class ThreadStatesDemo implements Demo {
     checks.add(Check.atMost("on-CPU time of the CPU-bound threads, summed (≤ CPUs × window + 10%)", sumOn,
         1.1 * cores * windowMs, "ms"));
     checks.add(Check.atMost("most on-CPU time of a thread that blocks or sleeps (2% of the window)", passiveMaxOn,
-        0.02 * windowMs, "ms"));
+        0.02 * windowMs, "ms").asKey());
     checks.add(Check.atLeast("samples with state R among the CPU-bound threads", 100.0 * cpuR / cpuSamples, 80,
         "%"));
     checks.add(Check.atLeast("samples with state S among the others", 100.0 * passiveS / passiveSamples, 90, "%"));
@@ -266,7 +266,7 @@ public final class ThreadStatesDemo implements Demo {
   private static Table byRole(List<StateThread> threads, SchedWindow window, Map<Long, String> javaStates) {
     Table.Builder t = Table.of("The worker's threads by role over " + Math.round(Stats.millis(window.windowNanos()))
         + " ms (R = running or ready; schedstat splits the two)", "role", "threads", "Java state",
-        "kernel letters seen", "on CPU (ms)", "ready, run queue (ms)");
+        "kernel letters seen", "on CPU (ms)", "ready (ms)");
     Map<StateRole, List<StateThread>> roles = new LinkedHashMap<>();
     threads.forEach(th -> roles.computeIfAbsent(th.getRole(), k -> new ArrayList<>()).add(th));
     roles.forEach((role, list) -> {

@@ -67,7 +67,7 @@ public final class ThreadsShareDemo implements Demo {
     }
     boolean ownShare = processCounters.stream().allMatch(c -> c == INCREMENTS);
     checks.add(Check.that("each process's counter holds only its own increments", ownShare,
-        "every counter = " + INCREMENTS, processCounters.toString()));
+        "every counter = " + INCREMENTS, processCounters.toString()).asKey());
     result.evidence("process_counters", processCounters);
 
     PoolWorker worker = pool.worker(1);
@@ -83,11 +83,11 @@ public final class ThreadsShareDemo implements Demo {
         race(RACERS, CounterMode.COUNTER_MODE_ATOMIC, true), CounterRaceResult.parser()).value();
 
     Table.Builder races = Table.of(RACERS + " threads of " + worker.name() + " (pid " + worker.pid()
-        + ") on one counter", "update", "runs", "added (sum of the racers')", "counted", "lost", "lost (%)",
-        "time (ms)", "ns per addition");
+        + ") on one counter; unsynchronized: read it, pause, write it + 1", "update", "runs", "added", "counted",
+        "lost", "lost (%)", "ms", "ns/addition");
     for (CounterRaceResult r : List.of(unsynchronized, locked, atomic)) {
       long lost = r.getExpected() - r.getCounted();
-      String update = r == unsynchronized ? "unsynchronized (read x, pause, write x + 1)"
+      String update = r == unsynchronized ? "unsynchronized"
           : r == locked ? "synchronized block" : "AtomicLong.incrementAndGet";
       // The unsynchronized race runs for a fixed time, the others for a fixed count: ns per addition compares them.
       races.row(update, r == unsynchronized ? "for " + RACE_MILLIS + " ms" : INCREMENTS + " each", r.getExpected(),
@@ -104,7 +104,7 @@ public final class ThreadsShareDemo implements Demo {
     checks.add(Check.equal("the atomic counter is exact", atomic.getCounted(), atomic.getExpected()));
     checks.add(Check.equal("the locked counter is exact", locked.getCounted(), locked.getExpected()));
     // Holds on one CPU too (checked with taskset -c 0): the pause between read and write catches preempted racers.
-    checks.add(Check.atLeast("updates lost without synchronization", lost, 1, "increments"));
+    checks.add(Check.atLeast("updates lost without synchronization", lost, 1, "increments").asKey());
 
     // The racers are parked now: ask the kernel about them from outside the worker.
     Table.Builder racers = Table.of("The racing threads, as Java and the kernel name them",

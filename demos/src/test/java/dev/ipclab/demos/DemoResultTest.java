@@ -66,7 +66,10 @@ class DemoResultTest {
 
     String text = DemoText.render(result, false);
     assertThat(text).containsSubsequence("Claim:", "Two is more than one.", "Prediction:", "2 > 1", "Measured:",
-        "numbers", "Verdict:", "✔ the claim holds", "Check it yourself", "worker-1 42", "$ echo 2    # prints two");
+        "numbers", "Verdict:", "✔ the claim holds", "Check it yourself (with --keep): prints two", "$ echo 2");
+    // Kept up, the processes are listed, each command with its comment.
+    assertThat(DemoText.render(result, true)).containsSubsequence("Check it yourself (the processes are still up)",
+        "worker-1 42", "$ echo 2    # prints two");
 
     JsonNode json = new ObjectMapper().readTree(DemoJson.write(result));
     assertThat(json.get("demo").asText()).isEqualTo("example");

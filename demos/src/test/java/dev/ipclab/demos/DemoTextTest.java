@@ -32,7 +32,7 @@ class DemoTextTest {
         .build();
     Table detailOnly = Table.of("only with --detail", "n").row(7L).build();
     List<Check> checks = List.of(Check.atLeast("one", 2, 1, ""), Check.atLeast("two", 2, 1, ""),
-        Check.atLeast("three", 2, 1, ""), Check.atLeast("four", 2, 1, ""), Check.atLeast("five", 0, 1, ""));
+        Check.atLeast("three", 2, 1, "").asKey(), Check.atLeast("four", 2, 1, ""), Check.atLeast("five", 0, 1, ""));
     return DemoResult.builder(DEMO).prediction("p ".repeat(80)).table(detailOnly).keyTable(wide)
         .shows("What it shows, with a number: 42. " + "More. ".repeat(30))
         .note("a note for --detail")
@@ -44,8 +44,9 @@ class DemoTextTest {
   @Test
   void theShortFormHasTheKeyTableTheFailedAndFirstChecksAndWhatItShows() {
     String text = DemoText.render(result(), false);
-    assertThat(text).contains("a table far wider", "What this shows:", "✘ five", "✔ one",
-        "$ echo xxx").doesNotContain("only with --detail", "✔ two",
+    // The failed check first, then the one the demo marked key; the others only with --detail.
+    assertThat(text).contains("a table far wider", "What this shows:", "1 of 5 checks failed", "✘ five: 0",
+        "three: 2", "$ echo xxx").doesNotContain("only with --detail", "one: 2", "two: 2",
         "a note for --detail", "$ echo 2");
     assertThat(text.lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
   }

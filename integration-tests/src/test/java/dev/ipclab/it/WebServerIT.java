@@ -35,7 +35,8 @@ class WebServerIT {
       DemoRuns.assertHolds(result);
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> levels = (List<Map<String, Object>>) result.evidence().get("levels");
-      assertThat(levels).hasSize(9);
+      // Lower levels may be skipped for time; every mode's top level is always run, and it is what is judged.
+      assertThat(levels).filteredOn(l -> (int) l.get("connections") == 10_000).hasSize(3);
       @SuppressWarnings("unchecked")
       List<Long> servers = (List<Long>) result.evidence().get("server_pids");
       // From outside: the servers are this JVM's children, and the idle event-loop and virtual-thread servers
@@ -53,9 +54,10 @@ class WebServerIT {
       Map<String, Object> platform = levels.stream().filter(l -> l.get("mode")
           .equals("platform thread per connection") && (int) l.get("connections") == 10_000).findFirst()
           .orElseThrow();
-      if ((long) result.evidence().get("platform_threads_refused") == 0) {
-        assertThat((int) platform.get("kernel_threads")).isGreaterThan(9_000);
-      }
+      // A kernel thread per connection the platform-thread server held, counted from outside it (/proc).
+      assertThat((int) platform.get("held_connections")).isGreaterThanOrEqualTo(WebServerDemo.MIN_HELD);
+      assertThat((double) platform.get("threads_per_held")).isGreaterThanOrEqualTo(WebServerDemo.ONE_EACH);
+      assertThat((int) platform.get("kernel_threads")).isGreaterThan((int) top.get("kernel_threads") + 900);
     }
   }
 }

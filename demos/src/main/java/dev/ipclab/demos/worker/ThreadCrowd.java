@@ -60,7 +60,7 @@ final class ThreadCrowd {
     try {
       for (int i = 0; i < request.getCount(); i++) {
         if (System.nanoTime() - start > capNanos) {
-          stoppedBy = "time cap of " + request.getTimeCapMillis() + " ms";
+          stoppedBy = request.getTimeCapMillis() + " ms cap";
           break;
         }
         startEach[i] = ThreadStarts.timedStart(builder, body, threads);
