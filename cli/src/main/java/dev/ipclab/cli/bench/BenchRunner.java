@@ -126,7 +126,7 @@ public final class BenchRunner {
     try (WorkerPool pool = started; BaselineEcho baseline = join(echo)) {
       PoolWorker worker = pool.workers().get(0);
       say("%s/%s: worker pid %d ready in %d ms%s", transport.cliName(), idle.cliName(), worker.pid(),
-          worker.spawnToReady().toMillis(), baseline == null ? ", no bare-JDK echo for this transport"
+          worker.spawnToReady().toMillis(), baseline == null ? ", no bare-JDK echo for this transport and idle mode"
               : ", bare-JDK echo pid " + baseline.pid());
       Thread.sleep(SETTLE.toMillis());
       idleRss.add(rssMb(worker.pid()));
