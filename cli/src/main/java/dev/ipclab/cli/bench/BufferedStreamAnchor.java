@@ -38,7 +38,11 @@ final class BufferedStreamAnchor {
       return new Anchors.BufferedStream(payloadBytes, sent, Math.round(sent / seconds),
           Math.round(sent * (double) payloadBytes / seconds / 1e5) / 10.0);
     } finally {
-      p.getOutputStream().close();
+      try {
+        p.getOutputStream().close(); // end of stream: the sink exits
+      } catch (IOException e) {
+        // the sink is gone already; the wait below reaps it
+      }
       if (!p.waitFor(5, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         p.waitFor(5, TimeUnit.SECONDS);

@@ -44,6 +44,7 @@ final class ShmEchoChannel implements EchoChannel {
         StandardOpenOption.WRITE)) {
       channel.map(FileChannel.MapMode.READ_WRITE, 0, 2L * half); // sizes the file
     }
+    file.toFile().deleteOnExit(); // a bench stopped by Ctrl-C between rows leaves nothing in /dev/shm either
     return file;
   }
 
