@@ -26,8 +26,10 @@ import picocli.CommandLine.Spec;
     description = {"Measure every transport and idle mode at each payload size: round-trip percentiles after"
         + " a warm-up that lasts until the JIT compilers go quiet (1 to 10 s), against a bare-JDK echo over the"
         + " same channel (the ratio is ipclab's overhead), one-way throughput, parent and worker CPU per message"
-        + " (and the echo's), worker RSS; then worker spawn-to-ready. Prints a table"
-        + " and which of the performance targets hold. Progress goes to stderr.",
+        + " (and the echo's), worker RSS; then worker spawn-to-ready, crash to a READY replacement, and RSS and"
+        + " PSS per worker in a pool of 4. Bare-JDK anchors are measured in the same run (a bare child JVM's"
+        + " spawn and RSS, an shm spin echo, a buffered one-way stream); every target is a ratio to one of them,"
+        + " printed with both sides. Prints a table and which targets hold. Progress goes to stderr.",
         "Pin everything to one CPU to see the software cost: taskset -c 0 scripts/ipclab bench"},
     footer = {"", "Examples:",
         "  ipclab bench --quick",

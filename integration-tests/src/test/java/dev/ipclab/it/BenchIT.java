@@ -36,7 +36,8 @@ class BenchIT {
   private static final Pattern PID = Pattern.compile("(?:worker|echo) pid (\\d+)");
 
   @Test
-  void quickJsonReportsEveryFigureForPipeAndUds() throws Exception {
+  void quickJsonReportsEveryFigureAndAnchorForPipeAndUds() throws Exception {
+    // shm is left out to keep this test's time: its rows and its anchor add half again to the run
     try (ParentCli cli = ParentCli.start("bench", "--quick", "--transport", "pipe,uds", "--payloads", "100",
         "--spawns", "3", "--json")) {
       assertThat(cli.waitFor(200)).as(cli.stderr()).isZero();
@@ -52,10 +53,11 @@ class BenchIT {
         assertOrdered(r.get("rtt_us"), row);
         assertOrdered(r.get("baseline_rtt_us"), row + " baseline");
         assertThat(r.get("baseline_round_trips").asLong()).as(row).isPositive();
-        double ratio = r.get("ratio").asDouble();
-        assertThat(ratio).as(row + " ratio is p50 / baseline p50").isCloseTo(
+        assertThat(r.get("ratio").asDouble()).as(row + " ratio is p50 / baseline p50").isCloseTo(
             r.get("rtt_us").get("p50").asDouble() / r.get("baseline_rtt_us").get("p50").asDouble(),
             org.assertj.core.api.Assertions.within(0.01));
+        assertThat(r.get("baseline_cpu_us_per_msg").get("worker").asDouble()).as(row + " echo CPU")
+            .isNotNegative();
         JsonNode throughput = r.get("throughput");
         assertThat(throughput.get("messages").asLong()).as(row).isPositive();
         assertThat(throughput.get("msgs_per_s").asDouble()).as(row).isPositive();
@@ -64,7 +66,6 @@ class BenchIT {
             throughput.get("msgs_per_s").asDouble() * 100 / 1e6, org.assertj.core.api.Assertions.within(0.1));
         assertThat(r.get("cpu_us_per_msg").get("parent").asDouble()).as(row).isNotNegative();
         assertThat(r.get("cpu_us_per_msg").get("worker").asDouble()).as(row).isNotNegative();
-        assertThat(r.get("baseline_cpu_us_per_msg").get("worker").asDouble()).as(row + " echo CPU").isNotNegative();
         assertThat(r.get("worker_rss_mb").asDouble()).as(row).isGreaterThan(5);
         // Every JVM compiles something while it warms up; a warm-up that saw no compiler time measured nothing.
         JsonNode warmup = r.get("warmup");
@@ -91,7 +92,30 @@ class BenchIT {
       assertThat(crash.get("spare_p50").asDouble()).isPositive().isLessThanOrEqualTo(crash.get("spare_p99").asDouble());
       assertThat(crash.get("no_spare_p50").asDouble()).isPositive()
           .isLessThanOrEqualTo(crash.get("no_spare_p99").asDouble());
-      assertThat(json.get("targets").size()).as("ratio x4, spin p50 x2, throughput x4, spawn, RSS, crash").isEqualTo(13);
+      assertAnchorsMeasured(json.get("anchors"), json.get("pool_memory"));
+      JsonNode targets = json.get("targets");
+      assertThat(targets.size()).as("RTT / bare echo x4, spin / block x2, one way x4, spawn, RSS, crash")
+          .isEqualTo(13);
+      Set<Double> ratios = new TreeSet<>();
+      for (JsonNode t : targets) {
+        String name = t.get("name").asText();
+        assertThat(t.get("ipclab").isNumber()).as(name + " ipclab").isTrue();
+        assertThat(t.get("ipclab").asDouble()).as(name + " ipclab").isPositive();
+        if (t.get("ratio").isNull()) { // the one absolute target
+          assertThat(name).startsWith("crash to replacement READY");
+          assertThat(t.get("anchor").isNull()).as(name).isTrue();
+          continue;
+        }
+        assertThat(t.get("anchor").isNumber()).as(name + " anchor").isTrue();
+        assertThat(t.get("anchor").asDouble()).as(name + " anchor").isPositive();
+        assertThat(t.get("anchor_name").asText()).as(name).isNotBlank();
+        assertThat(t.get("ratio").asDouble()).as(name + ": ratio = ipclab / anchor").isCloseTo(
+            t.get("ipclab").asDouble() / t.get("anchor").asDouble(), org.assertj.core.api.Assertions.within(6e-4));
+        assertThat(t.get("measured").asText()).as(name).contains(String.format(java.util.Locale.ROOT, "%.3fx",
+            t.get("ratio").asDouble()));
+        ratios.add(t.get("ratio").asDouble());
+      }
+      assertThat(ratios).as("ratios of measured figures, not one constant").hasSizeGreaterThan(3);
 
       // A pong answering a one-way ping (request_id 0) would be logged as not in flight.
       assertThat(cli.stderr()).contains("[ 4/4]").doesNotContain("not in flight");
@@ -125,6 +149,42 @@ class BenchIT {
     }
   }
 
+  /** Every anchor was measured in this run: positive figures, from as many processes as asked for. */
+  private static void assertAnchorsMeasured(JsonNode anchors, JsonNode memory) {
+    JsonNode jvm = anchors.get("bare_jvm");
+    assertThat(jvm.get("spawns").asInt()).isEqualTo(3);
+    assertThat(jvm.get("spawn_to_first_echo_p50_ms").asDouble()).isPositive()
+        .isLessThanOrEqualTo(jvm.get("spawn_to_first_echo_p99_ms").asDouble());
+    assertThat(jvm.get("idle_rss_mb").asDouble()).as("bare JVM RSS").isGreaterThan(5);
+    assertThat(jvm.get("idle_pss_mb").asDouble()).as("bare JVM PSS").isPositive()
+        .isLessThanOrEqualTo(jvm.get("idle_rss_mb").asDouble());
+    assertThat(jvm.get("idle").asInt()).isEqualTo(4);
+    assertThat(anchors.get("shm_spin_echo_rtt_us").isNull()).as("no shm row in this run").isTrue();
+    JsonNode stream = anchors.get("buffered_stream");
+    assertThat(stream.get("payload_bytes").asInt()).isEqualTo(100);
+    assertThat(stream.get("messages").asLong()).isPositive();
+    assertThat(stream.get("msgs_per_s").asDouble()).isPositive();
+    assertThat(stream.get("mb_per_s").asDouble()).isCloseTo(stream.get("msgs_per_s").asDouble() * 100 / 1e6,
+        org.assertj.core.api.Assertions.within(0.1));
+
+    assertThat(memory.get("transport").asText()).isEqualTo("pipe");
+    for (String side : List.of("workers", "bare_jvms")) {
+      assertThat(memory.get(side).size()).as(side).isEqualTo(4);
+      Set<Long> pids = new TreeSet<>();
+      for (JsonNode p : memory.get(side)) {
+        pids.add(p.get("pid").asLong());
+        assertThat(p.get("rss_mb").asDouble()).as(side + " RSS").isGreaterThan(5);
+        // Pss divides the shared pages among the four, so it is below Rss.
+        assertThat(p.get("pss_mb").asDouble()).as(side + " PSS").isPositive()
+            .isLessThan(p.get("rss_mb").asDouble());
+        assertThat(ProcessHandle.of(p.get("pid").asLong()).filter(ProcessHandle::isAlive)).as(side + " gone")
+            .isEmpty();
+      }
+      assertThat(pids).as(side + ": four processes").hasSize(4);
+    }
+    assertThat(memory.get("bare_rss_mb").asDouble()).isEqualTo(jvm.get("idle_rss_mb").asDouble());
+  }
+
   private static void assertOrdered(JsonNode p, String what) {
     assertThat(p.get("p50").asDouble()).as(what + " p50").isPositive();
     assertThat(p.get("p50").asDouble()).as(what).isLessThanOrEqualTo(p.get("p90").asDouble());
@@ -142,11 +202,15 @@ class BenchIT {
     return n;
   }
 
-  /** The CLI's run directories and bench socket directories, which it must remove. */
+  /** The CLI's run directories, bench socket directories and shm echo files, which it must remove. */
   private static List<Path> leftoverDirectories(long cliPid) throws Exception {
-    try (Stream<Path> list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return list.filter(p -> p.getFileName().toString().startsWith("ipclab-" + cliPid + "-")
-          || p.getFileName().toString().startsWith("ipclab-bench-" + cliPid + "-")).toList();
+    List<Path> left = new ArrayList<>();
+    for (Path dir : List.of(Path.of(System.getProperty("java.io.tmpdir")), Path.of("/dev/shm"))) {
+      try (Stream<Path> list = Files.list(dir)) {
+        list.filter(p -> p.getFileName().toString().startsWith("ipclab-" + cliPid + "-")
+            || p.getFileName().toString().startsWith("ipclab-bench-" + cliPid + "-")).forEach(left::add);
+      }
     }
+    return left;
   }
 }

@@ -23,8 +23,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The bare-JDK baseline of one transport and idle mode: a {@code BareEcho} child JVM (same {@code java}, same
  * footprint flags as a worker) over the same kind of OS channel, and a plain loop on the caller's thread that
- * writes a 4-byte length and the payload and reads the echo back. No Netty and no protobuf on either side, so
- * ipclab's round trip divided by this one is what ipclab's layers cost.
+ * writes a 4-byte length and the payload and reads the echo back (on shm, spinning only: a mapped file in
+ * {@code /dev/shm}, {@link ShmEchoChannel}). No Netty and no protobuf on either side, so ipclab's round trip divided
+ * by this one is what ipclab's layers cost.
  */
 final class BaselineEcho implements AutoCloseable {
   static final String MAIN_CLASS = "dev.ipclab.cli.bench.echo.BareEcho";
@@ -40,28 +41,34 @@ final class BaselineEcho implements AutoCloseable {
     this.socketDir = socketDir;
   }
 
-  /** Whether there is a bare-JDK echo for {@code kind}: pipe, tcp and uds (not shm). */
-  static boolean supports(TransportKind kind) {
+  /**
+   * Whether there is a bare-JDK echo for {@code kind} and {@code idle}: pipe, tcp and uds in both idle modes, shm
+   * only spinning (a blocking shm echo would need a futex, which the JDK does not offer).
+   */
+  static boolean supports(TransportKind kind, IdleStrategy idle) {
     return switch (kind.cliName()) {
       case "pipe", "tcp", "uds" -> true;
+      case "shm" -> idle == IdleStrategy.SPIN;
       default -> false;
     };
   }
 
-  /** Spawns the echo child and connects to it; the caller closes it. */
-  static BaselineEcho start(TransportKind kind, IdleStrategy idle, Path workerJar) throws IOException {
+  /**
+   * Spawns the echo child and connects to it; the caller closes it. {@code maxPayload} sizes the shm echo's file.
+   */
+  static BaselineEcho start(TransportKind kind, IdleStrategy idle, int maxPayload) throws IOException {
     boolean spin = idle == IdleStrategy.SPIN;
     String mode = idle.cliName();
     switch (kind.cliName()) {
       case "pipe" -> {
-        Process p = spawn(workerJar, "pipe", mode, true);
+        Process p = spawn("pipe", mode, true);
         return new BaselineEcho(p, new EchoChannel.Streams(p.getInputStream(), p.getOutputStream(), spin), null);
       }
       case "tcp" -> {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
           server.bind(new InetSocketAddress("127.0.0.1", 0), 1);
           int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-          Process p = spawn(workerJar, "tcp:127.0.0.1:" + port, mode, false);
+          Process p = spawn("tcp:127.0.0.1:" + port, mode, false);
           SocketChannel accepted = accept(server, p);
           accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
           return new BaselineEcho(p, new EchoChannel.Socket(accepted, spin), null);
@@ -73,19 +80,41 @@ final class BaselineEcho implements AutoCloseable {
         Path socket = dir.resolve("echo.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
           server.bind(UnixDomainSocketAddress.of(socket), 1);
-          Process p = spawn(workerJar, "uds:" + socket, mode, false);
+          Process p = spawn("uds:" + socket, mode, false);
           return new BaselineEcho(p, new EchoChannel.Socket(accept(server, p), spin), dir);
         } catch (IOException | RuntimeException e) {
           deleteDir(dir);
           throw e;
         }
       }
+      case "shm" -> {
+        Path file = ShmEchoChannel.create(Path.of("/dev/shm", "ipclab-bench-" + ProcessHandle.current().pid()
+            + "-echo-" + System.nanoTime() + ".shm"), maxPayload);
+        Process p = null;
+        try {
+          p = spawn("shm:" + file, mode, false);
+          ShmEchoChannel channel = ShmEchoChannel.open(file, p.toHandle());
+          channel.prepare(new byte[0]);
+          channel.roundTrip(); // the echo has mapped the file and answers
+          return new BaselineEcho(p, channel, null);
+        } catch (IOException | RuntimeException e) {
+          if (p != null) {
+            p.destroyForcibly();
+          }
+          Files.deleteIfExists(file);
+          throw e;
+        }
+      }
       default -> throw new IllegalArgumentException("no bare-JDK echo for transport " + kind
-          + "; expected pipe, tcp or uds");
+          + "; expected pipe, tcp, uds or shm");
     }
   }
 
-  private static Process spawn(Path workerJar, String channel, String idle, boolean pipe) throws IOException {
+  /**
+   * Starts a {@code BareEcho} child with a worker's {@code java} and footprint flags; on a pipe its stdin and
+   * stdout are the channel.
+   */
+  static Process spawn(String channel, String idle, boolean pipe) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(
         WorkerPoolBuilder.workerJvmCommand(WorkerPoolBuilder.codeSource(dev.ipclab.cli.bench.echo.BareEcho.class), MAIN_CLASS,
             List.of(channel, idle)));

@@ -12,11 +12,14 @@ import java.util.List;
  * @param spawnMs worker spawn to finished handshake, over {@code spawns} sequential spawns
  * @param workerRssMb worker resident memory in MiB
  * @param crashToReadyMs a SIGKILLed worker's slot, from the kill to a READY process in it, with and without a spare
+ * @param anchors the bare-JDK figures, measured in this run, that the targets divide by
+ * @param poolMemory Rss and Pss per worker in a pool, beside as many bare JVMs
  * @param targets the performance targets, each computed from the numbers above
  * @param elapsedS wall time of the whole run
  */
 public record BenchReport(MachineFacts machine, boolean quick, List<Result> results, SpawnMs spawnMs,
-    WorkerRssMb workerRssMb, CrashToReadyMs crashToReadyMs, List<TargetCheck> targets, double elapsedS) {
+    WorkerRssMb workerRssMb, CrashToReadyMs crashToReadyMs, Anchors anchors, Anchors.PoolMemory poolMemory,
+    List<TargetCheck> targets, double elapsedS) {
 
   /**
    * From SIGKILL of a pool's only worker to a READY process in its slot, in ms, over {@code crashes} kills each:
@@ -93,14 +96,25 @@ public record BenchReport(MachineFacts machine, boolean quick, List<Result> resu
   public record WorkerRssMb(double idle, double loaded) {}
 
   /**
-   * One performance target, computed.
+   * One performance target, computed: a ratio of an ipclab figure to an anchor from the same run, or (with no
+   * anchor) an absolute bound.
    *
    * @param name what is checked, with the run's placement
-   * @param expected the bound, with its unit
-   * @param measured what this run measured, with its unit
+   * @param ipclab ipclab's figure, in {@code unit}
+   * @param anchor the anchor's figure, in {@code unit}; null for an absolute target
+   * @param anchorName what the anchor is; null for an absolute target
+   * @param unit the unit of both figures
+   * @param ratio {@code ipclab / anchor}, from the two figures as reported; null for an absolute target
+   * @param expected the bound: on the ratio ({@code <= 1.1x}), or absolute with its unit
+   * @param measured both figures and the ratio, for people
    * @param holds whether it met the bound; null when this run cannot tell (a baseline slower than ipclab itself
    *     means the machine, not the code, set the numbers)
-   * @param miss by how much it missed, as a factor and a difference, or why it cannot tell; null when it holds
+   * @param miss by how much it missed, or why it cannot tell; null when it holds
    */
-  public record TargetCheck(String name, String expected, String measured, Boolean holds, String miss) {}
+  public record TargetCheck(String name, Double ipclab, Double anchor, String anchorName, String unit,
+      Double ratio, String expected, String measured, Boolean holds, String miss) {
+    TargetCheck undecided(String why) {
+      return new TargetCheck(name, ipclab, anchor, anchorName, unit, ratio, expected, measured, null, why);
+    }
+  }
 }

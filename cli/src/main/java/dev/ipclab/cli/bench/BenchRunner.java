@@ -14,7 +14,6 @@ import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +25,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Runs a bench: per transport and idle mode one worker (in a pool of one) and one bare-JDK echo, and per payload
- * size their round trips, a one-way stream, CPU and RSS; then sequential spawns. Progress goes to {@code progress}
- * as it goes; the numbers come back as one {@link BenchReport}.
+ * size their round trips, a one-way stream, CPU and RSS; then the bare-JDK buffered stream, sequential spawns
+ * (workers and bare JVMs in turn), crashes, and the memory of a pool beside bare JVMs. Progress goes to
+ * {@code progress} as it goes; the numbers come back as one {@link BenchReport}.
  */
 public final class BenchRunner {
   private static final Duration SETTLE = Duration.ofMillis(300);
@@ -36,14 +36,13 @@ public final class BenchRunner {
 
   private final BenchSettings settings;
   private final PrintWriter progress;
-  private final Path workerJar;
   private int row;
   private final long startNanos = System.nanoTime();
 
   private BenchRunner(BenchSettings settings, PrintWriter progress) {
     this.settings = settings;
     this.progress = progress;
-    this.workerJar = WorkerPoolBuilder.locateWorkerJar();
+    WorkerPoolBuilder.locateWorkerJar(); // fails at once, with the command that builds it, if it is missing
   }
 
   public static BenchReport run(BenchSettings settings, PrintWriter progress) throws Exception {
@@ -64,20 +63,52 @@ public final class BenchRunner {
         results.addAll(measure(transport, idle, idleRss));
       }
     }
-    SpawnMs spawn = spawns(settings.transports().get(0));
+    Anchors.BufferedStream stream = bufferedStream();
+    List<Double> bareSpawnMs = new ArrayList<>();
+    SpawnMs spawn = spawns(settings.transports().get(0), bareSpawnMs);
     BenchReport.CrashToReadyMs crash = crashes(settings.transports().get(0));
+    Anchors.PoolMemory memory = poolMemory(settings.transports().get(0));
+    Anchors anchors = new Anchors(new Anchors.BareJvm(bareSpawnMs.size(), round1(nearestRank(bareSpawnMs, 50)),
+        round1(nearestRank(bareSpawnMs, 99)), memory.bareRssMb(), memory.barePssMb(), memory.bareJvms().size()),
+        shmSpinEcho(results), stream);
     double loaded = results.stream().mapToDouble(Result::workerRssMb).max().orElse(0);
     WorkerRssMb rss = new WorkerRssMb(round1(median(idleRss)), round1(loaded));
     MachineFacts end = machine.withEndLoad();
-    return new BenchReport(end, settings.quick(), results, spawn, rss, crash,
-        Targets.check(results, spawn, rss, crash, end), round1((System.nanoTime() - start) / 1e9));
+    return new BenchReport(end, settings.quick(), results, spawn, rss, crash, anchors, memory,
+        Targets.check(results, spawn, rss, crash, anchors, end), round1((System.nanoTime() - start) / 1e9));
+  }
+
+  /** The bare-JDK buffered one-way stream, at the targets' payload if this run has it. */
+  private Anchors.BufferedStream bufferedStream() throws Exception {
+    int payload = settings.payloads().contains(Targets.PAYLOAD) ? Targets.PAYLOAD : settings.payloads().get(0);
+    Anchors.BufferedStream stream = BufferedStreamAnchor.measure(payload, settings.warmup().dividedBy(2),
+        settings.stream());
+    say("bare-JDK buffered stream (pipe, %d B): %s msg/s", payload, Targets.num(stream.msgsPerS()));
+    return stream;
+  }
+
+  /** Rss and Pss per worker in a pool of {@link PoolMemory#WORKERS}, then of as many bare JVMs. */
+  private Anchors.PoolMemory poolMemory(TransportKind transport) throws Exception {
+    Anchors.PoolMemory memory = PoolMemory.measure(transport, SETTLE);
+    say("memory, %d idle %s workers: RSS %s MB, PSS %s MB (median); %d bare JVMs: RSS %s MB, PSS %s MB",
+        memory.workers().size(), transport.cliName(), Targets.num(memory.workerRssMb()),
+        Targets.num(memory.workerPssMb()), memory.bareJvms().size(), Targets.num(memory.bareRssMb()),
+        Targets.num(memory.barePssMb()));
+    return memory;
+  }
+
+  /** The shm spin echo's round trip at the targets' payload, from its row; null if that row was not run. */
+  private static Percentiles shmSpinEcho(List<Result> results) {
+    return results.stream().filter(r -> r.transport().equals("shm") && r.idle().equals("spin")
+        && r.payloadBytes() == Targets.PAYLOAD).map(Result::baselineRttUs).filter(java.util.Objects::nonNull)
+        .findFirst().orElse(null);
   }
 
   /** Every payload row of one transport and idle mode, on one worker and one bare-JDK echo. */
   private List<Result> measure(TransportKind transport, IdleStrategy idle, List<Double> idleRss) throws Exception {
     List<Result> rows = new ArrayList<>();
     // The echo JVM starts while the worker JVM does: two start-ups on two cores overlap.
-    CompletableFuture<BaselineEcho> echo = BaselineEcho.supports(transport)
+    CompletableFuture<BaselineEcho> echo = BaselineEcho.supports(transport, idle)
         ? CompletableFuture.supplyAsync(() -> startEcho(transport, idle),
             r -> Thread.ofPlatform().name("ipclab-bench-echo-start").daemon().start(r))
         : CompletableFuture.completedFuture(null);
@@ -95,7 +126,7 @@ public final class BenchRunner {
     try (WorkerPool pool = started; BaselineEcho baseline = join(echo)) {
       PoolWorker worker = pool.workers().get(0);
       say("%s/%s: worker pid %d ready in %d ms%s", transport.cliName(), idle.cliName(), worker.pid(),
-          worker.spawnToReady().toMillis(), baseline == null ? ", no bare-JDK echo for this transport"
+          worker.spawnToReady().toMillis(), baseline == null ? ", no bare-JDK echo for this transport and idle mode"
               : ", bare-JDK echo pid " + baseline.pid());
       Thread.sleep(SETTLE.toMillis());
       idleRss.add(rssMb(worker.pid()));
@@ -163,7 +194,7 @@ public final class BenchRunner {
 
   private BaselineEcho startEcho(TransportKind transport, IdleStrategy idle) {
     try {
-      return BaselineEcho.start(transport, idle, workerJar);
+      return BaselineEcho.start(transport, idle, settings.payloads().stream().max(Integer::compare).orElse(0));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the bare-JDK echo for " + transport + "/" + idle + ": "
           + e.getMessage(), e);
@@ -178,18 +209,24 @@ public final class BenchRunner {
     }
   }
 
-  /** Spawn-to-ready of {@code settings.spawns()} workers, one pool of one at a time, so none competes. */
-  private SpawnMs spawns(TransportKind transport) throws Exception {
-    say("timing %d worker spawns (%s), one at a time", settings.spawns(), transport.cliName());
+  /**
+   * Spawn-to-ready of {@code settings.spawns()} workers, one pool of one at a time, so none competes; each
+   * followed by a bare JVM's spawn to first echo (into {@code bareMs}), so a change of load hits both alike.
+   */
+  private SpawnMs spawns(TransportKind transport, List<Double> bareMs) throws Exception {
+    say("timing %d worker spawns (%s) and as many bare JVMs, in turn", settings.spawns(), transport.cliName());
     List<Double> ms = new ArrayList<>();
     for (int i = 0; i < settings.spawns(); i++) {
       try (WorkerPool pool = WorkerPool.builder().workers(1).transport(transport).start()) {
         ms.add(pool.workers().get(0).spawnToReady().toNanos() / 1e6);
       }
+      bareMs.add(BareJvmAnchor.spawnToFirstEchoMs());
     }
     SpawnMs spawn = new SpawnMs(transport.cliName(), ms.size(), round1(nearestRank(ms, 50)),
         round1(nearestRank(ms, 99)));
-    say("spawn to ready: p50 %s ms, p99 %s ms", Targets.num(spawn.p50()), Targets.num(spawn.p99()));
+    say("spawn to ready: p50 %s ms, p99 %s ms; bare JVM spawn to first echo: p50 %s ms, p99 %s ms",
+        Targets.num(spawn.p50()), Targets.num(spawn.p99()), Targets.num(nearestRank(bareMs, 50)),
+        Targets.num(nearestRank(bareMs, 99)));
     return spawn;
   }
 

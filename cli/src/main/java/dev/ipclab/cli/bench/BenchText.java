@@ -42,16 +42,50 @@ public final class BenchText {
     }
     out.printf(Locale.ROOT, "worker RSS: idle %s MB (median, 300 ms after ready), loaded %s MB (largest after a"
         + " row)%n", Targets.num(report.workerRssMb().idle()), Targets.num(report.workerRssMb().loaded()));
+    anchors(report, out);
     long met = report.targets().stream().filter(t -> Boolean.TRUE.equals(t.holds())).count();
     long unknown = report.targets().stream().filter(t -> t.holds() == null).count();
     out.printf(Locale.ROOT, "targets: %d of %d hold, %d miss, %d cannot tell%n", met,
         report.targets().size(), report.targets().size() - met - unknown, unknown);
     for (TargetCheck t : report.targets()) {
       String verdict = t.holds() == null ? "?    " : t.holds() ? "holds" : "MISS ";
-      out.printf(Locale.ROOT, "  %s %s: expected %s, measured %s%s%n", verdict, t.name(), t.expected(),
-          t.measured(), Boolean.TRUE.equals(t.holds()) ? "" : " (" + t.miss() + ")");
+      out.printf(Locale.ROOT, "  %s %s: %s%s, target %s%s%n", verdict, t.name(), t.anchorName() == null ? ""
+          : "ipclab / " + t.anchorName() + " = ", t.measured(), t.expected(),
+          Boolean.TRUE.equals(t.holds()) ? "" : " (" + t.miss() + ")");
     }
     out.flush();
+  }
+
+  /** The bare-JDK anchors and the pool's memory, each an absolute figure of this machine. */
+  private static void anchors(BenchReport report, PrintWriter out) {
+    MachineFacts m = report.machine();
+    out.printf(Locale.ROOT, "absolute figures are this machine's (%d CPUs, %s, Linux %s, load avg %.2f -> %.2f);"
+        + " the targets are ratios to these bare-JDK anchors from the same run:%n", m.cpusOnline(), m.placement(),
+        m.kernel(), m.loadAvg1mStart(), m.loadAvg1mEnd());
+    Anchors a = report.anchors();
+    Anchors.BareJvm jvm = a.bareJvm();
+    out.printf(Locale.ROOT, "  bare JVM (a worker's java and flags, BareEcho on a pipe): spawn to first echo p50 %s"
+        + " ms, p99 %s ms (%d spawns); idle RSS %s MB, PSS %s MB (median of %d alive at once)%n",
+        Targets.num(jvm.spawnToFirstEchoP50Ms()), Targets.num(jvm.spawnToFirstEchoP99Ms()), jvm.spawns(),
+        Targets.num(jvm.idleRssMb()), Targets.num(jvm.idlePssMb()), jvm.idle());
+    if (a.shmSpinEchoRttUs() != null) {
+      out.printf(Locale.ROOT, "  bare-JDK shm spin echo (mapped file in /dev/shm), %d B: p50 %s us, p99 %s us%n",
+          Targets.PAYLOAD, Targets.num(a.shmSpinEchoRttUs().p50()), Targets.num(a.shmSpinEchoRttUs().p99()));
+    }
+    if (a.bufferedStream() != null) {
+      out.printf(Locale.ROOT, "  bare-JDK buffered one-way stream (pipe, %d B): %s msg/s, %s MB/s%n",
+          a.bufferedStream().payloadBytes(), String.format(Locale.ROOT, "%,d",
+              Math.round(a.bufferedStream().msgsPerS())), Targets.num(a.bufferedStream().mbPerS()));
+    }
+    Anchors.PoolMemory pm = report.poolMemory();
+    if (pm != null) {
+      out.printf(Locale.ROOT, "memory per process, %d idle %s workers in one pool: RSS %s MB, PSS %s MB; %d bare"
+          + " JVMs alive at once: RSS %s MB, PSS %s MB (medians)%n", pm.workers().size(), pm.transport(),
+          Targets.num(pm.workerRssMb()), Targets.num(pm.workerPssMb()), pm.bareJvms().size(),
+          Targets.num(pm.bareRssMb()), Targets.num(pm.barePssMb()));
+      out.println("  RSS counts every shared page (libjvm.so, a shared AOT cache) in full in each process; PSS"
+          + " divides each shared page among the processes that map it, so PSS adds up to what they use.");
+    }
   }
 
   private static String cpu(BenchReport.CpuPerMsg cpu) {

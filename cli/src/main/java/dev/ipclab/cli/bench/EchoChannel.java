@@ -13,7 +13,8 @@ import java.util.Arrays;
  * back, on the caller's thread. Blocking reads sleep in the kernel; spinning ones poll, and block only after
  * {@link #SPIN_NANOS} without a byte, exactly as the echo child does.
  */
-sealed interface EchoChannel extends AutoCloseable {
+sealed interface EchoChannel extends AutoCloseable
+    permits EchoChannel.Streams, EchoChannel.Socket, ShmEchoChannel {
   /** The same as the echo child's {@code BareEcho.SPIN_NANOS}. */
   long SPIN_NANOS = 1_000_000;
 

@@ -34,8 +34,12 @@ class BenchReportTest {
     SpawnMs spawn = new SpawnMs("pipe", 20, 55, 90);
     WorkerRssMb rss = new WorkerRssMb(48, 60);
     BenchReport.CrashToReadyMs crash = new BenchReport.CrashToReadyMs("pipe", 3, 120.5, 140.2, 1.5, 2.5);
-    return new BenchReport(machine, true, results, spawn, rss, crash,
-        Targets.check(results, spawn, rss, crash, machine), 42);
+    Anchors.PoolMemory memory = new Anchors.PoolMemory("pipe", List.of(new Anchors.ProcMemory(11, 52, 30)),
+        List.of(new Anchors.ProcMemory(12, 40, 20)), 52, 30, 40, 20);
+    Anchors anchors = new Anchors(new Anchors.BareJvm(20, 50, 70, 40, 20, 1), null,
+        new Anchors.BufferedStream(100, 1_000_000, 5_000_000, 500));
+    return new BenchReport(machine, true, results, spawn, rss, crash, anchors, memory,
+        Targets.check(results, spawn, rss, crash, anchors, machine), 42);
   }
 
   @Test
@@ -71,38 +75,45 @@ class BenchReportTest {
   }
 
   @Test
-  void targetsAreComputedFromTheRowsWithTheirPlacement() {
+  void targetsAreRatiosToTheAnchorsWithTheirPlacement() {
     BenchReport report = report(PINNED, List.of(
-        row("pipe", "block", 100, 46, 44.0, 250_000),   // ratio 1.05 holds, throughput misses
-        row("uds", "spin", 100, 12, 8.0, 3_500_000),    // ratio 1.5 misses, spin p50 untold on 1 CPU, throughput holds
+        row("pipe", "block", 100, 46, 44.0, 250_000),   // ratio 1.045 holds, throughput misses
+        row("uds", "spin", 100, 12, 8.0, 4_500_000),    // spin untold on 1 CPU, throughput holds
         row("tcp", "block", 4096, 99, 10.0, 1)));       // not 100 B: no target
     List<TargetCheck> t = report.targets();
     assertThat(t).extracting(TargetCheck::name).containsExactly(
-        "RTT p50 / bare-JDK p50, pipe/block 100 B, pinned",
-        "one-way throughput, pipe/block 100 B",
-        "RTT p50 / bare-JDK p50, uds/spin 100 B, pinned",
-        "spin RTT p50, uds/spin 100 B, pinned",
-        "one-way throughput, uds/spin 100 B",
-        "worker spawn-to-ready p50 (pipe, 20 spawns)",
-        "idle worker RSS",
-        "crash to replacement READY p50 with a spare (pipe, 3 kills; without a spare p50 121 ms)");
-    assertThat(t).extracting(TargetCheck::holds).containsExactly(true, false, false, null, true, true, false, true);
-    assertThat(t.get(1).miss()).isEqualTo("2,750,000 msg/s short, 12.00x below the bound");
-    assertThat(t.get(3).miss()).startsWith("cannot tell: the target is a round trip between processes on different"
+        "RTT p50 / bare-JDK echo p50, pipe/block 100 B, pinned",
+        "RTT p50 / bare-JDK echo p50, uds/spin 100 B, pinned",
+        "one-way msg/s / bare-JDK buffered stream, pipe/block 100 B",
+        "one-way msg/s / bare-JDK buffered stream, uds/spin 100 B",
+        "worker spawn-to-ready p50 / bare JVM spawn-to-first-echo p50 (pipe, 20 spawns each)",
+        "idle worker RSS / idle bare JVM RSS",
+        "crash to replacement READY p50 with a spare (pipe, 3 kills; without a spare p50 121 ms), absolute");
+    assertThat(t).extracting(TargetCheck::holds).containsExactly(true, null, false, true, true, true, true);
+    assertThat(t).extracting(TargetCheck::ratio).containsExactly(1.045, 1.5, 0.05, 0.9, 1.1, 1.2, null);
+    assertThat(t.get(0).ipclab()).isEqualTo(46);
+    assertThat(t.get(0).anchor()).isEqualTo(44);
+    assertThat(t.get(0).measured()).isEqualTo("46 us / 44 us = 1.045x");
+    assertThat(t.get(2).miss()).isEqualTo("0.750x short of the bound");
+    assertThat(t.get(1).miss()).startsWith("cannot tell: the target is a round trip between processes on different"
         + " cores");
-    assertThat(t.get(6).measured()).isEqualTo("48 MB");
+    assertThat(t.get(6).anchor()).isNull();
   }
 
   @Test
-  void spinLatencyTargetsAreCheckedAcrossTwoCores() {
-    BenchReport report = report(UNPINNED, List.of(row("uds", "spin", 100, 12, 8.0, 3_500_000),
-        row("shm", "spin", 100, 0.8, null, 5_000_000)));
-    assertThat(report.targets()).filteredOn(t -> t.name().contains("spin RTT p50"))
-        .extracting(TargetCheck::name, TargetCheck::holds, TargetCheck::miss)
+  void spinIsCheckedAgainstTheBareSpinEchoAndTheBlockingRow() {
+    BenchReport report = report(UNPINNED, List.of(row("uds", "block", 100, 10, 9.0, 3_500_000),
+        row("uds", "spin", 100, 12, 8.0, 3_500_000), row("shm", "spin", 100, 0.8, 0.5, 5_000_000)));
+    assertThat(report.targets()).filteredOn(t -> t.name().contains("RTT"))
+        .extracting(TargetCheck::name, TargetCheck::holds, TargetCheck::ratio)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("spin RTT p50, uds/spin 100 B, unpinned", false,
-                "2 us over, 1.20x the bound"),
-            org.assertj.core.groups.Tuple.tuple("shm spin RTT p50, shm/spin 100 B, unpinned", true, null));
+            org.assertj.core.groups.Tuple.tuple("RTT p50 / bare-JDK echo p50, uds/block 100 B, unpinned", false,
+                1.111),
+            org.assertj.core.groups.Tuple.tuple("RTT p50, spin / block, uds 100 B, unpinned", false, 1.2),
+            org.assertj.core.groups.Tuple.tuple("RTT p50 / bare-JDK echo p50, uds/spin 100 B, unpinned", false,
+                1.5),
+            org.assertj.core.groups.Tuple.tuple("RTT p50 / bare-JDK shm spin echo p50, shm/spin 100 B, unpinned",
+                true, 1.6));
   }
 
   @Test
@@ -123,8 +134,11 @@ class BenchReportTest {
     assertThat(out).contains("unpinned (CPUs 0,1 of 2)");
     assertThat(out.lines().filter(l -> l.startsWith("pipe ") || l.startsWith("uds "))).hasSize(2);
     assertThat(out).contains("1.05x").contains("250,000").contains("spawn to ready (pipe, 20 spawns): p50 55 ms");
-    assertThat(out).contains("targets: 3 of 5 hold, 2 miss, 0 cannot tell");
+    assertThat(out).contains("targets: 4 of 5 hold, 1 miss, 0 cannot tell");
     assertThat(out).contains("crash to replacement READY (pipe, 3 SIGKILLs each): no spare p50 121 ms");
-    assertThat(out).contains("MISS  idle worker RSS: expected <= 45 MB, measured 48 MB (3 MB over, 1.07x the bound)");
+    assertThat(out).contains("holds idle worker RSS / idle bare JVM RSS: ipclab / idle bare JVM RSS = 48 MB / 40 MB"
+        + " = 1.200x, target <= 1.2x");
+    assertThat(out).contains("bare JVM (a worker's java and flags, BareEcho on a pipe): spawn to first echo p50 50 ms");
+    assertThat(out).contains("PSS divides each shared page");
   }
 }

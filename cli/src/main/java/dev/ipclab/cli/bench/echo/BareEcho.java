@@ -22,7 +22,12 @@ import java.nio.channels.SocketChannel;
  *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho pipe block
  *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho tcp:127.0.0.1:40123 spin
  *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho uds:/tmp/ipclab-bench-1/echo.sock block
+ *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho shm:/dev/shm/ipclab-bench-1-echo.shm spin
+ *   java -cp ipclab-worker.jar dev.ipclab.cli.bench.echo.BareEcho pipe count
  * </pre>
+ *
+ * <p>{@code shm:FILE spin} is {@link BareShmEcho}, a spin echo over a mapped file; {@code pipe count} is
+ * {@link BareStreamSink}, the reading end of a one-way stream that counts frames.
  *
  * <p>{@code spin} polls without blocking (FIONREAD on the pipe, a non-blocking channel on sockets), as ipclab's
  * spin idle mode does, so the two compare like with like. After {@link #SPIN_NANOS} without a byte it blocks
@@ -37,13 +42,18 @@ public final class BareEcho {
   private BareEcho() {}
 
   public static void main(String[] args) {
-    if (args.length != 2 || !(args[1].equals("block") || args[1].equals("spin"))) {
-      System.err.println("usage: BareEcho pipe|tcp:HOST:PORT|uds:PATH block|spin; got " + String.join(" ", args));
+    if (args.length != 2 || !(args[1].equals("block") || args[1].equals("spin") || args[1].equals("count"))) {
+      System.err.println("usage: BareEcho pipe|tcp:HOST:PORT|uds:PATH|shm:FILE block|spin, or BareEcho pipe count;"
+          + " got " + String.join(" ", args));
       System.exit(2);
     }
     boolean spin = args[1].equals("spin");
     try {
-      if (args[0].equals("pipe")) {
+      if (args[1].equals("count")) {
+        BareStreamSink.run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+      } else if (args[0].startsWith("shm:")) {
+        BareShmEcho.run(java.nio.file.Path.of(args[0].substring(4)), spin);
+      } else if (args[0].equals("pipe")) {
         // Unbuffered stdout: one write(2) per reply. stdin buffered: one read(2) usually holds a whole frame.
         pipe(new java.io.BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16),
             new FileOutputStream(FileDescriptor.out), spin);
