@@ -29,8 +29,7 @@ public final class AddressSpaceDemo implements Demo {
 
   @Override
   public String claim() {
-    return "Processes have separate address spaces: the same variable or address holds independent values in each,"
-        + " unless they map shared memory on purpose.";
+    return "Processes have separate address spaces: an address holds its own value in each, unless shared.";
   }
 
   @Override

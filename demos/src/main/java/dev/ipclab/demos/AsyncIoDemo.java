@@ -49,8 +49,7 @@ public final class AsyncIoDemo implements Demo {
 
   @Override
   public String claim() {
-    return "Non-blocking IO overlaps many slow requests on one thread: the page takes about the slowest request,"
-        + " not the sum, without a thread per request.";
+    return "Non-blocking IO overlaps slow requests on one thread: a page takes the slowest, not the sum.";
   }
 
   @Override

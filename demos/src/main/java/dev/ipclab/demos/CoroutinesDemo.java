@@ -37,7 +37,7 @@ public final class CoroutinesDemo implements Demo {
 
   @Override
   public String claim() {
-    return "Virtual threads are coroutines scheduled by the JVM: many take turns on one kernel thread, cheaply.";
+    return "Virtual threads are coroutines the JVM schedules: many take turns on one kernel thread.";
   }
 
   @Override

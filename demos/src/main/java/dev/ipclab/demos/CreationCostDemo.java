@@ -181,7 +181,7 @@ public final class CreationCostDemo implements Demo {
         Check.format(Stats.micros(spinning), "µs"), Check.format(Stats.micros(blocking), "µs"), 100 * awakeShare));
     long pid = first.pid();
     result.command("grep -E 'voluntary_ctxt_switches' /proc/" + pid + "/task/*/status",
-            "context switches of " + first.name() + "'s threads: each blocking hand-off and message wakes one")
+            first.name() + "'s context switches: each message and blocking hand-off wakes a thread")
         .command("ps -o pid,ppid,etimes,rss,nlwp,cmd --ppid " + ProcessHandle.current().pid(),
             "the worker JVMs: each tens of MB and ~20 threads")
         .command("strace -f -c -e trace=clone,clone3,execve,vfork java -version 2>&1 | tail -8",

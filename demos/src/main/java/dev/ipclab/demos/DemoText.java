@@ -151,20 +151,31 @@ public final class DemoText {
     return all.toString();
   }
 
-  /** One line per demo: name, verdict, time, and the first failed check or the reason. */
+  /**
+   * A few lines for all demos: how many hold, and for each that does not, its name and the first failed check or
+   * the reason, cut to one line.
+   */
   public static String summary(List<DemoResult> results) {
-    Table.Builder table = Table.of("Summary", "demo", "verdict", "s", "detail");
-    int nameWidth = results.stream().mapToInt(r -> r.demo().length()).max().orElse(4);
-    int verdictWidth = results.stream().mapToInt(r -> r.verdict().outcome().words().length()).max().orElse(7);
-    int detailWidth = Table.MAX_WIDTH - 2 - nameWidth - verdictWidth - 5 - 3 * 2;
+    StringBuilder out = new StringBuilder();
+    double seconds = results.stream().mapToLong(DemoResult::elapsedMillis).sum() / 1000.0;
+    Map<Verdict.Outcome, List<DemoResult>> by = new java.util.EnumMap<>(Verdict.Outcome.class);
+    results.forEach(r -> by.computeIfAbsent(r.verdict().outcome(), o -> new java.util.ArrayList<>()).add(r));
+    StringJoiner counts = new StringJoiner(", ");
+    by.forEach((outcome, rs) -> counts.add(rs.size() + " " + outcome.words()));
+    out.append("━━ Summary: ").append(results.size()).append(" demos in ").append(Check.format(seconds, "s"))
+        .append(": ").append(counts).append('\n');
     for (DemoResult r : results) {
       Verdict v = r.verdict();
-      String detail = v.reason() != null ? v.reason().lines().findFirst().orElse("")
+      if (v.outcome() == Verdict.Outcome.HOLDS) {
+        continue;
+      }
+      String why = v.reason() != null ? v.reason().lines().findFirst().orElse("")
           : v.checks().stream().filter(c -> !c.passed()).findFirst()
               .map(c -> "failed: " + c.name() + " (measured " + c.measured() + ", expected " + c.expected() + ")")
-              .orElse(v.checks().size() + " checks passed");
-      table.row(r.demo(), v.outcome().words(), r.elapsedMillis() / 1000.0, shorten(detail, detailWidth));
+              .orElse("");
+      String head = "  " + r.demo() + " " + v.outcome().words() + ": ";
+      out.append(head).append(shorten(why, Table.MAX_WIDTH - head.length())).append('\n');
     }
-    return table.build().render();
+    return out.toString();
   }
 }

@@ -35,8 +35,7 @@ public final class ParallelismDemo implements Demo {
 
   @Override
   public String claim() {
-    return "Concurrency is not parallelism: interleaved work on one CPU gains nothing, work on several CPUs at once"
-        + " does, for processes and for Java threads alike.";
+    return "Concurrency is not parallelism: taking turns on one CPU gains nothing, several CPUs do.";
   }
 
   @Override

@@ -48,8 +48,7 @@ public final class ThreadStatesDemo implements Demo {
 
   @Override
   public String claim() {
-    return "A thread is running, ready (waiting for a CPU) or blocked; only the first uses a CPU, and the kernel"
-        + " counts each.";
+    return "A thread is running, ready (waiting for a CPU) or blocked; only a running one uses a CPU.";
   }
 
   @Override
@@ -114,7 +113,7 @@ public final class ThreadStatesDemo implements Demo {
     StateThread sleeper = threads.stream().filter(t -> t.getRole() == StateRole.STATE_ROLE_SLEEPING).findFirst()
         .orElse(cpu);
     result.command("cat /proc/" + pid + "/task/" + sleeper.getTid() + "/schedstat",
-            "on-CPU ns, run-queue ns, timeslices of " + sleeper.getName() + ": run it twice, the numbers stay put")
+            sleeper.getName() + "'s on-CPU ns, run-queue ns, slices: run it twice, they stay put")
         .command("ps -L -o tid,stat,pcpu,comm -p " + pid, "the state-* threads of " + worker.name() + " with their"
             + " state letter")
         .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")

@@ -52,8 +52,7 @@ public final class WebServerDemo implements Demo {
 
   @Override
   public String claim() {
-    return "A server waiting on 10,000 slow requests needs a kernel thread for each only if it gives each"
-        + " connection a platform thread; an event loop or virtual threads serve them with tens of threads.";
+    return "A waiting request costs a kernel thread only with a platform thread per connection.";
   }
 
   /**

@@ -41,7 +41,7 @@ class DemoAllIT {
       // Each demo still has its claim, its verdict and what it shows, and the summary closes the run.
       assertThat(lines.stream().filter(l -> l.startsWith("Verdict:"))).hasSize(DEMOS.size());
       assertThat(lines.stream().filter(l -> l.startsWith("What this shows:"))).hasSize(DEMOS.size());
-      assertThat(out).contains("--detail", "demo  ", "verdict");
+      assertThat(out).contains("Summary: " + DEMOS.size() + " demos", "--detail");
     }
   }
 
