@@ -41,6 +41,7 @@ final class SpinBackoff {
     if (phase == Phase.SPINNING || phase == Phase.YIELDING) {
       governor.waitEnded(phase == Phase.YIELDING, lastPoll);
       spinNanos += lastPoll - idleSince;
+      SpinStats.spun(lastPoll - idleSince);
     }
     phase = Phase.NONE;
   }
@@ -67,6 +68,7 @@ final class SpinBackoff {
       return true;
     }
     spinNanos += now - idleSince;
+    SpinStats.spun(now - idleSince);
     phase = Phase.GAVE_UP;
     return false;
   }

@@ -63,6 +63,7 @@ final class SpinGovernor {
       pausedUntil = now + pauseNanos;
       pauseNanos = Math.min(pauseNanos * 2, MAX_PAUSE_NANOS);
       pauses++;
+      SpinStats.paused();
       waits = 0;
       late = 0;
     } else if (waits >= WINDOW) {
