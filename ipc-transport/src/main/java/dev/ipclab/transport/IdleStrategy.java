@@ -8,7 +8,9 @@ import java.util.Locale;
  * <p>Blocking lets the kernel put the reader to sleep, and a round trip then pays the wake-up of a sleeping thread
  * on another CPU (tens of microseconds here). Spinning keeps the reader on its CPU polling, which beats that floor
  * but burns a core per waiting thread; it spins, then yields, then parks briefly (Aeron's back-off), so an idle
- * channel does not keep a core at 100% for ever.
+ * channel does not keep a core at 100% for ever. A spinner that shares its CPU with the peer it waits for takes
+ * the time the peer needs to answer, so spinning pauses itself (and the reader blocks) while replies keep coming
+ * late, and never starts on a single CPU: spin is never slower than block for long.
  */
 public enum IdleStrategy {
   /** Sleep in the kernel until data arrives (read, epoll_wait, or a park for shared memory). */

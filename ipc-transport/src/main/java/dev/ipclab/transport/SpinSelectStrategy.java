@@ -12,7 +12,15 @@ import io.netty.util.IntSupplier;
  * thread (Netty asks the factory once per loop).
  */
 final class SpinSelectStrategy implements SelectStrategy {
-  private final SpinBackoff backoff = new SpinBackoff();
+  private final SpinBackoff backoff;
+
+  SpinSelectStrategy() {
+    this(new SpinBackoff());
+  }
+
+  SpinSelectStrategy(SpinBackoff backoff) {
+    this.backoff = backoff;
+  }
 
   @Override
   public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {

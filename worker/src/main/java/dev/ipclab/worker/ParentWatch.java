@@ -12,7 +12,6 @@ import java.util.logging.Logger;
  * parent's pid (for the case where something else still holds the pipe open).
  */
 final class ParentWatch {
-  private static final Logger log = Logger.getLogger(ParentWatch.class.getName());
   private static final long POLL_MILLIS = 250;
 
   private ParentWatch() {}
@@ -29,9 +28,9 @@ final class ParentWatch {
           while (System.in.read() >= 0) {
             // The parent writes nothing here; anything read is ignored.
           }
-          log.warning("stdin reached end of stream: the parent is gone; exiting");
+          log().warning("stdin reached end of stream: the parent is gone; exiting");
         } catch (IOException e) {
-          log.warning(() -> "stdin failed (" + e.getMessage() + "): the parent is gone; exiting");
+          log().warning(() -> "stdin failed (" + e.getMessage() + "): the parent is gone; exiting");
         }
         exit.complete(WorkerExitCodes.PARENT_GONE);
       });
@@ -42,7 +41,7 @@ final class ParentWatch {
       while (!exit.isDone()) {
         Optional<ProcessHandle> now = ProcessHandle.current().parent();
         if (now.isEmpty() || now.get().pid() != parentPid || !now.get().isAlive()) {
-          log.warning(() -> "parent pid " + parentPid + " is gone (now "
+          log().warning(() -> "parent pid " + parentPid + " is gone (now "
               + now.map(p -> "pid " + p.pid()).orElse("none") + "); exiting");
           exit.complete(WorkerExitCodes.PARENT_GONE);
           return;
@@ -61,5 +60,10 @@ final class ParentWatch {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
     t.start();
+  }
+
+  /** Not a field: creating it at class initialization would start java.util.logging on the way to the hello. */
+  private static Logger log() {
+    return WorkerLog.logger(ParentWatch.class);
   }
 }

@@ -3,7 +3,6 @@ package dev.ipclab.worker;
 import dev.ipclab.proto.v1.JvmFacts;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
-import dev.ipclab.transport.ProcessLog;
 import dev.ipclab.transport.ShmChannel;
 import dev.ipclab.transport.ShmFile;
 import dev.ipclab.transport.StreamTransport;
@@ -36,7 +35,6 @@ import java.util.logging.Logger;
  * }</pre>
  */
 public final class WorkerRuntime {
-  private static final Logger log = Logger.getLogger(WorkerRuntime.class.getName());
 
   private final List<TaskModule> given;
   private final boolean fromClassPath;
@@ -66,7 +64,9 @@ public final class WorkerRuntime {
       System.exit(WorkerExitCodes.BAD_CONFIGURATION);
       return;
     }
-    ProcessLog.init(config.name(), Level.INFO, System.err);
+    // On its own thread: protobuf's first class creates a logger, so the setup cannot wait until the hello is out,
+    // but it can run beside the class path scan for task modules and the connect.
+    WorkerLog.startSetup(config.name(), Level.INFO, System.err);
     System.exit(run(config, protocolOut));
   }
 
@@ -85,14 +85,21 @@ public final class WorkerRuntime {
     try {
       faults = Faults.parse(config.fault());
     } catch (IllegalArgumentException e) {
-      log.severe(e.getMessage());
+      log().severe(e.getMessage());
       return WorkerExitCodes.BAD_CONFIGURATION;
     }
     if (faults != Faults.NONE) {
-      log.warning(() -> "test fault armed: " + faults);
+      log().warning(() -> "test fault armed: " + faults);
     }
     WorkerSignals.ignoreInterrupt();
-    // Read before connecting: loading the management beans takes a while, and the hello deadline is running.
+    // First, while java.util.logging starts on its thread: this touches no protobuf class, which would wait for it.
+    List<TaskModule> found;
+    try {
+      found = modules();
+    } catch (ServiceConfigurationError e) {
+      log().log(Level.SEVERE, "the worker's task modules could not be loaded; see the cause below", e);
+      return WorkerExitCodes.BAD_CONFIGURATION;
+    }
     JvmFacts facts = JvmFactsReader.read();
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     // On pipes stdin is the protocol, on shm it is the doorbell: there the transport sees its end of stream itself.
@@ -117,7 +124,7 @@ public final class WorkerRuntime {
         transport = connector.connect();
       }
     } catch (Exception e) {
-      log.log(Level.SEVERE, "cannot reach the parent over " + config.transport() + " at " + config.connect()
+      log().log(Level.SEVERE, "cannot reach the parent over " + config.transport() + " at " + config.connect()
           + "; is the parent still running?", e);
       if (connector != null) {
         connector.close();
@@ -127,9 +134,9 @@ public final class WorkerRuntime {
 
     WorkerSession session;
     try {
-      session = new WorkerSession(config, new CountingTransport(transport), faults, facts, exit, modules());
+      session = new WorkerSession(config, new CountingTransport(transport), faults, facts, exit, found);
     } catch (RuntimeException | ServiceConfigurationError e) {
-      log.log(Level.SEVERE, "the worker's task modules could not start; see the cause below", e);
+      log().log(Level.SEVERE, "the worker's task modules could not start; see the cause below", e);
       transport.close();
       if (connector != null) {
         connector.close();
@@ -139,13 +146,13 @@ public final class WorkerRuntime {
     try {
       session.begin();
     } catch (RuntimeException e) {
-      log.log(Level.SEVERE, "could not say hello to the parent over " + transport.describe(), e);
+      log().log(Level.SEVERE, "could not say hello to the parent over " + transport.describe(), e);
       exit.complete(WorkerExitCodes.PROTOCOL_ERROR);
     }
     int status = exit.join();
     if (status == WorkerExitCodes.PARENT_GONE) {
       // No one is left to talk to or to clean up for: stop now, without the JVM's orderly shutdown.
-      log.warning("the parent is gone; halting with status " + status);
+      log().warning("the parent is gone; halting with status " + status);
       Runtime.getRuntime().halt(status);
     }
     session.stop();
@@ -153,7 +160,7 @@ public final class WorkerRuntime {
     if (connector != null && status != WorkerExitCodes.PARENT_GONE) {
       connector.close(); // with the parent gone, exit at once: the event loop threads are daemons anyway
     }
-    log.info(() -> "exiting with status " + status + " (" + WorkerExitCodes.meaning(status) + ")");
+    log().info(() -> "exiting with status " + status + " (" + WorkerExitCodes.meaning(status) + ")");
     return status;
   }
 
@@ -182,5 +189,10 @@ public final class WorkerRuntime {
     public WorkerRuntime build() {
       return new WorkerRuntime(this);
     }
+  }
+
+  /** Not a field: creating it at class initialization would start java.util.logging on the way to the hello. */
+  private static Logger log() {
+    return WorkerLog.logger(WorkerRuntime.class);
   }
 }

@@ -35,7 +35,6 @@ import java.util.logging.Logger;
  * </pre>
  */
 final class WorkerSession implements TransportListener<ParentEnvelope> {
-  private static final Logger log = Logger.getLogger(WorkerSession.class.getName());
 
   private final WorkerConfig config;
   private final CountingTransport transport;
@@ -92,11 +91,11 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   void begin() {
     transport.start(this);
     if (faults.is(Faults.Kind.NO_HELLO)) {
-      log.warning("fault no-hello: not sending the hello");
+      log().warning("fault no-hello: not sending the hello");
       return;
     }
     if (faults.is(Faults.Kind.SLOW_HELLO)) {
-      log.warning(() -> "fault slow-hello: waiting " + faults.after() + " ms before the hello");
+      log().warning(() -> "fault slow-hello: waiting " + faults.after() + " ms before the hello");
       try {
         Thread.sleep(faults.after());
       } catch (InterruptedException e) {
@@ -112,7 +111,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
         .setJvm(facts)
         .addAllTaskKinds(modules.registry().kinds());
     transport.send(WorkerEnvelope.newBuilder().setHello(hello).build());
-    log.info(() -> "hello sent to " + transport.describe());
+    log().info(() -> "hello sent to " + transport.describe());
   }
 
   /** Stops the heartbeat and the task threads; called once the exit status is decided. */
@@ -131,7 +130,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     switch (envelope.getKindCase()) {
       case WELCOME -> onWelcome(envelope.getWelcome());
       case REJECT -> {
-        log.severe(() -> "the parent rejected this worker (" + envelope.getReject().getReason() + "): "
+        log().severe(() -> "the parent rejected this worker (" + envelope.getReject().getReason() + "): "
             + envelope.getReject().getMessage());
         exit.complete(WorkerExitCodes.REJECTED);
       }
@@ -142,7 +141,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
               "task before the handshake completed");
         } else {
           if (faults.is(Faults.Kind.EXIT_ON_TASK) && served.get() >= faults.after()) {
-            log.warning(() -> "fault exit-on-task:" + faults.after() + ": exiting mid-task");
+            log().warning(() -> "fault exit-on-task:" + faults.after() + ": exiting mid-task");
             Runtime.getRuntime().halt(WorkerExitCodes.FAULT_EXIT);
           }
           served.incrementAndGet();
@@ -161,7 +160,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
         // heard() above is all a heartbeat is for.
       }
       case SHUTDOWN -> {
-        log.info(() -> "shutdown requested: " + envelope.getShutdown().getReason());
+        log().info(() -> "shutdown requested: " + envelope.getShutdown().getReason());
         heartbeat.stop();
         transport.send(WorkerEnvelope.newBuilder()
             .setRequestId(envelope.getRequestId())
@@ -171,7 +170,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
       }
       case ERROR -> {
         parentReportedError = true;
-        log.warning(() -> "the parent reports an error (" + envelope.getError().getCode() + "): "
+        log().warning(() -> "the parent reports an error (" + envelope.getError().getCode() + "): "
             + envelope.getError().getMessage());
       }
       case KIND_NOT_SET -> replyError(envelope.getRequestId(), ErrorCode.ERROR_CODE_UNKNOWN_KIND,
@@ -187,7 +186,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     }
     welcomed = true;
     heartbeat.start(welcome.getHeartbeatIntervalMs(), welcome.getHeartbeatTimeoutMs());
-    log.info(() -> "welcomed by parent pid " + welcome.getParentPid() + "; heartbeat every "
+    log().info(() -> "welcomed by parent pid " + welcome.getParentPid() + "; heartbeat every "
         + welcome.getHeartbeatIntervalMs() + " ms");
   }
 
@@ -225,11 +224,11 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     }
     switch (faults.kind()) {
       case EXIT_AFTER -> {
-        log.warning(() -> "fault exit-after:" + faults.after() + ": exiting mid-request");
+        log().warning(() -> "fault exit-after:" + faults.after() + ": exiting mid-request");
         Runtime.getRuntime().halt(WorkerExitCodes.FAULT_EXIT);
       }
       case HANG_AFTER -> {
-        log.warning(() -> "fault hang-after:" + faults.after() + ": hanging, heartbeats stopped");
+        log().warning(() -> "fault hang-after:" + faults.after() + ": hanging, heartbeats stopped");
         heartbeat.stop();
         while (true) {
           try {
@@ -254,24 +253,24 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     }
     switch (faults.kind()) {
       case GARBAGE_AFTER -> {
-        log.warning("fault garbage-after: writing bytes that are not a frame");
+        log().warning("fault garbage-after: writing bytes that are not a frame");
         transport.writeRaw(Faults.garbage());
       }
       case HUGE_FRAME_AFTER -> {
-        log.warning("fault huge-frame-after: announcing a 2 GiB frame");
+        log().warning("fault huge-frame-after: announcing a 2 GiB frame");
         transport.writeRaw(Faults.hugeFramePrefix());
       }
       case STDOUT_AFTER -> {
-        log.warning("fault stdout-after: printing a stray line to System.out");
+        log().warning("fault stdout-after: printing a stray line to System.out");
         System.out.println("stray line printed to System.out by worker " + config.workerId());
       }
       case RAW_STDOUT_AFTER -> {
-        log.warning("fault raw-stdout-after: writing a line to file descriptor 1, past System.out");
+        log().warning("fault raw-stdout-after: writing a line to file descriptor 1, past System.out");
         try {
           // Not closed: that would close fd 1 itself, the pipe's protocol stream.
           new FileOutputStream(FileDescriptor.out).write(Faults.rawStdoutLine(config.workerId()));
         } catch (IOException e) {
-          log.warning("fault raw-stdout-after: the write failed: " + e.getMessage());
+          log().warning("fault raw-stdout-after: the write failed: " + e.getMessage());
         }
       }
       default -> {}
@@ -279,7 +278,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   }
 
   private void replyError(long requestId, ErrorCode code, String message) {
-    log.warning(message);
+    log().warning(message);
     transport.send(WorkerEnvelope.newBuilder()
         .setRequestId(requestId)
         .setError(ErrorReply.newBuilder().setCode(code).setMessage(message))
@@ -288,7 +287,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
 
   @Override
   public void onProtocolError(ProtocolException error) {
-    log.severe(() -> "protocol error: " + error.getMessage());
+    log().severe(() -> "protocol error: " + error.getMessage());
     transport.sendAndClose(WorkerEnvelope.newBuilder()
         .setError(ErrorReply.newBuilder().setCode(error.code()).setMessage(error.getMessage()))
         .build());
@@ -301,14 +300,19 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
       return;
     }
     if (cause == null && parentReportedError) {
-      log.severe(() -> "the parent closed the channel after reporting an error; exiting");
+      log().severe(() -> "the parent closed the channel after reporting an error; exiting");
       exit.complete(WorkerExitCodes.PROTOCOL_ERROR);
     } else if (cause == null) {
-      log.warning(() -> "the parent closed the channel (" + transport.describe() + "); exiting");
+      log().warning(() -> "the parent closed the channel (" + transport.describe() + "); exiting");
       exit.complete(WorkerExitCodes.PARENT_GONE);
     } else {
-      log.severe(() -> "the channel to the parent failed: " + cause);
+      log().severe(() -> "the channel to the parent failed: " + cause);
       exit.complete(WorkerExitCodes.PROTOCOL_ERROR);
     }
+  }
+
+  /** Not a field: creating it at class initialization would start java.util.logging on the way to the hello. */
+  private static Logger log() {
+    return WorkerLog.logger(WorkerSession.class);
   }
 }

@@ -4,7 +4,6 @@ import java.util.logging.Logger;
 
 /** Keeps Ctrl-C in a terminal from killing workers behind their parent's back. */
 final class WorkerSignals {
-  private static final Logger log = Logger.getLogger(WorkerSignals.class.getName());
 
   private WorkerSignals() {}
 
@@ -18,7 +17,12 @@ final class WorkerSignals {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      log.fine(() -> "cannot ignore SIGINT here: " + e);
+      log().fine(() -> "cannot ignore SIGINT here: " + e);
     }
+  }
+
+  /** Not a field: creating it at class initialization would start java.util.logging on the way to the hello. */
+  private static Logger log() {
+    return WorkerLog.logger(WorkerSignals.class);
   }
 }

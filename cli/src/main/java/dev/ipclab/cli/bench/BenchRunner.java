@@ -10,6 +10,7 @@ import dev.ipclab.cli.bench.BenchReport.Throughput;
 import dev.ipclab.cli.bench.BenchReport.WorkerRssMb;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.IdleStrategy;
+import dev.ipclab.transport.SpinStats;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -155,6 +156,7 @@ public final class BenchRunner {
               }
             });
         say("%s/%s %d B: %s", transport.cliName(), idle.cliName(), payloadBytes, warmup.describe());
+        SpinStats spinBefore = SpinStats.now();
         for (int s = 0; s < SLICES; s++) {
           rtt.add(RoundTripLoop.run(worker, payload, Duration.ZERO, slice, rttCpu::start));
           rttCpu.stop();
@@ -163,6 +165,13 @@ public final class BenchRunner {
             bare.add(baseline.measure(bytes, Duration.ZERO, slice));
             bareCpu.stop();
           }
+        }
+        if (idle == IdleStrategy.SPIN) {
+          // Only ipclab's readers count here: the bare echo spins on its own, in code of its own.
+          SpinStats spin = SpinStats.now().minus(spinBefore);
+          say("%s/%s %d B: this process's readers spun %.1f ms of the %d ms of round trips, and paused spinning %d"
+              + " times (blocking instead)", transport.cliName(), idle.cliName(), payloadBytes,
+              spin.spinningNanos() / 1e6, slice.multipliedBy(SLICES).toMillis(), spin.pauses());
         }
         BenchReport.CpuPerMsg rttCpuPerMsg = rttCpu.perMessage(rtt.getTotalCount());
         BenchReport.CpuPerMsg bareCpuPerMsg = bare == null ? null : bareCpu.perMessage(bare.getTotalCount());
