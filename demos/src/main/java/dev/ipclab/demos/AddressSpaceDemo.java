@@ -29,7 +29,7 @@ public final class AddressSpaceDemo implements Demo {
 
   @Override
   public String claim() {
-    return "Processes have separate address spaces: an address holds its own value in each, unless shared.";
+    return "Processes have separate address spaces: one address, a different value in each, unless shared.";
   }
 
   @Override

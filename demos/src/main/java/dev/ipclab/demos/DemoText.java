@@ -161,7 +161,11 @@ public final class DemoText {
     Map<Verdict.Outcome, List<DemoResult>> by = new java.util.EnumMap<>(Verdict.Outcome.class);
     results.forEach(r -> by.computeIfAbsent(r.verdict().outcome(), o -> new java.util.ArrayList<>()).add(r));
     StringJoiner counts = new StringJoiner(", ");
-    by.forEach((outcome, rs) -> counts.add(rs.size() + " " + outcome.words()));
+    by.forEach((outcome, rs) -> counts.add(rs.size() + " " + switch (outcome) {
+      case HOLDS -> "hold";
+      case FAILS -> "do not hold";
+      default -> outcome.words();
+    }));
     out.append("━━ Summary: ").append(results.size()).append(" demos in ").append(Check.format(seconds, "s"))
         .append(": ").append(counts).append('\n');
     for (DemoResult r : results) {

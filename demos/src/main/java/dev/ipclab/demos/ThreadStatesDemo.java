@@ -113,7 +113,7 @@ public final class ThreadStatesDemo implements Demo {
     StateThread sleeper = threads.stream().filter(t -> t.getRole() == StateRole.STATE_ROLE_SLEEPING).findFirst()
         .orElse(cpu);
     result.command("cat /proc/" + pid + "/task/" + sleeper.getTid() + "/schedstat",
-            sleeper.getName() + "'s on-CPU ns, run-queue ns, slices: run it twice, they stay put")
+            "a sleeper's on-CPU ns, run-queue ns, slices: they stay put")
         .command("ps -L -o tid,stat,pcpu,comm -p " + pid, "the state-* threads of " + worker.name() + " with their"
             + " state letter")
         .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")

@@ -83,7 +83,7 @@ public final class ThreadsShareDemo implements Demo {
         race(RACERS, CounterMode.COUNTER_MODE_ATOMIC, true), CounterRaceResult.parser()).value();
 
     Table.Builder races = Table.of(RACERS + " threads of " + worker.name() + " (pid " + worker.pid()
-        + ") on one counter; unsynchronized: read it, pause, write it + 1", "update", "runs", "added", "counted",
+        + ") on one counter (unsynchronized: read, pause, write+1)", "update", "runs", "added", "counted",
         "lost", "lost (%)", "ms", "ns/addition");
     for (CounterRaceResult r : List.of(unsynchronized, locked, atomic)) {
       long lost = r.getExpected() - r.getCounted();

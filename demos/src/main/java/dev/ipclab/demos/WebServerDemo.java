@@ -199,6 +199,13 @@ public final class WebServerDemo implements Demo {
           + Check.format(Stats.millis(slowest.load().getConnectNanos()), "ms") + " to connect: this machine is"
           + " too busy or too small for it. " + limits.describe()));
     }
+    if (loop.load().getAnswered() < top || virtual.load().getAnswered() < top) {
+      Level short_ = loop.load().getAnswered() < top ? loop : virtual;
+      return result.build(Verdict.notApplicable("the " + label(short_.mode()) + " server answered "
+          + short_.load().getAnswered() + " of " + top + " requests within the load's time (" + Check.format(
+          Stats.millis(short_.load().getElapsedNanos()), "ms") + " after they were sent; first failure: '"
+          + short_.load().getFirstFailure() + "'): this machine is too busy for the load. " + limits.describe()));
+    }
     if (platform.heldConnections() < MIN_HELD) {
       return result.build(Verdict.notApplicable("the thread-per-connection server held only "
           + platform.heldConnections() + " connections at once (open fds beyond its idle ones) within the load's "
