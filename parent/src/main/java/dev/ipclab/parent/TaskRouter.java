@@ -38,6 +38,12 @@ final class TaskRouter {
   private final BiConsumer<WorkerSlot, WorkerProcess> retire;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition roomInQueue = lock.newCondition();
+  /**
+   * Signalled once the queue is down to half its capacity, for {@link #submitAll}: a batch that waits for room
+   * wakes once per half a queue, not once per task taken off it (a wake-up costs as much as a task).
+   */
+  private final Condition roomForBatch = lock.newCondition();
+  private int batchWaiters;
   private final ArrayDeque<TaskHandle> queue = new ArrayDeque<>();
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong submitted = new AtomicLong();
@@ -153,7 +159,14 @@ final class TaskRouter {
                 + specs.size() + " still to submit; the " + next + " submitted were cancelled. Submit fewer at a"
                 + " time, raise the queue capacity, or use Backpressure.BLOCK to wait for room");
           } else {
-            roomInQueue.await();
+            batchWaiters++;
+            try {
+              while (queue.size() > limits.queueCapacity() / 2 && shut == null) {
+                roomForBatch.await();
+              }
+            } finally {
+              batchWaiters--;
+            }
             continue;
           }
           submitted.incrementAndGet();
@@ -239,6 +252,7 @@ final class TaskRouter {
         victims.addAll(slot.inFlight);
       }
       roomInQueue.signalAll();
+      roomForBatch.signalAll();
     } finally {
       lock.unlock();
     }
@@ -323,6 +337,14 @@ final class TaskRouter {
     }
   }
 
+  /** A task left the queue: wake one waiting submit, and the waiting batches once the queue is half empty. */
+  private void roomFreed() {
+    roomInQueue.signal();
+    if (batchWaiters > 0 && queue.size() <= limits.queueCapacity() / 2) {
+      roomForBatch.signalAll();
+    }
+  }
+
   private void unqueue(TaskHandle task) {
     if (task.queued) {
       task.queued = false;
@@ -330,7 +352,7 @@ final class TaskRouter {
         pinnedQueued--;
       }
       queue.remove(task);
-      roomInQueue.signal();
+      roomFreed();
     }
   }
 
@@ -352,7 +374,7 @@ final class TaskRouter {
         }
         TaskHandle task = queue.pollFirst();
         task.queued = false;
-        roomInQueue.signal();
+        roomFreed();
         if (sends == null) {
           sends = new ArrayList<>(2);
         }
@@ -383,7 +405,7 @@ final class TaskRouter {
       if (task.spec.pinned()) {
         pinnedQueued--;
       }
-      roomInQueue.signal();
+      roomFreed();
       sends.add(assign(task, slot));
     }
     return sends;

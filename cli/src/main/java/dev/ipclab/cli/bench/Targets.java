@@ -74,6 +74,24 @@ final class Targets {
     return checks;
   }
 
+  /** One task through the pool, one at a time: its p50 against a ping's p50 to the same worker. */
+  static final double MAX_TASK_VS_PING = 1.3;
+  /** Batched tasks ({@code map}) against the same tasks submitted one by one. */
+  static final double MIN_MAP_VS_SUBMIT = 10;
+
+  /** The pool's targets, from its phase of the run; none if it did not run. */
+  static List<TargetCheck> pool(BenchReport.PoolTasks p) {
+    if (p == null) {
+      return List.of();
+    }
+    String where = p.transport() + ", " + p.workers() + " workers, " + p.payloadBytes() + " B echo";
+    return List.of(
+        atMost("one task p50 / ping p50 (task " + num(p.taskRttUs().p50()) + " us, ping "
+            + num(p.pingRttUs().p50()) + " us), " + where, MAX_TASK_VS_PING, p.taskVsPingP50(), "x"),
+        atLeast("map tasks/s / submit tasks/s (map " + num(p.mapTasksPerS()) + ", submit "
+            + num(p.submitTasksPerS()) + "), " + where, MIN_MAP_VS_SUBMIT, p.mapVsSubmit(), "x"));
+  }
+
   /**
    * A spin-mode latency target, which is set for processes on different cores: on one CPU the two spinners
    * take turns on it, so a pinned run's number says nothing about it.

@@ -35,7 +35,28 @@ class BenchReportTest {
     WorkerRssMb rss = new WorkerRssMb(48, 60);
     BenchReport.CrashToReadyMs crash = new BenchReport.CrashToReadyMs("pipe", 3, 120.5, 140.2, 1.5, 2.5);
     return new BenchReport(machine, true, results, spawn, rss, crash,
-        Targets.check(results, spawn, rss, crash, machine), 42);
+        Targets.check(results, spawn, rss, crash, machine), 42, null);
+  }
+
+  @Test
+  void poolFiguresGoToJsonTextAndTwoTargets() throws Exception {
+    BenchReport.PoolTasks pool = new BenchReport.PoolTasks("pipe", 2, 100, 40_000, 40_000, 800_000, 400_000,
+        1024, 10, new Percentiles(25, 30, 40, 50), new Percentiles(20, 25, 30, 40), 1.25);
+    BenchReport plain = report(UNPINNED, List.of(row("pipe", "block", 100, 46, 44.0, 250_000)));
+    BenchReport report = new BenchReport(plain.machine(), true, plain.results(), plain.spawnMs(),
+        plain.workerRssMb(), plain.crashToReadyMs(), Targets.pool(pool), 42, pool);
+    JsonNode json = new ObjectMapper().readTree(BenchJson.write(report)).path("pool_tasks");
+    assertThat(json.path("submit_tasks_per_s").asDouble()).isEqualTo(40_000);
+    assertThat(json.path("map_tasks_per_s").asDouble()).isEqualTo(400_000);
+    assertThat(json.path("map_vs_submit").asDouble()).isEqualTo(10);
+    assertThat(json.path("task_rtt_us").path("p50").asDouble()).isEqualTo(25);
+    assertThat(json.path("ping_rtt_us").path("p50").asDouble()).isEqualTo(20);
+    assertThat(json.path("task_vs_ping_p50").asDouble()).isEqualTo(1.25);
+    assertThat(report.targets()).extracting(TargetCheck::holds).containsExactly(true, true);
+    assertThat(report.targets().get(0).name()).contains("task 25 us, ping 20 us");
+    java.io.StringWriter text = new java.io.StringWriter();
+    BenchText.print(report, new java.io.PrintWriter(text));
+    assertThat(text.toString()).contains("submit one by one 40,000 tasks/s", "= 10x", "ping p50 20 us = 1.25x");
   }
 
   @Test
