@@ -91,7 +91,15 @@ class BenchIT {
       assertThat(crash.get("spare_p50").asDouble()).isPositive().isLessThanOrEqualTo(crash.get("spare_p99").asDouble());
       assertThat(crash.get("no_spare_p50").asDouble()).isPositive()
           .isLessThanOrEqualTo(crash.get("no_spare_p99").asDouble());
-      assertThat(json.get("targets").size()).as("ratio x4, spin p50 x2, throughput x4, spawn, RSS, crash").isEqualTo(13);
+      assertThat(json.get("targets").size())
+          .as("ratio x4, spin p50 x2, throughput x4, spawn, RSS, crash, pool task/ping, pool map/submit")
+          .isEqualTo(15);
+      JsonNode pool = json.get("pool_tasks");
+      for (String field : List.of("submit_tasks_per_s", "map_tasks_per_s", "map_vs_submit", "task_vs_ping_p50")) {
+        assertThat(pool.path(field).asDouble()).as("pool_tasks." + field).isPositive();
+      }
+      assertThat(pool.path("task_rtt_us").path("p50").asDouble()).as("pool_tasks.task_rtt_us.p50").isPositive();
+      assertThat(pool.path("ping_rtt_us").path("p50").asDouble()).as("pool_tasks.ping_rtt_us.p50").isPositive();
 
       // A pong answering a one-way ping (request_id 0) would be logged as not in flight.
       assertThat(cli.stderr()).contains("[ 4/4]").doesNotContain("not in flight");
