@@ -94,8 +94,9 @@ class BenchIT {
           .isLessThanOrEqualTo(crash.get("no_spare_p99").asDouble());
       assertAnchorsMeasured(json.get("anchors"), json.get("pool_memory"));
       JsonNode targets = json.get("targets");
-      assertThat(targets.size()).as("RTT / bare echo x4, spin / block x2, one way x4, spawn, RSS, crash")
-          .isEqualTo(13);
+      assertThat(targets.size())
+          .as("RTT / bare echo x4, spin / block x2, one way x4, spawn, RSS, crash, pool task/ping, pool map/submit")
+          .isEqualTo(15);
       Set<Double> ratios = new TreeSet<>();
       for (JsonNode t : targets) {
         String name = t.get("name").asText();
@@ -116,6 +117,12 @@ class BenchIT {
         ratios.add(t.get("ratio").asDouble());
       }
       assertThat(ratios).as("ratios of measured figures, not one constant").hasSizeGreaterThan(3);
+      JsonNode pool = json.get("pool_tasks");
+      for (String field : List.of("submit_tasks_per_s", "map_tasks_per_s", "map_vs_submit", "task_vs_ping_p50")) {
+        assertThat(pool.path(field).asDouble()).as("pool_tasks." + field).isPositive();
+      }
+      assertThat(pool.path("task_rtt_us").path("p50").asDouble()).as("pool_tasks.task_rtt_us.p50").isPositive();
+      assertThat(pool.path("ping_rtt_us").path("p50").asDouble()).as("pool_tasks.ping_rtt_us.p50").isPositive();
 
       // A pong answering a one-way ping (request_id 0) would be logged as not in flight.
       assertThat(cli.stderr()).contains("[ 4/4]").doesNotContain("not in flight");

@@ -55,8 +55,12 @@ final class StreamFrameReader {
     int shift = 0;
     int at = pos;
     for (int i = 0; ; i++) {
-      if (at == limit && !fill(at - pos + 1)) {
-        throw new EOFException("stream from " + peer + " ended inside a frame's length prefix");
+      if (at == limit) {
+        int read = at - pos;
+        if (!fill(read + 1)) {
+          throw new EOFException("stream from " + peer + " ended inside a frame's length prefix");
+        }
+        at = pos + read; // fill may have moved the unread bytes to the buffer's start
       }
       if (i == Frames.MAX_VARINT32_BYTES) {
         throw new ProtocolException(

@@ -31,6 +31,26 @@ class StreamFrameReaderTest {
   }
 
   @Test
+  void aLengthPrefixSplitAtTheBuffersEndIsReadWhole() throws IOException {
+    // A burst of frames fills the 64 KiB buffer to its end; for one of these paddings a two-byte prefix is cut
+    // there, and the reader must move the unread bytes to the start and go on where the prefix was cut.
+    byte[] body = bodyOf(200);
+    for (int pad = 0; pad <= 202; pad++) {
+      byte[][] parts = new byte[401][];
+      parts[0] = frame(bodyOf(pad));
+      for (int i = 1; i < parts.length; i++) {
+        parts[i] = frame(body);
+      }
+      StreamFrameReader reader = new StreamFrameReader(new ByteArrayInputStream(concat(parts)), 1024, "worker-1");
+      assertThat(next(reader)).isEqualTo(bodyOf(pad));
+      for (int i = 1; i < parts.length; i++) {
+        assertThat(next(reader)).as("frame " + i + " after a first frame of " + pad + " bytes").isEqualTo(body);
+      }
+      assertThat(next(reader)).isNull();
+    }
+  }
+
+  @Test
   void readsFramesFromAStreamThatReturnsOneByteAtATime() throws IOException {
     byte[] a = bodyOf(150);
     byte[] b = bodyOf(CAP);

@@ -38,6 +38,12 @@ final class TaskRouter {
   private final BiConsumer<WorkerSlot, WorkerProcess> retire;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition roomInQueue = lock.newCondition();
+  /**
+   * Signalled once the queue is down to half its capacity, for {@link #submitAll}: a batch that waits for room
+   * wakes once per half a queue, not once per task taken off it (a wake-up costs as much as a task).
+   */
+  private final Condition roomForBatch = lock.newCondition();
+  private int batchWaiters;
   private final ArrayDeque<TaskHandle> queue = new ArrayDeque<>();
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong submitted = new AtomicLong();
@@ -108,6 +114,77 @@ final class TaskRouter {
     return task;
   }
 
+  /**
+   * Submits {@code specs} in order as {@link #submit} would, into {@code handles}, but decides up to
+   * {@value #BATCH_DECISIONS} at a time under one lock and sends each worker's share in one write. Waits for queue
+   * room as submit does, after sending what it has decided (never while holding it back). With
+   * {@link Backpressure#FAIL}, a full queue cancels the tasks of this call already submitted and throws.
+   */
+  void submitAll(List<TaskSpec> specs, List<TaskHandle> handles) throws InterruptedException {
+    for (TaskSpec spec : specs) {
+      if (spec.workerId() > slots.size()) {
+        throw new IllegalArgumentException("a task is pinned to worker " + spec.workerId() + ", but this pool has"
+            + " ids 1.." + slots.size());
+      }
+    }
+    int next = 0;
+    while (next < specs.size()) {
+      List<Send> sends = new ArrayList<>();
+      int decided = 0;
+      lock.lockInterruptibly();
+      try {
+        while (next < specs.size() && decided < BATCH_DECISIONS) {
+          if (shut != null) {
+            throw shut;
+          }
+          TaskSpec spec = specs.get(next);
+          WorkerSlot slot = queue.isEmpty() ? pick(spec) : null;
+          TaskHandle task = slot != null || queue.size() < limits.queueCapacity()
+              ? new TaskHandle(ids.incrementAndGet(), spec, this) : null;
+          if (slot != null) {
+            sends.add(assign(task, slot));
+          } else if (task != null) {
+            enqueue(task, false);
+          } else if (decided > 0) {
+            break; // send what is decided before waiting for room
+          } else if (limits.backpressure() == Backpressure.FAIL) {
+            lock.unlock();
+            try {
+              handles.forEach(h -> h.cancel("the rest of its batch did not fit in the pool's queue"));
+            } finally {
+              lock.lock();
+            }
+            throw new PoolSaturatedException("the pool's queue is full: " + queue.size() + " tasks queued"
+                + " (capacity " + limits.queueCapacity() + ") with " + (specs.size() - next) + " of a batch of "
+                + specs.size() + " still to submit; the " + next + " submitted were cancelled. Submit fewer at a"
+                + " time, raise the queue capacity, or use Backpressure.BLOCK to wait for room");
+          } else {
+            batchWaiters++;
+            try {
+              while (queue.size() > limits.queueCapacity() / 2 && shut == null) {
+                roomForBatch.await();
+              }
+            } finally {
+              batchWaiters--;
+            }
+            continue;
+          }
+          submitted.incrementAndGet();
+          handles.add(task);
+          decided++;
+          next++;
+        }
+      } finally {
+        lock.unlock();
+      }
+      sendBatched(sends);
+      sendAll(drain()); // as in submit: queued tasks go on if a worker has room no completion will announce
+    }
+  }
+
+  /** Tasks decided under one hold of the lock by {@link #submitAll}: bounds how long completions wait for it. */
+  static final int BATCH_DECISIONS = 1024;
+
   /** A new process filled {@code slot}; it takes the queued tasks it has room for. */
   void fill(WorkerSlot slot, WorkerProcess worker) {
     lock.lock();
@@ -175,6 +252,7 @@ final class TaskRouter {
         victims.addAll(slot.inFlight);
       }
       roomInQueue.signalAll();
+      roomForBatch.signalAll();
     } finally {
       lock.unlock();
     }
@@ -259,6 +337,14 @@ final class TaskRouter {
     }
   }
 
+  /** A task left the queue: wake one waiting submit, and the waiting batches once the queue is half empty. */
+  private void roomFreed() {
+    roomInQueue.signal();
+    if (batchWaiters > 0 && queue.size() <= limits.queueCapacity() / 2) {
+      roomForBatch.signalAll();
+    }
+  }
+
   private void unqueue(TaskHandle task) {
     if (task.queued) {
       task.queued = false;
@@ -266,7 +352,7 @@ final class TaskRouter {
         pinnedQueued--;
       }
       queue.remove(task);
-      roomInQueue.signal();
+      roomFreed();
     }
   }
 
@@ -288,7 +374,7 @@ final class TaskRouter {
         }
         TaskHandle task = queue.pollFirst();
         task.queued = false;
-        roomInQueue.signal();
+        roomFreed();
         if (sends == null) {
           sends = new ArrayList<>(2);
         }
@@ -319,7 +405,7 @@ final class TaskRouter {
       if (task.spec.pinned()) {
         pinnedQueued--;
       }
-      roomInQueue.signal();
+      roomFreed();
       sends.add(assign(task, slot));
     }
     return sends;
@@ -355,6 +441,50 @@ final class TaskRouter {
     if (reason != null && !task.finished.get()) {
       s.worker().connection().cancel(sent.requestId(), reason); // cancelled while it was being sent
     }
+  }
+
+  /** Sends each worker's share of {@code sends} in one batched write; otherwise as {@link #send} does. */
+  private void sendBatched(List<Send> sends) {
+    if (sends.size() <= 1) {
+      sendAll(sends);
+      return;
+    }
+    java.util.Map<WorkerProcess, List<Send>> byWorker = new java.util.LinkedHashMap<>();
+    for (Send s : sends) {
+      byWorker.computeIfAbsent(s.worker(), w -> new ArrayList<>()).add(s);
+    }
+    byWorker.forEach((worker, share) -> {
+      List<Send> live = new ArrayList<>(share.size());
+      List<WorkerConnection.TaskRequest> requests = new ArrayList<>(share.size());
+      for (Send s : share) {
+        long left = s.task().deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          send(s); // fails it as overdue
+        } else {
+          live.add(s);
+          requests.add(new WorkerConnection.TaskRequest(s.task().spec.kind(), s.task().spec.payload(),
+              Duration.ofNanos(left), s.attempt()));
+        }
+      }
+      List<WorkerConnection.SubmittedTask> sent;
+      try {
+        sent = worker.connection().submitTasks(requests);
+      } catch (RuntimeException e) {
+        live.forEach(s -> attemptDone(s, null, new WorkerFailedException("cannot send " + s.task() + " to "
+            + worker + ": " + e, e)));
+        return;
+      }
+      for (int i = 0; i < live.size(); i++) {
+        Send s = live.get(i);
+        WorkerConnection.SubmittedTask t = sent.get(i);
+        s.task().requestId = t.requestId();
+        t.result().whenComplete((result, error) -> attemptDone(s, result, error));
+        String reason = s.task().cancelReason;
+        if (reason != null && !s.task().finished.get()) {
+          worker.connection().cancel(t.requestId(), reason); // cancelled while it was being sent
+        }
+      }
+    });
   }
 
   /** One attempt ended: the task succeeds, fails, or goes back to the queue; then the freed room is used. */

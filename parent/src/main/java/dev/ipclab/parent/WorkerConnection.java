@@ -144,20 +144,65 @@ final class WorkerConnection {
    * @param attempt which attempt this is, from 1, for the worker's log
    */
   public SubmittedTask submitTask(String kind, ByteString payload, Duration deadline, int attempt) {
-    ParentEnvelope.Builder request = ParentEnvelope.newBuilder()
+    PendingRequests.Pending<WorkerEnvelope> p = pending.open();
+    return new SubmittedTask(p.id(), taskResult(kind, send(p, taskRequest(kind, payload, deadline, attempt),
+        deadline, false)));
+  }
+
+  /** One task of a {@link #submitTasks} batch. */
+  record TaskRequest(String kind, ByteString payload, Duration deadline, int attempt) {}
+
+  /**
+   * Like {@link #submitTask} for each of {@code tasks}, in order, but framed into as few writes as fit with one
+   * flush ({@link Transport#sendBatch}): a burst of tasks costs one system call, not one each. A failed write
+   * fails every task of the batch with a {@link WorkerFailedException}, through its future.
+   */
+  java.util.List<SubmittedTask> submitTasks(java.util.List<TaskRequest> tasks) {
+    java.util.List<SubmittedTask> submitted = new java.util.ArrayList<>(tasks.size());
+    java.util.List<ParentEnvelope> frames = new java.util.ArrayList<>(tasks.size());
+    java.util.List<Long> ids = new java.util.ArrayList<>(tasks.size());
+    long bytes = 0;
+    for (TaskRequest t : tasks) {
+      PendingRequests.Pending<WorkerEnvelope> p = pending.open();
+      ParentEnvelope.Builder request = taskRequest(t.kind(), t.payload(), t.deadline(), t.attempt());
+      ParentEnvelope envelope = prepare(p, request, t.deadline());
+      if (envelope != null) {
+        frames.add(envelope);
+        ids.add(p.id());
+        int size = envelope.getSerializedSize();
+        bytes += Frames.prefixBytes(size) + size;
+      }
+      submitted.add(new SubmittedTask(p.id(), taskResult(t.kind(), p.reply())));
+    }
+    try {
+      transport.sendBatch(frames);
+      messagesOut.addAndGet(frames.size());
+      bytesOut.addAndGet(bytes);
+    } catch (RuntimeException e) {
+      for (long id : ids) {
+        pending.fail(id, new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));
+      }
+    }
+    return submitted;
+  }
+
+  private static ParentEnvelope.Builder taskRequest(String kind, ByteString payload, Duration deadline,
+      int attempt) {
+    return ParentEnvelope.newBuilder()
         .setTask(Task.newBuilder()
             .setKind(kind)
             .setPayload(payload)
             .setDeadlineMs((int) Math.min(Math.max(deadline.toMillis(), 1), Integer.MAX_VALUE))
             .setAttempt(attempt));
-    PendingRequests.Pending<WorkerEnvelope> p = pending.open();
-    CompletableFuture<TaskResult> result = map(send(p, request, deadline, false), reply -> {
-      if (!reply.hasTaskResult()) {
-        throw new IllegalStateException(name + " answered a " + kind + " task with " + reply.getKindCase());
+  }
+
+  private CompletableFuture<TaskResult> taskResult(String kind, CompletableFuture<WorkerEnvelope> reply) {
+    return map(reply, envelope -> {
+      if (!envelope.hasTaskResult()) {
+        throw new IllegalStateException(name + " answered a " + kind + " task with " + envelope.getKindCase());
       }
-      return reply.getTaskResult();
+      return envelope.getTaskResult();
     });
-    return new SubmittedTask(p.id(), result);
   }
 
   /**
@@ -238,8 +283,33 @@ final class WorkerConnection {
 
   private CompletableFuture<WorkerEnvelope> send(PendingRequests.Pending<WorkerEnvelope> p,
       ParentEnvelope.Builder request, Duration timeout, boolean offer) {
+    ParentEnvelope envelope = prepare(p, request, timeout);
+    if (envelope == null) {
+      return p.reply();
+    }
+    int size = envelope.getSerializedSize();
+    try {
+      if (offer) {
+        transport.offer(envelope);
+      } else {
+        transport.send(envelope);
+      }
+      messagesOut.incrementAndGet();
+      bytesOut.addAndGet(Frames.prefixBytes(size) + size);
+    } catch (RuntimeException e) {
+      pending.fail(p.id(), new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));
+    }
+    return p.reply();
+  }
+
+  /**
+   * Arms the request's deadline and builds its envelope; null (with {@code p} failed and the reason in its
+   * future) if the channel is dead, the pool closed, or the frame too large to send.
+   */
+  private ParentEnvelope prepare(PendingRequests.Pending<WorkerEnvelope> p, ParentEnvelope.Builder request,
+      Duration timeout) {
     if (p.reply().isDone()) {
-      return p.reply(); // the channel is already dead; the future carries why
+      return null; // the channel is already dead; the future carries why
     }
     long id = p.id();
     ScheduledFuture<?> deadline;
@@ -257,7 +327,7 @@ final class WorkerConnection {
       }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pending.fail(id, new WorkerFailedException(name + ": its pool is closed", e));
-      return p.reply();
+      return null;
     }
     p.reply().whenComplete((reply, error) -> deadline.cancel(false));
     ParentEnvelope envelope = request.setRequestId(p.id()).build();
@@ -267,20 +337,9 @@ final class WorkerConnection {
       pending.fail(p.id(), new IllegalArgumentException("a " + request.getKindCase() + " of "
           + Frames.describeBytes(size) + " exceeds the frame limit of " + Frames.describeBytes(maxFrameBytes)
           + "; send less, or raise --max-frame-bytes"));
-      return p.reply();
+      return null;
     }
-    try {
-      if (offer) {
-        transport.offer(envelope);
-      } else {
-        transport.send(envelope);
-      }
-      messagesOut.incrementAndGet();
-      bytesOut.addAndGet(Frames.prefixBytes(size) + size);
-    } catch (RuntimeException e) {
-      pending.fail(p.id(), new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));
-    }
-    return p.reply();
+    return envelope;
   }
 
   /** Queues a one-way heartbeat; never blocks, even on a worker that stopped reading. */

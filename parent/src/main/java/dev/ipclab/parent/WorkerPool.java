@@ -40,6 +40,7 @@ import java.util.logging.Logger;
  *   TaskOutcome done = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi"))).outcome().get();
  *   TaskOutcome onTwo = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("hi")).onWorker(2)).outcome().get();
  *   Pong pong = pool.worker(1).ping(ByteString.copyFromUtf8("hi")).get();
+ *   List<StringValue> many = pool.map("echo", inputs, StringValue.parser()).get(); // batched, in input order
  * }
  * }</pre>
  *
@@ -412,6 +413,32 @@ public final class WorkerPool implements AutoCloseable {
       }
     });
     return reply;
+  }
+
+  /**
+   * Submits many tasks at once and returns their handles in input order: a batched {@link #submit}. The pool
+   * routes them in one pass and writes each worker's share in one frame burst with one flush, so a burst of short
+   * tasks costs a few system calls rather than one per task. Each task keeps every guarantee of {@code submit}
+   * (its own outcome, exactly once; retries; its deadline; {@link TaskHandle#cancel}). In flight stays bounded:
+   * what does not fit on the workers waits in the queue, and when the queue is full this call waits for room
+   * ({@link Backpressure#BLOCK}), or ({@link Backpressure#FAIL}) cancels the tasks of this call it already
+   * submitted and throws {@link PoolSaturatedException}.
+   *
+   * @throws IllegalArgumentException if a spec is pinned to a worker this pool does not have (nothing is submitted)
+   */
+  public List<TaskHandle> submitAll(List<TaskSpec> specs) throws InterruptedException {
+    return TaskBatches.submitAll(router, specs);
+  }
+
+  /**
+   * Runs one task of {@code kind} per input, batched as {@link #submitAll}, and completes with the outputs parsed
+   * with {@code parser}, in input order: the pool's {@code map}. Each task is retried on its own if its worker
+   * dies. The first failure fails the future as it is (as {@link #call} does) and cancels the tasks not yet done;
+   * cancelling the future cancels them all. For outcomes one by one as they come, use {@link #submitAll}.
+   */
+  public <R extends Message> CompletableFuture<List<R>> map(String kind, List<? extends Message> inputs,
+      Parser<R> parser) throws InterruptedException {
+    return TaskBatches.map(router, kind, inputs, parser);
   }
 
   /** The router's call when a worker has run its max tasks; the supervisor does not exist yet when it is made. */

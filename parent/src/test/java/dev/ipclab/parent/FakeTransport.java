@@ -12,6 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** An in-memory parent-side transport for unit tests: records what the parent sends and whether it closed. */
 final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
   final List<ParentEnvelope> sent = new CopyOnWriteArrayList<>();
+  /** The size of each {@link #sendBatch}, in order. */
+  final List<Integer> batches = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   volatile TransportListener<WorkerEnvelope> listener;
 
@@ -23,6 +25,12 @@ final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
   @Override
   public void send(ParentEnvelope message) {
     sent.add(message);
+  }
+
+  @Override
+  public void sendBatch(List<? extends ParentEnvelope> messages) {
+    batches.add(messages.size());
+    sent.addAll(messages);
   }
 
   @Override

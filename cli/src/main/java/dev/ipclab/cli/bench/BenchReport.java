@@ -16,10 +16,11 @@ import java.util.List;
  * @param poolMemory Rss and Pss per worker in a pool, beside as many bare JVMs
  * @param targets the performance targets, each computed from the numbers above
  * @param elapsedS wall time of the whole run
+ * @param poolTasks the pool's task throughput and latency, batched and not, against pings
  */
 public record BenchReport(MachineFacts machine, boolean quick, List<Result> results, SpawnMs spawnMs,
     WorkerRssMb workerRssMb, CrashToReadyMs crashToReadyMs, Anchors anchors, Anchors.PoolMemory poolMemory,
-    List<TargetCheck> targets, double elapsedS) {
+    List<TargetCheck> targets, double elapsedS, PoolTasks poolTasks) {
 
   /**
    * From SIGKILL of a pool's only worker to a READY process in its slot, in ms, over {@code crashes} kills each:
@@ -117,4 +118,26 @@ public record BenchReport(MachineFacts machine, boolean quick, List<Result> resu
       return new TargetCheck(name, ipclab, anchor, anchorName, unit, ratio, expected, measured, null, why);
     }
   }
+
+  /**
+   * The pool's own speed ({@code ipclab bench}'s pool phase): batched against one by one, and one task at a
+   * time against one ping at a time, on the same pool in the same run.
+   *
+   * @param transport the pool's transport
+   * @param workers workers in the pool
+   * @param payloadBytes bytes of each task's payload (a {@code BytesValue}), and of each ping's
+   * @param submitTasks tasks run by one {@code submit} each
+   * @param submitTasksPerS their rate, from the first submit to the last outcome
+   * @param mapTasks tasks run by {@code map} calls of {@code mapBatch} inputs
+   * @param mapTasksPerS their rate, from the first call to the last result
+   * @param mapBatch inputs per {@code map} call
+   * @param mapVsSubmit {@code mapTasksPerS / submitTasksPerS}
+   * @param taskRttUs one task at a time through the pool, submit to outcome, each sent from the last one's
+   *     completion
+   * @param pingRttUs one ping at a time to the same worker, sent the same way
+   * @param taskVsPingP50 {@code taskRttUs.p50 / pingRttUs.p50}
+   */
+  public record PoolTasks(String transport, int workers, int payloadBytes, long submitTasks, double submitTasksPerS,
+      long mapTasks, double mapTasksPerS, int mapBatch, double mapVsSubmit, Percentiles taskRttUs,
+      Percentiles pingRttUs, double taskVsPingP50) {}
 }

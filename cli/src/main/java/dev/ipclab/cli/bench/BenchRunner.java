@@ -74,9 +74,12 @@ public final class BenchRunner {
         shmSpinEcho(results), stream);
     double loaded = results.stream().mapToDouble(Result::workerRssMb).max().orElse(0);
     WorkerRssMb rss = new WorkerRssMb(round1(median(idleRss)), round1(loaded));
+    BenchReport.PoolTasks pool = poolTasks(settings.transports().get(0));
     MachineFacts end = machine.withEndLoad();
+    List<BenchReport.TargetCheck> targets = new ArrayList<>(Targets.check(results, spawn, rss, crash, anchors, end));
+    targets.addAll(Targets.pool(pool));
     return new BenchReport(end, settings.quick(), results, spawn, rss, crash, anchors, memory,
-        Targets.check(results, spawn, rss, crash, anchors, end), round1((System.nanoTime() - start) / 1e9));
+        targets, round1((System.nanoTime() - start) / 1e9), pool);
   }
 
   /** The bare-JDK buffered one-way stream, at the targets' payload if this run has it. */
@@ -284,6 +287,17 @@ public final class BenchRunner {
       }
     }
     return ms;
+  }
+
+  /** The pool's tasks per second, one by one and batched, and one task's round trip against a ping's. */
+  private BenchReport.PoolTasks poolTasks(TransportKind transport) throws Exception {
+    say("timing the pool's tasks (%s, %d workers, %d B echoes): one by one, batched with map, and one at a time"
+        + " against pings", transport.cliName(), PoolThroughput.WORKERS, PoolThroughput.PAYLOAD_BYTES);
+    BenchReport.PoolTasks p = PoolThroughput.run(transport, settings.warmup(), settings.measure());
+    say("pool tasks: submit %s tasks/s, map %s tasks/s (%sx); one task p50 %s us, ping p50 %s us (%sx)",
+        Targets.num(p.submitTasksPerS()), Targets.num(p.mapTasksPerS()), Targets.num(p.mapVsSubmit()),
+        Targets.num(p.taskRttUs().p50()), Targets.num(p.pingRttUs().p50()), Targets.num(p.taskVsPingP50()));
+    return p;
   }
 
   /** The nearest-rank percentile: a value that was measured, never an interpolation. */

@@ -40,6 +40,14 @@ public final class BenchText {
           + " with a spare p50 %s ms, p99 %s ms%n", c.transport(), c.crashes(), Targets.num(c.noSpareP50()),
           Targets.num(c.noSpareP99()), Targets.num(c.spareP50()), Targets.num(c.spareP99()));
     }
+    if (report.poolTasks() != null) {
+      var p = report.poolTasks();
+      out.printf(Locale.ROOT, "pool tasks (%s, %d workers, %d B echo): submit one by one %s tasks/s, map (%d per"
+          + " call) %s tasks/s = %sx; one task at a time p50 %s us, ping p50 %s us = %sx%n", p.transport(),
+          p.workers(), p.payloadBytes(), Targets.num(p.submitTasksPerS()), p.mapBatch(),
+          Targets.num(p.mapTasksPerS()), Targets.num(p.mapVsSubmit()), Targets.num(p.taskRttUs().p50()),
+          Targets.num(p.pingRttUs().p50()), Targets.num(p.taskVsPingP50()));
+    }
     out.printf(Locale.ROOT, "worker RSS: idle %s MB (median, 300 ms after ready), loaded %s MB (largest after a"
         + " row)%n", Targets.num(report.workerRssMb().idle()), Targets.num(report.workerRssMb().loaded()));
     anchors(report, out);

@@ -109,6 +109,24 @@ final class Targets {
         + " set the numbers; run again on a quiet machine");
   }
 
+  /** One task through the pool, one at a time: its p50 against a ping's p50 to the same worker. */
+  static final double MAX_TASK_VS_PING = 1.3;
+  /** Batched tasks ({@code map}) against the same tasks submitted one by one. */
+  static final double MIN_MAP_VS_SUBMIT = 10;
+
+  /** The pool's targets, from its phase of the run; none if it did not run. */
+  static List<TargetCheck> pool(BenchReport.PoolTasks p) {
+    if (p == null) {
+      return List.of();
+    }
+    String where = p.transport() + ", " + p.workers() + " workers, " + p.payloadBytes() + " B echo";
+    return List.of(
+        atMost("one task through the pool, p50, " + where, p.taskRttUs().p50(), p.pingRttUs().p50(),
+            "ping p50 to the same worker", "us", MAX_TASK_VS_PING),
+        atLeast("batched map, tasks/s, " + where, p.mapTasksPerS(), p.submitTasksPerS(),
+            "one-by-one submit", "tasks/s", MIN_MAP_VS_SUBMIT));
+  }
+
   /**
    * A spin-mode latency target, which is set for processes on different cores: on one CPU the two spinners
    * take turns on it, so a pinned run's number says nothing about it.

@@ -39,7 +39,30 @@ class BenchReportTest {
     Anchors anchors = new Anchors(new Anchors.BareJvm(20, 50, 70, 40, 20, 1), null,
         new Anchors.BufferedStream(100, 1_000_000, 5_000_000, 500));
     return new BenchReport(machine, true, results, spawn, rss, crash, anchors, memory,
-        Targets.check(results, spawn, rss, crash, anchors, machine), 42);
+        Targets.check(results, spawn, rss, crash, anchors, machine), 42, null);
+  }
+
+  @Test
+  void poolFiguresGoToJsonTextAndTwoTargets() throws Exception {
+    BenchReport.PoolTasks pool = new BenchReport.PoolTasks("pipe", 2, 100, 40_000, 40_000, 800_000, 400_000,
+        1024, 10, new Percentiles(25, 30, 40, 50), new Percentiles(20, 25, 30, 40), 1.25);
+    BenchReport plain = report(UNPINNED, List.of(row("pipe", "block", 100, 46, 44.0, 250_000)));
+    BenchReport report = new BenchReport(plain.machine(), true, plain.results(), plain.spawnMs(),
+        plain.workerRssMb(), plain.crashToReadyMs(), plain.anchors(), plain.poolMemory(), Targets.pool(pool), 42,
+        pool);
+    JsonNode json = new ObjectMapper().readTree(BenchJson.write(report)).path("pool_tasks");
+    assertThat(json.path("submit_tasks_per_s").asDouble()).isEqualTo(40_000);
+    assertThat(json.path("map_tasks_per_s").asDouble()).isEqualTo(400_000);
+    assertThat(json.path("map_vs_submit").asDouble()).isEqualTo(10);
+    assertThat(json.path("task_rtt_us").path("p50").asDouble()).isEqualTo(25);
+    assertThat(json.path("ping_rtt_us").path("p50").asDouble()).isEqualTo(20);
+    assertThat(json.path("task_vs_ping_p50").asDouble()).isEqualTo(1.25);
+    assertThat(report.targets()).extracting(TargetCheck::holds).containsExactly(true, true);
+    assertThat(report.targets().get(0).ipclab()).isEqualTo(25);
+    assertThat(report.targets().get(0).anchor()).isEqualTo(20);
+    java.io.StringWriter text = new java.io.StringWriter();
+    BenchText.print(report, new java.io.PrintWriter(text));
+    assertThat(text.toString()).contains("submit one by one 40,000 tasks/s", "= 10x", "ping p50 20 us = 1.25x");
   }
 
   @Test

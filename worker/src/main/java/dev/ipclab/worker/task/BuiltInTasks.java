@@ -1,6 +1,7 @@
 package dev.ipclab.worker.task;
 
 import com.google.protobuf.ByteString;
+import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.TaskModule;
 import dev.ipclab.worker.WorkerContext;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Task kinds every worker has, independent of any demo: {@code echo} returns its payload, {@code sleep} waits for
+ * Task kinds every worker has, independent of any demo: {@code echo} returns its payload (inline, on the thread
+ * that read it), {@code sleep} waits for
  * the number of milliseconds its payload spells in ASCII and returns it, {@code fail} throws with its payload
  * as the message, and {@code allocate} allocates and keeps the number of MiB its payload spells (for as long as
  * the worker lives), so pools, retries, error paths and memory limits can be exercised without a demo. Registered
@@ -23,7 +25,8 @@ public final class BuiltInTasks implements TaskModule {
   public void start(WorkerContext registry) {
     // Held by this module instance, so by this worker process, never by a static field.
     List<byte[]> retained = new ArrayList<>();
-    registry.register("echo", payload -> payload);
+    // Inline: an echo never blocks, and its answer then costs no hand-off to a task thread.
+    registry.register("echo", TaskHandler.inline(payload -> payload));
     registry.register("sleep", payload -> {
       long millis = Long.parseLong(payload.toString(StandardCharsets.US_ASCII).trim());
       Thread.sleep(millis);

@@ -29,14 +29,38 @@ class TaskRunnerTest {
 
   @Test
   void aTaskRunsOnATaskThreadAndItsResultSaysWhereAndWhen() throws Exception {
-    try (TaskRunner runner = new TaskRunner(builtIns(), replies::add)) {
-      runner.submit(7, task("echo", ByteString.copyFromUtf8("hi")));
+    try (TaskRunner runner = new TaskRunner(builtIns().register("copy", payload -> payload), replies::add)) {
+      runner.submit(7, task("copy", ByteString.copyFromUtf8("hi")));
       WorkerEnvelope reply = next();
       assertThat(reply.getRequestId()).isEqualTo(7);
       assertThat(reply.getTaskResult().getPayload().toStringUtf8()).isEqualTo("hi");
       assertThat(reply.getTaskResult().getThreadName()).startsWith("ipclab-task-");
       assertThat(reply.getTaskResult().getTid()).isPositive();
       assertThat(reply.getTaskResult().getEndNanos()).isGreaterThanOrEqualTo(reply.getTaskResult().getStartNanos());
+    }
+  }
+
+  @Test
+  void anInlineTaskRunsOnTheCallingThreadAndIsAnsweredBeforeSubmitReturns() throws Exception {
+    TaskRegistry registry = builtIns()
+        .register("inline-fail", TaskHandler.inline(payload -> {
+          throw new IllegalStateException("inline failure");
+        }));
+    try (TaskRunner runner = new TaskRunner(registry, replies::add)) {
+      runner.submit(3, task("echo", ByteString.copyFromUtf8("hi")));
+      WorkerEnvelope reply = replies.poll(); // no wait: answered on this thread, within submit
+      assertThat(reply).isNotNull();
+      assertThat(reply.getRequestId()).isEqualTo(3);
+      assertThat(reply.getTaskResult().getPayload().toStringUtf8()).isEqualTo("hi");
+      assertThat(reply.getTaskResult().getThreadName()).isEqualTo(Thread.currentThread().getName());
+      assertThat(runner.running()).isZero();
+
+      runner.submit(4, task("inline-fail", ByteString.EMPTY));
+      WorkerEnvelope failed = replies.poll();
+      assertThat(failed.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_TASK_FAILED);
+      assertThat(failed.getError().getMessage()).contains("inline failure");
+      runner.cancel(4, "too late: it was answered"); // no second answer
+      assertThat(replies).isEmpty();
     }
   }
 
@@ -125,7 +149,7 @@ class TaskRunnerTest {
     try (TaskRunner runner = new TaskRunner(builtIns(), replies::add, 2)) {
       runner.submit(1, task("sleep", BuiltInTasks.sleepPayload(60_000)));
       runner.submit(2, task("sleep", BuiltInTasks.sleepPayload(60_000)));
-      runner.submit(3, task("echo", ByteString.EMPTY));
+      runner.submit(3, task("sleep", BuiltInTasks.sleepPayload(0))); // not echo: inline tasks take no thread
       WorkerEnvelope refused = next();
       assertThat(refused.getRequestId()).isEqualTo(3);
       assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_OVERLOADED);
