@@ -129,8 +129,9 @@ public final class AsyncIoDemo implements Demo {
         + " another began or between two samples.");
     result.shows(String.format(java.util.Locale.ROOT, "Blocking IO needs a thread per request in flight: one"
         + " thread took %.0f ms, the sum, %d threads %.0f ms. Non-blocking, one thread sent all %d requests and"
-        + " the kernel said which socket was ready: %.0f ms. To the OS an event loop is one thread asleep in"
-        + " %s on an epoll fd watching many sockets (server 1's: %d 'tfd:' lines in its fdinfo).",
+        + " the kernel said which socket was ready: %.0f ms. (page-file, in every mode, writes the images to"
+        + " disk.) To the OS an event loop is one thread asleep in %s on an epoll fd: image server 1 is an"
+        + " event loop too, and its epoll fd watches %d fds, one 'tfd:' line each in /proc/<pid>/fdinfo.",
         sync.pageMillis(), SERVERS, threads.pageMillis(), SERVERS, async.pageMillis(), loop.wchan(),
         loop.watched().size()));
     result.note("Times are offsets from the page's start in the browser's clock (CLOCK_MONOTONIC). 'written'"

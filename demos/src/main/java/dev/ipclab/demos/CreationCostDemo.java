@@ -59,7 +59,7 @@ public final class CreationCostDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
         .prediction("A process costs far more to create than a thread, a virtual thread least. A message"
-            + " between processes pays a kernel wake-up (tens of µs); spinning threads, under 1 µs.");
+            + " that wakes a sleeping receiver pays the kernel (tens of µs); spinning threads, under 1 µs.");
     Map<String, double[]> create = new LinkedHashMap<>();
     Map<String, double[]> talk = new LinkedHashMap<>();
     Map<String, Double> sleeps = new LinkedHashMap<>();
@@ -170,15 +170,17 @@ public final class CreationCostDemo implements Demo {
             + spawnByTransport + " (ms) and " + EXTRA_JVMS + " more over pipe. The transport is chosen after"
             + " the JVM is up, so the spread is the machine's noise, not the transport.")
         .note("Thread creation is " + ThreadStarts.METHOD + ", as in the coroutines demo's crowds.");
-    result.shows(String.format(java.util.Locale.ROOT, "A process (/bin/true) cost %s and a worker JVM %s, a"
-            + " platform thread %s and a virtual one %s: a new address space and program against a stack and a"
-            + " kernel task, or a heap object. A pipe round trip took %s as the worker slept %s times per trip,"
-            + " each a kernel wake-up. Spinning threads: %s, no kernel. A blocking hand-off: %s; %.0f%% of its"
-            + " trips found the receiver still spinning (under 10 µs), the rest paid a wake-up (--detail).",
+    result.shows(String.format(java.util.Locale.ROOT, "Creating: a process (/bin/true) cost %s and a worker JVM"
+            + " %s (a new address space and a program to load), a platform thread %s (a kernel task and its stack),"
+            + " a virtual one %s (a heap object). Talking: what costs is waking a receiver that sleeps. A message"
+            + " between processes goes through the kernel: a pipe round trip took %s, the worker slept %s times"
+            + " per trip; shm took %s, the same wake-up (a doorbell write) plus a ring copy. Threads spinning on"
+            + " shared memory skip the kernel: %s; a blocking hand-off between threads pays the wake-up too: %s.",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
         Check.format(Stats.micros(platform), "µs"), Check.format(Stats.micros(virtual), "µs"),
         Check.format(Stats.micros(pipe), "µs"), Check.format(sleeps.get("process ⇄ process round trip (pipe)"), ""),
-        Check.format(Stats.micros(spinning), "µs"), Check.format(Stats.micros(blocking), "µs"), 100 * awakeShare));
+        Check.format(Stats.micros(shm), "µs"), Check.format(Stats.micros(spinning), "µs"),
+        Check.format(Stats.micros(blocking), "µs")));
     long pid = first.pid();
     result.command("grep -E 'voluntary_ctxt_switches' /proc/" + pid + "/task/*/status",
             first.name() + "'s context switches: each message and blocking hand-off wakes a thread")

@@ -30,7 +30,8 @@ public final class DemoText {
    */
   public static String render(DemoResult r, boolean kept, boolean detail) {
     StringBuilder out = new StringBuilder();
-    String head = "━━ " + r.demo() + " " + (r.transport() != null ? "(" + r.transport() + ") " : "") + "· "
+    String head = "━━ " + r.demo() + " " + (r.transport() != null ? "(workers over " + r.transport() + ") " : "")
+        + "· "
         + Check.format(r.elapsedMillis() / 1000.0, "s") + " ";
     out.append(head).append("━".repeat(Math.max(3, 78 - head.length()))).append('\n');
     paragraph(out, "Claim: ", r.claim());

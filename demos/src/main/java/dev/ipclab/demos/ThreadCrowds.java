@@ -69,19 +69,23 @@ final class ThreadCrowds {
         .setSleepMillis(SLEEP_MILLIS).build());
 
     Table.Builder table = Table.of("Sleeping threads in one worker (pid " + worker.pid() + "), all asleep at once",
-        "kind", "started", "asleep", "kernel threads", "start (µs)", "RSS KiB/thread",
-        "heap B/thread", "stopped");
+        "kind", "started", "asleep", "kernel threads", "start (µs)", "RSS KiB/thread");
+    // The heap a thread object holds is a few hundred bytes at most, near the noise of a heap reading after GC:
+    // it and what stopped a crowd are for --detail.
+    Table.Builder more = Table.of("The same crowds: heap held after GC, and what stopped the start",
+        "kind", "heap B/thread", "stopped by");
     for (Measured m : List.of(virtual, platform)) {
       CrowdStarted s = m.started();
       java.util.OptionalDouble heap = m.heapPerThreadBytes();
-      table.row(m.kind() == CrowdKind.CROWD_KIND_VIRTUAL ? "virtual" : "platform", s.getStarted(), s.getAsleep(),
-          m.kernelThreadsOutside(), m.startPerThreadMicros(), m.rssPerThreadKib(),
-          heap.isPresent() ? (Object) heap.getAsDouble() : "not measurable",
-          s.getStoppedBy().isEmpty() ? "-" : s.getStoppedBy());
+      String kind = m.kind() == CrowdKind.CROWD_KIND_VIRTUAL ? "virtual" : "platform";
+      table.row(kind, s.getStarted(), s.getAsleep(), m.kernelThreadsOutside(), m.startPerThreadMicros(),
+          m.rssPerThreadKib());
+      more.row(kind, heap.isPresent() ? (Object) heap.getAsDouble() : "not measurable",
+          s.getStoppedBy().isEmpty() ? "its count, all started" : s.getStoppedBy());
     }
     double memoryRatio = platform.rssPerThreadKib() / virtual.rssPerThreadKib();
     double startRatio = platform.startPerThreadMicros() / virtual.startPerThreadMicros();
-    result.keyTable(table.build())
+    result.keyTable(table.build()).table(more.build())
         .evidence("virtual_started", virtual.started().getStarted())
         .evidence("virtual_asleep", virtual.started().getAsleep())
         .evidence("virtual_interrupted_asleep", virtual.joined().getInterruptedAsleep())

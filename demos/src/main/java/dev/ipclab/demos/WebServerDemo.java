@@ -89,7 +89,8 @@ public final class WebServerDemo implements Demo {
     int top = LEVELS.getLast();
     DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName())
         .prediction(top + " connections waiting " + BACKEND_MILLIS + " ms each: an event loop and virtual threads"
-            + " need tens of kernel threads, at similar requests/s; a platform thread each, a kernel thread each.");
+            + " need tens of kernel threads, requests/s of one order; a platform thread per connection, a kernel"
+            + " thread each.");
     context.progress("starting " + MODES.size() + " server workers and a load generator over "
         + context.transport().cliName());
     // One JVM at a time: several starting at once on a busy 2-core machine miss the handshake's deadline.
@@ -169,16 +170,19 @@ public final class WebServerDemo implements Demo {
     Level virtual = find(levels, WebServerMode.WEB_SERVER_MODE_VIRTUAL_THREADS, top);
     Level platform = find(levels, WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS, top);
     WebStopped platformStop = stopped.get(WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS);
-    String platformReach = platform.load().getAnswered() < top ? String.format(Locale.ROOT, " It held at most %d"
-        + " of the %d at once within the load's %d s%s.", platform.heldConnections(), top,
-        LOAD_TIME_LIMIT_MILLIS / 1000, platformStop.getRefused() > 0 ? ", and " + platformStop.getRefused()
-        + " connections got no thread (" + platformStop.getFirstRefusal() + ")" : "") : "";
+    String platformReach = platform.load().getAnswered() < top ? String.format(Locale.ROOT, " It answered %d"
+        + " of %d: the rest were still unanswered when the load's %d s ran out%s.",
+        platform.load().getAnswered(), top, LOAD_TIME_LIMIT_MILLIS / 1000, platformStop.getRefused() > 0
+        ? ", and " + platformStop.getRefused() + " connections got no thread (" + platformStop.getFirstRefusal()
+        + ")" : "") : "";
     result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds a waiting"
-            + " request. An event loop: a registered socket and a timer, %d kernel threads in all. A virtual thread:"
-            + " a parked continuation on the heap, %d kernel threads, %.0f KiB per connection. A platform thread: a"
-            + " kernel thread with a stack, %.2f kernel threads and %.0f KiB per connection held.%s",
+            + " request, counted per connection held (open at once): kernel threads and resident KiB the server"
+            + " added. An event loop: a registered socket and a timer, %d kernel threads in all. A virtual thread:"
+            + " a parked continuation on the heap, %d kernel threads, %.0f KiB each. A platform thread: a kernel"
+            + " thread with a stack, %.2f kernel threads and %.0f KiB each.%s All %d requests go at once, so p99"
+            + " is mostly queueing.",
         BACKEND_MILLIS, loop.peakThreads(), virtual.peakThreads(), virtual.rssKibPerConnection(),
-        platform.threadsPerConnection(), platform.rssKibPerConnection(), platformReach));
+        platform.threadsPerConnection(), platform.rssKibPerConnection(), platformReach, top));
     long pid = serverPids.get(WebServerMode.WEB_SERVER_MODE_EVENT_LOOP);
     result.command("grep -E 'Threads|VmRSS' /proc/" + pid + "/status", "the event-loop server: tens of threads")
         .command("grep -E 'Max (open files|processes)' /proc/" + pid + "/limits; cat /proc/sys/kernel/threads-max",
