@@ -85,12 +85,14 @@ public final class CoroutinesDemo implements Demo {
     java.util.Locale root = java.util.Locale.ROOT;
     Object virtualRss = result.evidenceOf("virtual_rss_kib_per_thread");
     Object platformRss = result.evidenceOf("platform_rss_kib_per_thread");
+    String order = trace.getStepsList().stream().limit(COROUTINES + 2L).map(s -> s.getName() + s.getStep())
+        .collect(Collectors.joining(" "));
     return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
         + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on. Yield:"
-        + " it suspends and queues itself. Continuation: its saved frames, a heap object, resumed later. %d took"
-        + " turns on carrier TID %d; a warm switch cost %s (--detail says why traced steps are slower). %d slept"
-        + " at once at %s KiB each, against %s KiB per platform (kernel) thread.",
-        COROUTINES, trace.getSteps(0).getCarrierTid(), Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
+        + " it suspends and queues itself. Continuation: its saved frames, a heap object, resumed later. Given one"
+        + " carrier (scheduler parallelism 1), %d took turns on TID %d: %s …; a switch, warmed up, cost %s, no"
+        + " kernel call. %d slept at once at %s KiB each, against %s KiB per platform (kernel) thread.",
+        COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
         ThreadCrowds.VIRTUAL, format(virtualRss), format(platformRss));
   }
 

@@ -47,6 +47,8 @@ class CreationCostIT {
       assertThat((double) result.evidence().get("blocking_receiver_sleeps_per_round_trip")).isNotNegative();
       @SuppressWarnings("unchecked")
       Map<String, Double> sleeps = (Map<String, Double>) result.evidence().get("worker_sleeps_per_round_trip");
+      // Counts of context switches per trip: never negative, for processes and threads alike.
+      assertThat(sleeps.values()).allSatisfy(v -> assertThat(v).isNotNegative());
       // A blocking reader on a pipe sleeps on nearly every message, and a shm reader in block mode does too.
       assertThat(sleeps.get("process ⇄ process round trip (pipe)")).isGreaterThan(0.3);
       assertThat(sleeps.get("process ⇄ process round trip (shm)")).isGreaterThan(0.3);

@@ -70,7 +70,7 @@ public final class CreationCostTasks {
     int total = request.getWarmup() + request.getCount();
     long[] sleeps = new long[2];
     long[] nanos = request.getMode() == HandoffMode.HANDOFF_MODE_BLOCKING
-        ? blocking(total, request.getWarmup(), sleeps) : spinning(total);
+        ? blocking(total, request.getWarmup(), sleeps) : spinning(total, request.getWarmup(), sleeps);
     DurationSamples.Builder samples = DurationSamples.newBuilder().setReceiverSleeps(sleeps[1] - sleeps[0]);
     for (int i = request.getWarmup(); i < total; i++) {
       samples.addNanos(nanos[i]);
@@ -124,13 +124,20 @@ public final class CreationCostTasks {
     return 0;
   }
 
-  /** Round trips through two volatile counters that each side polls: memory shared by threads, no kernel. */
-  private static long[] spinning(int total) throws InterruptedException {
+  /**
+   * Round trips through two volatile counters that each side polls: memory shared by threads, no kernel.
+   * {@code sleeps} gets the echo thread's voluntary context switches when the measured trips start and end.
+   */
+  private static long[] spinning(int total, int warmup, long[] sleeps) throws InterruptedException {
     AtomicLong ping = new AtomicLong();
     AtomicLong pong = new AtomicLong();
     long deadline = System.nanoTime() + SPIN_LIMIT_NANOS;
     Thread echo = Thread.ofPlatform().name("handoff-echo").daemon().start(() -> {
+      long tid = LinuxThreads.currentTid();
       for (long i = 1; i <= total; i++) {
+        if (i == warmup + 1) {
+          sleeps[0] = voluntarySwitches(tid);
+        }
         while (ping.get() != i) {
           if (ping.get() < 0) {
             return; // the measuring side gave up
@@ -139,6 +146,7 @@ public final class CreationCostTasks {
         }
         pong.set(i);
       }
+      sleeps[1] = voluntarySwitches(tid);
     });
     long[] nanos = new long[total];
     try {
