@@ -1,8 +1,10 @@
 package dev.ipclab.demos;
 
 import dev.ipclab.demos.os.ProcStatus;
+import dev.ipclab.demos.proto.v1.WebConnected;
 import dev.ipclab.demos.proto.v1.WebLoad;
 import dev.ipclab.demos.proto.v1.WebLoadResult;
+import dev.ipclab.demos.proto.v1.WebSend;
 import dev.ipclab.demos.proto.v1.WebServe;
 import dev.ipclab.demos.proto.v1.WebServerMode;
 import dev.ipclab.demos.proto.v1.WebServing;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
 /**
@@ -34,9 +37,13 @@ public final class WebServerDemo implements Demo {
   static final int LOAD_TIME_LIMIT_MILLIS = 5_000;
   /** The whole demo's budget for its loads: levels left when it is spent are skipped, and the verdict says so. */
   static final long BUDGET_MILLIS = 12_000;
+  /** How long a server's open fds may stay unchanged before it is taken to hold all the connections it will. */
+  static final long FDS_STALL_NANOS = 2_000_000_000L;
+  /** The least time the answers get: the backend's wait and a margin for a busy machine. */
+  static final long MIN_ANSWER_WAIT_MILLIS = 3_000;
   /** "Tens of kernel threads": what the event loop and the virtual threads must stay under at the top level. */
   static final int TENS = 100;
-  /** A kernel thread per connection, with room for the samples of threads and fds not landing together. */
+  /** A kernel thread per connection, with room for a connection accepted between the reads of fds and threads. */
   public static final double ONE_EACH = 0.8;
   /** Connections the platform-thread server must hold at once for its per-connection figures to mean much. */
   public static final int MIN_HELD = 1_000;
@@ -56,28 +63,32 @@ public final class WebServerDemo implements Demo {
   }
 
   /**
-   * What the parent saw of one server under one level of load, from /proc: idle just before, and the peaks
-   * sampled while the load ran.
+   * What the parent saw of one server under one level of load, from /proc: idle just before, holding every
+   * connection the load opened (none answered yet), and the peaks sampled while the requests waited.
    */
-  record Level(WebServerMode mode, int connections, WebLoadResult load, Sample before, int peakThreads,
-      long peakRssKib, int peakFds) {
+  record Level(WebServerMode mode, int connections, WebLoadResult load, Sample before, Sample held,
+      int peakThreads, long peakRssKib) {
     double requestsPerSecond() {
       return load.getElapsedNanos() == 0 ? 0 : load.getAnswered() / (load.getElapsedNanos() / 1e9);
     }
 
-    /** Connections the server held at its peak: its open fds beyond those it had idle. */
+    /** Connections the server held at once: its open fds beyond those it had idle. */
     int heldConnections() {
-      return Math.max(0, peakFds - before.fds());
+      return Math.max(0, held.fds() - before.fds());
     }
 
-    /** Kernel threads the server added per connection it held. */
+    /** Kernel threads the server added per connection it held, both read at the same moment. */
     double threadsPerConnection() {
-      return heldConnections() == 0 ? 0 : Math.max(0, peakThreads - before.threads()) / (double) heldConnections();
+      return heldConnections() == 0 ? 0 : Math.max(0, held.threads() - before.threads()) / (double) heldConnections();
     }
 
-    /** Resident KiB the server added per connection it held. */
+    /** Resident KiB the server added per connection it held, at its peak. */
     double rssKibPerConnection() {
       return heldConnections() == 0 ? 0 : Math.max(0, peakRssKib - before.rssKib()) / (double) heldConnections();
+    }
+
+    int peakFds() {
+      return held.fds();
     }
   }
 
@@ -109,6 +120,7 @@ public final class WebServerDemo implements Demo {
       result.pid(label(mode), server.pid());
       WebServing serving = TaskCall.call(server, "web-server.serve", WebServe.newBuilder().setMode(mode)
           .setBackendMillis(BACKEND_MILLIS).setStackBytes(STACK_BYTES).build(), WebServing.parser()).value();
+      Sample idle = sample(server, 0);
       for (int n : LEVELS) {
         // The top level of every mode is what the verdict compares: it is never the one skipped first.
         if (System.nanoTime() > budgetEnd && n != LEVELS.getLast()) {
@@ -116,7 +128,7 @@ public final class WebServerDemo implements Demo {
           continue;
         }
         context.progress(label(mode) + ": " + n + " connections at once");
-        levels.add(level(server, loader, mode, n, serving.getPort()));
+        levels.add(level(server, loader, mode, n, serving.getPort(), limits.acceptRound(), idle));
       }
       stopped.put(mode, TaskCall.call(server, "web-server.stop", WebStop.getDefaultInstance(),
           WebStopped.parser()).value());
@@ -164,17 +176,19 @@ public final class WebServerDemo implements Demo {
         + " worker may open up to the hard limit; each connection is one fd in the server and one in the load"
         + " generator.")
         .note("The load generator holds every connection on one Netty event loop, connecting " + 256 + " at a"
-            + " time, and resets each after its answer (SO_LINGER 0), so no TIME_WAIT is left behind.");
+            + " time; it sends the requests once the server has been read holding them all, and resets each"
+            + " connection after its answer (SO_LINGER 0), so no TIME_WAIT is left behind.");
 
     Level loop = find(levels, WebServerMode.WEB_SERVER_MODE_EVENT_LOOP, top);
     Level virtual = find(levels, WebServerMode.WEB_SERVER_MODE_VIRTUAL_THREADS, top);
     Level platform = find(levels, WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS, top);
     WebStopped platformStop = stopped.get(WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS);
-    String platformReach = platform.load().getAnswered() < top ? String.format(Locale.ROOT, " It answered %d"
-        + " of %d: the rest were still unanswered when the load's %d s ran out%s.",
-        platform.load().getAnswered(), top, LOAD_TIME_LIMIT_MILLIS / 1000, platformStop.getRefused() > 0
-        ? ", and " + platformStop.getRefused() + " connections got no thread (" + platformStop.getFirstRefusal()
-        + ")" : "") : "";
+    String platformReach = platform.load().getAnswered() < top ? String.format(Locale.ROOT, " Starting a"
+        + " thread per connection, it took %d of %d connections in the load's %d s to connect and answered %d"
+        + " in the %d s after%s.", platform.heldConnections(), top, LOAD_TIME_LIMIT_MILLIS / 1000,
+        platform.load().getAnswered(), Math.round(platform.load().getElapsedNanos() / 1e9),
+        platformStop.getRefused() > 0 ? "; " + platformStop.getRefused() + " connections got no thread ("
+        + platformStop.getFirstRefusal() + ")" : "") : "";
     result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds a waiting"
             + " request, counted per connection held (open at once): kernel threads and resident KiB the server"
             + " added. An event loop: a registered socket and a timer, %d kernel threads in all. A virtual thread:"
@@ -236,32 +250,66 @@ public final class WebServerDemo implements Demo {
     return result.build(Verdict.of(checks));
   }
 
-  private static Level level(PoolWorker server, PoolWorker loader, WebServerMode mode, int n, int port)
-      throws IOException, InterruptedException {
-    Sample before = sample(server, n);
-    CompletableFuture<TaskCall.Reply<WebLoadResult>> load = TaskCall.async(loader, "web-server.load",
-        WebLoad.newBuilder().setPort(port).setConnections(n).setTimeLimitMillis(LOAD_TIME_LIMIT_MILLIS).build(),
-        WebLoadResult.parser(), Duration.ofMillis(LOAD_TIME_LIMIT_MILLIS + 20_000));
-    int threads = 0;
-    long rss = 0;
-    int fds = 0;
-    long nextFds = 0;
+  private static Level level(PoolWorker server, PoolWorker loader, WebServerMode mode, int n, int port,
+      int round, Sample idle) throws IOException, InterruptedException {
+    // The last level's connections, reset by the load, may still be closing in the server.
+    Sample before = awaitFds(server, n, fds -> fds <= idle.fds());
+    long deadline = System.nanoTime() + LOAD_TIME_LIMIT_MILLIS * 1_000_000L;
+    Sample held = before;
+    // In rounds the server accepts before the next, so its accept queue never overflows (see WebLoad).
+    for (int opened = 0; opened < n && System.nanoTime() < deadline; opened += round) {
+      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      WebConnected connected = TaskCall.call(loader, "web-server.connect", WebLoad.newBuilder().setPort(port)
+          .setConnections(Math.min(round, n - opened)).setTimeLimitMillis((int) left).build(),
+          WebConnected.parser()).value();
+      int expected = before.fds() + connected.getConnected();
+      held = awaitFds(server, n, fds -> fds >= expected);
+      if (held.fds() < before.fds() + connected.getConnected()) {
+        break; // it stopped taking connections: a thread refused, or a limit met
+      }
+    }
+    // The answers get what connecting left of the load's time, and at least the backend's wait and a margin.
+    long answerWait = Math.max((deadline - System.nanoTime()) / 1_000_000, MIN_ANSWER_WAIT_MILLIS);
+    CompletableFuture<TaskCall.Reply<WebLoadResult>> load = TaskCall.async(loader, "web-server.send",
+        WebSend.newBuilder().setAnswerWaitMillis((int) answerWait).build(), WebLoadResult.parser(),
+        Duration.ofMillis(answerWait + 20_000));
+    int threads = held.threads();
+    long rss = held.rssKib();
     while (!load.isDone()) {
       ProcStatus status = status(server, n);
       threads = Math.max(threads, status.threads());
       rss = Math.max(rss, status.rssKib());
-      if (System.nanoTime() > nextFds) { // listing 10,000 fds costs more: every 50 ms
-        fds = Math.max(fds, fds(server.pid()));
-        nextFds = System.nanoTime() + 50_000_000;
-      }
       Thread.sleep(10);
     }
-    return new Level(mode, n, TaskCall.await(load).value(), before, threads, rss, fds);
+    return new Level(mode, n, TaskCall.await(load).value(), before, held, threads, rss);
+  }
+
+  /**
+   * The server once its open fds reach a count, or stop changing for {@link #FDS_STALL_NANOS}: connections come
+   * and go in it after the load's side has them, since the kernel completes a connection before the server's
+   * accept() takes it, and a reset after it was sent.
+   */
+  private static Sample awaitFds(PoolWorker server, int n, IntPredicate reached)
+      throws IOException, InterruptedException {
+    Sample now = sample(server, n);
+    long stalledSince = System.nanoTime();
+    int seen = now.fds();
+    while (!reached.test(now.fds()) && System.nanoTime() - stalledSince < FDS_STALL_NANOS) {
+      Thread.sleep(5);
+      now = sample(server, n);
+      if (now.fds() != seen) {
+        seen = now.fds();
+        stalledSince = System.nanoTime();
+      }
+    }
+    return now;
   }
 
   private static Sample sample(PoolWorker server, int n) throws IOException {
+    // fds first: a connection's thread starts after its accept, so threads read after fds count every one
+    int fds = fds(server.pid());
     ProcStatus status = status(server, n);
-    return new Sample(status.threads(), status.rssKib(), fds(server.pid()));
+    return new Sample(status.threads(), status.rssKib(), fds);
   }
 
   private static ProcStatus status(PoolWorker server, int n) throws IOException {
@@ -304,7 +352,7 @@ public final class WebServerDemo implements Demo {
   }
 
   /** The OS limits a thread per connection can meet, as this machine has them. */
-  record Limits(String openFiles, String processes, String threadsMax, String pidMax) {
+  record Limits(String openFiles, String processes, String threadsMax, String pidMax, String somaxconn) {
     static Limits of(long pid) {
       String files = "?";
       String procs = "?";
@@ -320,7 +368,17 @@ public final class WebServerDemo implements Demo {
       } catch (IOException e) {
         // not Linux: left as "?"
       }
-      return new Limits(files, procs, read("/proc/sys/kernel/threads-max"), read("/proc/sys/kernel/pid_max"));
+      return new Limits(files, procs, read("/proc/sys/kernel/threads-max"), read("/proc/sys/kernel/pid_max"),
+          read("/proc/sys/net/core/somaxconn"));
+    }
+
+    /** Connections to open before the server must have accepted them: half its accept queue, 64 to 1,000. */
+    int acceptRound() {
+      try {
+        return Math.clamp(Integer.parseInt(somaxconn) / 2, 64, 1_000);
+      } catch (NumberFormatException e) {
+        return 64;
+      }
     }
 
     private static String read(String file) {
@@ -339,7 +397,7 @@ public final class WebServerDemo implements Demo {
 
     Map<String, Object> asMap() {
       return Map.of("open_files", openFiles, "max_processes", processes, "threads_max", threadsMax, "pid_max",
-          pidMax);
+          pidMax, "somaxconn", somaxconn);
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.ipclab.demos.worker.web;
 
+import dev.ipclab.demos.proto.v1.WebConnected;
 import dev.ipclab.demos.proto.v1.WebLoad;
+import dev.ipclab.demos.proto.v1.WebLoadResult;
+import dev.ipclab.demos.proto.v1.WebSend;
 import dev.ipclab.demos.proto.v1.WebServe;
 import dev.ipclab.demos.proto.v1.WebServing;
 import dev.ipclab.demos.proto.v1.WebStop;
@@ -9,16 +12,48 @@ import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.WorkerContext;
 import java.time.Duration;
 
-/** The web-server demo's tasks: "web-server.serve", "web-server.stop" and "web-server.load". */
+/**
+ * The web-server demo's tasks: "web-server.serve" and "web-server.stop" for a server, "web-server.connect" and
+ * "web-server.send" for its load.
+ */
 public final class WebTasks {
   private static WebServer server;
+  private static LoadGenerator load;
 
   private WebTasks() {}
 
   public static void register(WorkerContext registry) {
     registry.register("web-server.serve", TaskHandler.typed(WebServe.parser(), WebTasks::serve));
     registry.register("web-server.stop", TaskHandler.typed(WebStop.parser(), r -> stop()));
-    registry.register("web-server.load", TaskHandler.typed(WebLoad.parser(), LoadGenerator::run));
+    registry.register("web-server.connect", TaskHandler.typed(WebLoad.parser(), WebTasks::connect));
+    registry.register("web-server.send", TaskHandler.typed(WebSend.parser(), WebTasks::send));
+  }
+
+  static synchronized WebConnected connect(WebLoad request) throws InterruptedException {
+    if (load == null || load.port() != request.getPort()) {
+      closeLoad();
+      load = new LoadGenerator(request.getPort());
+    }
+    return load.connect(request);
+  }
+
+  static synchronized WebLoadResult send(WebSend request) throws InterruptedException {
+    if (load == null) {
+      throw new IllegalStateException("no connections held: expected \"web-server.connect\" before"
+          + " \"web-server.send\"");
+    }
+    try {
+      return load.send(request);
+    } finally {
+      closeLoad();
+    }
+  }
+
+  private static void closeLoad() {
+    if (load != null) {
+      load.close();
+      load = null;
+    }
   }
 
   static synchronized WebServing serve(WebServe request) throws Exception {
