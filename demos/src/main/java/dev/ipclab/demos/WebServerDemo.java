@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -37,8 +37,13 @@ public final class WebServerDemo implements Demo {
   static final int LOAD_TIME_LIMIT_MILLIS = 5_000;
   /** The whole demo's budget for its loads: levels left when it is spent are skipped, and the verdict says so. */
   static final long BUDGET_MILLIS = 12_000;
-  /** How long a server's open fds may stay unchanged before it is taken to hold all the connections it will. */
-  static final long FDS_STALL_NANOS = 2_000_000_000L;
+  /** How long a server's open fds and threads may stay unchanged before it is taken to have settled. */
+  static final long STALL_NANOS = 2_000_000_000L;
+  /**
+   * Fds and threads a server starts once, on its first connections, and keeps: the pollers behind virtual
+   * threads' IO and their carriers.
+   */
+  static final int IDLE_SLACK = 16;
   /** The least time the answers get: the backend's wait and a margin for a busy machine. */
   static final long MIN_ANSWER_WAIT_MILLIS = 3_000;
   /** "Tens of kernel threads": what the event loop and the virtual threads must stay under at the top level. */
@@ -253,7 +258,8 @@ public final class WebServerDemo implements Demo {
   private static Level level(PoolWorker server, PoolWorker loader, WebServerMode mode, int n, int port,
       int round, Sample idle) throws IOException, InterruptedException {
     // The last level's connections, reset by the load, may still be closing in the server.
-    Sample before = awaitFds(server, n, fds -> fds <= idle.fds());
+    Sample before = await(server, n, s -> s.fds() <= idle.fds() + IDLE_SLACK
+        && s.threads() <= idle.threads() + IDLE_SLACK);
     long deadline = System.nanoTime() + LOAD_TIME_LIMIT_MILLIS * 1_000_000L;
     Sample held = before;
     // In rounds the server accepts before the next, so its accept queue never overflows (see WebLoad).
@@ -263,8 +269,8 @@ public final class WebServerDemo implements Demo {
           .setConnections(Math.min(round, n - opened)).setTimeLimitMillis((int) left).build(),
           WebConnected.parser()).value();
       int expected = before.fds() + connected.getConnected();
-      held = awaitFds(server, n, fds -> fds >= expected);
-      if (held.fds() < before.fds() + connected.getConnected()) {
+      held = await(server, n, s -> s.fds() >= expected);
+      if (held.fds() < expected) {
         break; // it stopped taking connections: a thread refused, or a limit met
       }
     }
@@ -285,20 +291,20 @@ public final class WebServerDemo implements Demo {
   }
 
   /**
-   * The server once its open fds reach a count, or stop changing for {@link #FDS_STALL_NANOS}: connections come
-   * and go in it after the load's side has them, since the kernel completes a connection before the server's
-   * accept() takes it, and a reset after it was sent.
+   * The server once its open fds and threads reach what is expected, or stop changing for
+   * {@link #STALL_NANOS}: connections come and go in it after the load's side has them, since the kernel
+   * completes a connection before the server's accept() takes it, and a thread ends after its connection's reset.
    */
-  private static Sample awaitFds(PoolWorker server, int n, IntPredicate reached)
+  private static Sample await(PoolWorker server, int n, Predicate<Sample> reached)
       throws IOException, InterruptedException {
     Sample now = sample(server, n);
     long stalledSince = System.nanoTime();
-    int seen = now.fds();
-    while (!reached.test(now.fds()) && System.nanoTime() - stalledSince < FDS_STALL_NANOS) {
+    Sample seen = now;
+    while (!reached.test(now) && System.nanoTime() - stalledSince < STALL_NANOS) {
       Thread.sleep(5);
       now = sample(server, n);
-      if (now.fds() != seen) {
-        seen = now.fds();
+      if (now.fds() != seen.fds() || now.threads() != seen.threads()) {
+        seen = now;
         stalledSince = System.nanoTime();
       }
     }
@@ -318,8 +324,16 @@ public final class WebServerDemo implements Demo {
   }
 
   private static int fds(long pid) {
-    try (Stream<Path> all = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-      return (int) all.count();
+    Path dir = Path.of("/proc", Long.toString(pid), "fd");
+    try {
+      // Linux 6.2 and later give the count of open fds as the directory's size, without listing 10,000 links
+      long size = Files.size(dir);
+      if (size > 0) {
+        return (int) size;
+      }
+      try (Stream<Path> all = Files.list(dir)) {
+        return (int) all.count();
+      }
     } catch (IOException | java.io.UncheckedIOException e) {
       return 0;
     }
