@@ -2,12 +2,12 @@ package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.demos.os.EpollView;
 import dev.ipclab.demos.os.ListeningSockets;
 import dev.ipclab.demos.proto.v1.AsyncIoFetch;
 import dev.ipclab.demos.proto.v1.AsyncIoImageRef;
 import dev.ipclab.demos.proto.v1.AsyncIoLoad;
 import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
+import dev.ipclab.demos.proto.v1.AsyncIoLoopSeen;
 import dev.ipclab.demos.proto.v1.AsyncIoMode;
 import dev.ipclab.demos.proto.v1.AsyncIoServe;
 import dev.ipclab.demos.proto.v1.AsyncIoServeResult;
@@ -102,8 +102,11 @@ public final class AsyncIoDemo implements Demo {
           ThreadNames.compact(page.loadThreads()));
     }
     result.keyTable(summary.build()).table(sync.table()).table(threads.table()).table(async.table());
-    EventLoopSeen loop = eventLoop(servers.get(0));
-    result.table(loop.table());
+    AsyncIoLoopSeen loop = async.load().getLoopSeen();
+    result.table(Table.of("The browser's event loop once all " + SERVERS + " requests were sent (/proc/"
+        + browser.pid() + ")", "thread (tid)", "sleeps in (wchan)", "epoll fd", "fds it watches (tfd: lines"
+        + " of fdinfo)", "sockets among them").row(loop.getTid(), loop.getWchan(), loop.getEpollFd(),
+        loop.getWatchedFdsList().toString(), loop.getWatchedSockets()).build());
 
     int intact = sync.intactOnDisk() + threads.intactOnDisk() + async.intactOnDisk();
     checks.add(Check.equal("images intact (size and SHA-256 as served; files re-read by the parent)", intact,
@@ -120,8 +123,9 @@ public final class AsyncIoDemo implements Demo {
         ASYNC_MAX_NEW_THREADS, "threads"));
 
     evidence(result, servers, sync, threads, async, sum, max, overlapBound, dir);
-    result.evidence("server_event_loop_wchan", loop.wchan())
-        .evidence("server_epoll_watched_fds", loop.watched());
+    result.evidence("browser_event_loop_wchan", loop.getWchan())
+        .evidence("browser_epoll_watched_fds", loop.getWatchedFdsList())
+        .evidence("browser_epoll_watched_sockets", loop.getWatchedSockets());
     commands(result, servers, browser, async, dir);
     result.note("Every way writes its files through one more thread, page-file (the JDK's file-channel pool), so"
         + " 'threads the load started' is the network threads plus that one. 'Alive at once' is the peak of"
@@ -130,10 +134,11 @@ public final class AsyncIoDemo implements Demo {
     result.shows(String.format(java.util.Locale.ROOT, "Blocking IO needs a thread per request in flight: one"
         + " thread took %.0f ms, the sum, %d threads %.0f ms. Non-blocking, one thread sent all %d requests and"
         + " the kernel said which socket was ready: %.0f ms. (page-file, in every mode, writes the images to"
-        + " disk.) To the OS an event loop is one thread asleep in %s on an epoll fd: image server 1 is an"
-        + " event loop too, and its epoll fd watches %d fds, one 'tfd:' line each in /proc/<pid>/fdinfo.",
-        sync.pageMillis(), SERVERS, threads.pageMillis(), SERVERS, async.pageMillis(), loop.wchan(),
-        loop.watched().size()));
+        + " disk.) To the OS an event loop is one thread asleep on an epoll fd: once every request was sent,"
+        + " the browser's loop thread (tid %d) slept in %s, and its epoll fd watched %d sockets, one per image still waiting,"
+        + " one 'tfd:' line each in /proc/<pid>/fdinfo.",
+        sync.pageMillis(), SERVERS, threads.pageMillis(), SERVERS, async.pageMillis(), loop.getTid(),
+        loop.getWchan(), loop.getWatchedSockets()));
     result.note("Times are offsets from the page's start in the browser's clock (CLOCK_MONOTONIC). 'written'"
         + " includes the AsynchronousFileChannel write: on Linux the JDK runs it as a plain pwrite on a pool"
         + " thread (page-file), as Python's aiofiles does, so it is the one extra thread of the non-blocking way.")
@@ -214,30 +219,13 @@ public final class AsyncIoDemo implements Demo {
     }
   }
 
-  /** What the kernel shows of a server's event loop: the thread's wait channel and its epoll's watched fds. */
-  private record EventLoopSeen(AsyncIoServer server, long tid, String wchan, int epollFd, List<Integer> watched) {
-    Table table() {
-      return Table.of("Server 1's event loop as the kernel sees it (/proc/" + server.pid() + ")", "thread (tid)",
-          "sleeps in (wchan)", "epoll fd", "fds it watches (tfd: lines of fdinfo)")
-          .row(tid, wchan, epollFd, watched.toString()).build();
-    }
-  }
-
-  private static EventLoopSeen eventLoop(AsyncIoServer server) {
-    long tid = server.served().getEventLoopTid();
-    // The loop's own epoll is the one watching the listening socket; the JDK may hold others with nothing in them.
-    EpollView busiest = EpollView.of(server.pid()).stream().max(Comparator.comparingInt(e -> e.watched().size()))
-        .orElse(new EpollView(-1, List.of()));
-    return new EventLoopSeen(server, tid, EpollView.wchan(server.pid(), tid), busiest.fd(), busiest.watched());
-  }
-
   private static void commands(DemoResult.Builder result, List<AsyncIoServer> servers, PoolWorker browser,
       AsyncIoPage async, Path dir) {
     AsyncIoServer slow = servers.get(0);
     String ports = String.join("|", servers.stream().map(s -> Integer.toString(s.port())).toList());
-    result.command("cat /proc/" + slow.pid() + "/task/" + slow.served().getEventLoopTid() + "/wchan; echo; grep"
-            + " tfd /proc/" + slow.pid() + "/fdinfo/$(ls -l /proc/" + slow.pid() + "/fd | awk '/eventpoll/"
-            + " {print $9; exit}')", "the event loop asleep in epoll_wait, and the fds its epoll watches")
+    result.command("cat /proc/" + slow.pid() + "/task/" + slow.served().getEventLoopTid() + "/wchan; echo; grep -H"
+            + " ^tfd /proc/" + slow.pid() + "/fdinfo/*", "an image server's event loop, asleep in epoll_wait the"
+            + " same way, and the fds each of its epoll fds watches")
         .command("ss -ltnp | grep -E ':(" + ports + ") '", "the " + SERVERS + " servers listening on loopback,"
             + " one per worker pid; Java's IPv6 socket shows 127.0.0.1 as [::ffff:127.0.0.1]")
         .command("curl -s -o /dev/null -w '%{time_total}\\n' " + slow.url(), "≈ " + slow.latencyMillis() / 1000.0

@@ -199,9 +199,11 @@ public final class WebServerDemo implements Demo {
             + " added. An event loop: a registered socket and a timer, %d kernel threads in all. A virtual thread:"
             + " a parked continuation on the heap, %d kernel threads, %.0f KiB each. A platform thread: a kernel"
             + " thread with a stack, %.2f kernel threads and %.0f KiB each.%s All %d requests go at once, so p99"
-            + " is mostly queueing.",
+            + " (of those answered) is mostly queueing. The event loop parses and answers on its one thread, one"
+            + " of this machine's %d CPUs; virtual threads run on a carrier thread per CPU.",
         BACKEND_MILLIS, loop.peakThreads(), virtual.peakThreads(), virtual.rssKibPerConnection(),
-        platform.threadsPerConnection(), platform.rssKibPerConnection(), platformReach, top));
+        platform.threadsPerConnection(), platform.rssKibPerConnection(), platformReach, top,
+        Runtime.getRuntime().availableProcessors()));
     long pid = serverPids.get(WebServerMode.WEB_SERVER_MODE_EVENT_LOOP);
     result.command("grep -E 'Threads|VmRSS' /proc/" + pid + "/status", "the event-loop server: tens of threads")
         .command("grep -E 'Max (open files|processes)' /proc/" + pid + "/limits; cat /proc/sys/kernel/threads-max",

@@ -43,8 +43,10 @@ class AsyncIoIT {
     try (DemoContext context = DemoRuns.context(transport)) {
       DemoResult result = DemoRuns.run(new AsyncIoDemo(), context);
       DemoRuns.assertHolds(result);
-      // The event loop as the kernel sees it: server 1's epoll watches at least its listening socket.
-      assertThat((java.util.List<?>) result.evidence().get("server_epoll_watched_fds")).isNotEmpty();
+      // The browser's event loop as the kernel saw it once every request was sent: its epoll watched the page's
+      // sockets. Each stays registered until its answer, at least the fastest server's 100 ms later; a reading
+      // delayed past that by a busy machine sees fewer, never none, and never more than one per image.
+      assertThat(((Number) result.evidence().get("browser_epoll_watched_sockets")).intValue()).isBetween(1, 4);
       long me = ProcessHandle.current().pid();
 
       List<Long> servers = longs(result.evidence().get("server_pids"));

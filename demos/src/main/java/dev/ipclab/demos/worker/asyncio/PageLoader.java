@@ -1,13 +1,17 @@
 package dev.ipclab.demos.worker.asyncio;
 
+import dev.ipclab.demos.os.EpollView;
+import dev.ipclab.demos.os.ProcFds;
 import dev.ipclab.demos.proto.v1.AsyncIoFetch;
 import dev.ipclab.demos.proto.v1.AsyncIoImageRef;
 import dev.ipclab.demos.proto.v1.AsyncIoLoad;
 import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
+import dev.ipclab.demos.proto.v1.AsyncIoLoopSeen;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The browser: loads the page of images one after another, with a thread per image, or on one event-loop thread,
@@ -52,7 +58,7 @@ final class PageLoader {
         fetches = switch (request.getMode()) {
           case ASYNC_IO_MODE_SYNC -> sync(images, dir, fileThread);
           case ASYNC_IO_MODE_THREADS -> threads(images, dir, fileThread);
-          case ASYNC_IO_MODE_ASYNC -> async(images, dir, fileThread, ioTids, probe);
+          case ASYNC_IO_MODE_ASYNC -> async(images, dir, fileThread, ioTids, probe, result::setLoopSeen);
           default -> throw new IllegalArgumentException("no load mode given: " + request.getMode());
         };
       } finally {
@@ -113,16 +119,20 @@ final class PageLoader {
 
   /** Every request at once on one event-loop thread; this task thread only waits for the last file. */
   private static List<AsyncIoFetch> async(List<AsyncIoImageRef> images, Path dir, ExecutorService fileThread,
-      Set<Long> ioTids, ThreadProbe probe) throws Exception {
+      Set<Long> ioTids, ThreadProbe probe, Consumer<AsyncIoLoopSeen> loopSeen) throws Exception {
     try (NettyBrowser browser = new NettyBrowser()) {
       List<CompletableFuture<AsyncIoFetch>> pending = new ArrayList<>();
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
       for (int i = 0; i < images.size(); i++) {
         AsyncIoImageRef image = images.get(i);
         Path file = dir.resolve(image.getFileName());
-        pending.add(browser.get(i, image.getUrl(), new CompletableFuture<>())
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        sent.add(written);
+        pending.add(browser.get(i, image.getUrl(), written)
             .thenCompose(d -> ImageFiles.write(file, d.body(), fileThread)
-                .thenApply(written -> fetch(d, written, System.nanoTime()))));
+                .thenApply(w -> fetch(d, w, System.nanoTime()))));
       }
+      loopSeen.accept(seeLoop(sent, browser));
       try {
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(PAGE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
@@ -134,6 +144,33 @@ final class PageLoader {
       probe.close();
       return pending.stream().map(CompletableFuture::join).toList();
     }
+  }
+
+  /**
+   * The browser's event loop once every request is written: each socket then waits for its answer, registered
+   * with the loop's epoll, until the fastest server's latency has passed.
+   */
+  private static AsyncIoLoopSeen seeLoop(List<CompletableFuture<Void>> sent, NettyBrowser browser)
+      throws InterruptedException {
+    try {
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(PAGE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return AsyncIoLoopSeen.getDefaultInstance(); // the load itself reports the failure
+    }
+    long tid = browser.callbackTids().stream().findFirst().orElse(0L);
+    long pid = ProcessHandle.current().pid();
+    String wchan = EpollView.wchan(pid, tid);
+    for (int i = 0; i < 10 && wchan.equals("(running)"); i++) {
+      Thread.sleep(1); // the loop runs the last write's listener, then goes back to its epoll_wait
+      wchan = EpollView.wchan(pid, tid);
+    }
+    EpollView epoll = EpollView.of(pid).stream().max(Comparator.comparingInt(e -> e.watched().size()))
+        .orElse(new EpollView(-1, List.of()));
+    Set<Integer> sockets = ProcFds.list(pid).stream().filter(fd -> fd.target().startsWith("socket:"))
+        .map(ProcFds.Fd::fd).collect(Collectors.toSet());
+    return AsyncIoLoopSeen.newBuilder().setTid(tid).setWchan(wchan).setEpollFd(epoll.fd())
+        .addAllWatchedFds(epoll.watched())
+        .setWatchedSockets((int) epoll.watched().stream().filter(sockets::contains).count()).build();
   }
 
   /** The blocking way: GET on this thread, then write the file and wait for the write. */
