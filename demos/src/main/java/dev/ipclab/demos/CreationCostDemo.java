@@ -32,6 +32,8 @@ public final class CreationCostDemo implements Demo {
   static final int WARMUP = 500;
   /** Worker JVMs spawned beyond one per transport, so the spawn time is a median of several. */
   static final int EXTRA_JVMS = 1;
+  /** Samples a p90 needs to be more than the largest of them. */
+  static final int P90_MIN_SAMPLES = 10;
   /** A blocking hand-off faster than this found the receiver still awake (a kernel wake-up takes longer). */
   static final double AWAKE_NANOS = 10_000;
   static final String JVM_ROW = "worker JVM, spawn to ready";
@@ -197,22 +199,25 @@ public final class CreationCostDemo implements Demo {
   /** The one table the short output shows: every median, and how often the worker slept per round trip. */
   private static Table keyTable(Map<String, double[]> create, Map<String, double[]> talk,
       Map<String, Double> sleeps) {
-    Table.Builder t = Table.of("Creation and one round trip (sleeps: voluntary context switches of the receiving"
-        + " process or thread)", "what", "median (µs)", "p90 (µs)", "samples", "sleeps / trip");
-    create.forEach((what, s) -> t.row(what, Stats.micros(Stats.median(s)), Stats.micros(Stats.percentile(s, 90)),
-        s.length, "-"));
+    Table.Builder t = Table.of("Creation and one round trip (sleeps: the receiver's voluntary context switches)", "what", "median (µs)", "p90 (µs)", "samples", "sleeps / trip");
+    create.forEach((what, s) -> t.row(what, Stats.micros(Stats.median(s)), p90(s), s.length, "-"));
     // tcp and uds are in the detailed table: pipe and shm are the two ends of the IPC story.
     talk.entrySet().stream().filter(e -> !e.getKey().contains("(tcp)") && !e.getKey().contains("(uds)"))
-        .forEach(e -> t.row(e.getKey(), Stats.micros(Stats.median(e.getValue())),
-            Stats.micros(Stats.percentile(e.getValue(), 90)), e.getValue().length, sleeps.get(e.getKey())));
+        .forEach(e -> t.row(e.getKey(), Stats.micros(Stats.median(e.getValue())), p90(e.getValue()),
+            e.getValue().length, sleeps.get(e.getKey())));
     return t.build();
   }
 
   private static Table table(String title, Map<String, double[]> samples, double unit, String ratioColumn) {
     Table.Builder t = Table.of(title, "what", "median (µs)", "p90 (µs)", "samples", ratioColumn);
-    samples.forEach((what, s) -> t.row(what, Stats.micros(Stats.median(s)), Stats.micros(Stats.percentile(s, 90)),
-        s.length, Stats.median(s) / unit));
+    samples.forEach((what, s) -> t.row(what, Stats.micros(Stats.median(s)), p90(s), s.length,
+        Stats.median(s) / unit));
     return t.build();
+  }
+
+  /** The 90th percentile, or "-" below {@link #P90_MIN_SAMPLES}: of a few samples it is only their largest. */
+  private static Object p90(double[] s) {
+    return s.length < P90_MIN_SAMPLES ? "-" : Stats.micros(Stats.percentile(s, 90));
   }
 
   /**

@@ -264,8 +264,8 @@ public final class ThreadStatesDemo implements Demo {
   /** One row per role: what the short output shows, the threads summed. */
   private static Table byRole(List<StateThread> threads, SchedWindow window, Map<Long, String> javaStates) {
     Table.Builder t = Table.of("The worker's threads by role over " + Math.round(Stats.millis(window.windowNanos()))
-        + " ms (R = running or ready; schedstat splits the two)", "role", "threads", "Java state",
-        "kernel letters seen", "on CPU (ms)", "ready (ms)");
+        + " ms, each read " + SAMPLES + " times (R: running or ready)", "role",
+        "threads", "Java state", "kernel letter × reads", "on CPU (ms)", "ready (ms)");
     Map<StateRole, List<StateThread>> roles = new LinkedHashMap<>();
     threads.forEach(th -> roles.computeIfAbsent(th.getRole(), k -> new ArrayList<>()).add(th));
     roles.forEach((role, list) -> {

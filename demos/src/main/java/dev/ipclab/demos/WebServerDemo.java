@@ -189,21 +189,20 @@ public final class WebServerDemo implements Demo {
     Level platform = find(levels, WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS, top);
     WebStopped platformStop = stopped.get(WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS);
     String platformReach = platform.load().getAnswered() < top ? String.format(Locale.ROOT, " Starting a"
-        + " thread per connection, it took %d of %d connections in the load's %d s to connect and answered %d"
-        + " in the %d s after%s.", platform.heldConnections(), top, LOAD_TIME_LIMIT_MILLIS / 1000,
-        platform.load().getAnswered(), Math.round(platform.load().getElapsedNanos() / 1e9),
-        platformStop.getRefused() > 0 ? "; " + platformStop.getRefused() + " connections got no thread ("
+        + " thread each, it got %d of %d connections in the load's %d s and answered %d%s.",
+        platform.heldConnections(), top, LOAD_TIME_LIMIT_MILLIS / 1000, platform.load().getAnswered(),
+        platformStop.getRefused() > 0 ? "; " + platformStop.getRefused() + " got no thread ("
         + platformStop.getFirstRefusal() + ")" : "") : "";
-    result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds a waiting"
-            + " request, counted per connection held (open at once): kernel threads and resident KiB the server"
-            + " added. An event loop: a registered socket and a timer, %d kernel threads in all. A virtual thread:"
-            + " a parked continuation on the heap, %d kernel threads, %.0f KiB each. A platform thread: a kernel"
-            + " thread with a stack, %.2f kernel threads and %.0f KiB each.%s All %d requests go at once, so p99"
-            + " (of those answered) is mostly queueing. The event loop parses and answers on its one thread, one"
-            + " of this machine's %d CPUs; virtual threads run on a carrier thread per CPU.",
-        BACKEND_MILLIS, loop.peakThreads(), virtual.peakThreads(), virtual.rssKibPerConnection(),
-        platform.threadsPerConnection(), platform.rssKibPerConnection(), platformReach, top,
-        Runtime.getRuntime().availableProcessors()));
+    result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds it meanwhile,"
+            + " per connection held (open at once): kernel threads and resident KiB added. Event loop: a"
+            + " registered socket and a timer; %d kernel threads, %d when idle (the loop, JIT, GC). Virtual"
+            + " thread: a parked continuation on the heap and its socket's buffers; %d kernel threads, %.0f KiB"
+            + " each. Platform thread: a kernel thread and its stack; %.2f threads, %.0f KiB each.%s All %d"
+            + " requests go at once, so p99 (of those answered) is mostly queueing; the event loop uses one of"
+            + " the %d CPUs, virtual threads a carrier per CPU.",
+        BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), virtual.peakThreads(),
+        virtual.rssKibPerConnection(), platform.threadsPerConnection(), platform.rssKibPerConnection(),
+        platformReach, top, Runtime.getRuntime().availableProcessors()));
     long pid = serverPids.get(WebServerMode.WEB_SERVER_MODE_EVENT_LOOP);
     result.command("grep -E 'Threads|VmRSS' /proc/" + pid + "/status", "the event-loop server: tens of threads")
         .command("grep -E 'Max (open files|processes)' /proc/" + pid + "/limits; cat /proc/sys/kernel/threads-max",
