@@ -91,11 +91,10 @@ public final class CoroutinesDemo implements Demo {
         + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on. Yield:"
         + " it suspends and queues itself. Continuation: its saved frames, a heap object, resumed later. Given one"
         + " carrier (scheduler parallelism 1), %d took turns on TID %d: %s …; a switch, warmed up, cost %s, no"
-        + " kernel call. %d slept at once at %s KiB each, against %s KiB per platform (kernel) thread. Starts"
-        + " are timed as in creation-cost, but up to %d in a row, not %d, so the medians differ.",
+        + " kernel call. %d slept at once at %s KiB each, against %s KiB per platform (kernel) thread;"
+        + " platform threads stop at %d, a cap on the demo's time and memory.",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
-        ThreadCrowds.VIRTUAL, format(virtualRss), format(platformRss), ThreadCrowds.VIRTUAL,
-        CreationCostDemo.THREADS);
+        ThreadCrowds.VIRTUAL, format(virtualRss), format(platformRss), ThreadCrowds.PLATFORM_CAP);
   }
 
   private static String format(Object number) {

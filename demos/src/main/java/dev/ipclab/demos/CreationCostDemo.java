@@ -144,7 +144,8 @@ public final class CreationCostDemo implements Demo {
     checks.add(Check.atLeast("process (/bin/true) ÷ platform thread, creation", trueSpawn / platform, 3, "×"));
     checks.add(Check.atLeast("worker JVM ÷ /bin/true, creation", jvm / trueSpawn, 10, "×"));
     checks.add(Check.atLeast("platform ÷ virtual thread, creation", platform / virtual, 1.5, "×"));
-    Check spin = Check.atLeast("fastest IPC round trip ÷ spinning hand-off", fastestIpc / spinning, 10, "×");
+    Check spin = Check.atLeast("fastest IPC round trip ÷ spinning hand-off", fastestIpc / spinning, 10, "×")
+        .asKey();
     if (cpus.size() < 2) {
       result.note("With one CPU a spinning hand-off waits for the other thread's time slice, so it is not"
           + " compared; measured " + Check.format(Stats.micros(spinning), "µs") + ".");
@@ -178,12 +179,13 @@ public final class CreationCostDemo implements Demo {
             + " a virtual one %s (a heap object). Talking: what costs is waking a receiver that sleeps. A message"
             + " between processes goes through the kernel: a pipe round trip took %s, the worker slept %s times"
             + " per trip; shm took %s, the same wake-up (a doorbell write) plus a ring copy. Threads spinning on"
-            + " shared memory skip the kernel: %s; a blocking hand-off between threads pays the wake-up too: %s.",
+            + " shared memory skip the kernel: %s; a blocking hand-off between threads pays the wake-up too: %s, the"
+            + " receiver asleep %s times per trip (otherwise still spinning before it parks).",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
         Check.format(Stats.micros(platform), "µs"), Check.format(Stats.micros(virtual), "µs"),
         Check.format(Stats.micros(pipe), "µs"), Check.format(sleeps.get("process ⇄ process round trip (pipe)"), ""),
         Check.format(Stats.micros(shm), "µs"), Check.format(Stats.micros(spinning), "µs"),
-        Check.format(Stats.micros(blocking), "µs")));
+        Check.format(Stats.micros(blocking), "µs"), Check.format(receiverSleeps, "")));
     long pid = first.pid();
     result.command("grep -E 'voluntary_ctxt_switches' /proc/" + pid + "/task/*/status",
             first.name() + "'s context switches: each message and blocking hand-off wakes a thread")

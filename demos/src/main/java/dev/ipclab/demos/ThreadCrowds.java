@@ -69,18 +69,18 @@ final class ThreadCrowds {
         .setSleepMillis(SLEEP_MILLIS).build());
 
     Table.Builder table = Table.of("Sleeping threads in one worker (pid " + worker.pid() + "), all asleep at once",
-        "kind", "started", "asleep", "kernel threads", "start (µs)", "RSS KiB/thread");
+        "kind", "started", "asleep", "kernel threads", "RSS KiB/thread");
     // The heap a thread object holds is a few hundred bytes at most, near the noise of a heap reading after GC:
-    // it and what stopped a crowd are for --detail.
-    Table.Builder more = Table.of("The same crowds: heap held after GC, and what stopped the start",
-        "kind", "heap B/thread", "stopped by");
+    // it and what stopped a crowd are for --detail. So is the start time: creation-cost's table is where starts
+    // are compared, and a crowd's median moves with how many start and how many are alive already.
+    Table.Builder more = Table.of("The same crowds: start time, heap held after GC, and what stopped the start",
+        "kind", "start (µs)", "heap B/thread", "stopped by");
     for (Measured m : List.of(virtual, platform)) {
       CrowdStarted s = m.started();
       java.util.OptionalDouble heap = m.heapPerThreadBytes();
       String kind = m.kind() == CrowdKind.CROWD_KIND_VIRTUAL ? "virtual" : "platform";
-      table.row(kind, s.getStarted(), s.getAsleep(), m.kernelThreadsOutside(), m.startPerThreadMicros(),
-          m.rssPerThreadKib());
-      more.row(kind, heap.isPresent() ? (Object) heap.getAsDouble() : "not measurable",
+      table.row(kind, s.getStarted(), s.getAsleep(), m.kernelThreadsOutside(), m.rssPerThreadKib());
+      more.row(kind, m.startPerThreadMicros(), heap.isPresent() ? (Object) heap.getAsDouble() : "not measurable",
           s.getStoppedBy().isEmpty() ? "its count, all started" : s.getStoppedBy());
     }
     double memoryRatio = platform.rssPerThreadKib() / virtual.rssPerThreadKib();

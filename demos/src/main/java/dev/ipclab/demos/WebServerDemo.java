@@ -194,15 +194,17 @@ public final class WebServerDemo implements Demo {
         platformStop.getRefused() > 0 ? "; " + platformStop.getRefused() + " got no thread ("
         + platformStop.getFirstRefusal() + ")" : "") : "";
     result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds it meanwhile,"
-            + " per connection held (open at once): kernel threads and resident KiB added. Event loop: a"
-            + " registered socket and a timer; %d kernel threads, %d when idle (the loop, JIT, GC). Virtual"
-            + " thread: a parked continuation on the heap and its socket's buffers; %d kernel threads, %.0f KiB"
-            + " each. Platform thread: a kernel thread and its stack; %.2f threads, %.0f KiB each.%s All %d"
-            + " requests go at once, so p99 (of those answered) is mostly queueing; the event loop uses one of"
-            + " the %d CPUs, virtual threads a carrier per CPU.",
-        BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), virtual.peakThreads(),
-        virtual.rssKibPerConnection(), platform.threadsPerConnection(), platform.rssKibPerConnection(),
-        platformReach, top, Runtime.getRuntime().availableProcessors()));
+            + " counted per connection held (open at the same moment). Event loop: a registered socket and a"
+            + " timer, no thread; %d kernel threads in all, %d before the load (the loop itself, JIT, GC), %.1f KiB"
+            + " per connection. Virtual threads: a parked continuation on the heap and its socket; %d kernel"
+            + " threads in all, %.1f KiB per connection. Platform threads: a kernel thread and its stack; %.2f"
+            + " threads and %.1f KiB per connection.%s All %d requests go at once, so p99 (of those answered) is"
+            + " mostly queueing. The event loop does all the work on one of the %d CPUs, virtual threads on a"
+            + " carrier per CPU: %.0f against %.0f requests/s.",
+        BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), loop.rssKibPerConnection(),
+        virtual.peakThreads(), virtual.rssKibPerConnection(), platform.threadsPerConnection(),
+        platform.rssKibPerConnection(), platformReach, top, Runtime.getRuntime().availableProcessors(),
+        loop.requestsPerSecond(), virtual.requestsPerSecond()));
     long pid = serverPids.get(WebServerMode.WEB_SERVER_MODE_EVENT_LOOP);
     result.command("grep -E 'Threads|VmRSS' /proc/" + pid + "/status", "the event-loop server: tens of threads")
         .command("grep -E 'Max (open files|processes)' /proc/" + pid + "/limits; cat /proc/sys/kernel/threads-max",
