@@ -5,17 +5,12 @@ import com.google.protobuf.Parser;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -44,13 +39,12 @@ import java.util.logging.Logger;
  * the peer's owner, told by {@link TransportListener#onClosed}, kills it, which ends the blocked write.
  *
  * <p>With {@link IdleStrategy#SPIN} the reader polls the stream for new bytes before it blocks in {@code read};
- * see {@link SpinBackoff} for the budget.
+ * see {@link SpinBackoff} for the budget. The writing side lives in {@link StreamOutbound}.
  */
 public final class StreamTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
   private static final Logger log = Logger.getLogger(StreamTransport.class.getName());
 
   private final InputStream in;
-  private final OutputStream out;
   private final Parser<I> parser;
   private final int maxFrameBytes;
   private final String description;
@@ -58,26 +52,13 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
   private final TransportKind kind;
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   private final AtomicBoolean started = new AtomicBoolean();
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final OutboundQueue<O> queue = new OutboundQueue<>();
-  private volatile boolean closeWhenDrained;
-  private volatile Thread writer;
-  private final StreamFrameWriter frames;
+  private final StreamOutbound<O> outbound;
   private final IdleStrategy idle;
-  private volatile Thread reader;
-  /** Set by the reader while it delivers a frame with another whole frame behind it: replies may wait a little. */
-  private volatile boolean moreInputBuffered;
   private volatile TransportListener<I> listener;
   /** Why reading stopped, if the peer broke the protocol; a close the listener then asks for carries it. */
   private volatile Throwable failure;
-  private volatile long sendWaitNanos = TimeUnit.SECONDS.toNanos(30);
-  /** Why the transport closed itself on a peer that read nothing for the send wait limit; null until then. */
-  private volatile String stalled;
   /** A pause asked for and not yet taken, in ms; the longest request wins. */
   private final AtomicLong requestedPauseMillis = new AtomicLong();
-  // The writer thread's watch over whoever holds the stream: the progress it last saw, and since when.
-  private long watchedProgress = -1;
-  private long watchedSinceNanos;
 
   /**
    * @param in the stream frames arrive on (a child's stdout, or the worker's stdin)
@@ -107,8 +88,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       String threadName, IdleStrategy idle, TransportKind kind) {
     this.kind = kind;
     this.in = in;
-    this.out = out;
-    this.frames = new StreamFrameWriter(out);
+    this.outbound = new StreamOutbound<>(out, description, threadName, kind, closed, this::closeWith, this::close);
     this.idle = idle;
     this.parser = parser;
     this.maxFrameBytes = maxFrameBytes;
@@ -122,13 +102,9 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       throw new IllegalStateException("transport to " + description + " already started");
     }
     this.listener = listener;
-    Thread w = new Thread(this::writeLoop, threadName + "-writer");
-    w.setDaemon(true);
-    writer = w;
-    w.start();
     Thread r = new Thread(this::readLoop, threadName);
     r.setDaemon(true);
-    reader = r;
+    outbound.start(r);
     r.start();
   }
 
@@ -139,7 +115,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     try {
       while (true) {
         if (!input.hasWholeFrame()) {
-          flushDeferred(); // the next read may block, and the peer may be waiting for these replies
+          outbound.flushDeferred(); // the next read may block, and the peer may be waiting for these replies
           if (idle == IdleStrategy.SPIN) {
             backoff.reset();
             while (!input.readable() && !closed.isDone() && backoff.idle()) {
@@ -159,7 +135,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
               + BytePreview.of(body) + ")");
         }
         takeRequestedPause();
-        moreInputBuffered = input.hasWholeFrame();
+        outbound.moreInputBuffered(input.hasWholeFrame());
         listener.onMessage(message);
       }
     } catch (ProtocolException e) {
@@ -176,7 +152,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
       log.log(Level.SEVERE, "listener failed on a message from " + description + "; closing", e);
       cause = e;
     } finally {
-      if (!closeWhenDrained) {
+      if (!outbound.closingWhenDrained()) {
         closeWith(cause);
       } // else the listener queued a last frame: the writer closes once it is out
     }
@@ -203,7 +179,7 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     if (millis == 0) {
       return;
     }
-    flushDeferred(); // replies held back for the next read must not wait out the pause
+    outbound.flushDeferred(); // replies held back for the next read must not wait out the pause
     log.warning(() -> "not reading from " + description + " for " + millis + " ms (slow reader)");
     try {
       Thread.sleep(millis);
@@ -218,261 +194,34 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
    * gives the peer up and closes (see the class comment); 30 s unless set. Returns this transport.
    */
   public StreamTransport<I, O> sendWaitLimit(Duration limit) {
-    this.sendWaitNanos = limit.toNanos();
+    outbound.sendWaitLimit(limit.toNanos());
     return this;
-  }
-
-  /** Drains the queue; only this thread, or a sender holding the lock, ever writes. */
-  private void writeLoop() {
-    while (!closed.isDone()) {
-      if (queue.isEmpty() && !closeWhenDrained) {
-        watchTheWriter();
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        continue;
-      }
-      try {
-        if (!writeLock.tryLock(100, TimeUnit.MILLISECONDS)) {
-          watchTheWriter();
-          continue;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        closeWith(e);
-        return;
-      }
-      try {
-        drainQueue();
-        frames.flush();
-      } catch (IOException | RuntimeException | Error e) {
-        closeWith(e); // a writer that died silently would leave an open transport that never writes again
-        return;
-      } finally {
-        writeLock.unlock();
-      }
-      if (closeWhenDrained && queue.isEmpty()) {
-        closeWith(failure);
-      }
-    }
-  }
-
-  /**
-   * On the writer thread: gives the peer up if another thread has held the stream for the whole send wait limit
-   * and no write returned meanwhile, which on a pipe means a write blocked because the peer reads nothing.
-   */
-  private void watchTheWriter() {
-    long now = System.nanoTime();
-    long progress = frames.progress();
-    if (!writeLock.isLocked() || progress != watchedProgress) {
-      watchedProgress = progress;
-      watchedSinceNanos = now;
-      return;
-    }
-    if (now - watchedSinceNanos > sendWaitNanos) {
-      giveUp(now - watchedSinceNanos);
-    }
-  }
-
-  /**
-   * The peer read nothing for {@code nanos}: close, with a cause that says so, so that waiting and later sends fail
-   * at once and the peer's owner replaces it (its death is what ends the blocked write).
-   */
-  private void giveUp(long nanos) {
-    String message = stallMessage(nanos);
-    if (stalled == null) {
-      stalled = message;
-      log.warning(message);
-    }
-    closeWith(new IOException(message));
-  }
-
-  private String stallMessage(long waitedNanos) {
-    return description + " has not read for " + TimeUnit.NANOSECONDS.toMillis(waitedNanos) + " ms: a write to it"
-        + " has been blocked that long on a full " + kind.cliName() + ", and the send wait limit is "
-        + TimeUnit.NANOSECONDS.toMillis(sendWaitNanos) + " ms. It may be stopped (SIGSTOP) or stuck; the send"
-        + " failed and the channel is closed, so its supervisor should replace it (or raise the send wait limit if"
-        + " it is only slow).";
-  }
-
-  /**
-   * Takes the write lock for a sender: at once if it is free, else waiting at most the send wait limit. A sender
-   * that waited in vain fails; if no write returned meanwhile either, the peer read nothing and is given up.
-   */
-  private void lockForWrite() {
-    if (writeLock.tryLock()) {
-      return;
-    }
-    long limit = sendWaitNanos;
-    long progress = frames.progress();
-    long start = System.nanoTime();
-    try {
-      if (writeLock.tryLock(limit, TimeUnit.NANOSECONDS)) {
-        return;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      String m = "interrupted while waiting to write to " + description + ", which is not reading";
-      throw new UncheckedIOException(m, new InterruptedIOException(m));
-    }
-    long waited = System.nanoTime() - start;
-    if (frames.progress() == progress) {
-      giveUp(waited);
-      throw new IllegalStateException(stallMessage(waited));
-    }
-    throw new IllegalStateException(description + " is reading too slowly: a send waited "
-        + TimeUnit.NANOSECONDS.toMillis(waited) + " ms, the send wait limit, for frames ahead of it to be written;"
-        + " the send was dropped. Send less to it, or raise the send wait limit.");
-  }
-
-  /** Writes every queued frame, in order, without flushing; the caller holds the write lock. */
-  private void drainQueue() throws IOException {
-    for (O next; (next = queue.poll()) != null; ) {
-      frames.write(next);
-    }
-  }
-
-  /**
-   * Ends a write under the lock: flushes, unless this is the reader replying with more input already buffered;
-   * then the reader flushes before it next blocks.
-   */
-  private void finishWrite() throws IOException {
-    drainQueue(); // frames other senders queued while we wrote: one flush for all
-    if (!(moreInputBuffered && Thread.currentThread() == reader)) {
-      frames.flush();
-    }
-  }
-
-  /**
-   * Flushes replies the reader held back; called on the reader thread before a read that may block. Never waits
-   * for the lock: its holder flushes when done, and a reader blocked behind a writer stuck on a full pipe would
-   * deadlock with a peer that is itself blocked writing to us.
-   */
-  private void flushDeferred() throws IOException {
-    moreInputBuffered = false;
-    if (writeLock.tryLock()) {
-      try {
-        if (frames.unflushed()) {
-          frames.flush();
-        }
-      } finally {
-        writeLock.unlock();
-      }
-    }
   }
 
   @Override
   public void send(O message) {
-    if (closed.isDone()) {
-      throw closedError();
-    }
-    if (!writeLock.tryLock()) {
-      if (queue.offer(message)) {
-        LockSupport.unpark(writer); // another write holds the stream: wait in line, do not block
-        return;
-      }
-      lockForWrite(); // the line is full too: backpressure, wait (bounded) until the peer reads
-    }
-    try {
-      drainQueue(); // frames queued earlier go first
-      frames.write(message);
-      finishWrite();
-    } catch (IOException e) {
-      throw writeFailed(e);
-    } finally {
-      writeLock.unlock();
-    }
+    outbound.send(message);
   }
 
   /** Frames all of {@code messages} into as few writes as fit 64 KiB each, with one flush; blocks like send. */
   @Override
   public void sendBatch(List<? extends O> messages) {
-    if (closed.isDone()) {
-      throw closedError();
-    }
-    lockForWrite();
-    try {
-      drainQueue();
-      for (O message : messages) {
-        frames.write(message);
-      }
-      finishWrite();
-    } catch (IOException e) {
-      throw writeFailed(e);
-    } finally {
-      writeLock.unlock();
-    }
+    outbound.sendBatch(messages);
   }
 
   @Override
   public void offer(O message) {
-    if (closed.isDone()) {
-      throw closedError();
-    }
-    if (!queue.offer(message)) {
-      throw new IllegalStateException(queue.fullMessage(description));
-    }
-    LockSupport.unpark(writer);
-  }
-
-  /**
-   * Closes the transport after a failed write and says so to the sender: if the write failed because the peer
-   * was given up for not reading, that is what the sender hears.
-   */
-  private RuntimeException writeFailed(IOException e) {
-    closeWith(e);
-    String why = stalled;
-    if (why != null) {
-      return new IllegalStateException(why, e);
-    }
-    return new UncheckedIOException("cannot write to " + description + ": " + e.getMessage(), e);
-  }
-
-  private RuntimeException closedError() {
-    String why = stalled;
-    if (why != null) {
-      return new IllegalStateException(why);
-    }
-    String message = "cannot write to " + description + ": the channel is closed";
-    return new UncheckedIOException(message, new IOException(message));
+    outbound.offer(message);
   }
 
   @Override
   public void sendAndClose(O message) {
-    if (writeLock.tryLock()) {
-      try {
-        drainQueue();
-        frames.write(message);
-        frames.flush();
-      } catch (IOException e) {
-        log.fine(() -> "could not send the last frame to " + description + ": " + e);
-      } finally {
-        writeLock.unlock();
-      }
-      closeWith(failure);
-      return;
-    }
-    // A write is in progress, perhaps blocked on a peer that does not read: leave the last frame to the writer.
-    try {
-      offer(message); // queued first, then flagged: the writer must never see the flag before the frame
-      closeWhenDrained = true;
-      LockSupport.unpark(writer);
-    } catch (RuntimeException e) {
-      log.fine(() -> "could not queue the last frame to " + description + ": " + e);
-      closeWith(failure);
-    }
+    outbound.sendAndClose(message);
   }
 
   @Override
   public void writeRaw(byte[] bytes) {
-    lockForWrite();
-    try {
-      drainQueue();
-      frames.writeRaw(bytes);
-      frames.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      writeLock.unlock();
-    }
+    outbound.writeRaw(bytes);
   }
 
   @Override
@@ -495,42 +244,17 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     closeWith(failure);
   }
 
-  private void closeOutput() {
-    try {
-      out.close();
-    } catch (IOException e) {
-      log.fine(() -> "closing output to " + description + ": " + e);
-    }
-  }
-
   private void closeWith(Throwable cause) {
     if (!closed.complete(cause)) {
       return;
     }
-    // Closing our write end is what tells the peer we are gone: it reads end-of-stream. A writer blocked on a full
-    // pipe holds the stream's lock until the peer reads or dies; then the close waits on a thread of its own, so
-    // that it never holds up the thread that called us.
-    if (writeLock.tryLock()) {
-      try {
-        drainQueue(); // an orderly close still delivers what was queued
-        frames.flush();
-      } catch (IOException e) {
-        log.fine(() -> "dropping queued frames to " + description + ": " + e);
-      } finally {
-        closeOutput();
-        writeLock.unlock();
-      }
-    } else {
-      Thread closer = new Thread(this::closeOutput, threadName + "-closer");
-      closer.setDaemon(true);
-      closer.start();
-    }
+    outbound.closeOutput();
     try {
       in.close();
     } catch (IOException e) {
       log.fine(() -> "closing input from " + description + ": " + e);
     }
-    LockSupport.unpark(writer);
+    outbound.wakeWriter();
     TransportListener<I> l = listener;
     if (l != null) {
       l.onClosed(cause);

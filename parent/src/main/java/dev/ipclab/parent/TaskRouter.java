@@ -36,11 +36,12 @@ final class TaskRouter {
   private final PoolListener listener;
   /** Told when a recycled worker has no task left in flight: the pool replaces it. */
   private final BiConsumer<WorkerSlot, WorkerProcess> retire;
-  private final ReentrantLock lock = new ReentrantLock();
+  /** Package-private for {@link BatchRouter}, which decides a batch's tasks under it. */
+  final ReentrantLock lock = new ReentrantLock();
   private final Condition roomInQueue = lock.newCondition();
   /**
-   * Signalled once the queue is down to half its capacity, for {@link #submitAll}: a batch that waits for room
-   * wakes once per half a queue, not once per task taken off it (a wake-up costs as much as a task).
+   * Signalled once the queue is down to half its capacity, for {@link #awaitRoomForBatch}: a batch that waits for
+   * room wakes once per half a queue, not once per task taken off it (a wake-up costs as much as a task).
    */
   private final Condition roomForBatch = lock.newCondition();
   private int batchWaiters;
@@ -56,6 +57,7 @@ final class TaskRouter {
   private int pinnedQueued;
   /** Set once: every later submit throws it. */
   private RuntimeException shut;
+  private final BatchRouter batches;
 
   TaskRouter(Limits limits, List<WorkerSlot> slots, ScheduledExecutorService timer, PoolListener listener,
       BiConsumer<WorkerSlot, WorkerProcess> retire) {
@@ -64,35 +66,24 @@ final class TaskRouter {
     this.timer = timer;
     this.listener = listener;
     this.retire = retire;
+    this.batches = new BatchRouter(this, limits, slots.size());
   }
 
   /** One attempt decided under the lock, to be sent outside it. */
-  private record Send(TaskHandle task, WorkerSlot slot, WorkerProcess worker, int attempt) {}
+  record Send(TaskHandle task, WorkerSlot slot, WorkerProcess worker, int attempt) {}
+
+  /** A task just submitted, and the attempt to send outside the lock; {@code send} is null if it was queued. */
+  record Placed(TaskHandle task, Send send) {}
 
   TaskHandle submit(TaskSpec spec) throws InterruptedException {
     if (spec.workerId() > slots.size()) {
       throw new IllegalArgumentException("the task is pinned to worker " + spec.workerId() + ", but this pool has"
           + " ids 1.." + slots.size());
     }
-    TaskHandle task;
-    Send send = null;
+    Placed placed;
     lock.lockInterruptibly();
     try {
-      while (true) {
-        if (shut != null) {
-          throw shut;
-        }
-        WorkerSlot slot = queue.isEmpty() ? pick(spec) : null;
-        if (slot != null) {
-          task = new TaskHandle(ids.incrementAndGet(), spec, this);
-          send = assign(task, slot);
-          break;
-        }
-        if (queue.size() < limits.queueCapacity()) {
-          task = new TaskHandle(ids.incrementAndGet(), spec, this);
-          enqueue(task, false);
-          break;
-        }
+      while ((placed = place(spec)) == null) {
         if (limits.backpressure() == Backpressure.FAIL) {
           throw new PoolSaturatedException("the pool's queue is full: " + queue.size() + " tasks queued (capacity "
               + limits.queueCapacity() + ") and " + inFlight + " in flight on " + slots.size() + " workers; submit"
@@ -100,90 +91,23 @@ final class TaskRouter {
         }
         roomInQueue.await();
       }
-      submitted.incrementAndGet();
     } finally {
       lock.unlock();
     }
-    if (send != null) {
-      send(send);
+    if (placed.send() != null) {
+      send(placed.send());
     } else {
       // Queued behind others; if a worker has room that no completion will announce (one that spoke again after
       // being marked hung, say), this is what sends the queue on.
-      sendAll(drain());
+      sendQueued();
     }
-    return task;
+    return placed.task();
   }
 
-  /**
-   * Submits {@code specs} in order as {@link #submit} would, into {@code handles}, but decides up to
-   * {@value #BATCH_DECISIONS} at a time under one lock and sends each worker's share in one write. Waits for queue
-   * room as submit does, after sending what it has decided (never while holding it back). With
-   * {@link Backpressure#FAIL}, a full queue cancels the tasks of this call already submitted and throws.
-   */
+  /** Submits {@code specs} in order, into {@code handles}, as {@link BatchRouter#submitAll} does. */
   void submitAll(List<TaskSpec> specs, List<TaskHandle> handles) throws InterruptedException {
-    for (TaskSpec spec : specs) {
-      if (spec.workerId() > slots.size()) {
-        throw new IllegalArgumentException("a task is pinned to worker " + spec.workerId() + ", but this pool has"
-            + " ids 1.." + slots.size());
-      }
-    }
-    int next = 0;
-    while (next < specs.size()) {
-      List<Send> sends = new ArrayList<>();
-      int decided = 0;
-      lock.lockInterruptibly();
-      try {
-        while (next < specs.size() && decided < BATCH_DECISIONS) {
-          if (shut != null) {
-            throw shut;
-          }
-          TaskSpec spec = specs.get(next);
-          WorkerSlot slot = queue.isEmpty() ? pick(spec) : null;
-          TaskHandle task = slot != null || queue.size() < limits.queueCapacity()
-              ? new TaskHandle(ids.incrementAndGet(), spec, this) : null;
-          if (slot != null) {
-            sends.add(assign(task, slot));
-          } else if (task != null) {
-            enqueue(task, false);
-          } else if (decided > 0) {
-            break; // send what is decided before waiting for room
-          } else if (limits.backpressure() == Backpressure.FAIL) {
-            lock.unlock();
-            try {
-              handles.forEach(h -> h.cancel("the rest of its batch did not fit in the pool's queue"));
-            } finally {
-              lock.lock();
-            }
-            throw new PoolSaturatedException("the pool's queue is full: " + queue.size() + " tasks queued"
-                + " (capacity " + limits.queueCapacity() + ") with " + (specs.size() - next) + " of a batch of "
-                + specs.size() + " still to submit; the " + next + " submitted were cancelled. Submit fewer at a"
-                + " time, raise the queue capacity, or use Backpressure.BLOCK to wait for room");
-          } else {
-            batchWaiters++;
-            try {
-              while (queue.size() > limits.queueCapacity() / 2 && shut == null) {
-                roomForBatch.await();
-              }
-            } finally {
-              batchWaiters--;
-            }
-            continue;
-          }
-          submitted.incrementAndGet();
-          handles.add(task);
-          decided++;
-          next++;
-        }
-      } finally {
-        lock.unlock();
-      }
-      sendBatched(sends);
-      sendAll(drain()); // as in submit: queued tasks go on if a worker has room no completion will announce
-    }
+    batches.submitAll(specs, handles);
   }
-
-  /** Tasks decided under one hold of the lock by {@link #submitAll}: bounds how long completions wait for it. */
-  static final int BATCH_DECISIONS = 1024;
 
   /** A new process filled {@code slot}; it takes the queued tasks it has room for. */
   void fill(WorkerSlot slot, WorkerProcess worker) {
@@ -197,7 +121,7 @@ final class TaskRouter {
 
   /** A worker became ready: hand it what waits in the queue. */
   void workerReady() {
-    sendAll(drain());
+    sendQueued();
   }
 
   boolean cancel(TaskHandle task, String reason) {
@@ -272,6 +196,46 @@ final class TaskRouter {
   }
 
   // ---- under the lock ----
+
+  /**
+   * A new task for {@code spec}, sent to a worker with room if none wait before it, else queued; null if the queue
+   * is full. Throws what shut the router.
+   */
+  Placed place(TaskSpec spec) {
+    if (shut != null) {
+      throw shut;
+    }
+    WorkerSlot slot = queue.isEmpty() ? pick(spec) : null;
+    if (slot == null && queue.size() >= limits.queueCapacity()) {
+      return null;
+    }
+    TaskHandle task = new TaskHandle(ids.incrementAndGet(), spec, this);
+    Send send = null;
+    if (slot != null) {
+      send = assign(task, slot);
+    } else {
+      enqueue(task, false);
+    }
+    submitted.incrementAndGet();
+    return new Placed(task, send);
+  }
+
+  /** How many tasks wait in the queue, for a saturation message. */
+  int queued() {
+    return queue.size();
+  }
+
+  /** Waits until the queue is down to half its capacity, or the router is shut. */
+  void awaitRoomForBatch() throws InterruptedException {
+    batchWaiters++;
+    try {
+      while (queue.size() > limits.queueCapacity() / 2 && shut == null) {
+        roomForBatch.await();
+      }
+    } finally {
+      batchWaiters--;
+    }
+  }
 
   /** Where {@code spec} may go now: its pinned slot if that has room, else the least busy; null if none. */
   private WorkerSlot pick(TaskSpec spec) {
@@ -413,13 +377,18 @@ final class TaskRouter {
 
   // ---- outside the lock ----
 
-  private void sendAll(List<Send> sends) {
+  /** Sends queued tasks to the workers that have room for them. */
+  void sendQueued() {
+    sendAll(drain());
+  }
+
+  void sendAll(List<Send> sends) {
     for (Send s : sends) {
       send(s);
     }
   }
 
-  private void send(Send s) {
+  void send(Send s) {
     TaskHandle task = s.task();
     long left = task.deadlineNanos - System.nanoTime();
     if (left <= 0) {
@@ -443,52 +412,8 @@ final class TaskRouter {
     }
   }
 
-  /** Sends each worker's share of {@code sends} in one batched write; otherwise as {@link #send} does. */
-  private void sendBatched(List<Send> sends) {
-    if (sends.size() <= 1) {
-      sendAll(sends);
-      return;
-    }
-    java.util.Map<WorkerProcess, List<Send>> byWorker = new java.util.LinkedHashMap<>();
-    for (Send s : sends) {
-      byWorker.computeIfAbsent(s.worker(), w -> new ArrayList<>()).add(s);
-    }
-    byWorker.forEach((worker, share) -> {
-      List<Send> live = new ArrayList<>(share.size());
-      List<WorkerConnection.TaskRequest> requests = new ArrayList<>(share.size());
-      for (Send s : share) {
-        long left = s.task().deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          send(s); // fails it as overdue
-        } else {
-          live.add(s);
-          requests.add(new WorkerConnection.TaskRequest(s.task().spec.kind(), s.task().spec.payload(),
-              Duration.ofNanos(left), s.attempt()));
-        }
-      }
-      List<WorkerConnection.SubmittedTask> sent;
-      try {
-        sent = worker.connection().submitTasks(requests);
-      } catch (RuntimeException e) {
-        live.forEach(s -> attemptDone(s, null, new WorkerFailedException("cannot send " + s.task() + " to "
-            + worker + ": " + e, e)));
-        return;
-      }
-      for (int i = 0; i < live.size(); i++) {
-        Send s = live.get(i);
-        WorkerConnection.SubmittedTask t = sent.get(i);
-        s.task().requestId = t.requestId();
-        t.result().whenComplete((result, error) -> attemptDone(s, result, error));
-        String reason = s.task().cancelReason;
-        if (reason != null && !s.task().finished.get()) {
-          worker.connection().cancel(t.requestId(), reason); // cancelled while it was being sent
-        }
-      }
-    });
-  }
-
   /** One attempt ended: the task succeeds, fails, or goes back to the queue; then the freed room is used. */
-  private void attemptDone(Send s, TaskResult result, Throwable error) {
+  void attemptDone(Send s, TaskResult result, Throwable error) {
     TaskHandle task = s.task();
     WorkerSlot slot = s.slot();
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -553,7 +478,7 @@ final class TaskRouter {
       log.info(() -> s.worker() + ": " + why + ": recycling it");
       retire.accept(slot, s.worker());
     }
-    sendAll(drain());
+    sendQueued();
   }
 
   private void expireQueued(TaskHandle task) {
