@@ -194,13 +194,14 @@ public final class WebServerDemo implements Demo {
         platformStop.getRefused() > 0 ? "; " + platformStop.getRefused() + " got no thread ("
         + platformStop.getFirstRefusal() + ")" : "") : "";
     result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds it meanwhile,"
-            + " counted per connection held (open at the same moment). Event loop: a registered socket and a"
-            + " timer, no thread; %d kernel threads in all, %d before the load (the loop itself, JIT, GC), %.1f KiB"
+            + " counted per connection held (open at the same moment) beyond the idle server's. Event loop: a"
+            + " registered socket and a timer, no thread; %d kernel threads in all, %d before the load (the loop itself, JIT, GC), %.1f KiB"
             + " per connection. Virtual threads: a parked continuation on the heap and its socket; %d kernel"
             + " threads in all, %.1f KiB per connection. Platform threads: a kernel thread and its stack; %.2f"
             + " threads and %.1f KiB per connection.%s All %d requests go at once, so p99 (of those answered) is"
             + " mostly queueing. The event loop does all the work on one of the %d CPUs, virtual threads on a"
-            + " carrier per CPU: %.0f against %.0f requests/s.",
+            + " carrier per CPU: %.0f against %.0f requests/s, while the load generator's one thread takes a CPU"
+            + " too.",
         BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), loop.rssKibPerConnection(),
         virtual.peakThreads(), virtual.rssKibPerConnection(), platform.threadsPerConnection(),
         platform.rssKibPerConnection(), platformReach, top, Runtime.getRuntime().availableProcessors(),
