@@ -166,7 +166,7 @@ final class PageLoader {
     }
     EpollView epoll = EpollView.of(pid).stream().max(Comparator.comparingInt(e -> e.watched().size()))
         .orElse(new EpollView(-1, List.of()));
-    Set<Integer> sockets = ProcFds.list(pid).stream().filter(fd -> fd.target().startsWith("socket:"))
+    Set<Integer> sockets = ProcFds.list(pid).stream().filter(fd -> fd.kind().equals("socket"))
         .map(ProcFds.Fd::fd).collect(Collectors.toSet());
     return AsyncIoLoopSeen.newBuilder().setTid(tid).setWchan(wchan).setEpollFd(epoll.fd())
         .addAllWatchedFds(epoll.watched())
