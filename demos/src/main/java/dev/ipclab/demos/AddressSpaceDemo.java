@@ -29,7 +29,7 @@ public final class AddressSpaceDemo implements Demo {
 
   @Override
   public String claim() {
-    return "Processes have separate address spaces: one address, a different value in each, unless shared.";
+    return "Each process has its own address space: one address, a value per process, unless shared.";
   }
 
   @Override

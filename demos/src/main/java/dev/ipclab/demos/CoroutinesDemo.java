@@ -88,11 +88,10 @@ public final class CoroutinesDemo implements Demo {
     String order = trace.getStepsList().stream().limit(COROUTINES + 2L).map(s -> s.getName() + s.getStep())
         .collect(Collectors.joining(" "));
     return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
-        + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on. Yield:"
-        + " it suspends and queues itself. Continuation: its saved frames, a heap object, resumed later. Given one"
-        + " carrier (scheduler parallelism 1), %d took turns on TID %d: %s …; a switch, warmed up, cost %s, no"
-        + " kernel call. %d slept at once at %s KiB each, against %s KiB per platform (kernel) thread;"
-        + " platform threads stop at %d, a cap on the demo's time and memory.",
+        + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on; yield: it"
+        + " suspends and requeues; continuation: its saved frames, on the heap. On one carrier (scheduler"
+        + " parallelism 1), %d took turns on TID %d: %s …; a switch cost %s, no kernel call. %d slept at once"
+        + " at %s KiB each, against %s KiB per platform (kernel) thread, of which the demo starts %d at most.",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
         ThreadCrowds.VIRTUAL, format(virtualRss), format(platformRss), ThreadCrowds.PLATFORM_CAP);
   }

@@ -173,7 +173,7 @@ public final class ParallelismDemo implements Demo {
         + " units ran (from /proc/stat less the workers' own /proc/<pid>/stat); a busy machine lowers the"
         + " speed-ups.", 100 * otherShare));
     long pid = workers.getFirst().pid();
-    result.command("grep Cpus_allowed_list /proc/" + pid + "/status", "which CPUs a worker may use")
+    result.command("grep Cpus_allowed_list /proc/" + pid + "/status", "which CPUs a worker (pid " + pid + ") may use")
         .command(CpuAffinity.command(pid, List.of(pin)), "pin every thread of a worker to one CPU, as the demo did")
         .command(CpuAffinity.command(pid, cpus), "and free it again")
         .command("ps -L -o pid,tid,psr,pcpu,comm -p " + pid, "PSR is the CPU each thread last ran on")
