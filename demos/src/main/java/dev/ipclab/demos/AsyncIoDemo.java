@@ -59,9 +59,8 @@ public final class AsyncIoDemo implements Demo {
     double overlapBound = max + OVERLAP_SLACK * (sum - max);
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction(SERVERS + " images whose servers wait " + Arrays.toString(LATENCY_MS) + " ms: one after another"
-            + " ≈ " + sum + " ms, the sum; a thread per image, or one event-loop thread for all, ≈ " + max
-            + " ms, the largest.");
+        .prediction("waits of " + Arrays.toString(LATENCY_MS) + " ms: ≈ " + sum + " ms one by one (the sum), ≈ " + max
+            + " ms overlapped.");
     context.progress("starting " + SERVERS + " image servers and a browser, " + (SERVERS + 1) + " workers over "
         + context.transport().cliName());
     WorkerPool pool = context.startPool(SERVERS + 1);
@@ -94,8 +93,8 @@ public final class AsyncIoDemo implements Demo {
       page.trace(context.trace(), browser.pid());
     }
 
-    Table.Builder summary = Table.of("The page three ways; predicted: one by one " + sum
-        + " ms (the sum), else " + max + " ms (the largest)", "mode", "page (ms)", "÷ predicted", "network threads",
+    Table.Builder summary = Table.of("The page three ways (÷ predicted: the sum one by one,"
+        + " else the largest)", "mode", "page (ms)", "÷ predicted", "network threads",
         "threads it started");
     for (AsyncIoPage page : List.of(sync, threads, async)) {
       summary.row(page.mode(), page.pageMillis(), page.pageMillis() / (page == sync ? sum : max), page.ioThreads(),

@@ -43,9 +43,8 @@ public final class CoroutinesDemo implements Demo {
   @Override
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName())
-        .prediction(COROUTINES + " yielding virtual threads take turns on one carrier (A1 B1 C1 D1 A2 ...); "
-            + ThreadCrowds.VIRTUAL + " asleep need < " + ThreadCrowds.MAX_KERNEL_THREADS
-            + " kernel threads, ~1 KiB each; a platform thread, tens of KiB.")
+        .prediction(COROUTINES + " virtual threads take turns on 1 carrier; " + ThreadCrowds.VIRTUAL + " asleep use < "
+            + ThreadCrowds.MAX_KERNEL_THREADS + " kernel threads.")
         .note("Also predicted: a generator's producer asked for " + VALUES + " Fibonacci numbers computes exactly "
             + VALUES + ", each after it is asked.");
     context.progress("starting a worker with one carrier thread over " + context.transport().cliName());

@@ -44,8 +44,8 @@ public final class ParallelismDemo implements Demo {
     int parallel = Math.min(UNITS, cpus.size());
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: pinned to one CPU they overlap but finish no"
-            + " sooner (speed-up ≈ 1); on " + cpus.size() + " CPUs, processes or threads, ≈ " + parallel + ".")
+        .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: speed-up ≈ 1 pinned to one CPU (they take turns), ≈ "
+            + parallel + " on " + cpus.size() + " CPUs.")
         .evidence("cpus_allowed", cpus);
     if (cpus.size() < 2) {
       return result.build(Verdict.notApplicable("this process may run on one CPU only (Cpus_allowed_list "

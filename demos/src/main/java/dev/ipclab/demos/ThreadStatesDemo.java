@@ -76,9 +76,8 @@ public final class ThreadStatesDemo implements Demo {
           .build(Verdict.notApplicable("this kernel has no " + TaskSched.taskFile(pid, firstTid, "schedstat")
               + " (built without CONFIG_SCHED_INFO / schedstats), so run-queue time cannot be read"));
     }
-    result.prediction(cpuThreads + " CPU-bound threads on " + cores + " CPU(s): ≈ " + cores + " × the window"
-        + " on a CPU and " + (cpuThreads - cores) + " × ready in the run queue, state R; blocked, sleeping and"
-        + " socket-reading threads ≈ 0 ms on a CPU, state S.")
+    result.prediction(cpuThreads + " CPU-bound threads, " + cores + " CPU(s): " + Math.min(cores, cpuThreads)
+        + " run, " + Math.max(0, cpuThreads - cores) + " wait ready (all R); blocked ≈ 0 ms on CPU (S).")
         .note("Predicted in full: each CPU-bound thread about " + Math.round(100.0 * Math.min(1, (double) cores
             / cpuThreads)) + "% of the window on a CPU, state R (running or runnable) whenever sampled. Java"
             + " says RUNNABLE for the computing threads and for the socket readers too, which the kernel has"
@@ -113,7 +112,7 @@ public final class ThreadStatesDemo implements Demo {
     StateThread sleeper = threads.stream().filter(t -> t.getRole() == StateRole.STATE_ROLE_SLEEPING).findFirst()
         .orElse(cpu);
     result.command("cat /proc/" + pid + "/task/" + sleeper.getTid() + "/schedstat",
-            "a sleeper (tid " + sleeper.getTid() + " of pid " + pid + "): on-CPU ns, run-queue ns, slices stay put")
+            "a sleeper (tid " + sleeper.getTid() + " of pid " + pid + "): its on-CPU and run-queue ns stay put")
         .command("ps -L -o tid,stat,pcpu,comm -p " + pid, "the state-* threads of " + worker.name() + " with their"
             + " state letter")
         .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")
