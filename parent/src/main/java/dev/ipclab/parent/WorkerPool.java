@@ -2,22 +2,13 @@ package dev.ipclab.parent;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
-import dev.ipclab.proto.v1.Hello;
-import dev.ipclab.proto.v1.ParentEnvelope;
-import dev.ipclab.proto.v1.RejectReason;
-import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.IdleStrategy;
-import dev.ipclab.transport.Protocol;
-import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -80,10 +71,10 @@ import java.util.logging.Logger;
  */
 public final class WorkerPool implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerPool.class.getName());
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final PoolSettings settings;
   private final RunDirectory runDirectory;
+  private final WorkerFactory factory;
   private final ScheduledExecutorService timer;
   private final List<WorkerSlot> slots = new ArrayList<>();
   private final TaskRouter router;
@@ -91,7 +82,7 @@ public final class WorkerPool implements AutoCloseable {
   /** Every worker process spawned and not yet exited: the current ones and those being recycled. */
   private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
   /** Admits the hellos of this pool's workers; not part of the pool's public face. */
-  private final WorkerRegistry registry = this::admit;
+  private final WorkerRegistry registry;
   /** Warm spares, oldest first: spawned, maybe not yet ready, never routed to. */
   private final List<WorkerProcess> spares = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The last id given to a spare (spares are numbered after the slots); guarded by this. */
@@ -109,7 +100,14 @@ public final class WorkerPool implements AutoCloseable {
 
   /** Package-private for {@link WorkerPoolBuilder#start()}; callers go through {@link #builder()}. */
   WorkerPool(PoolSettings settings) throws IOException, InterruptedException {
+    this(settings, null);
+  }
+
+  /** A pool whose workers come from {@code factory}; null for real processes (tests hand in fakes). */
+  WorkerPool(PoolSettings settings, WorkerFactory factory) throws IOException, InterruptedException {
     this.settings = settings;
+    this.registry = new PoolAdmission(settings, id -> id >= 1 && id <= slots.size() ? slots.get(id - 1).current
+        : spare(id));
     this.runDirectory = RunDirectory.create(settings.keepLogs());
     ScheduledThreadPoolExecutor supervisorThread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "ipclab-supervisor");
@@ -119,6 +117,8 @@ public final class WorkerPool implements AutoCloseable {
     // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
     supervisorThread.setRemoveOnCancelPolicy(true);
     this.timer = supervisorThread;
+    this.factory = factory != null ? factory
+        : WorkerLauncher.factory(settings, timer, runDirectory, () -> server == null ? null : server.address());
     for (int id = 1; id <= settings.workers(); id++) {
       slots.add(new WorkerSlot(id));
     }
@@ -136,7 +136,7 @@ public final class WorkerPool implements AutoCloseable {
       for (WorkerSlot slot : slots) {
         spawn(slot);
       }
-      heartbeats = new HeartbeatMonitor(this::watched, timer, settings.heartbeatInterval().toMillis(),
+      heartbeats = HeartbeatMonitor.start(this::watched, timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
       for (WorkerSlot slot : slots) {
@@ -171,12 +171,7 @@ public final class WorkerPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the pool is closed; no worker is spawned into " + slot.id);
     }
-    String token = HexFormat.of().formatHex(randomBytes());
-    // An shm worker gets a file of its own, named by the path it maps; socket workers share the server's address.
-    String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(slot.id).toString()
-        : server == null ? null : server.address();
-    WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect,
-        runDirectory.workerLog(slot.id, ++slot.spawned), timer, registry);
+    WorkerProcess worker = factory.create(slot.id, runDirectory.workerLog(slot.id, ++slot.spawned), registry);
     worker.view = new PoolWorker(worker, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
@@ -190,12 +185,9 @@ public final class WorkerPool implements AutoCloseable {
       return;
     }
     int id = ++lastSpareId;
-    String token = HexFormat.of().formatHex(randomBytes());
-    String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(id).toString()
-        : server == null ? null : server.address();
     WorkerProcess spare;
     try {
-      spare = WorkerLauncher.spawn(id, token, settings, connect, runDirectory.workerLog(id, 1), timer, registry);
+      spare = factory.create(id, runDirectory.workerLog(id, 1), registry);
       spare.view = new PoolWorker(spare, this);
     } catch (IOException | RuntimeException e) {
       log.warning(() -> "could not spawn a spare: " + e.getMessage());
@@ -260,12 +252,6 @@ public final class WorkerPool implements AutoCloseable {
     return spares.stream().map(w -> w.view).toList();
   }
 
-  private static byte[] randomBytes() {
-    byte[] bytes = new byte[32]; // 256 bits, twice the 128 the protocol asks for
-    RANDOM.nextBytes(bytes);
-    return bytes;
-  }
-
   private void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + settings.readyTimeout().toNanos();
     for (WorkerProcess worker : processes()) {
@@ -280,36 +266,6 @@ public final class WorkerPool implements AutoCloseable {
         throw new WorkerFailedException("worker start failed: " + e.getCause().getMessage(), e.getCause());
       }
     }
-  }
-
-  private WorkerRegistry.Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer) {
-    if (hello.getProtocolVersion() != Protocol.VERSION) {
-      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
-          + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
-          + Protocol.VERSION + "; rebuild both from the same sources");
-    }
-    int id = hello.getWorkerId();
-    WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : spare(id);
-    if (worker == null) {
-      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
-          + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
-    }
-    String problem = worker.checkHello(hello, peer);
-    if (problem != null) {
-      RejectReason reason = problem.startsWith("the token") ? RejectReason.REJECT_REASON_BAD_TOKEN
-          : problem.startsWith("the peer") ? RejectReason.REJECT_REASON_PEER_CREDENTIALS
-          : RejectReason.REJECT_REASON_UNKNOWN_WORKER;
-      return WorkerRegistry.Admission.reject(reason, problem);
-    }
-    Set<String> missing = new TreeSet<>(settings.launch().requiredKinds());
-    missing.removeAll(hello.getTaskKindsList());
-    if (!missing.isEmpty()) {
-      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_MISSING_TASK_KINDS, worker.name() + " does not serve the"
-          + " required task kinds " + missing + "; it serves " + hello.getTaskKindsList() + ". Put the jar of the"
-          + " task module that registers them on the worker's class path (WorkerPoolBuilder.classPath) and list"
-          + " the module in its META-INF/services/dev.ipclab.worker.TaskModule.");
-    }
-    return WorkerRegistry.Admission.accept(worker);
   }
 
   private WorkerProcess spare(int id) {

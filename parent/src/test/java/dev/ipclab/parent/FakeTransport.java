@@ -23,6 +23,11 @@ final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
   }
 
   @Override
+  public void handOver(TransportListener<WorkerEnvelope> next) {
+    this.listener = next;
+  }
+
+  @Override
   public void send(ParentEnvelope message) {
     sent.add(message);
   }
