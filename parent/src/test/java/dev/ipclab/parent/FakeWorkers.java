@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link WorkerFactory} for unit tests: each worker is a {@link FakeProcess} on a {@link FakeTransport}, and it
- * says its hello through a real {@link HandshakeGate} at once, so it is READY when {@link #create} returns. The
+ * says its hello through a real {@link HandshakeGate} at once (judged by the pool's rules against itself, as on a
+ * pipe; the {@code registry} handed in is not asked), so it is READY when {@link #create} returns. The
  * test plays the worker's side: it answers tasks ({@link Worker#answer}) and ends the process when it likes.
  */
 final class FakeWorkers implements WorkerFactory {
@@ -67,11 +68,9 @@ final class FakeWorkers implements WorkerFactory {
     os.onExit().thenRun(worker::onProcessExitSafely); // as the launcher hooks a real process
     FakeTransport channel = new FakeTransport();
     created.add(new Worker(worker, os, channel));
-    WorkerRegistry onlyThis = (hello, transport, peer) -> {
-      WorkerRegistry.Admission admission = registry.admit(hello, transport, peer);
-      return admission.accepted() && admission.worker() != worker
-          ? WorkerRegistry.Admission.reject(admission.reason(), "not this channel's worker") : admission;
-    };
+    // The pool's rules, judged against this worker: it is the one expected on this channel (as on a pipe), and the
+    // slot knows it only once this returns.
+    WorkerRegistry onlyThis = new PoolAdmission(settings, claimed -> claimed == id ? worker : null);
     HandshakeGate.guard(onlyThis, channel, null, timer, settings.handshakeTimeout().toMillis(), reason -> {});
     channel.listener.onMessage(WorkerEnvelope.newBuilder().setHello(hello(id, os.pid(), token)).build());
     return worker;
