@@ -106,7 +106,7 @@ public final class WorkerPool implements AutoCloseable {
   /** A pool whose workers come from {@code factory}; null for real processes (tests hand in fakes). */
   WorkerPool(PoolSettings settings, WorkerFactory factory) throws IOException, InterruptedException {
     this.settings = settings;
-    this.registry = new PoolAdmission(settings, id -> id >= 1 && id <= slots.size() ? slots.get(id - 1).current
+    this.registry = new PoolAdmission(settings, id -> id >= 1 && id <= slots.size() ? slots.get(id - 1).current()
         : spare(id));
     this.runDirectory = RunDirectory.create(settings.keepLogs());
     ScheduledThreadPoolExecutor supervisorThread = new ScheduledThreadPoolExecutor(1, r -> {
@@ -140,7 +140,7 @@ public final class WorkerPool implements AutoCloseable {
           settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
       for (WorkerSlot slot : slots) {
-        supervisor.watch(slot, slot.current);
+        supervisor.watch(slot, slot.current());
       }
       // After the workers: spares starting alongside them would slow the pool's own start.
       for (int i = 0; i < settings.spares(); i++) {
@@ -171,7 +171,7 @@ public final class WorkerPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the pool is closed; no worker is spawned into " + slot.id);
     }
-    WorkerProcess worker = factory.create(slot.id, runDirectory.workerLog(slot.id, ++slot.spawned), registry);
+    WorkerProcess worker = factory.create(slot.id, runDirectory.workerLog(slot.id, slot.nextSpawn()), registry);
     worker.view = new PoolWorker(worker, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
@@ -290,7 +290,7 @@ public final class WorkerPool implements AutoCloseable {
   List<WorkerProcess> processes() {
     List<WorkerProcess> current = new ArrayList<>(slots.size());
     for (WorkerSlot slot : slots) {
-      WorkerProcess w = slot.current;
+      WorkerProcess w = slot.current();
       if (w != null) {
         current.add(w);
       }
@@ -303,7 +303,7 @@ public final class WorkerPool implements AutoCloseable {
    * it, pin the task ({@link TaskSpec#onWorker}) or use {@link PoolWorker#submit}.
    */
   public PoolWorker worker(int id) {
-    WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
+    WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current() : null;
     if (w == null) {
       throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
     }
@@ -315,7 +315,7 @@ public final class WorkerPool implements AutoCloseable {
     if (id < 1 || id > slots.size()) {
       throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
     }
-    return slots.get(id - 1).restarts;
+    return slots.get(id - 1).restarts();
   }
 
   /**

@@ -72,7 +72,7 @@ class SupervisorTest {
     FakeWorkers.Worker second = fakes.last(1);
     assertThat(second).isNotSameAs(first);
     assertThat(restart).isEqualTo(first.os().pid() + " -> " + second.os().pid());
-    assertThat(slot.current).isSameAs(second.process());
+    assertThat(slot.current()).isSameAs(second.process());
     assertThat(supervisor.restarts()).isEqualTo(1);
     assertThat(down).singleElement().asString().startsWith("worker-1 pid " + first.os().pid() + ": ");
     assertThat(supervisor.failure()).isNotDone();
