@@ -83,12 +83,7 @@ public final class WorkerPool implements AutoCloseable {
   private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
   /** Admits the hellos of this pool's workers; not part of the pool's public face. */
   private final WorkerRegistry registry;
-  /** Warm spares, oldest first: spawned, maybe not yet ready, never routed to. */
-  private final List<WorkerProcess> spares = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** The last id given to a spare (spares are numbered after the slots); guarded by this. */
-  private int lastSpareId;
-  /** Spares that died as spares in a row; backs their respawn off. Guarded by this. */
-  private int spareFailures;
+  private final WarmSpares spares;
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -106,8 +101,7 @@ public final class WorkerPool implements AutoCloseable {
   /** A pool whose workers come from {@code factory}; null for real processes (tests hand in fakes). */
   WorkerPool(PoolSettings settings, WorkerFactory factory) throws IOException, InterruptedException {
     this.settings = settings;
-    this.registry = new PoolAdmission(settings, id -> id >= 1 && id <= slots.size() ? slots.get(id - 1).current()
-        : spare(id));
+    this.registry = new PoolAdmission(settings, this::expected);
     this.runDirectory = RunDirectory.create(settings.keepLogs());
     ScheduledThreadPoolExecutor supervisorThread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "ipclab-supervisor");
@@ -124,9 +118,9 @@ public final class WorkerPool implements AutoCloseable {
     }
     this.router = new TaskRouter(settings.limits(), List.copyOf(slots), timer, settings.listener(),
         this::recycle);
-    this.lastSpareId = settings.workers();
+    this.spares = new WarmSpares(this, settings, timer, this::spawnSpare, this::stopped, () -> closed);
     this.supervisor = new Supervisor(settings, List.copyOf(slots), timer, router, this::spawn, () -> closed,
-        () -> ParentRecord.workersChanged(this), runDirectory.path(), this::takeSpare);
+        () -> ParentRecord.workersChanged(this), runDirectory.path(), spares::take);
     try {
       // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
       if (settings.closeOnJvmShutdown()) {
@@ -144,7 +138,7 @@ public final class WorkerPool implements AutoCloseable {
       }
       // After the workers: spares starting alongside them would slow the pool's own start.
       for (int i = 0; i < settings.spares(); i++) {
-        spawnSpare();
+        spares.spawnOne();
       }
       if (settings.inspectable()) {
         ParentRecord.poolStarted(this);
@@ -179,77 +173,35 @@ public final class WorkerPool implements AutoCloseable {
     return worker;
   }
 
-  /** Spawns one warm spare, unless the pool is closed; a spare that dies as a spare is replaced after a backoff. */
-  private synchronized void spawnSpare() {
-    if (closed || supervisor.failure().isDone()) {
-      return;
-    }
-    int id = ++lastSpareId;
-    WorkerProcess spare;
-    try {
-      spare = factory.create(id, runDirectory.workerLog(id, 1), registry);
-      spare.view = new PoolWorker(spare, this);
-    } catch (IOException | RuntimeException e) {
-      log.warning(() -> "could not spawn a spare: " + e.getMessage());
-      respawnSpareLater();
-      return;
-    }
+  /** The process expected to say hello as worker {@code id} now: a slot's current one or a spare; or null. */
+  private WorkerProcess expected(int id) {
+    return id >= 1 && id <= slots.size() ? slots.get(id - 1).current() : spares.byId(id);
+  }
+
+  /** Closed, or given up: nothing more is spawned. */
+  private boolean stopped() {
+    return closed || supervisor.failure().isDone();
+  }
+
+  /** Spawns spare {@code id}'s process; {@link WarmSpares} calls it under this pool's lock. */
+  private WorkerProcess spawnSpare(int id) throws IOException {
+    WorkerProcess spare = factory.create(id, runDirectory.workerLog(id, 1), registry);
+    spare.view = new PoolWorker(spare, this);
     alive.add(spare);
-    spares.add(spare);
-    spare.ready().thenRun(() -> {
-      synchronized (this) {
-        spareFailures = 0;
-      }
-    });
-    spare.exit().whenComplete((exit, error) -> {
-      alive.remove(spare);
-      // It died while still a spare (a taken spare is no longer in the list), and not because the pool closed.
-      if (spares.remove(spare) && !closed) {
-        log.warning(() -> "spare " + spare.name() + " pid " + spare.pid() + " exited before it was needed: "
-            + (exit == null ? error : exit.summary()));
-        respawnSpareLater();
-      }
-    });
-  }
-
-  private void respawnSpareLater() {
-    long delayMs;
-    synchronized (this) {
-      int n = spareFailures++;
-      delayMs = Math.min(settings.restartBackoffMax().toMillis(),
-          settings.restartBackoffInitial().toMillis() << Math.min(n, 20));
-    }
-    try {
-      timer.schedule(this::spawnSpare, delayMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // the pool is closing
-    }
-  }
-
-  /**
-   * The supervisor's call: hands out the oldest READY spare (removed from the spares) and spawns a new one
-   * behind it; null if no spare is ready.
-   */
-  private WorkerProcess takeSpare() {
-    for (WorkerProcess spare : spares) {
-      if (spare.state() == WorkerState.READY && spares.remove(spare)) {
-        Thread.ofVirtual().name("ipclab-spare").start(this::spawnSpare); // fork and exec off the caller
-        return spare;
-      }
-    }
-    return null;
+    spare.exit().whenComplete((exit, error) -> alive.remove(spare));
+    return spare;
   }
 
   /** What the heartbeat monitor watches: the slots' workers and the spares. */
   private List<WorkerProcess> watched() {
     List<WorkerProcess> all = processes();
-    all.addAll(spares);
+    all.addAll(spares.all());
     return all;
   }
 
   /** The warm spares now, oldest first (ready or still starting); empty without {@code spares(n)}. */
   public List<PoolWorker> spares() {
-    return spares.stream().map(w -> w.view).toList();
+    return spares.all().stream().map(w -> w.view).toList();
   }
 
   private void awaitReady() throws IOException, InterruptedException {
@@ -266,15 +218,6 @@ public final class WorkerPool implements AutoCloseable {
         throw new WorkerFailedException("worker start failed: " + e.getCause().getMessage(), e.getCause());
       }
     }
-  }
-
-  private WorkerProcess spare(int id) {
-    for (WorkerProcess spare : spares) {
-      if (spare.id() == id) {
-        return spare;
-      }
-    }
-    return null;
   }
 
   /** The current worker of every slot, in id order (after a restart, the new process). */
