@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link WorkerFactory} for unit tests: each worker is a {@link FakeProcess} on a {@link FakeTransport}, and it
  * says its hello through a real {@link HandshakeGate} at once (judged by the pool's rules against itself, as on a
  * pipe; the {@code registry} handed in is not asked), so it is READY when {@link #create} returns. The
- * test plays the worker's side: it answers tasks ({@link Worker#answer}) and ends the process when it likes.
+ * test plays the worker's side: it answers tasks ({@link Worker#answer}) and ends the process when it likes; a
+ * worker asked to shut down exits with 0 by itself.
  */
 final class FakeWorkers implements WorkerFactory {
   /** Fake pids start here, far above any real one on Linux (pid_max is at most 2^22). */
@@ -67,6 +68,11 @@ final class FakeWorkers implements WorkerFactory {
     WorkerProcess worker = new WorkerProcess(id, token, settings, logFile, timer, os, System.nanoTime(), null);
     os.onExit().thenRun(worker::onProcessExitSafely); // as the launcher hooks a real process
     FakeTransport channel = new FakeTransport();
+    channel.onSent = message -> {
+      if (message.hasShutdown()) {
+        timer.execute(() -> os.exit(0)); // a worker asked to go goes, as the real one does
+      }
+    };
     created.add(new Worker(worker, os, channel));
     // The pool's rules, judged against this worker: it is the one expected on this channel (as on a pipe), and the
     // slot knows it only once this returns.
