@@ -49,7 +49,7 @@ final class BatchRouter {
             if (placed.send() != null) {
               sends.add(placed.send());
             }
-            handles.add(placed.task());
+            handles.add(placed.task().handle());
             decided++;
             next++;
           } else if (decided > 0) {
@@ -111,10 +111,10 @@ final class BatchRouter {
       for (int i = 0; i < live.size(); i++) {
         TaskRouter.Send s = live.get(i);
         WorkerConnection.SubmittedTask t = sent.get(i);
-        s.task().requestId = t.requestId();
+        s.task().sent(t.requestId());
         t.result().whenComplete((result, error) -> router.attemptDone(s, result, error));
-        String reason = s.task().cancelReason;
-        if (reason != null && !s.task().finished.get()) {
+        String reason = s.task().cancelReason();
+        if (reason != null && !s.task().finished()) {
           worker.connection().cancel(t.requestId(), reason); // cancelled while it was being sent
         }
       }
