@@ -25,6 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(NoLeftovers.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConformIT {
+  /**
+   * A JVM's start, not the contract, sets how long a Java worker takes to say hello: on a loaded 2-CPU machine it
+   * has taken over the default 10 s, so the Java worker's runs wait longer. A broken worker still fails fast.
+   */
+  private static final String JAVA_HANDSHAKE = "60s";
 
   /** The Java worker as a plain command: this JVM's java, the worker jar, the main class; settings from IPCLAB_*. */
   private static List<String> javaWorker() {
@@ -37,7 +42,8 @@ class ConformIT {
   void javaWorkerPassesEveryCheck(String transport) throws Exception {
     List<Path> before = ConformRuns.conformDirectories();
 
-    ConformRuns.Run run = ConformRuns.conform(Map.of(), transport, javaWorker());
+    ConformRuns.Run run = ConformRuns.conform(Map.of(), transport, javaWorker(), "--handshake-timeout",
+        JAVA_HANDSHAKE);
 
     assertThat(run.report()).as(run.describe()).isNotNull();
     assertThat(run.verdicts()).as(run.describe())
@@ -52,7 +58,7 @@ class ConformIT {
 
   @Test
   void textReportShowsVerdictExpectedAndArrivedPerCheck() throws Exception {
-    List<String> args = new java.util.ArrayList<>(List.of("conform", "--"));
+    List<String> args = new java.util.ArrayList<>(List.of("conform", "--handshake-timeout", JAVA_HANDSHAKE, "--"));
     args.addAll(javaWorker());
     try (ParentCli cli = ParentCli.start(args.toArray(String[]::new))) {
       assertThat(cli.waitFor(150)).as(cli.stdout() + cli.stderr()).isZero();
