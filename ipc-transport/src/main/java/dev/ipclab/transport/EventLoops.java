@@ -56,10 +56,11 @@ public final class EventLoops {
 
   /**
    * As above, waiting as {@code idle} says: {@link IdleStrategy#SPIN} polls epoll (or the NIO selector) for a
-   * while after each event before it blocks (see {@link SpinSelectStrategy}).
+   * while after each event before it blocks (see {@link IdleSelectStrategy}); a strategy that never polls gets
+   * Netty's default, which blocks at once.
    */
   public static EventLoopGroup newGroup(String name, int threads, IdleStrategy idle) {
-    SelectStrategyFactory select = idle == IdleStrategy.SPIN ? SpinSelectStrategy::new
+    SelectStrategyFactory select = idle.polls() ? () -> new IdleSelectStrategy(idle.fresh())
         : DefaultSelectStrategyFactory.INSTANCE;
     IoHandlerFactory io = nativeAvailable() ? EpollIoHandler.newFactory(0, select)
         : NioIoHandler.newFactory(SelectorProvider.provider(), select);

@@ -38,8 +38,9 @@ import java.util.logging.Logger;
  * nothing) the transport closes, with that message as the cause: every waiting and later send fails at once, and
  * the peer's owner, told by {@link TransportListener#onClosed}, kills it, which ends the blocked write.
  *
- * <p>With {@link IdleStrategy#SPIN} the reader polls the stream for new bytes before it blocks in {@code read};
- * see {@link SpinBackoff} for the budget. The writing side lives in {@link StreamOutbound}.
+ * <p>With an {@link IdleStrategy} that polls ({@link IdleStrategy#SPIN}) the reader polls the stream for new bytes
+ * before it blocks in {@code read}, for as long as the strategy says. The writing side lives in
+ * {@link StreamOutbound}.
  */
 public final class StreamTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
   private static final Logger log = Logger.getLogger(StreamTransport.class.getName());
@@ -110,16 +111,16 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
 
   private void readLoop() {
     StreamFrameReader input = new StreamFrameReader(in, maxFrameBytes, description);
-    SpinBackoff backoff = new SpinBackoff();
+    IdleStrategy waiting = idle.fresh();
     Throwable cause = null;
     try {
       while (true) {
         if (!input.hasWholeFrame()) {
           outbound.flushDeferred(); // the next read may block, and the peer may be waiting for these replies
-          if (idle == IdleStrategy.SPIN) {
-            backoff.reset();
-            while (!input.readable() && !closed.isDone() && backoff.idle()) {
-              // spinning: see SpinBackoff
+          if (waiting.polls()) {
+            waiting.reset();
+            while (!input.readable() && !closed.isDone() && waiting.idle()) {
+              // polling before the read that may block: see the idle strategy
             }
           }
         }

@@ -3,15 +3,15 @@ package dev.ipclab.transport;
 import java.util.function.LongSupplier;
 
 /**
- * The waiting budget of {@link IdleStrategy#SPIN}: busy-poll for {@value #SPIN_NANOS} ns after the last input,
- * then yield the CPU until {@value #YIELD_NANOS} ns, then give up and block in the kernel; and not spin at all
- * while its {@link SpinGovernor} finds the spinning in the way of the peer it waits for.
+ * {@link IdleStrategy#SPIN}: busy-poll for {@value #SPIN_NANOS} ns after the last input, then yield the CPU until
+ * {@value #YIELD_NANOS} ns, then give up and block in the kernel; and not spin at all while its
+ * {@link SpinGovernor} finds the spinning in the way of the peer it waits for.
  *
  * <p>A round trip in spin mode takes a few microseconds, far inside the spin phase, so a busy channel never
  * sleeps; an idle one burns at most about a millisecond of CPU after its last frame, then costs nothing. Not
- * thread-safe: one per reading thread.
+ * thread-safe: one per reading thread, from {@link #fresh()}.
  */
-final class SpinBackoff {
+final class SpinningIdleStrategy implements IdleStrategy {
   /** Busy-polling, with {@link Thread#onSpinWait()}, for 100 µs after the last input. */
   static final long SPIN_NANOS = 100_000;
   /** Then {@link Thread#yield()} until 1 ms after the last input, then block. */
@@ -27,17 +27,18 @@ final class SpinBackoff {
   private Phase phase = Phase.NONE;
   private long spinNanos;
 
-  SpinBackoff() {
+  SpinningIdleStrategy() {
     this(new SpinGovernor(Runtime.getRuntime().availableProcessors()), System::nanoTime);
   }
 
-  SpinBackoff(SpinGovernor governor, LongSupplier clock) {
+  SpinningIdleStrategy(SpinGovernor governor, LongSupplier clock) {
     this.governor = governor;
     this.clock = clock;
   }
 
   /** Input arrived: the wait in progress, if any, is judged, and the next wait starts a fresh budget. */
-  void reset() {
+  @Override
+  public void reset() {
     if (phase == Phase.SPINNING || phase == Phase.YIELDING) {
       governor.waitEnded(phase == Phase.YIELDING, lastPoll);
       spinNanos += lastPoll - idleSince;
@@ -47,7 +48,8 @@ final class SpinBackoff {
   }
 
   /** One idle round: spins or yields and returns true, or returns false once the budget is spent (block now). */
-  boolean idle() {
+  @Override
+  public boolean idle() {
     long now = clock.getAsLong();
     if (phase == Phase.NONE) {
       idleSince = now;
@@ -71,6 +73,21 @@ final class SpinBackoff {
     SpinStats.spun(now - idleSince);
     phase = Phase.GAVE_UP;
     return false;
+  }
+
+  @Override
+  public IdleStrategy fresh() {
+    return new SpinningIdleStrategy();
+  }
+
+  @Override
+  public String cliName() {
+    return "spin";
+  }
+
+  @Override
+  public String toString() {
+    return cliName();
   }
 
   /** Nanoseconds spent spinning and yielding so far. */
