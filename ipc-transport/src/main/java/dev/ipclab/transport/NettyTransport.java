@@ -1,6 +1,7 @@
 package dev.ipclab.transport;
 
 import com.google.protobuf.MessageLite;
+import dev.ipclab.transport.fault.RawByteSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -48,7 +49,8 @@ import java.util.logging.Logger;
  * <p>{@link #pauseReading} stops reading without blocking the event loop, which also writes: heartbeats and
  * other senders' frames still go out while this side reads nothing.
  */
-public final class NettyTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
+public final class NettyTransport<I extends MessageLite, O extends MessageLite>
+    implements Transport<I, O>, RawByteSink {
   private static final Logger log = Logger.getLogger(NettyTransport.class.getName());
   /** Below this many pending outbound bytes a channel that was unwritable becomes writable again. */
   static final int LOW_WATER_BYTES = 256 * 1024;

@@ -2,6 +2,7 @@ package dev.ipclab.transport;
 
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
+import dev.ipclab.transport.fault.RawByteSink;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,8 @@ import java.util.logging.Logger;
  * before it blocks in {@code read}, for as long as the strategy says. The writing side lives in
  * {@link StreamOutbound}.
  */
-public final class StreamTransport<I extends MessageLite, O extends MessageLite> implements Transport<I, O> {
+public final class StreamTransport<I extends MessageLite, O extends MessageLite>
+    implements Transport<I, O>, RawByteSink {
   private static final Logger log = Logger.getLogger(StreamTransport.class.getName());
 
   private final InputStream in;

@@ -76,12 +76,6 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
   /** Queues {@code message} as the last frame and closes after it, without blocking: an error reply, say. */
   void sendAndClose(O message);
 
-  /**
-   * Writes bytes as they are, outside the framing. For fault injection and tests only: it is how a test
-   * plays a broken peer.
-   */
-  void writeRaw(byte[] bytes);
-
   /** Completes when the channel is closed, by either side, with the cause or null for an orderly close. */
   CompletableFuture<Throwable> closeFuture();
 

@@ -139,11 +139,6 @@ class TaskCancelTest {
     }
 
     @Override
-    public void writeRaw(byte[] bytes) {
-      inner.writeRaw(bytes);
-    }
-
-    @Override
     public CompletableFuture<Throwable> closeFuture() {
       return inner.closeFuture();
     }
