@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The shm transport with spinning readers, which sleep on their doorbells only once they stop spinning: frames of
- * every size cross, and a SIGKILLed worker is still detected, with its shm file removed.
+ * The shm transport with spinning readers, whose doorbells only report a peer's end: frames of every size cross,
+ * and a SIGKILLed worker is still detected, with its shm file removed.
  */
 @ExtendWith(NoLeftovers.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)

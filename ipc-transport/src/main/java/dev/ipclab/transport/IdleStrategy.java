@@ -11,15 +11,18 @@ import java.util.List;
  *
  * <p>Blocking lets the kernel put the reader to sleep, and a round trip then pays the wake-up of a sleeping thread
  * on another CPU (tens of microseconds here). Spinning keeps the reader on its CPU polling, which beats that floor
- * but burns a core per waiting thread; it spins, then yields, then blocks, so an idle channel does not keep a core
- * at 100% for ever. A spinner that shares its CPU with the peer it waits for takes the time the peer needs to
+ * but burns a core per waiting thread; it spins, then yields, then blocks (or parks briefly, on shared memory), so
+ * an idle channel does not keep a core at 100% for ever. A spinner that shares its CPU with the peer it waits for takes the time the peer needs to
  * answer, so spinning pauses itself (and the reader blocks) while replies keep coming late, and never starts on a
  * single CPU: spin is never slower than block for long.
  */
 public interface IdleStrategy {
   /** Sleep in the kernel until data arrives (read, epoll_wait, or the shared-memory doorbell). */
   IdleStrategy BLOCK = BlockingIdleStrategy.INSTANCE;
-  /** Busy-poll, then yield, then block: lowest latency, one busy core per waiting reader. */
+  /**
+   * Busy-poll, then yield, then block (a shared-memory reader parks instead): lowest latency, one busy core per
+   * waiting reader.
+   */
   IdleStrategy SPIN = new SpinningIdleStrategy();
 
   /**

@@ -35,7 +35,7 @@ public final class ShmChannel {
       int maxFrameBytes, String description, String threadName) {
     ShmRing inbound = side == Side.PARENT ? file.workerToParent() : file.parentToWorker();
     ShmRing outbound = side == Side.PARENT ? file.parentToWorker() : file.workerToParent();
-    ShmRingInput in = new ShmRingInput(inbound, idle, doorbellIn, description);
+    ShmRingInput in = new ShmRingInput(inbound, idle, doorbellIn, description, threadName);
     ShmRingOutput out = new ShmRingOutput(outbound, doorbellOut, in::peerGone, description);
     return new StreamTransport<>(in, out, parser, maxFrameBytes, description, threadName, IdleStrategy.BLOCK,
         TransportKind.SHM);

@@ -2,43 +2,56 @@ package dev.ipclab.transport;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
- * The consumer end of a {@link ShmRing} as a blocking stream: it polls the ring while its {@link IdleStrategy}
- * says to, then sleeps on its doorbell (a pipe from the peer), which wakes it and, by end of stream, tells it the
- * peer is gone. With {@link IdleStrategy#BLOCK} it sleeps as soon as the ring is empty.
+ * The consumer end of a {@link ShmRing} as a blocking stream, waiting by the {@link IdleStrategy}; its doorbell
+ * (a pipe from the peer) wakes it in block mode and, in both modes, tells it the peer is gone by end of stream. A
+ * strategy that polls makes it wait with {@link BackoffIdleStrategy#RING_READER} (spin, yield, park), never on
+ * the doorbell.
  *
- * <p>Why no wake-up is lost. The reader, finding the ring empty, (1) stores {@code reader_sleeping = 1}, (2) loads
- * the tail again, and only if that shows nothing new (3) blocks reading its doorbell. The writer (1') stores the
- * new tail, (2') loads {@code reader_sleeping}, and if it is set (3') writes one byte to the doorbell. All four
- * accesses are volatile, so they fall in one total order: if (2) misses the new tail, then (1') comes after (2),
- * hence after (1), and (2') sees the flag and rings; if (2') misses the flag, (2) sees the tail and the reader does
- * not block. Both may happen; the extra byte only makes a later wait return at once, and the loop then checks the
- * ring again. The doorbell is a pipe, so a byte written before the reader blocks is not lost: the read returns at
- * once. A spinning reader is rung only once it sleeps, so a busy channel costs no doorbell writes.
+ * <p>Why no wake-up is lost in block mode. The reader, finding the ring empty, (1) stores
+ * {@code reader_sleeping = 1}, (2) loads the tail again, and only if that shows nothing new (3) blocks reading its
+ * doorbell. The writer (1') stores the new tail, (2') loads {@code reader_sleeping}, and if it is set (3') writes
+ * one byte to the doorbell. All four accesses are volatile, so they fall in one total order: if (2) misses the
+ * new tail, then (1') comes after (2), hence after (1), and (2') sees the flag and rings; if (2') misses the flag,
+ * (2) sees the tail and the reader does not block. Both may happen; the extra byte only makes a later wait return
+ * at once, and the loop then checks the ring again. The doorbell is a pipe, so a byte written before the reader
+ * blocks is not lost: the read returns at once.
+ *
+ * <p>In spin mode the reader never blocks on the doorbell; a daemon thread reads it instead, only to learn of the
+ * peer's death (end of stream, which the kernel delivers even after SIGKILL) and to wake the reader.
  */
 final class ShmRingInput extends InputStream {
   private static final Logger log = Logger.getLogger(ShmRingInput.class.getName());
 
   private final ShmRing ring;
-  private final IdleStrategy idle;
   private final InputStream doorbell;
   private final String peer;
+  /** Whether the reader polls; then it never sleeps on the doorbell, which a thread of its own reads. */
+  private final boolean polling;
+  private final IdleStrategy backoff;
   private final byte[] chimes = new byte[64];
   private volatile boolean closed;
   private volatile boolean peerGone;
+  private volatile Thread reader;
 
   /**
-   * @param idle how to wait for the ring: this stream takes its own copy
    * @param doorbell the pipe the peer rings and whose end of stream means the peer is gone
    * @param peer who writes into the ring, for logs
    */
-  ShmRingInput(ShmRing ring, IdleStrategy idle, InputStream doorbell, String peer) {
+  ShmRingInput(ShmRing ring, IdleStrategy idle, InputStream doorbell, String peer, String threadName) {
     this.ring = ring;
-    this.idle = idle.fresh(); // read by one thread at a time: the transport's reader
     this.doorbell = doorbell;
     this.peer = peer;
+    this.polling = idle.polls();
+    this.backoff = polling ? new BackoffIdleStrategy(BackoffIdleStrategy.RING_READER) : idle.fresh();
+    if (polling) {
+      Thread watch = new Thread(this::watchDoorbell, threadName + "-doorbell");
+      watch.setDaemon(true);
+      watch.start();
+    }
   }
 
   /** Whether the doorbell reached end of stream: the peer closed it or died. */
@@ -57,7 +70,8 @@ final class ShmRingInput extends InputStream {
     if (len == 0) {
       return 0;
     }
-    idle.reset();
+    reader = Thread.currentThread();
+    backoff.reset();
     while (true) {
       int n = take(dst, off, len);
       if (n > 0) {
@@ -71,7 +85,7 @@ final class ShmRingInput extends InputStream {
         n = take(dst, off, len);
         return n > 0 ? n : -1;
       }
-      if (!idle.idle()) {
+      if (!backoff.idle() && !polling) { // a polling reader's back-off ends in parks of up to 1 ms
         sleepOnDoorbell();
       }
     }
@@ -85,7 +99,7 @@ final class ShmRingInput extends InputStream {
     }
   }
 
-  /** Flag, check again, then block on the doorbell (see the class comment for the race). */
+  /** Block mode: flag, check again, then block on the doorbell (see the class comment for the race). */
   private void sleepOnDoorbell() throws IOException {
     ring.readerSleeping(true);
     try {
@@ -103,8 +117,20 @@ final class ShmRingInput extends InputStream {
       peerGone = true;
     } finally {
       ring.readerSleeping(false);
-      idle.reset(); // woken: the next wait polls afresh
+      backoff.reset();
     }
+  }
+
+  private void watchDoorbell() {
+    try {
+      while (doorbell.read(chimes, 0, chimes.length) >= 0) {
+        // Spinning readers are never rung; bytes here are stray output (a thread dump on stdout, say): ignored.
+      }
+    } catch (IOException e) {
+      log.fine(() -> "doorbell from " + peer + " failed: " + e + "; taking the peer as gone");
+    }
+    peerGone = true;
+    LockSupport.unpark(reader);
   }
 
   @Override
@@ -112,10 +138,11 @@ final class ShmRingInput extends InputStream {
     return ring.available();
   }
 
-  /** Tells the producer that nobody reads any more; a polling reader sees it at its next round. */
+  /** Tells the producer that nobody reads any more, and wakes a waiting reader. */
   @Override
   public void close() {
     closed = true;
     ring.closeReader();
+    LockSupport.unpark(reader);
   }
 }

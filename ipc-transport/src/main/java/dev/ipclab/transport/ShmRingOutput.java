@@ -9,8 +9,8 @@ import java.util.logging.Logger;
  * The producer end of a {@link ShmRing} as a blocking stream: each write publishes its bytes at once and rings
  * the consumer's doorbell only if it said it is going to sleep (see {@link ShmRingInput} for the protocol).
  *
- * <p>A full ring is backpressure, as a full pipe is: the writer waits, polling with {@link Backoff#FULL_RING},
- * until the consumer frees room, closes, or is gone.
+ * <p>A full ring is backpressure, as a full pipe is: the writer waits, polling with
+ * {@link BackoffIdleStrategy#FULL_RING}, until the consumer frees room, closes, or is gone.
  */
 final class ShmRingOutput extends OutputStream {
   private static final Logger log = Logger.getLogger(ShmRingOutput.class.getName());
@@ -19,7 +19,7 @@ final class ShmRingOutput extends OutputStream {
   private final OutputStream doorbell;
   private final BooleanSupplier peerGone;
   private final String peer;
-  private final Backoff backoff = new Backoff(Backoff.FULL_RING);
+  private final IdleStrategy backoff = new BackoffIdleStrategy(BackoffIdleStrategy.FULL_RING);
   private volatile boolean closed;
 
   /**

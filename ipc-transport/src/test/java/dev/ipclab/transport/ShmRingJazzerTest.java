@@ -108,7 +108,7 @@ class ShmRingJazzerTest {
       MemorySegment control = arena.allocate(ShmRing.CONTROL_BYTES, 64);
       ShmRing ring = new ShmRing(control, arena.allocate(capacity, 64));
       Producer producer = new Producer(ring, control, input, from, publish, headDelta, tailDelta);
-      ShmRingInput in = new ShmRingInput(ring, IdleStrategy.BLOCK, producer, "fuzz peer");
+      ShmRingInput in = new ShmRingInput(ring, IdleStrategy.BLOCK, producer, "fuzz peer", "fuzz");
       StreamFrameReader reader = new StreamFrameReader(in, CAP, "fuzz peer");
       List<byte[]> frames = new ArrayList<>();
       int largest = reader.buffer().length;

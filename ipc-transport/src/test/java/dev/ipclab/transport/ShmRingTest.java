@@ -83,7 +83,7 @@ class ShmRingTest {
     ShmRing ring = ring(256);
     java.nio.channels.Pipe doorbell = java.nio.channels.Pipe.open();
     ShmRingInput in = new ShmRingInput(ring, IdleStrategy.BLOCK,
-        java.nio.channels.Channels.newInputStream(doorbell.source()), "test writer");
+        java.nio.channels.Channels.newInputStream(doorbell.source()), "test writer", "shm-ring-test");
     ShmRingOutput out = new ShmRingOutput(ring,
         java.nio.channels.Channels.newOutputStream(doorbell.sink()), in::peerGone, "test reader");
     byte[] data = bytes(100_000, 4); // about 390 times the ring
@@ -115,9 +115,9 @@ class ShmRingTest {
     java.nio.channels.Pipe pingBell = java.nio.channels.Pipe.open();
     java.nio.channels.Pipe pongBell = java.nio.channels.Pipe.open();
     ShmRingInput echoIn = new ShmRingInput(ping, IdleStrategy.BLOCK,
-        java.nio.channels.Channels.newInputStream(pingBell.source()), "pinger");
+        java.nio.channels.Channels.newInputStream(pingBell.source()), "pinger", "shm-ring-test-echo");
     ShmRingInput pingerIn = new ShmRingInput(pong, IdleStrategy.BLOCK,
-        java.nio.channels.Channels.newInputStream(pongBell.source()), "echo");
+        java.nio.channels.Channels.newInputStream(pongBell.source()), "echo", "shm-ring-test-pinger");
     ShmRingOutput pingerOut = new ShmRingOutput(ping,
         java.nio.channels.Channels.newOutputStream(pingBell.sink()), pingerIn::peerGone, "echo");
     ShmRingOutput echoOut = new ShmRingOutput(pong,

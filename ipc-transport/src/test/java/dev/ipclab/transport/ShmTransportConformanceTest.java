@@ -57,7 +57,7 @@ class ShmTransportConformanceTest extends TransportConformanceTest {
     return StreamTransport.class;
   }
 
-  /** The same contract with spinning readers, which ring their doorbells only once they stop spinning. */
+  /** The same contract with spinning readers, whose doorbells only report the peer's end. */
   static class Spin extends ShmTransportConformanceTest {
     @Override
     IdleStrategy idle() {
