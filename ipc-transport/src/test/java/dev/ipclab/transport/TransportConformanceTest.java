@@ -10,6 +10,7 @@ import dev.ipclab.proto.v1.Goodbye;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.fault.RawByteSink;
+import dev.ipclab.transport.frame.Frames;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
