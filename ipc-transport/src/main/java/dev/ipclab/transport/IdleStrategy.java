@@ -12,9 +12,9 @@ import java.util.List;
  * <p>Blocking lets the kernel put the reader to sleep, and a round trip then pays the wake-up of a sleeping thread
  * on another CPU (tens of microseconds here). Spinning keeps the reader on its CPU polling, which beats that floor
  * but burns a core per waiting thread; it spins, then yields, then blocks (or parks briefly, on shared memory), so
- * an idle channel does not keep a core at 100% for ever. A spinner that shares its CPU with the peer it waits for takes the time the peer needs to
- * answer, so spinning pauses itself (and the reader blocks) while replies keep coming late, and never starts on a
- * single CPU: spin is never slower than block for long.
+ * an idle channel does not keep a core at 100% for ever. On pipes and sockets, a spinner that shares its CPU with
+ * the peer it waits for takes the time the peer needs to answer, so spinning pauses itself (and the reader blocks)
+ * while replies keep coming late, and never starts on a single CPU: spin is never slower than block for long.
  */
 public interface IdleStrategy {
   /** Sleep in the kernel until data arrives (read, epoll_wait, or the shared-memory doorbell). */
