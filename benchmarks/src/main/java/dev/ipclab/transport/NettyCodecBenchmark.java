@@ -1,6 +1,8 @@
 package dev.ipclab.transport;
 
 import com.google.protobuf.MessageLite;
+import dev.ipclab.transport.frame.Frames;
+import dev.ipclab.transport.netty.NettyPipelines;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.concurrent.TimeUnit;

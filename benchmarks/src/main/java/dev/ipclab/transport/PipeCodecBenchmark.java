@@ -1,6 +1,9 @@
 package dev.ipclab.transport;
 
 import com.google.protobuf.MessageLite;
+import dev.ipclab.transport.frame.Frames;
+import dev.ipclab.transport.frame.StreamFrameReader;
+import dev.ipclab.transport.stream.StreamTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

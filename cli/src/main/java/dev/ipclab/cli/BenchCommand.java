@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
     logging.quiet = !logging.verbose;
     logging.apply();
     List<TransportKind> t = transports != null ? transports : Arrays.asList(TransportKind.values());
-    List<IdleStrategy> i = idles != null ? idles : Arrays.asList(IdleStrategy.values());
+    List<IdleStrategy> i = idles != null ? idles : IdleStrategy.values();
     List<Integer> p = payloads != null ? payloads : List.of(0, 100, 4096, 65536);
     int n = spawns != null ? spawns : quick ? 10 : 20;
     if (p.stream().anyMatch(b -> b < 0 || b > 16 << 20)) {

@@ -66,7 +66,7 @@ final class ConformCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--handshake-timeout must be positive");
     }
     // Conform's own logging stays off stdout, which carries the report.
-    dev.ipclab.transport.ProcessLog.init("conform", java.util.logging.Level.WARNING, System.err);
+    dev.ipclab.transport.log.ProcessLog.init("conform", java.util.logging.Level.WARNING, System.err);
     ConformReport report = new ConformRun(new ConformRun.Settings(List.copyOf(command), kind,
         handshakeTimeout.toMillis())).run();
     if (json) {

@@ -9,7 +9,7 @@ import dev.ipclab.demos.Demos;
 import dev.ipclab.demos.Verdict;
 import dev.ipclab.demos.trace.ChromeTraceWriter;
 import dev.ipclab.demos.trace.TraceRecorder;
-import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.log.ProcessLog;
 import dev.ipclab.transport.TransportKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.ipclab.cli;
 
-import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.log.ProcessLog;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.ipclab.cli;
 
-import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.log.ProcessLog;
 import java.util.logging.Level;
 import picocli.CommandLine.Option;
 

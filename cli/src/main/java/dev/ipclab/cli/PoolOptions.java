@@ -2,7 +2,7 @@ package dev.ipclab.cli;
 
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.parent.WorkerPoolBuilder;
-import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.frame.Frames;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ipclab.cli;
 
-import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.protocol.Protocol;
 import picocli.CommandLine.IVersionProvider;
 
 /** Reports the ipclab build, the protocol revision and the Java it runs on. */

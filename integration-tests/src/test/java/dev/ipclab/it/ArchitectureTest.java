@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The rules of the house, checked on the compiled classes: the library (ipc-proto, ipc-transport, worker, parent)
  * never depends on the application (demos, cli) or on the application's libraries, worker and parent never depend
- * on each other, the application stays out of the library's internal packages, and the library's public API is
+ * on each other, the transport API depends on none of its implementations, the application stays out of the
+ * library's internal packages, and the library's public API is
  * the committed list in {@code src/test/resources/library-api.txt}, so that changing it is a decision.
  *
  * <p>After a deliberate API change: {@code ./mvnw -o -pl integration-tests test -Dtest=ArchitectureTest
@@ -71,6 +72,30 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.ipclab.parent..")
         .should().dependOnClassesThat().resideInAPackage("dev.ipclab.worker..")
         .because("the parent finds the worker's class path at run time; it has no compile-time dependency on it")
+        .check(classes);
+  }
+
+  @Test
+  void theTransportApiDependsOnNoImplementation() {
+    noClasses().that().resideInAPackage("dev.ipclab.transport")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.ipclab.transport.stream..",
+            "dev.ipclab.transport.netty..", "dev.ipclab.transport.shm..", "dev.ipclab.transport.protocol..",
+            "dev.ipclab.transport.os..", "dev.ipclab.transport.log..", "dev.ipclab.transport.fault..")
+        .because("Transport, its listener, kinds, idle strategies and exceptions are what every implementation"
+            + " builds on; only the framing they share sits below them")
+        .check(classes);
+  }
+
+  @Test
+  void theStreamAndSocketTransportsAreIndependent() {
+    noClasses().that().resideInAPackage("dev.ipclab.transport.stream..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.ipclab.transport.netty..",
+            "dev.ipclab.transport.shm..")
+        .because("the shm transport is built on the stream transport, never the other way round")
+        .check(classes);
+    noClasses().that().resideInAPackage("dev.ipclab.transport.netty..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.ipclab.transport.stream..",
+            "dev.ipclab.transport.shm..")
         .check(classes);
   }
 

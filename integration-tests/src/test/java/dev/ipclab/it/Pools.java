@@ -9,7 +9,7 @@ import java.time.Duration;
 final class Pools {
   static {
     // The test JVM is a parent too: its log lines name it, as the real parent's do.
-    dev.ipclab.transport.ProcessLog.init("test", java.util.logging.Level.INFO, System.err);
+    dev.ipclab.transport.log.ProcessLog.init("test", java.util.logging.Level.INFO, System.err);
   }
 
   private Pools() {}

@@ -1,6 +1,7 @@
 package dev.ipclab.transport;
 
 import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.transport.frame.Frames;
 
 /** A peer announced a frame larger than the agreed limit; the frame was not read and nothing was allocated. */
 public final class FrameTooLargeException extends ProtocolException {

@@ -44,7 +44,7 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
    * the hot path). Thread-safe; frames never interleave, and one thread's frames keep their order. May block
    * while the OS channel is full, which is backpressure from a peer that does not read: on a pipe for at most the
    * send wait limit (30 s), after which a peer that read nothing is given up and the channel closed (see
-   * {@link StreamTransport}); on tcp/uds while more than 1 MiB waits, for at most 30 s (see {@link NettyTransport}).
+   * {@code StreamTransport}); on tcp/uds while more than 1 MiB waits, for at most 30 s (see {@code NettyTransport}).
    * Interruptibly, both. A send on a socket's own event loop never waits.
    *
    * @throws java.io.UncheckedIOException if the transport is closed (a close racing the send may instead drop the
@@ -89,12 +89,6 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
 
   /** Queues {@code message} as the last frame and closes after it, without blocking: an error reply, say. */
   void sendAndClose(O message);
-
-  /**
-   * Writes bytes as they are, outside the framing. For fault injection and tests only: it is how a test
-   * plays a broken peer.
-   */
-  void writeRaw(byte[] bytes);
 
   /** Completes when the channel is closed, by either side, with the cause or null for an orderly close. */
   CompletableFuture<Throwable> closeFuture();

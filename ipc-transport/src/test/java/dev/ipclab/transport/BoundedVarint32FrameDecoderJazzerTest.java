@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.frame.BoundedVarint32FrameDecoder;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

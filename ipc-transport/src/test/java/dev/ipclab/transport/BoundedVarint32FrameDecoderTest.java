@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.transport.frame.BoundedVarint32FrameDecoder;
+import dev.ipclab.transport.frame.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -2,6 +2,7 @@ package dev.ipclab.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ipclab.transport.frame.BytePreview;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -6,13 +6,13 @@ import java.io.InputStream;
  * A fuzz input's stream as a pipe delivers it: bytes from {@code from} on, at most {@code readSize} per read, then
  * end of stream; it counts the reads that found bytes, so a test can tell whether a call would have blocked.
  */
-final class ChunkedInput extends InputStream {
+public final class ChunkedInput extends InputStream {
   private final byte[] bytes;
   private final int readSize;
   private int at;
   private int reads;
 
-  ChunkedInput(byte[] bytes, int from, int readSize) {
+  public ChunkedInput(byte[] bytes, int from, int readSize) {
     this.bytes = bytes;
     this.at = from;
     this.readSize = readSize;
@@ -22,7 +22,7 @@ final class ChunkedInput extends InputStream {
    * The read size that byte 0 of every fuzz input selects in its low six bits: 1..63 bytes, or 0x3f for the whole
    * stream in one read.
    */
-  static int readSize(byte how) {
+  public static int readSize(byte how) {
     return (how & 0x3f) == 0x3f ? Integer.MAX_VALUE : (how & 0x3f) + 1;
   }
 
@@ -51,7 +51,7 @@ final class ChunkedInput extends InputStream {
     return Math.min(readSize, bytes.length - at);
   }
 
-  int reads() {
+  public int reads() {
     return reads;
   }
 }

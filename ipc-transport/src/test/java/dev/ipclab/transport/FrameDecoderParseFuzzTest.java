@@ -10,6 +10,8 @@ import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Task;
 import dev.ipclab.proto.v1.Welcome;
+import dev.ipclab.transport.frame.BoundedVarint32FrameDecoder;
+import dev.ipclab.transport.frame.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -1,5 +1,6 @@
 package dev.ipclab.transport;
 
+import dev.ipclab.transport.frame.Frames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,11 +9,11 @@ import java.util.List;
  * The framing of {@link Frames}, decoded the plain and slow way: the answer every frame reader must agree with,
  * whatever the bytes and however they are cut into reads.
  */
-final class FrameModel {
+public final class FrameModel {
   private FrameModel() {}
 
   /** How a stream ends after its last whole frame. */
-  enum End {
+  public enum End {
     /** Between frames: nothing left over. */
     CLEAN,
     /** Inside a length prefix. */
@@ -26,10 +27,10 @@ final class FrameModel {
   }
 
   /** The whole frames in order, then how the stream ended. */
-  record Decoded(List<byte[]> frames, End end, long announced) {}
+  public record Decoded(List<byte[]> frames, End end, long announced) {}
 
   /** Decodes {@code stream[from..]} with frame limit {@code maxFrameBytes}. */
-  static Decoded decode(byte[] stream, int from, int maxFrameBytes) {
+  public static Decoded decode(byte[] stream, int from, int maxFrameBytes) {
     List<byte[]> frames = new ArrayList<>();
     int at = from;
     while (true) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.transport.frame.Frames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;

@@ -19,13 +19,13 @@ import java.util.concurrent.TimeoutException;
  * <p>Loading and instrumenting a class allocates megabytes on the loading thread; an input whose run loaded a class
  * is run again (its target is rebuilt from the input each time) and the quiet run is the one measured.
  */
-final class FuzzLimits {
+public final class FuzzLimits {
   /**
    * How long an input may run without loading a class: far above any one input's time (microseconds), far below a
    * hung build. Loading counts as progress: the first inputs of a fuzzing run load and instrument hundreds of
    * classes (protobuf's among them), which took over 60 s on two CPUs shared with other builds.
    */
-  static final Duration PER_INPUT = Duration.ofSeconds(30);
+  public static final Duration PER_INPUT = Duration.ofSeconds(30);
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -36,13 +36,13 @@ final class FuzzLimits {
   private FuzzLimits() {}
 
   /** What one input's run returned and the bytes its thread allocated. */
-  record Measured<T>(T value, long allocatedBytes) {}
+  public record Measured<T>(T value, long allocatedBytes) {}
 
   /**
    * Runs {@code body} on the reused fuzz thread and waits at most {@link #PER_INPUT}; its exceptions are rethrown
    * as they are, so Jazzer sees the real finding.
    */
-  static synchronized <T> Measured<T> run(Callable<T> body) throws Exception {
+  public static synchronized <T> Measured<T> run(Callable<T> body) throws Exception {
     Future<Measured<T>> future = runner.submit(() -> {
       Measured<T> measured;
       int runs = 0;

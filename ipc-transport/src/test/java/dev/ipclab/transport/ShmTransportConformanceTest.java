@@ -2,6 +2,9 @@ package dev.ipclab.transport;
 
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.shm.ShmChannel;
+import dev.ipclab.transport.shm.ShmFile;
+import dev.ipclab.transport.stream.StreamTransport;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.file.Files;

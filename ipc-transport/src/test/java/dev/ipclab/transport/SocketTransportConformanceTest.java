@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.MessageLite;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.frame.Frames;
+import dev.ipclab.transport.netty.EventLoops;
+import dev.ipclab.transport.netty.NettyPipelines;
+import dev.ipclab.transport.netty.NettyTransport;
+import dev.ipclab.transport.netty.NettyTransportProbe;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -100,7 +105,7 @@ abstract class SocketTransportConformanceTest extends TransportConformanceTest {
       try {
         sender.send(Traffic.ping(i, Traffic.payload(i, size)));
         sent++;
-        maxPending = Math.max(maxPending, sender.pendingBytes());
+        maxPending = Math.max(maxPending, NettyTransportProbe.pendingBytes(sender));
       } catch (IllegalStateException e) {
         refused = e;
       }
@@ -111,7 +116,7 @@ abstract class SocketTransportConformanceTest extends TransportConformanceTest {
         .hasMessageContaining("it may be stopped (SIGSTOP) or stuck");
     // Without backpressure all 5000 frames (312 MiB) would have been accepted into the heap.
     assertThat(maxPending).as("largest pending outbound bytes seen")
-        .isLessThanOrEqualTo(NettyTransport.HIGH_WATER_BYTES + 2L * size);
+        .isLessThanOrEqualTo(NettyTransportProbe.HIGH_WATER_BYTES + 2L * size);
     assertThat(parent().closeFuture()).as("a refused send does not close the channel").isNotDone();
   }
 

@@ -77,28 +77,28 @@ class SpinGovernorTest {
   void theBackoffJudgesAWaitByThePhaseItEndedIn() {
     long[] now = {0};
     SpinGovernor governor = new SpinGovernor(2);
-    SpinBackoff backoff = new SpinBackoff(governor, () -> now[0]);
+    SpinningIdleStrategy backoff = new SpinningIdleStrategy(governor, () -> now[0]);
     for (int i = 0; i < SpinGovernor.MAX_LATE; i++) {
       backoff.reset();
       assertThat(backoff.idle()).isTrue(); // spinning
-      now[0] += SpinBackoff.SPIN_NANOS;
+      now[0] += SpinningIdleStrategy.SPIN_NANOS;
       assertThat(backoff.idle()).isTrue(); // yielding: the reply is late
       backoff.reset(); // the reply arrives
       now[0] += 1_000;
     }
     assertThat(backoff.pauses()).isEqualTo(1);
     assertThat(backoff.idle()).as("paused: block at once").isFalse();
-    assertThat(backoff.spinNanos()).isEqualTo(SpinGovernor.MAX_LATE * SpinBackoff.SPIN_NANOS);
+    assertThat(backoff.spinNanos()).isEqualTo(SpinGovernor.MAX_LATE * SpinningIdleStrategy.SPIN_NANOS);
   }
 
   @Test
   void aWaitThatRanOutTheBudgetIsAnIdleChannelNotALateReply() {
     long[] now = {0};
-    SpinBackoff backoff = new SpinBackoff(new SpinGovernor(2), () -> now[0]);
+    SpinningIdleStrategy backoff = new SpinningIdleStrategy(new SpinGovernor(2), () -> now[0]);
     for (int i = 0; i < 4 * SpinGovernor.MAX_LATE; i++) {
       backoff.reset();
       assertThat(backoff.idle()).isTrue();
-      now[0] += SpinBackoff.YIELD_NANOS;
+      now[0] += SpinningIdleStrategy.YIELD_NANOS;
       assertThat(backoff.idle()).isFalse(); // blocks in the kernel until the next frame
       now[0] += 1_000 * 1_000_000L;
     }

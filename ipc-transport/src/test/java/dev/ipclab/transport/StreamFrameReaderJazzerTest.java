@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.transport.frame.StreamFrameReader;
 import java.io.EOFException;
 import java.util.ArrayList;
 import java.util.List;

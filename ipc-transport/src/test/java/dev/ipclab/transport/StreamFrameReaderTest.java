@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ipclab.proto.v1.ErrorCode;
+import dev.ipclab.transport.frame.Frames;
+import dev.ipclab.transport.frame.StreamFrameReader;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;

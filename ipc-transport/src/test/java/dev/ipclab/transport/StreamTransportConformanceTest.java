@@ -2,6 +2,7 @@ package dev.ipclab.transport;
 
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.stream.StreamTransport;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;

@@ -11,6 +11,8 @@ import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
 import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.frame.Frames;
+import dev.ipclab.transport.stream.StreamTransport;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -9,6 +9,8 @@ import dev.ipclab.proto.v1.ErrorReply;
 import dev.ipclab.proto.v1.Goodbye;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.fault.RawByteSink;
+import dev.ipclab.transport.frame.Frames;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -264,7 +266,7 @@ abstract class TransportConformanceTest extends TransportPairTest {
     byte[] garbage = new byte[6];
     java.util.Arrays.fill(garbage, (byte) 0xff);
 
-    worker().writeRaw(garbage);
+    RawByteSink.of(worker()).writeRaw(garbage);
 
     Throwable cause = parent().closeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(parentSeen.closed.get(WAIT_SECONDS, TimeUnit.SECONDS)).isSameAs(cause);
@@ -291,7 +293,7 @@ abstract class TransportConformanceTest extends TransportPairTest {
     parent().start(parentSeen);
     worker().start(workerSeen);
 
-    worker().writeRaw(Traffic.TWO_GIB_PREFIX);
+    RawByteSink.of(worker()).writeRaw(Traffic.TWO_GIB_PREFIX);
 
     // "At once" is a fact, not a duration: only the prefix was sent, so a FrameTooLargeException (below) can only
     // come from refusing the prefix; a receiver waiting for the body would never produce it.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
+import dev.ipclab.transport.frame.Frames;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 

@@ -2,6 +2,7 @@ package dev.ipclab.transport;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ipclab.transport.netty.EventLoops;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;

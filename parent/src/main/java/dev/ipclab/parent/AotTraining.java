@@ -2,9 +2,9 @@ package dev.ipclab.parent;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.proto.v1.Pong;
-import dev.ipclab.transport.EventLoops;
-import dev.ipclab.transport.ProcessLog;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.log.ProcessLog;
+import dev.ipclab.transport.netty.EventLoops;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

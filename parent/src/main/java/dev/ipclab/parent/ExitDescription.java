@@ -1,6 +1,6 @@
 package dev.ipclab.parent;
 
-import dev.ipclab.transport.WorkerExitCodes;
+import dev.ipclab.transport.protocol.WorkerExitCodes;
 import java.util.List;
 
 /**

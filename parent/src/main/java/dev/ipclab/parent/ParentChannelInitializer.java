@@ -2,9 +2,9 @@ package dev.ipclab.parent;
 
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
-import dev.ipclab.transport.NettyPipelines;
-import dev.ipclab.transport.NettyTransport;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.netty.NettyPipelines;
+import dev.ipclab.transport.netty.NettyTransport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.epoll.EpollDomainSocketChannel;

@@ -4,7 +4,7 @@ import dev.ipclab.proto.v1.Hello;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.RejectReason;
 import dev.ipclab.proto.v1.WorkerEnvelope;
-import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.protocol.Protocol;
 import dev.ipclab.transport.Transport;
 import java.util.Set;
 import java.util.TreeSet;

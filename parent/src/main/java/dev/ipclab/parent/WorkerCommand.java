@@ -1,8 +1,8 @@
 package dev.ipclab.parent;
 
 import dev.ipclab.transport.IdleStrategy;
-import dev.ipclab.transport.Protocol;
-import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.protocol.Protocol;
+import dev.ipclab.transport.log.ProcessLog;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;
 import java.nio.file.Path;

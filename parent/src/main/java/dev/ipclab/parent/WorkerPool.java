@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.protocol.Protocol;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

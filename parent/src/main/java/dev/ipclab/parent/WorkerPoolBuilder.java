@@ -1,8 +1,8 @@
 package dev.ipclab.parent;
 
-import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.frame.Frames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

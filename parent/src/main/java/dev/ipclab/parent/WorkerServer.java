@@ -1,8 +1,8 @@
 package dev.ipclab.parent;
 
-import dev.ipclab.transport.EventLoops;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.netty.EventLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;

@@ -55,11 +55,6 @@ final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
   }
 
   @Override
-  public void writeRaw(byte[] bytes) {
-    throw new UnsupportedOperationException("the parent never writes raw bytes");
-  }
-
-  @Override
   public CompletableFuture<Throwable> closeFuture() {
     return closed;
   }

@@ -8,11 +8,11 @@ import dev.ipclab.proto.v1.Hello;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
-import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.transport.TransportListener;
+import dev.ipclab.transport.frame.Frames;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -136,11 +136,6 @@ class TaskCancelTest {
     @Override
     public void sendAndClose(ParentEnvelope message) {
       inner.sendAndClose(message);
-    }
-
-    @Override
-    public void writeRaw(byte[] bytes) {
-      inner.writeRaw(bytes);
     }
 
     @Override

@@ -10,7 +10,7 @@ import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.proto.v1.WorkerStatus;
-import dev.ipclab.transport.Protocol;
+import dev.ipclab.transport.protocol.Protocol;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package dev.ipclab.parent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.frame.Frames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -4,11 +4,12 @@ import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.proto.v1.WorkerStatus;
-import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import dev.ipclab.transport.TransportListener;
+import dev.ipclab.transport.fault.RawByteSink;
+import dev.ipclab.transport.frame.Frames;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and the task runner. Sizes come from {@code getSerializedSize()}, which protobuf memoizes, so the encoder does
  * not compute them again; a LongAdder per counter keeps senders on several threads from contending.
  */
-final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelope> {
+final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelope>, RawByteSink {
   private final Transport<ParentEnvelope, WorkerEnvelope> inner;
   private final LongAdder framesIn = new LongAdder();
   private final LongAdder framesOut = new LongAdder();
@@ -144,7 +145,7 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
 
   @Override
   public void writeRaw(byte[] bytes) {
-    inner.writeRaw(bytes);
+    RawByteSink.of(inner).writeRaw(bytes);
   }
 
   @Override

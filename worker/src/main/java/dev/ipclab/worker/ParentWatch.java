@@ -1,6 +1,6 @@
 package dev.ipclab.worker;
 
-import dev.ipclab.transport.WorkerExitCodes;
+import dev.ipclab.transport.protocol.WorkerExitCodes;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

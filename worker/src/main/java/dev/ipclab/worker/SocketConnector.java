@@ -2,10 +2,10 @@ package dev.ipclab.worker;
 
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
-import dev.ipclab.transport.EventLoops;
-import dev.ipclab.transport.NettyPipelines;
-import dev.ipclab.transport.NettyTransport;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.netty.EventLoops;
+import dev.ipclab.transport.netty.NettyPipelines;
+import dev.ipclab.transport.netty.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

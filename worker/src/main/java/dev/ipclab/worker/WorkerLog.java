@@ -1,6 +1,6 @@
 package dev.ipclab.worker;
 
-import dev.ipclab.transport.ProcessLog;
+import dev.ipclab.transport.log.ProcessLog;
 import java.io.PrintStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;

@@ -3,9 +3,9 @@ package dev.ipclab.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.IdleStrategy;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.frame.Frames;
 import dev.ipclab.worker.WorkerConfig.BadConfigurationException;
 import java.util.HashMap;
 import java.util.Map;

@@ -146,11 +146,6 @@ class WorkerSessionFuzzTest {
     }
 
     @Override
-    public void writeRaw(byte[] bytes) {
-      throw new UnsupportedOperationException("no faults armed");
-    }
-
-    @Override
     public CompletableFuture<Throwable> closeFuture() {
       return closed;
     }

@@ -76,7 +76,7 @@ public final class ChaosRun implements PoolListener {
   public ChaosRun(ChaosSettings settings, PrintStream progress) {
     this.settings = settings;
     this.progress = progress;
-    this.marker = dev.ipclab.transport.Protocol.CHAOS_RUN_PROPERTY + "=" + parentPid + "-"
+    this.marker = dev.ipclab.transport.protocol.Protocol.CHAOS_RUN_PROPERTY + "=" + parentPid + "-"
         + Long.toHexString(System.nanoTime());
   }
 

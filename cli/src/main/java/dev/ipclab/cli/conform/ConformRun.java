@@ -3,8 +3,8 @@ package dev.ipclab.cli.conform;
 import static dev.ipclab.cli.conform.Waits.ms;
 
 import dev.ipclab.proto.v1.Hello;
-import dev.ipclab.transport.BytePreview;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.frame.BytePreview;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +117,7 @@ public final class ConformRun {
   private CheckResult hello(Session s, Session.Handshake h, long millis) {
     String expected = "a Hello within " + ms(timing.handshakeTimeoutMs()) + ": token = IPCLAB_TOKEN, pid "
         + s.process().pid() + ", worker_id " + WorkerSpawn.WORKER_ID + ", protocol_version "
-        + dev.ipclab.transport.Protocol.VERSION + ", request_id 0";
+        + dev.ipclab.transport.protocol.Protocol.VERSION + ", request_id 0";
     if (h.ok()) {
       Hello hello = h.hello();
       return CheckResult.pass(ConformCheck.HELLO, expected, "a Hello after " + ms(millis) + ": pid "

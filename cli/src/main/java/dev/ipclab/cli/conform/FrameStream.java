@@ -3,7 +3,7 @@ package dev.ipclab.cli.conform;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.WorkerEnvelope;
-import dev.ipclab.transport.BytePreview;
+import dev.ipclab.transport.frame.BytePreview;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -144,9 +144,9 @@ final class Session implements AutoCloseable {
       problems.add("worker_id " + hello.getWorkerId() + ", but IPCLAB_WORKER_ID is " + WorkerSpawn.WORKER_ID
           + " (Reject UNKNOWN_WORKER)");
     }
-    if (hello.getProtocolVersion() != dev.ipclab.transport.Protocol.VERSION) {
+    if (hello.getProtocolVersion() != dev.ipclab.transport.protocol.Protocol.VERSION) {
       problems.add("protocol_version " + hello.getProtocolVersion() + ", not "
-          + dev.ipclab.transport.Protocol.VERSION + " (Reject PROTOCOL_VERSION)");
+          + dev.ipclab.transport.protocol.Protocol.VERSION + " (Reject PROTOCOL_VERSION)");
     }
     if (envelope.getRequestId() != 0) {
       problems.add("request_id " + envelope.getRequestId() + ", not 0 (a Hello is one-way)");

@@ -1,9 +1,9 @@
 package dev.ipclab.cli.conform;
 
-import dev.ipclab.transport.Frames;
 import dev.ipclab.transport.IdleStrategy;
-import dev.ipclab.transport.Protocol;
 import dev.ipclab.transport.TransportKind;
+import dev.ipclab.transport.frame.Frames;
+import dev.ipclab.transport.protocol.Protocol;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.ipclab.demos.trace;
 
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

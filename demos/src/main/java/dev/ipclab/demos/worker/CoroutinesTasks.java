@@ -11,7 +11,7 @@ import dev.ipclab.demos.proto.v1.GeneratorRun;
 import dev.ipclab.demos.proto.v1.GeneratorTrace;
 import dev.ipclab.demos.proto.v1.InterleaveRun;
 import dev.ipclab.demos.proto.v1.InterleaveTrace;
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.WorkerContext;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import dev.ipclab.demos.proto.v1.SpawnThreads;
 import dev.ipclab.demos.proto.v1.ThreadKind;
 import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.WorkerContext;
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import dev.ipclab.demos.proto.v1.CalibrationResult;
 import dev.ipclab.demos.proto.v1.RunUnits;
 import dev.ipclab.demos.proto.v1.UnitSpan;
 import dev.ipclab.demos.proto.v1.UnitSpans;
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.WorkerContext;
 import java.util.ArrayList;

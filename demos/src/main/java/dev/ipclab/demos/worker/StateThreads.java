@@ -2,7 +2,7 @@ package dev.ipclab.demos.worker;
 
 import dev.ipclab.demos.proto.v1.StateRole;
 import dev.ipclab.demos.proto.v1.StateThread;
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import dev.ipclab.demos.proto.v1.CounterMode;
 import dev.ipclab.demos.proto.v1.CounterRace;
 import dev.ipclab.demos.proto.v1.CounterRaceResult;
 import dev.ipclab.demos.proto.v1.RacerReport;
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.WorkerContext;
 import java.io.IOException;

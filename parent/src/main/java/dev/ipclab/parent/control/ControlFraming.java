@@ -3,7 +3,7 @@ package dev.ipclab.parent.control;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
-import dev.ipclab.transport.Frames;
+import dev.ipclab.transport.frame.Frames;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -116,7 +116,7 @@ class ControlFramingJazzerTest {
   }
 
   /**
-   * The framing of {@code dev.ipclab.transport.Frames}, decoded plainly: whole frames, then how the stream ends
+   * The framing of {@code dev.ipclab.transport.frame.Frames}, decoded plainly: whole frames, then how the stream ends
    * (ipc-transport's FrameModel, which this module cannot see, with the exception each ending must raise here).
    */
   private record Model(List<byte[]> frames, Class<? extends IOException> failure, long announced) {

@@ -9,7 +9,7 @@ import dev.ipclab.proto.v1.Task;
 import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Transport;
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,6 +1,6 @@
 package dev.ipclab.demos.worker.asyncio;
 
-import dev.ipclab.transport.LinuxThreads;
+import dev.ipclab.transport.os.LinuxThreads;
 
 /**
  * One image's body as it arrived, with when its request started, when the body was complete, and the thread that
