@@ -46,6 +46,7 @@ final class BatchRouter {
         while (next < specs.size() && decided < BATCH_DECISIONS) {
           TaskRouter.Placed placed = router.place(specs.get(next));
           if (placed != null) {
+            placed.task().batched = true;
             if (placed.send() != null) {
               sends.add(placed.send());
             }
@@ -78,9 +79,9 @@ final class BatchRouter {
   }
 
   /** Sends each worker's share of {@code sends} in one batched write; otherwise as {@link TaskRouter#send} does. */
-  private void sendBatched(List<TaskRouter.Send> sends) {
+  void sendBatched(List<TaskRouter.Send> sends) {
     if (sends.size() <= 1) {
-      router.sendAll(sends);
+      sends.forEach(router::send);
       return;
     }
     Map<WorkerProcess, List<TaskRouter.Send>> byWorker = new LinkedHashMap<>();

@@ -22,6 +22,8 @@ public final class TaskHandle {
   // Guarded by the router's lock.
   int attempts;
   boolean queued;
+  /** Submitted in a batch ({@link WorkerPool#submitAll}, {@link WorkerPool#map}): refilled into a worker in bulk. */
+  boolean batched;
   WorkerSlot slot;
   WorkerProcess worker;
   /** Fails the task if it is still queued at its deadline; read by whichever thread completes the task. */

@@ -111,6 +111,7 @@ final class TaskRouter {
 
   /** A new process filled {@code slot}; it takes the queued tasks it has room for. */
   void fill(WorkerSlot slot, WorkerProcess worker) {
+    worker.afterAnswerBurst(this::sendQueued); // the room a burst of answers frees is filled once, after it
     lock.lock();
     try {
       slot.fill(worker);
@@ -382,9 +383,12 @@ final class TaskRouter {
     sendAll(drain());
   }
 
+  /** Sends {@code sends}, each worker's share in one write (in batch frames to a worker that reads them). */
   void sendAll(List<Send> sends) {
-    for (Send s : sends) {
-      send(s);
+    if (sends.size() == 1) {
+      send(sends.get(0));
+    } else if (!sends.isEmpty()) {
+      batches.sendBatched(sends);
     }
   }
 
@@ -424,6 +428,7 @@ final class TaskRouter {
         : -1;
     boolean retry = false;
     boolean retireNow = false;
+    boolean refill;
     Throwable failure = null;
     List<Send> next;
     lock.lock();
@@ -462,6 +467,7 @@ final class TaskRouter {
           failure = cause;
         }
       }
+      refill = cause != null || !holdRefill(slot, s.worker());
     } finally {
       lock.unlock();
     }
@@ -478,7 +484,31 @@ final class TaskRouter {
       log.info(() -> s.worker() + ": " + why + ": recycling it");
       retire.accept(slot, s.worker());
     }
-    sendQueued();
+    if (refill && !answeredInBurst(s.worker())) {
+      sendQueued(); // else the burst's end sends the queue on, once for all its answers
+    }
+  }
+
+  /**
+   * Whether a completion on {@code slot} leaves the queue alone: when batched tasks wait at its head and the slot
+   * still has more than half its room in use. Its later completions refill it with half its room at once, so a
+   * batch's tasks keep going out many per frame instead of one per completion. A retry or a failure always
+   * refills; so does a completion once the slot is down to half, and every completion of a queue led by a single
+   * submit, which keeps its order and latency.
+   */
+  private boolean holdRefill(WorkerSlot slot, WorkerProcess worker) {
+    TaskHandle head = queue.peekFirst();
+    return head != null && head.batched && slot.current == worker && !slot.closedToTasks
+        && slot.inFlight.size() > limits.maxInFlightPerWorker() / 2;
+  }
+
+  /** Whether this thread is delivering a burst of batched answers from {@code worker}, whose end refills. */
+  private static boolean answeredInBurst(WorkerProcess worker) {
+    try {
+      return worker.connection().deliveringAnswerBurst();
+    } catch (IllegalStateException e) {
+      return false; // no channel: the attempt failed before it was sent
+    }
   }
 
   private void expireQueued(TaskHandle task) {
