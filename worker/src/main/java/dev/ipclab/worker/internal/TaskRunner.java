@@ -102,8 +102,7 @@ public final class TaskRunner implements AutoCloseable {
   public void submit(long requestId, Task task) {
     TaskHandler handler = registry.find(task.getKind());
     if (handler == null) {
-      error(requestId, ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND, "no task kind '" + task.getKind()
-          + "' in this worker; it knows " + registry.kinds() + ". Are the parent and worker from the same build?");
+      error(requestId, ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND, unknownKind(task));
       return;
     }
     if (handler.runsInline()) {
@@ -208,13 +207,16 @@ public final class TaskRunner implements AutoCloseable {
 
   /**
    * Runs {@code task} of a batch read at {@code readNanos} here, if its handler {@linkplain TaskHandler#runsInline
-   * runs inline}, and returns its answer for the caller to send; otherwise starts it as {@link #submit} does (its
-   * answer then goes out on its own) and returns null. A task whose deadline passed while the tasks before it in
+   * runs inline} (or answers it at once if no handler serves its kind), and returns its answer for the caller to
+   * send; otherwise starts it as {@link #submit} does (its answer then goes out on its own) and returns null. A task whose deadline passed while the tasks before it in
    * its batch ran is answered DEADLINE_EXCEEDED without running.
    */
   TaskAnswer runBatched(long requestId, Task task, long readNanos) {
     TaskHandler handler = registry.find(task.getKind());
-    if (handler == null || !handler.runsInline()) {
+    if (handler == null) {
+      return failed(requestId, ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND, unknownKind(task));
+    }
+    if (!handler.runsInline()) {
       submit(requestId, task);
       return null;
     }
@@ -227,6 +229,11 @@ public final class TaskRunner implements AutoCloseable {
           .build();
     }
     return runHere(requestId, task, handler);
+  }
+
+  private String unknownKind(Task task) {
+    return "no task kind '" + task.getKind() + "' in this worker; it knows " + registry.kinds()
+        + ". Are the parent and worker from the same build?";
   }
 
   /** Runs a short task on this thread: its one answer, a result or an error. */
