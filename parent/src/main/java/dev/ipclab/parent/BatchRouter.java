@@ -42,6 +42,7 @@ final class BatchRouter {
       List<TaskRouter.Send> sends = new ArrayList<>();
       int decided = 0;
       router.lock.lockInterruptibly();
+      BurstDeadlines<TaskHandle> queueDeadlines = router.openQueueBurst();
       try {
         while (next < specs.size() && decided < BATCH_DECISIONS) {
           TaskRouter.Placed placed = router.place(specs.get(next));
@@ -71,7 +72,13 @@ final class BatchRouter {
           }
         }
       } finally {
+        router.closeQueueBurst();
         router.lock.unlock();
+        try {
+          queueDeadlines.start();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // The pool is closing: it fails every queued task itself.
+        }
       }
       sendBatched(sends);
       router.sendQueued(); // as in submit: queued tasks go on if a worker has room no completion will announce

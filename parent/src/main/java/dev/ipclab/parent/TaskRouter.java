@@ -58,6 +58,8 @@ final class TaskRouter {
   /** Set once: every later submit throws it. */
   private RuntimeException shut;
   private final BatchRouter batches;
+  /** The queue deadlines of the batch being decided, while one is; guarded by the lock. */
+  private BurstDeadlines<TaskHandle> queueBurst;
 
   TaskRouter(Limits limits, List<WorkerSlot> slots, ScheduledExecutorService timer, PoolListener listener,
       BiConsumer<WorkerSlot, WorkerProcess> retire) {
@@ -221,6 +223,20 @@ final class TaskRouter {
     return new Placed(task, send);
   }
 
+  /**
+   * Starts collecting the queue deadlines of the batch being decided (under the lock) into one timer, which
+   * {@link BurstDeadlines#start} arms once the batch's pass is over.
+   */
+  BurstDeadlines<TaskHandle> openQueueBurst() {
+    queueBurst = new BurstDeadlines<>(timer, (task, ms) -> expireQueued(task));
+    return queueBurst;
+  }
+
+  /** Ends {@link #openQueueBurst}; under the lock. */
+  void closeQueueBurst() {
+    queueBurst = null;
+  }
+
   /** How many tasks wait in the queue, for a saturation message. */
   int queued() {
     return queue.size();
@@ -291,7 +307,10 @@ final class TaskRouter {
     } else {
       queue.addLast(task);
     }
-    if (task.queueDeadline == null) {
+    if (task.queueDeadline == null && task.batched && queueBurst != null) {
+      // One timer for the deadlines of all the tasks this batch queues, not one each.
+      queueBurst.add(task, task.outcome, Math.max(0, task.deadlineNanos - System.nanoTime()));
+    } else if (task.queueDeadline == null) {
       long left = task.deadlineNanos - System.nanoTime();
       // A queued task has no connection deadline yet; this one fails it if no worker takes it in time.
       try {

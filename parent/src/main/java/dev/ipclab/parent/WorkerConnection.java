@@ -211,11 +211,13 @@ final class WorkerConnection {
   private java.util.List<SubmittedTask> submitBatched(java.util.List<TaskRequest> tasks) {
     java.util.List<SubmittedTask> submitted = new java.util.ArrayList<>(tasks.size());
     TaskBatchFrames frames = new TaskBatchFrames(maxFrameBytes);
+    BurstDeadlines<Long> deadlines = new BurstDeadlines<>(timer, this::taskOverdue);
     java.util.List<Long> ids = new java.util.ArrayList<>(tasks.size());
     for (TaskRequest t : tasks) {
       PendingRequests.Pending<WorkerEnvelope> p = pending.open();
       Task task = task(t.kind(), t.payload(), t.deadline(), t.attempt());
-      if (arm(p, ParentEnvelope.KindCase.TASK, t.deadline())) {
+      if (!p.reply().isDone()) { // else the channel is already dead; the future carries why
+        deadlines.add(p.id(), p.reply(), t.deadline().toNanos());
         if (frames.add(p.id(), task)) {
           ids.add(p.id());
         } else {
@@ -228,6 +230,14 @@ final class WorkerConnection {
       }
       submitted.add(new SubmittedTask(p.id(), taskResult(t.kind(), p.reply())));
     }
+    try {
+      deadlines.start();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      for (long id : ids) {
+        pending.fail(id, new WorkerFailedException(name + ": its pool is closed", e));
+      }
+      return submitted;
+    }
     java.util.List<ParentEnvelope> envelopes = frames.frames();
     try {
       transport.sendBatch(envelopes);
@@ -239,6 +249,14 @@ final class WorkerConnection {
       }
     }
     return submitted;
+  }
+
+  /** A task's deadline passed unanswered: its caller gets a timeout, and the worker is told to drop it. */
+  private void taskOverdue(long id, long timeoutMs) {
+    if (pending.fail(id, new TimeoutException(name + " did not answer TASK request " + id + " within " + timeoutMs
+        + " ms"))) {
+      tellWorkerToDrop(id, "the parent's deadline of " + timeoutMs + " ms passed");
+    }
   }
 
   private static ParentEnvelope.Builder taskRequest(String kind, ByteString payload, Duration deadline,

@@ -220,6 +220,28 @@ class TaskBatchesTest {
   }
 
   @Test
+  void aBatchsTasksThatWaitInTheQueuePastTheirDeadlineFailOneByOneAndTheOthersRun() throws Exception {
+    batchWorkers = true;
+    TaskRouter router = router(1, 2, 100, Backpressure.BLOCK);
+    List<TaskSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      // The first 2 go to the worker, which keeps them; the other 3 wait behind them with a short deadline.
+      specs.add(TaskSpec.of("echo", ByteString.copyFromUtf8("task " + i))
+          .withDeadline(i < 2 ? Duration.ofSeconds(30) : Duration.ofMillis(50)));
+    }
+    List<TaskHandle> handles = TaskBatches.submitAll(router, specs);
+
+    // The 3 queued fail at their deadline, each with its own outcome; the 2 on the worker are untouched.
+    for (TaskHandle queued : handles.subList(2, 5)) {
+      assertThatThrownBy(() -> queued.outcome().get(10, TimeUnit.SECONDS))
+          .hasMessageContaining("passed while it waited for a worker");
+    }
+    assertThat(router.stats(0).queued()).isZero();
+    assertThat(router.stats(0).failed()).isEqualTo(3);
+    assertThat(handles.subList(0, 2)).allMatch(h -> !h.outcome().isDone());
+  }
+
+  @Test
   void aWorkerThatDidNotAnnounceBatchesGetsOnlySingleTaskFrames() throws Exception {
     TaskRouter router = router(1, 4, 100, Backpressure.BLOCK);
     TaskBatches.submitAll(router, List.of(TaskSpec.of("echo", ByteString.EMPTY), TaskSpec.of("echo",
