@@ -29,15 +29,17 @@ public final class AddressSpaceDemo implements Demo {
 
   @Override
   public String claim() {
-    return "Processes have separate address spaces: one address, a different value in each, unless shared.";
+    return "Each process has its own address space: one address, a value per process, unless shared.";
   }
 
   @Override
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction("worker-1 changing its static field leaves worker-2's and the parent's alone; one virtual"
-            + " address holds a different value in each worker; only a /dev/shm file both map carries a write.");
+        .prediction("one address holds each worker's own value; only a shared /dev/shm file carries a write.")
+        .note("Predicted in full: worker-1 changing its static field leaves worker-2's and the parent's alone;"
+            + " one virtual address holds a different value in each worker; only a /dev/shm file both map"
+            + " carries a write.");
     context.progress("starting " + WORKERS + " workers over " + context.transport().cliName());
     WorkerPool pool = context.startPool(WORKERS);
     for (PoolWorker w : pool.workers()) {

@@ -59,9 +59,8 @@ public final class AsyncIoDemo implements Demo {
     double overlapBound = max + OVERLAP_SLACK * (sum - max);
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction(SERVERS + " images whose servers wait " + Arrays.toString(LATENCY_MS) + " ms: one after another"
-            + " ≈ " + sum + " ms, the sum; a thread per image, or one event-loop thread for all, ≈ " + max
-            + " ms, the largest.");
+        .prediction("waits of " + Arrays.toString(LATENCY_MS) + " ms: ≈ " + sum + " ms one by one (the sum), ≈ " + max
+            + " ms overlapped.");
     context.progress("starting " + SERVERS + " image servers and a browser, " + (SERVERS + 1) + " workers over "
         + context.transport().cliName());
     WorkerPool pool = context.startPool(SERVERS + 1);
@@ -94,11 +93,11 @@ public final class AsyncIoDemo implements Demo {
       page.trace(context.trace(), browser.pid());
     }
 
-    Table.Builder summary = Table.of("The page three ways (sum of latencies " + sum + " ms, largest " + max
-        + " ms)", "mode", "page (ms)", "÷ largest", "network threads",
+    Table.Builder summary = Table.of("The page three ways (÷ predicted: the sum one by one,"
+        + " else the largest)", "mode", "page (ms)", "÷ predicted", "network threads",
         "threads it started");
     for (AsyncIoPage page : List.of(sync, threads, async)) {
-      summary.row(page.mode(), page.pageMillis(), page.pageMillis() / max, page.ioThreads(),
+      summary.row(page.mode(), page.pageMillis(), page.pageMillis() / (page == sync ? sum : max), page.ioThreads(),
           ThreadNames.compact(page.loadThreads()));
     }
     result.keyTable(summary.build()).table(sync.table()).table(threads.table()).table(async.table());
@@ -224,8 +223,8 @@ public final class AsyncIoDemo implements Demo {
     AsyncIoServer slow = servers.get(0);
     String ports = String.join("|", servers.stream().map(s -> Integer.toString(s.port())).toList());
     result.command("cat /proc/" + slow.pid() + "/task/" + slow.served().getEventLoopTid() + "/wchan; echo; grep -H"
-            + " ^tfd /proc/" + slow.pid() + "/fdinfo/*", "an image server's event loop, asleep in epoll_wait the"
-            + " same way, and the fds each of its epoll fds watches")
+            + " ^tfd /proc/" + slow.pid() + "/fdinfo/*", "an image server (pid " + slow.pid() + "): its event loop"
+            + " (tid " + slow.served().getEventLoopTid() + ") asleep in epoll_wait too, and what its epoll fds watch")
         .command("ss -ltnp | grep -E ':(" + ports + ") '", "the " + SERVERS + " servers listening on loopback,"
             + " one per worker pid; Java's IPv6 socket shows 127.0.0.1 as [::ffff:127.0.0.1]")
         .command("curl -s -o /dev/null -w '%{time_total}\\n' " + slow.url(), "≈ " + slow.latencyMillis() / 1000.0

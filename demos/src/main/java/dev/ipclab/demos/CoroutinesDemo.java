@@ -43,9 +43,8 @@ public final class CoroutinesDemo implements Demo {
   @Override
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this).transport(context.transport().cliName())
-        .prediction(COROUTINES + " yielding virtual threads take turns on one carrier (A1 B1 C1 D1 A2 ...); "
-            + ThreadCrowds.VIRTUAL + " asleep need < " + ThreadCrowds.MAX_KERNEL_THREADS
-            + " kernel threads, ~1 KiB each; a platform thread, tens of KiB.")
+        .prediction(COROUTINES + " virtual threads take turns on 1 carrier; " + ThreadCrowds.VIRTUAL + " asleep use < "
+            + ThreadCrowds.MAX_KERNEL_THREADS + " kernel threads.")
         .note("Also predicted: a generator's producer asked for " + VALUES + " Fibonacci numbers computes exactly "
             + VALUES + ", each after it is asked.");
     context.progress("starting a worker with one carrier thread over " + context.transport().cliName());
@@ -88,11 +87,10 @@ public final class CoroutinesDemo implements Demo {
     String order = trace.getStepsList().stream().limit(COROUTINES + 2L).map(s -> s.getName() + s.getStep())
         .collect(Collectors.joining(" "));
     return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
-        + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on. Yield:"
-        + " it suspends and queues itself. Continuation: its saved frames, a heap object, resumed later. Given one"
-        + " carrier (scheduler parallelism 1), %d took turns on TID %d: %s …; a switch, warmed up, cost %s, no"
-        + " kernel call. %d slept at once at %s KiB each, against %s KiB per platform (kernel) thread;"
-        + " platform threads stop at %d, a cap on the demo's time and memory.",
+        + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on; yield: it"
+        + " suspends and requeues; continuation: its saved frames, on the heap. On one carrier (scheduler"
+        + " parallelism 1), %d took turns on TID %d: %s …; a switch cost %s, no kernel call. %d slept at once"
+        + " at %s KiB each, against %s KiB per platform (kernel) thread, of which the demo starts %d at most.",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
         ThreadCrowds.VIRTUAL, format(virtualRss), format(platformRss), ThreadCrowds.PLATFORM_CAP);
   }

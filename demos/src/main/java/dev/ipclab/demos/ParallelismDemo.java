@@ -44,8 +44,8 @@ public final class ParallelismDemo implements Demo {
     int parallel = Math.min(UNITS, cpus.size());
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
-        .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: pinned to one CPU they overlap but finish no"
-            + " sooner (speed-up ≈ 1); on " + cpus.size() + " CPUs, processes or threads, ≈ " + parallel + ".")
+        .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: speed-up ≈ 1 pinned to one CPU (they take turns), ≈ "
+            + parallel + " on " + cpus.size() + " CPUs.")
         .evidence("cpus_allowed", cpus);
     if (cpus.size() < 2) {
       return result.build(Verdict.notApplicable("this process may run on one CPU only (Cpus_allowed_list "
@@ -173,7 +173,7 @@ public final class ParallelismDemo implements Demo {
         + " units ran (from /proc/stat less the workers' own /proc/<pid>/stat); a busy machine lowers the"
         + " speed-ups.", 100 * otherShare));
     long pid = workers.getFirst().pid();
-    result.command("grep Cpus_allowed_list /proc/" + pid + "/status", "which CPUs a worker may use")
+    result.command("grep Cpus_allowed_list /proc/" + pid + "/status", "which CPUs a worker (pid " + pid + ") may use")
         .command(CpuAffinity.command(pid, List.of(pin)), "pin every thread of a worker to one CPU, as the demo did")
         .command(CpuAffinity.command(pid, cpus), "and free it again")
         .command("ps -L -o pid,tid,psr,pcpu,comm -p " + pid, "PSR is the CPU each thread last ran on")

@@ -76,9 +76,8 @@ public final class ThreadStatesDemo implements Demo {
           .build(Verdict.notApplicable("this kernel has no " + TaskSched.taskFile(pid, firstTid, "schedstat")
               + " (built without CONFIG_SCHED_INFO / schedstats), so run-queue time cannot be read"));
     }
-    result.prediction(cpuThreads + " CPU-bound threads on " + cores + " CPU(s): ≈ " + cores + " × the window"
-        + " on a CPU and " + (cpuThreads - cores) + " × ready in the run queue, state R; blocked, sleeping and"
-        + " socket-reading threads ≈ 0 ms on a CPU, state S.")
+    result.prediction(cpuThreads + " CPU-bound threads, " + cores + " CPU(s): " + Math.min(cores, cpuThreads)
+        + " run, " + Math.max(0, cpuThreads - cores) + " wait ready (all R); blocked ≈ 0 ms on CPU (S).")
         .note("Predicted in full: each CPU-bound thread about " + Math.round(100.0 * Math.min(1, (double) cores
             / cpuThreads)) + "% of the window on a CPU, state R (running or runnable) whenever sampled. Java"
             + " says RUNNABLE for the computing threads and for the socket readers too, which the kernel has"
@@ -113,7 +112,7 @@ public final class ThreadStatesDemo implements Demo {
     StateThread sleeper = threads.stream().filter(t -> t.getRole() == StateRole.STATE_ROLE_SLEEPING).findFirst()
         .orElse(cpu);
     result.command("cat /proc/" + pid + "/task/" + sleeper.getTid() + "/schedstat",
-            "a sleeper's on-CPU ns, run-queue ns, slices: they stay put")
+            "a sleeper (tid " + sleeper.getTid() + " of pid " + pid + "): its on-CPU and run-queue ns stay put")
         .command("ps -L -o tid,stat,pcpu,comm -p " + pid, "the state-* threads of " + worker.name() + " with their"
             + " state letter")
         .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")
@@ -214,7 +213,7 @@ public final class ThreadStatesDemo implements Demo {
     checks.add(Check.that("schedstat read at both ends of the window for every thread", allRead, "all "
         + threads.size(), allRead ? "all" : "some vanished"));
     // n threads that never block on c CPUs: about (n - c) × window of waiting; a quarter of it allows for noise.
-    checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads, summed (¼ of the predicted)", sumWait,
+    checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads (¼ of predicted)", sumWait,
         0.25 * (n - cores) * windowMs, "ms").asKey());
     // Other processes may take CPU time too, so fairness is judged among the CPU-bound threads themselves.
     double meanOn = sumOn / n;
@@ -236,7 +235,7 @@ public final class ThreadStatesDemo implements Demo {
         mostBusy)));
     checks.add(Check.atMost("on-CPU time of the CPU-bound threads, summed (≤ CPUs × window + 10%)", sumOn,
         1.1 * cores * windowMs, "ms"));
-    checks.add(Check.atMost("most on-CPU time of a thread that blocks or sleeps (2% of the window)", passiveMaxOn,
+    checks.add(Check.atMost("on CPU, most of a waiting thread (2% of window)", passiveMaxOn,
         0.02 * windowMs, "ms").asKey());
     checks.add(Check.atLeast("samples with state R among the CPU-bound threads", 100.0 * cpuR / cpuSamples, 80,
         "%"));

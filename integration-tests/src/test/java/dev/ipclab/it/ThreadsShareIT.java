@@ -29,7 +29,7 @@ class ThreadsShareIT {
       DemoRuns.assertHolds(result);
       // The races run by time and by count: ns per addition is the column that compares them, and it is positive.
       var races = result.tables().get(result.keyTable());
-      int perAddition = races.columns().indexOf("ns/addition");
+      int perAddition = races.columns().indexOf("ns per addition");
       assertThat(perAddition).as(races.columns().toString()).isNotNegative();
       races.rows().forEach(row -> assertThat(((Number) row.get(perAddition)).doubleValue()).isPositive());
 

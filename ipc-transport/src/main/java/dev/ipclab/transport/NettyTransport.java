@@ -169,6 +169,14 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite> 
     channel.config().setAutoRead(true);
   }
 
+  @Override
+  public void handOver(TransportListener<I> next) {
+    if (listener == null) {
+      throw new IllegalStateException("transport to " + describe() + " not started; nothing to hand over");
+    }
+    listener = java.util.Objects.requireNonNull(next, "next");
+  }
+
   /**
    * Makes this side stop reading while the channel is unwritable, so that answers sent on the event loop to a peer
    * that does not read them cannot pile up here (see the class comment). Call before {@link #start}, on one side

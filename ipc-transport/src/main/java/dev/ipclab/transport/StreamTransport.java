@@ -108,6 +108,14 @@ public final class StreamTransport<I extends MessageLite, O extends MessageLite>
     r.start();
   }
 
+  @Override
+  public void handOver(TransportListener<I> next) {
+    if (!started.get()) {
+      throw new IllegalStateException("transport to " + description + " not started; nothing to hand over");
+    }
+    listener = java.util.Objects.requireNonNull(next, "next");
+  }
+
   private void readLoop() {
     StreamFrameReader input = new StreamFrameReader(in, maxFrameBytes, description);
     SpinBackoff backoff = new SpinBackoff();

@@ -26,6 +26,20 @@ public interface Transport<I extends MessageLite, O extends MessageLite> extends
   void start(TransportListener<I> listener);
 
   /**
+   * Makes {@code next} the listener from the next inbound message on, in place of the one now in charge; the
+   * close and protocol-error callbacks go to {@code next} too. A handshake listener calls it on the reading thread
+   * once the handshake is done, and so gets out of the way of every later frame (Netty's habit of a handshake
+   * handler removing itself from the pipeline).
+   *
+   * @throws IllegalStateException if the transport has not been started
+   * @throws UnsupportedOperationException if this transport cannot hand over (the default)
+   */
+  default void handOver(TransportListener<I> next) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " to " + describe()
+        + " cannot hand its listener over");
+  }
+
+  /**
    * Frames, writes and flushes {@code message}, on the caller's thread when the channel is free (no thread hop on
    * the hot path). Thread-safe; frames never interleave, and one thread's frames keep their order. May block
    * while the OS channel is full, which is backpressure from a peer that does not read: on a pipe for at most the

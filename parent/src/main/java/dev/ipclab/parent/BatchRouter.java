@@ -42,16 +42,15 @@ final class BatchRouter {
       List<TaskRouter.Send> sends = new ArrayList<>();
       int decided = 0;
       router.lock.lockInterruptibly();
-      BurstDeadlines<TaskHandle> queueDeadlines = router.openQueueBurst();
+      BurstDeadlines<TaskRun> queueDeadlines = router.openQueueBurst();
       try {
         while (next < specs.size() && decided < BATCH_DECISIONS) {
-          TaskRouter.Placed placed = router.place(specs.get(next));
+          TaskRouter.Placed placed = router.place(specs.get(next), true);
           if (placed != null) {
-            placed.task().batched = true;
             if (placed.send() != null) {
               sends.add(placed.send());
             }
-            handles.add(placed.task());
+            handles.add(placed.task().handle());
             decided++;
             next++;
           } else if (decided > 0) {
@@ -82,6 +81,27 @@ final class BatchRouter {
       }
       sendBatched(sends);
       router.sendQueued(); // as in submit: queued tasks go on if a worker has room no completion will announce
+    }
+  }
+
+  /**
+   * Whether a completion on {@code slot}'s {@code worker} leaves the queue, led by {@code head}, alone: when
+   * batched tasks wait at its head and the slot still has more than half its room in use. Its later completions
+   * refill it with half its room at once, so a batch's tasks keep going out many per frame instead of one per
+   * completion. A retry or a failure always refills (the router's call); so does a completion once the slot is
+   * down to half, and every completion of a queue led by a single submit, which keeps its order and latency.
+   * Under the router's lock.
+   */
+  boolean holdRefill(TaskRun head, WorkerSlot slot, WorkerProcess worker) {
+    return head != null && head.batched() && slot.busierThan(worker, limits.maxInFlightPerWorker() / 2);
+  }
+
+  /** Whether this thread is delivering a burst of batched answers from {@code worker}, whose end refills. */
+  static boolean answeredInBurst(WorkerProcess worker) {
+    try {
+      return worker.connection().deliveringAnswerBurst();
+    } catch (IllegalStateException e) {
+      return false; // no channel: the attempt failed before it was sent
     }
   }
 
@@ -119,10 +139,10 @@ final class BatchRouter {
       for (int i = 0; i < live.size(); i++) {
         TaskRouter.Send s = live.get(i);
         WorkerConnection.SubmittedTask t = sent.get(i);
-        s.task().requestId = t.requestId();
+        s.task().sent(t.requestId());
         t.result().whenComplete((result, error) -> router.attemptDone(s, result, error));
-        String reason = s.task().cancelReason;
-        if (reason != null && !s.task().finished.get()) {
+        String reason = s.task().cancelReason();
+        if (reason != null && !s.task().finished()) {
           worker.connection().cancel(t.requestId(), reason); // cancelled while it was being sent
         }
       }

@@ -17,10 +17,11 @@ import java.util.logging.Logger;
 
 /**
  * The parent's listener on every new channel: lets nothing through before a valid hello arrives within the
- * deadline, then hands every frame to the worker that owns the channel.
+ * deadline, then hands the channel over to a {@link BoundChannel} of the worker that owns it and is out of the way
+ * of every later frame.
  *
  * <pre>
- *   AWAITING_HELLO ──valid hello──▶ BOUND (frames go to the worker's connection)
+ *   AWAITING_HELLO ──valid hello──▶ BOUND (the transport's listener is now the worker's BoundChannel)
  *        │
  *        └──wrong token / version / id, other kind first, deadline passed──▶ Reject or error, then close
  * </pre>
@@ -74,17 +75,9 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
   }
 
   @Override
-  public void onMessage(WorkerEnvelope envelope) {
-    WorkerProcess worker = bound; // the hot path: after the handshake, no lock
-    if (worker != null) {
-      worker.connection().onMessage(envelope);
-      return;
-    }
-    handshake(envelope);
-  }
-
-  private synchronized void handshake(WorkerEnvelope envelope) {
+  public synchronized void onMessage(WorkerEnvelope envelope) {
     if (bound != null) {
+      // Only a frame a transport delivered to the gate after the hand-over (none of ours does): forward it.
       bound.connection().onMessage(envelope);
       return;
     }
@@ -102,8 +95,10 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
       return;
     }
     deadline.cancel(false);
-    bound = admission.worker();
-    admission.worker().bind(envelope.getHello(), transport);
+    WorkerProcess worker = admission.worker();
+    bound = worker;
+    worker.bind(envelope.getHello(), transport);
+    transport.handOver(new BoundChannel(worker, transport));
   }
 
   private void refuse(RejectReason reason, String message) {
@@ -116,6 +111,7 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
         .build());
   }
 
+  /** Broken framing before the hand-over (after it, {@link BoundChannel} hears of it). */
   @Override
   public synchronized void onProtocolError(ProtocolException error) {
     deadline.cancel(false);
@@ -132,6 +128,7 @@ final class HandshakeGate implements TransportListener<WorkerEnvelope> {
     transport.sendAndClose(WorkerConnection.errorReply(error));
   }
 
+  /** The channel closed before the hand-over took effect; after it, {@link BoundChannel} hears of it. */
   @Override
   public void onClosed(Throwable cause) {
     deadline.cancel(false);

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -39,7 +40,10 @@ final class HeartbeatMonitor implements AutoCloseable {
   static final int BUSY_LIMIT_TIMEOUTS = 10;
   static final long BUSY_LIMIT_FLOOR_MS = 30_000;
 
-  private final ScheduledFuture<?> task;
+  /** System.nanoTime, or a test's clock. */
+  private final LongSupplier clock;
+  private final long checkMs;
+  private volatile ScheduledFuture<?> task;
   private final long busyLimitNanos;
   /** Per silent worker, what the kernel showed of it and when it last made progress; timer thread only. */
   private final Map<WorkerProcess, Watch> watched = new HashMap<>();
@@ -56,24 +60,36 @@ final class HeartbeatMonitor implements AutoCloseable {
   }
 
   /**
+   * Starts watching on {@code timer}.
+   *
    * @param workers the workers to watch now (asked at every check, since restarts replace them)
    * @param onHung told, on the timer thread, of each worker just marked hung and how many ms it was silent
    */
-  HeartbeatMonitor(Supplier<? extends Collection<WorkerProcess>> workers, ScheduledExecutorService timer,
-      long intervalMs, long timeoutMs, BiConsumer<WorkerProcess, Long> onHung) {
+  static HeartbeatMonitor start(Supplier<? extends Collection<WorkerProcess>> workers,
+      ScheduledExecutorService timer, long intervalMs, long timeoutMs, BiConsumer<WorkerProcess, Long> onHung) {
+    HeartbeatMonitor monitor = new HeartbeatMonitor(workers, System::nanoTime, intervalMs, timeoutMs, onHung);
+    monitor.task = timer.scheduleAtFixedRate(monitor::tick, monitor.checkMs, monitor.checkMs,
+        TimeUnit.MILLISECONDS);
+    return monitor;
+  }
+
+  /** A monitor that checks only when {@link #tick} is called, by the clock given: for tests. */
+  HeartbeatMonitor(Supplier<? extends Collection<WorkerProcess>> workers, LongSupplier clock, long intervalMs,
+      long timeoutMs, BiConsumer<WorkerProcess, Long> onHung) {
     this.workers = workers;
+    this.clock = clock;
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     this.onHung = onHung;
     this.busyLimitNanos = Math.max(timeoutNanos * BUSY_LIMIT_TIMEOUTS,
         TimeUnit.MILLISECONDS.toNanos(BUSY_LIMIT_FLOOR_MS));
-    long checkMs = Math.max(1, Math.min(intervalMs / 2, timeoutMs / 4));
-    this.lastBeatNanos = System.nanoTime() - intervalNanos;
-    this.task = timer.scheduleAtFixedRate(this::tick, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    this.checkMs = Math.max(1, Math.min(intervalMs / 2, timeoutMs / 4));
+    this.lastBeatNanos = clock.getAsLong() - intervalNanos;
   }
 
-  private void tick() {
-    long now = System.nanoTime();
+  /** One check: heartbeats out if one is due, then each worker's silence judged. On the timer thread only. */
+  void tick() {
+    long now = clock.getAsLong();
     // Heartbeats go out once per interval, however often the silence is checked.
     boolean beat = now - lastBeatNanos >= intervalNanos - intervalNanos / 10;
     if (beat) {
@@ -144,6 +160,9 @@ final class HeartbeatMonitor implements AutoCloseable {
 
   @Override
   public void close() {
-    task.cancel(false);
+    ScheduledFuture<?> t = task;
+    if (t != null) {
+      t.cancel(false);
+    }
   }
 }

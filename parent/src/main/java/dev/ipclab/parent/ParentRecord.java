@@ -1,6 +1,5 @@
 package dev.ipclab.parent;
 
-import dev.ipclab.parent.control.ControlServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

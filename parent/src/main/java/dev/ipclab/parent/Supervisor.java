@@ -38,6 +38,7 @@ final class Supervisor {
   private final Path runDirectory;
   private final RestartIntensity intensity;
   private final CompletableFuture<PoolFailedException> failure = new CompletableFuture<>();
+  /** Makes "the intensity admits it" and "counted" one step; each slot guards its own restart history. */
   private final Object restartLock = new Object();
   private final AtomicLong restarts = new AtomicLong();
   private final AtomicLong recycled = new AtomicLong();
@@ -86,7 +87,7 @@ final class Supervisor {
       return;
     }
     WorkerSlot slot = slots.get(worker.id() - 1);
-    if (slot.current != worker || closed.getAsBoolean()) {
+    if (slot.current() != worker || closed.getAsBoolean()) {
       return;
     }
     String cause = "declared hung: nothing heard for " + silentMs + " ms (heartbeat timeout "
@@ -99,18 +100,14 @@ final class Supervisor {
   }
 
   private void reportDown(WorkerSlot slot, WorkerProcess worker, String cause) {
-    synchronized (restartLock) {
-      if (slot.reportedDownPid == worker.pid()) {
-        return;
-      }
-      slot.reportedDownPid = worker.pid();
+    if (slot.firstReportOfDown(worker.pid())) {
+      listener.workerDown(slot.id, worker.pid(), cause, System.nanoTime());
     }
-    listener.workerDown(slot.id, worker.pid(), cause, System.nanoTime());
   }
 
   /** A process of this pool exited: if it was the slot's current one and nobody asked for it, restart the slot. */
   void onWorkerExit(WorkerSlot slot, WorkerProcess worker, ExitDescription exit) {
-    if (closed.getAsBoolean() || failure.isDone() || slot.current != worker) {
+    if (closed.getAsBoolean() || failure.isDone() || slot.current() != worker) {
       return; // closing, given up, or a recycled process leaving as asked
     }
     reportDown(slot, worker, exit.summary());
@@ -125,14 +122,13 @@ final class Supervisor {
       if (closed.getAsBoolean() || failure.isDone()) {
         return;
       }
-      if (!intensity.admit(slot.current.name() + " pid " + old.pid(), cause)) {
+      if (!intensity.admit(slot.current().name() + " pid " + old.pid(), cause)) {
         giveUp();
         return;
       }
       restarts.incrementAndGet();
-      slot.restarts++;
       spare = spares.get();
-      int n = spare != null ? slot.consecutiveRestarts : slot.consecutiveRestarts++;
+      int n = slot.restarted(spare != null);
       long initial = settings.restartBackoffInitial().toMillis();
       delayMs = Math.min(settings.restartBackoffMax().toMillis(), initial << Math.min(n, 20));
     }
@@ -141,7 +137,7 @@ final class Supervisor {
       takeOver(slot, old, spare, cause);
       return;
     }
-    log.info(() -> "restarting worker-" + slot.id + " in " + delayMs + " ms (restart " + slot.restarts
+    log.info(() -> "restarting worker-" + slot.id + " in " + delayMs + " ms (restart " + slot.restarts()
         + " of this slot) after: " + cause);
     try {
       timer.schedule(() -> respawn(slot, old, cause), delayMs, TimeUnit.MILLISECONDS);
@@ -184,13 +180,7 @@ final class Supervisor {
       listener.workerRestarted(slot.id, old.pid(), w.pid(), System.nanoTime());
       router.workerReady();
       // Backoff resets once a replacement has stayed up for the longest backoff.
-      scheduleQuietly(() -> {
-        synchronized (restartLock) {
-          if (slot.current == w && !w.state().isTerminal()) {
-            slot.consecutiveRestarts = 0;
-          }
-        }
-      }, settings.restartBackoffMax().toMillis());
+      scheduleQuietly(() -> slot.stayedUp(w), settings.restartBackoffMax().toMillis());
     });
   }
 
@@ -199,10 +189,10 @@ final class Supervisor {
    * worker at once, then let it go gracefully.
    */
   void recycle(WorkerSlot slot, WorkerProcess old) {
-    if (closed.getAsBoolean() || failure.isDone() || slot.current != old) {
+    if (closed.getAsBoolean() || failure.isDone() || slot.current() != old) {
       return;
     }
-    String reason = "recycled: " + slot.recycleReason; // read now: the replacement's fill() clears it
+    String reason = "recycled: " + slot.recycleReason(); // read now: the replacement's fill() clears it
     WorkerProcess spare = spares.get();
     if (spare != null) {
       recycled.incrementAndGet();

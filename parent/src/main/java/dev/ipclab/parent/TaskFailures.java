@@ -8,7 +8,7 @@ final class TaskFailures {
   private TaskFailures() {}
 
   /** A cancel stays a {@link CancellationException}; anything else becomes a {@link TaskFailedException}. */
-  static Throwable describe(TaskHandle task, int attempt, int maxAttempts, Throwable cause) {
+  static Throwable describe(TaskRun task, int attempt, int maxAttempts, Throwable cause) {
     if (cause instanceof CancellationException) {
       return cause;
     }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,8 +19,12 @@ import java.util.logging.Logger;
 
 /**
  * The pool's task side: a bounded queue, routing to the least busy ready worker (or to the one worker a task is
- * pinned to), retries when a worker dies, and exactly one outcome per task. It decides under one lock and sends outside it, on the thread that freed the room
- * (the caller of submit, or the channel reader that delivered a reply): no extra thread hop on the hot path.
+ * pinned to), retries when a worker dies, and exactly one outcome per task. It decides under one lock and sends
+ * outside it, on the thread that freed the room (the caller of submit, or the channel reader that delivered a
+ * reply): no extra thread hop on the hot path.
+ *
+ * <p>Its lock guards the queue, the counts, and the routing state of each {@link TaskRun}, which only TaskRun's
+ * own methods change. Each {@link WorkerSlot} guards its own state; the router calls in while holding its lock.
  */
 final class TaskRouter {
   private static final Logger log = Logger.getLogger(TaskRouter.class.getName());
@@ -45,7 +48,7 @@ final class TaskRouter {
    */
   private final Condition roomForBatch = lock.newCondition();
   private int batchWaiters;
-  private final ArrayDeque<TaskHandle> queue = new ArrayDeque<>();
+  private final ArrayDeque<TaskRun> queue = new ArrayDeque<>();
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong submitted = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
@@ -59,7 +62,7 @@ final class TaskRouter {
   private RuntimeException shut;
   private final BatchRouter batches;
   /** The queue deadlines of the batch being decided, while one is; guarded by the lock. */
-  private BurstDeadlines<TaskHandle> queueBurst;
+  private BurstDeadlines<TaskRun> queueBurst;
 
   TaskRouter(Limits limits, List<WorkerSlot> slots, ScheduledExecutorService timer, PoolListener listener,
       BiConsumer<WorkerSlot, WorkerProcess> retire) {
@@ -72,10 +75,10 @@ final class TaskRouter {
   }
 
   /** One attempt decided under the lock, to be sent outside it. */
-  record Send(TaskHandle task, WorkerSlot slot, WorkerProcess worker, int attempt) {}
+  record Send(TaskRun task, WorkerSlot slot, WorkerProcess worker, int attempt) {}
 
   /** A task just submitted, and the attempt to send outside the lock; {@code send} is null if it was queued. */
-  record Placed(TaskHandle task, Send send) {}
+  record Placed(TaskRun task, Send send) {}
 
   TaskHandle submit(TaskSpec spec) throws InterruptedException {
     if (spec.workerId() > slots.size()) {
@@ -85,7 +88,7 @@ final class TaskRouter {
     Placed placed;
     lock.lockInterruptibly();
     try {
-      while ((placed = place(spec)) == null) {
+      while ((placed = place(spec, false)) == null) {
         if (limits.backpressure() == Backpressure.FAIL) {
           throw new PoolSaturatedException("the pool's queue is full: " + queue.size() + " tasks queued (capacity "
               + limits.queueCapacity() + ") and " + inFlight + " in flight on " + slots.size() + " workers; submit"
@@ -103,7 +106,7 @@ final class TaskRouter {
       // being marked hung, say), this is what sends the queue on.
       sendQueued();
     }
-    return placed.task();
+    return placed.task().handle();
   }
 
   /** Submits {@code specs} in order, into {@code handles}, as {@link BatchRouter#submitAll} does. */
@@ -114,6 +117,7 @@ final class TaskRouter {
   /** A new process filled {@code slot}; it takes the queued tasks it has room for. */
   void fill(WorkerSlot slot, WorkerProcess worker) {
     worker.afterAnswerBurst(this::sendQueued); // the room a burst of answers frees is filled once, after it
+    // Under the lock too: a task is never judged to fit on the old process and then handed to the new one.
     lock.lock();
     try {
       slot.fill(worker);
@@ -127,22 +131,22 @@ final class TaskRouter {
     sendQueued();
   }
 
-  boolean cancel(TaskHandle task, String reason) {
+  boolean cancel(TaskRun task, String reason) {
     WorkerProcess worker;
     long requestId;
     lock.lock();
     try {
-      if (task.finished.get()) {
+      if (task.finished()) {
         return false;
       }
-      task.cancelReason = reason;
-      if (task.queued) {
+      task.cancelRequested(reason);
+      if (task.queued()) {
         unqueue(task);
         finish(task, null, new CancellationException(task + " cancelled while queued: " + reason));
         return true;
       }
-      worker = task.worker;
-      requestId = task.requestId;
+      worker = task.worker();
+      requestId = task.requestId();
     } finally {
       lock.unlock();
     }
@@ -162,7 +166,7 @@ final class TaskRouter {
 
   /** Fails every queued and in-flight task with {@code cause}, and every later submit with {@code forSubmit}. */
   void shut(RuntimeException cause, RuntimeException forSubmit) {
-    List<TaskHandle> victims = new ArrayList<>();
+    List<TaskRun> victims = new ArrayList<>();
     lock.lock();
     try {
       if (shut != null) {
@@ -170,20 +174,20 @@ final class TaskRouter {
       }
       shut = forSubmit;
       victims.addAll(queue);
-      for (TaskHandle t : queue) {
-        t.queued = false;
+      for (TaskRun t : queue) {
+        t.queued(false);
       }
       queue.clear();
       pinnedQueued = 0;
       for (WorkerSlot slot : slots) {
-        victims.addAll(slot.inFlight);
+        victims.addAll(slot.inFlightTasks());
       }
       roomInQueue.signalAll();
       roomForBatch.signalAll();
     } finally {
       lock.unlock();
     }
-    for (TaskHandle t : victims) {
+    for (TaskRun t : victims) {
       finish(t, null, cause);
     }
   }
@@ -201,10 +205,10 @@ final class TaskRouter {
   // ---- under the lock ----
 
   /**
-   * A new task for {@code spec}, sent to a worker with room if none wait before it, else queued; null if the queue
-   * is full. Throws what shut the router.
+   * A new task for {@code spec} ({@code batched}: one of a {@link BatchRouter} batch), sent to a worker with room
+   * if none wait before it, else queued; null if the queue is full. Throws what shut the router.
    */
-  Placed place(TaskSpec spec) {
+  Placed place(TaskSpec spec, boolean batched) {
     if (shut != null) {
       throw shut;
     }
@@ -212,7 +216,7 @@ final class TaskRouter {
     if (slot == null && queue.size() >= limits.queueCapacity()) {
       return null;
     }
-    TaskHandle task = new TaskHandle(ids.incrementAndGet(), spec, this);
+    TaskRun task = new TaskRun(ids.incrementAndGet(), spec, batched, this);
     Send send = null;
     if (slot != null) {
       send = assign(task, slot);
@@ -227,7 +231,7 @@ final class TaskRouter {
    * Starts collecting the queue deadlines of the batch being decided (under the lock) into one timer, which
    * {@link BurstDeadlines#start} arms once the batch's pass is over.
    */
-  BurstDeadlines<TaskHandle> openQueueBurst() {
+  BurstDeadlines<TaskRun> openQueueBurst() {
     queueBurst = new BurstDeadlines<>(timer, (task, ms) -> expireQueued(task));
     return queueBurst;
   }
@@ -260,45 +264,34 @@ final class TaskRouter {
       return leastBusy();
     }
     WorkerSlot slot = slots.get(spec.workerId() - 1);
-    return hasRoom(slot) ? slot : null;
-  }
-
-  private boolean hasRoom(WorkerSlot slot) {
-    WorkerProcess w = slot.current;
-    return w != null && !slot.closedToTasks && w.state() == WorkerState.READY
-        && slot.inFlight.size() < limits.maxInFlightPerWorker();
+    return slot.hasRoom(limits.maxInFlightPerWorker()) ? slot : null;
   }
 
   /** The ready worker with the fewest tasks in flight and room for one more; null if none. */
   private WorkerSlot leastBusy() {
     WorkerSlot best = null;
+    int fewest = Integer.MAX_VALUE;
     for (WorkerSlot slot : slots) {
-      if (!hasRoom(slot)) {
+      if (!slot.hasRoom(limits.maxInFlightPerWorker())) {
         continue;
       }
-      if (best == null || slot.inFlight.size() < best.inFlight.size()) {
+      int n = slot.inFlightCount();
+      if (n < fewest) {
         best = slot;
+        fewest = n;
       }
     }
     return best;
   }
 
-  private Send assign(TaskHandle task, WorkerSlot slot) {
-    task.attempts++;
-    task.slot = slot;
-    task.worker = slot.current;
-    task.requestId = 0;
-    slot.inFlight.add(task);
+  private Send assign(TaskRun task, WorkerSlot slot) {
+    WorkerProcess worker = slot.assign(task, limits.maxTasksPerChild());
     inFlight++;
-    if (limits.maxTasksPerChild() > 0 && ++slot.served >= limits.maxTasksPerChild()) {
-      slot.closedToTasks = true; // it finishes what it has, then is recycled
-      slot.recycleReason = "it has run its " + limits.maxTasksPerChild() + " tasks (max tasks per child)";
-    }
-    return new Send(task, slot, slot.current, task.attempts);
+    return new Send(task, slot, worker, task.startAttempt(slot, worker));
   }
 
-  private void enqueue(TaskHandle task, boolean first) {
-    task.queued = true;
+  private void enqueue(TaskRun task, boolean first) {
+    task.queued(true);
     if (task.spec.pinned()) {
       pinnedQueued++;
     }
@@ -307,14 +300,15 @@ final class TaskRouter {
     } else {
       queue.addLast(task);
     }
-    if (task.queueDeadline == null && task.batched && queueBurst != null) {
-      // One timer for the deadlines of all the tasks this batch queues, not one each.
-      queueBurst.add(task, task.outcome, Math.max(0, task.deadlineNanos - System.nanoTime()));
-    } else if (task.queueDeadline == null) {
+    if (task.queueDeadline() == null && task.batched() && !first && queueBurst != null) {
+      // One timer for the deadlines of all the tasks this batch queues, not one each. A retry (first) gets its
+      // own: it may be queued by another thread while the batch waits for room, before the batch's timer starts.
+      queueBurst.add(task, task.outcome(), Math.max(0, task.deadlineNanos - System.nanoTime()));
+    } else if (task.queueDeadline() == null) {
       long left = task.deadlineNanos - System.nanoTime();
       // A queued task has no connection deadline yet; this one fails it if no worker takes it in time.
       try {
-        task.queueDeadline = timer.schedule(() -> expireQueued(task), Math.max(0, left), TimeUnit.NANOSECONDS);
+        task.queueDeadline(timer.schedule(() -> expireQueued(task), Math.max(0, left), TimeUnit.NANOSECONDS));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // The pool is closing: shut() fails the queued task in a moment.
       }
@@ -329,9 +323,9 @@ final class TaskRouter {
     }
   }
 
-  private void unqueue(TaskHandle task) {
-    if (task.queued) {
-      task.queued = false;
+  private void unqueue(TaskRun task) {
+    if (task.queued()) {
+      task.queued(false);
       if (task.spec.pinned()) {
         pinnedQueued--;
       }
@@ -356,8 +350,8 @@ final class TaskRouter {
         if (slot == null) {
           break;
         }
-        TaskHandle task = queue.pollFirst();
-        task.queued = false;
+        TaskRun task = queue.pollFirst();
+        task.queued(false);
         roomFreed();
         if (sends == null) {
           sends = new ArrayList<>(2);
@@ -374,8 +368,8 @@ final class TaskRouter {
   private List<Send> drainPastPinned() {
     List<Send> sends = new ArrayList<>(2);
     boolean anyFull = false; // no room for an unpinned task: none behind it fits either
-    for (Iterator<TaskHandle> it = queue.iterator(); it.hasNext(); ) {
-      TaskHandle task = it.next();
+    for (Iterator<TaskRun> it = queue.iterator(); it.hasNext(); ) {
+      TaskRun task = it.next();
       if (!task.spec.pinned() && anyFull) {
         continue;
       }
@@ -385,7 +379,7 @@ final class TaskRouter {
         continue;
       }
       it.remove();
-      task.queued = false;
+      task.queued(false);
       if (task.spec.pinned()) {
         pinnedQueued--;
       }
@@ -412,7 +406,7 @@ final class TaskRouter {
   }
 
   void send(Send s) {
-    TaskHandle task = s.task();
+    TaskRun task = s.task();
     long left = task.deadlineNanos - System.nanoTime();
     if (left <= 0) {
       attemptDone(s, null, new TimeoutException(task + " reached its deadline of " + task.spec.deadline().toMillis()
@@ -427,58 +421,37 @@ final class TaskRouter {
       attemptDone(s, null, new WorkerFailedException("cannot send " + task + " to " + s.worker() + ": " + e, e));
       return;
     }
-    task.requestId = sent.requestId();
+    task.sent(sent.requestId());
     sent.result().whenComplete((result, error) -> attemptDone(s, result, error));
-    String reason = task.cancelReason;
-    if (reason != null && !task.finished.get()) {
+    String reason = task.cancelReason();
+    if (reason != null && !task.finished()) {
       s.worker().connection().cancel(sent.requestId(), reason); // cancelled while it was being sent
     }
   }
 
   /** One attempt ended: the task succeeds, fails, or goes back to the queue; then the freed room is used. */
   void attemptDone(Send s, TaskResult result, Throwable error) {
-    TaskHandle task = s.task();
+    TaskRun task = s.task();
     WorkerSlot slot = s.slot();
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     boolean workerDied = cause instanceof WorkerFailedException;
     // Read outside the lock (a file read); only of the slot's current worker, and only when asked for.
     long maxRss = limits.maxMemoryBeforeRecycle();
-    long rss = maxRss > 0 && !workerDied && slot.current == s.worker() ? ProcessMemory.rssBytes(s.worker().pid())
-        : -1;
+    long rss = maxRss > 0 && !workerDied && slot.current() == s.worker()
+        ? ProcessMemory.rssBytes(s.worker().pid()) : -1;
     boolean retry = false;
     boolean retireNow = false;
     boolean refill;
     Throwable failure = null;
-    List<Send> next;
     lock.lock();
     try {
-      if (slot.inFlight.remove(task)) {
+      if (slot.attemptEnded(task, s.worker(), workerDied, rss, maxRss)) {
         inFlight--;
       }
-      if (slot.current == s.worker()) {
-        if (workerDied) {
-          slot.closedToTasks = true; // its channel is gone; the exit will follow
-        } else {
-          if (rss > maxRss && slot.recycleReason == null) {
-            slot.closedToTasks = true; // it finishes what it has, then is recycled
-            slot.recycleReason = "its RSS of " + (rss >> 20) + " MiB exceeds the limit of " + (maxRss >> 20)
-                + " MiB (max memory before recycle)";
-          }
-          if (slot.recycleReason != null && slot.inFlight.isEmpty() && !slot.retiring) {
-            slot.retiring = true;
-            retireNow = true;
-          }
-        }
-      }
-      if (!task.finished.get() && task.slot == slot && task.attempts == s.attempt()) {
-        task.slot = null;
-        task.worker = null;
-        task.requestId = 0;
-        if (cause != null) {
-          task.lastFailure = cause.getMessage();
-        }
-        if (workerDied && task.spec.retryable() && !task.spec.pinned() && task.attempts < limits.maxAttempts()
-            && shut == null && task.cancelReason == null) {
+      retireNow = !workerDied && slot.retireNow(s.worker());
+      if (task.endAttempt(slot, s.attempt(), cause)) {
+        if (workerDied && task.spec.retryable() && !task.spec.pinned() && task.attempts() < limits.maxAttempts()
+            && shut == null && task.cancelReason() == null) {
           retry = true;
           retried.incrementAndGet();
           enqueue(task, true);
@@ -486,86 +459,48 @@ final class TaskRouter {
           failure = cause;
         }
       }
-      refill = cause != null || !holdRefill(slot, s.worker());
+      refill = cause != null || !batches.holdRefill(queue.peekFirst(), slot, s.worker());
     } finally {
       lock.unlock();
     }
     if (retry) {
-      listener.taskRetried(task.id(), task.attempts + 1, cause.getMessage());
+      listener.taskRetried(task.id, s.attempt() + 1, cause.getMessage());
       log.info(() -> task + " goes again as attempt " + (s.attempt() + 1) + ": " + cause.getMessage());
     } else if (failure != null) {
       finish(task, null, TaskFailures.describe(task, s.attempt(), limits.maxAttempts(), failure));
     } else if (cause == null) {
-      finish(task, new TaskOutcome(task.id(), result, s.attempt(), slot.id, s.worker().pid()), null);
+      finish(task, new TaskOutcome(task.id, result, s.attempt(), slot.id, s.worker().pid()), null);
     }
     if (retireNow) {
-      String why = slot.recycleReason;
+      String why = slot.recycleReason();
       log.info(() -> s.worker() + ": " + why + ": recycling it");
       retire.accept(slot, s.worker());
     }
-    if (refill && !answeredInBurst(s.worker())) {
+    if (refill && !BatchRouter.answeredInBurst(s.worker())) {
       sendQueued(); // else the burst's end sends the queue on, once for all its answers
     }
   }
 
-  /**
-   * Whether a completion on {@code slot} leaves the queue alone: when batched tasks wait at its head and the slot
-   * still has more than half its room in use. Its later completions refill it with half its room at once, so a
-   * batch's tasks keep going out many per frame instead of one per completion. A retry or a failure always
-   * refills; so does a completion once the slot is down to half, and every completion of a queue led by a single
-   * submit, which keeps its order and latency.
-   */
-  private boolean holdRefill(WorkerSlot slot, WorkerProcess worker) {
-    TaskHandle head = queue.peekFirst();
-    return head != null && head.batched && slot.current == worker && !slot.closedToTasks
-        && slot.inFlight.size() > limits.maxInFlightPerWorker() / 2;
-  }
-
-  /** Whether this thread is delivering a burst of batched answers from {@code worker}, whose end refills. */
-  private static boolean answeredInBurst(WorkerProcess worker) {
-    try {
-      return worker.connection().deliveringAnswerBurst();
-    } catch (IllegalStateException e) {
-      return false; // no channel: the attempt failed before it was sent
-    }
-  }
-
-  private void expireQueued(TaskHandle task) {
+  private void expireQueued(TaskRun task) {
     lock.lock();
     try {
-      if (!task.queued) {
-        task.queueDeadline = null; // on a worker, whose connection enforces the deadline; re-armed if it is queued again
+      if (!task.queued()) {
+        task.queueDeadline(null); // on a worker, whose connection enforces the deadline; re-armed if queued again
         return;
       }
       unqueue(task);
     } finally {
       lock.unlock();
     }
-    String last = task.lastFailure != null ? "; its last attempt failed with: " + task.lastFailure : "";
+    String last = task.lastFailure() != null ? "; its last attempt failed with: " + task.lastFailure() : "";
     finish(task, null, new TaskFailedException(task + " failed: its deadline of " + task.spec.deadline().toMillis()
-        + " ms passed while it waited for a worker (" + task.attempts + " attempts)" + last, task.attempts,
+        + " ms passed while it waited for a worker (" + task.attempts() + " attempts)" + last, task.attempts(),
         new TimeoutException("queued past the deadline")));
   }
 
-  /**
-   * Completes the task's outcome, once: whichever path comes second changes nothing. The counters move before
-   * the future completes, so a caller woken by the outcome reads stats that include it.
-   */
-  private boolean finish(TaskHandle task, TaskOutcome outcome, Throwable error) {
-    if (!task.finished.compareAndSet(false, true)) {
-      return false;
-    }
-    ScheduledFuture<?> timer = task.queueDeadline;
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    if (outcome != null) {
-      completed.incrementAndGet();
-      task.outcome.complete(outcome);
-    } else {
-      (error instanceof CancellationException ? cancelled : failed).incrementAndGet();
-      task.outcome.completeExceptionally(error);
-    }
-    return true;
+  /** Completes the task's outcome, once (see {@link TaskRun#finish}), and counts it. */
+  private boolean finish(TaskRun task, TaskOutcome outcome, Throwable error) {
+    return task.finish(outcome, error, () -> (outcome != null ? completed
+        : error instanceof CancellationException ? cancelled : failed).incrementAndGet());
   }
 }

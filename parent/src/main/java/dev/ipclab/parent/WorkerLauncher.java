@@ -12,8 +12,11 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /** Starts a worker OS process: its command, environment and redirects, its shm file, and its pipe or shm channel. */
@@ -21,7 +24,30 @@ final class WorkerLauncher {
   // The worker's own logger, so that its spawn is logged where the rest of its life is.
   private static final Logger log = Logger.getLogger(WorkerProcess.class.getName());
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private WorkerLauncher() {}
+
+  /**
+   * The pool's real {@link WorkerFactory}: each worker gets a fresh token, and connects to {@code serverAddress}
+   * (asked at each spawn; null for pipes) or, on shm, to a file of its own in {@code runDirectory}.
+   */
+  static WorkerFactory factory(PoolSettings settings, ScheduledExecutorService timer, RunDirectory runDirectory,
+      Supplier<String> serverAddress) {
+    return (id, logFile, registry) -> {
+      String token = HexFormat.of().formatHex(randomBytes());
+      // An shm worker gets a file of its own, named by the path it maps; socket workers share the server's address.
+      String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(id).toString()
+          : serverAddress.get();
+      return spawn(id, token, settings, connect, logFile, timer, registry);
+    };
+  }
+
+  private static byte[] randomBytes() {
+    byte[] bytes = new byte[32]; // 256 bits, twice the 128 the protocol asks for
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
 
   /**
    * Spawns worker {@code id}. Its stderr (and, on socket transports, its stdout) go straight to {@code logFile}:

@@ -2,22 +2,13 @@ package dev.ipclab.parent;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
-import dev.ipclab.proto.v1.Hello;
-import dev.ipclab.proto.v1.ParentEnvelope;
-import dev.ipclab.proto.v1.RejectReason;
-import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.IdleStrategy;
-import dev.ipclab.transport.Protocol;
-import dev.ipclab.transport.Transport;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -80,10 +71,10 @@ import java.util.logging.Logger;
  */
 public final class WorkerPool implements AutoCloseable {
   private static final Logger log = Logger.getLogger(WorkerPool.class.getName());
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final PoolSettings settings;
   private final RunDirectory runDirectory;
+  private final WorkerFactory factory;
   private final ScheduledExecutorService timer;
   private final List<WorkerSlot> slots = new ArrayList<>();
   private final TaskRouter router;
@@ -91,13 +82,8 @@ public final class WorkerPool implements AutoCloseable {
   /** Every worker process spawned and not yet exited: the current ones and those being recycled. */
   private final Set<WorkerProcess> alive = ConcurrentHashMap.newKeySet();
   /** Admits the hellos of this pool's workers; not part of the pool's public face. */
-  private final WorkerRegistry registry = this::admit;
-  /** Warm spares, oldest first: spawned, maybe not yet ready, never routed to. */
-  private final List<WorkerProcess> spares = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** The last id given to a spare (spares are numbered after the slots); guarded by this. */
-  private int lastSpareId;
-  /** Spares that died as spares in a row; backs their respawn off. Guarded by this. */
-  private int spareFailures;
+  private final WorkerRegistry registry;
+  private final WarmSpares spares;
   private volatile WorkerServer server;
   private volatile HeartbeatMonitor heartbeats;
   private volatile boolean closed;
@@ -109,7 +95,13 @@ public final class WorkerPool implements AutoCloseable {
 
   /** Package-private for {@link WorkerPoolBuilder#start()}; callers go through {@link #builder()}. */
   WorkerPool(PoolSettings settings) throws IOException, InterruptedException {
+    this(settings, null);
+  }
+
+  /** A pool whose workers come from {@code factory}; null for real processes (tests hand in fakes). */
+  WorkerPool(PoolSettings settings, WorkerFactory factory) throws IOException, InterruptedException {
     this.settings = settings;
+    this.registry = new PoolAdmission(settings, this::expected);
     this.runDirectory = RunDirectory.create(settings.keepLogs());
     ScheduledThreadPoolExecutor supervisorThread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "ipclab-supervisor");
@@ -119,14 +111,16 @@ public final class WorkerPool implements AutoCloseable {
     // Every request arms a deadline that its reply cancels: drop those at once rather than hold them for 30 s.
     supervisorThread.setRemoveOnCancelPolicy(true);
     this.timer = supervisorThread;
+    this.factory = factory != null ? factory
+        : WorkerLauncher.factory(settings, timer, runDirectory, () -> server == null ? null : server.address());
     for (int id = 1; id <= settings.workers(); id++) {
       slots.add(new WorkerSlot(id));
     }
     this.router = new TaskRouter(settings.limits(), List.copyOf(slots), timer, settings.listener(),
         this::recycle);
-    this.lastSpareId = settings.workers();
+    this.spares = new WarmSpares(this, settings, timer, this::spawnSpare, this::stopped, () -> closed);
     this.supervisor = new Supervisor(settings, List.copyOf(slots), timer, router, this::spawn, () -> closed,
-        () -> ParentRecord.workersChanged(this), runDirectory.path(), this::takeSpare);
+        () -> ParentRecord.workersChanged(this), runDirectory.path(), spares::take);
     try {
       // From here on, Ctrl-C or SIGTERM stops whatever has been started, even halfway through starting.
       if (settings.closeOnJvmShutdown()) {
@@ -136,15 +130,15 @@ public final class WorkerPool implements AutoCloseable {
       for (WorkerSlot slot : slots) {
         spawn(slot);
       }
-      heartbeats = new HeartbeatMonitor(this::watched, timer, settings.heartbeatInterval().toMillis(),
+      heartbeats = HeartbeatMonitor.start(this::watched, timer, settings.heartbeatInterval().toMillis(),
           settings.heartbeatTimeout().toMillis(), supervisor::onHung);
       awaitReady();
       for (WorkerSlot slot : slots) {
-        supervisor.watch(slot, slot.current);
+        supervisor.watch(slot, slot.current());
       }
       // After the workers: spares starting alongside them would slow the pool's own start.
       for (int i = 0; i < settings.spares(); i++) {
-        spawnSpare();
+        spares.spawnOne();
       }
       if (settings.inspectable()) {
         ParentRecord.poolStarted(this);
@@ -171,12 +165,7 @@ public final class WorkerPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the pool is closed; no worker is spawned into " + slot.id);
     }
-    String token = HexFormat.of().formatHex(randomBytes());
-    // An shm worker gets a file of its own, named by the path it maps; socket workers share the server's address.
-    String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(slot.id).toString()
-        : server == null ? null : server.address();
-    WorkerProcess worker = WorkerLauncher.spawn(slot.id, token, settings, connect,
-        runDirectory.workerLog(slot.id, ++slot.spawned), timer, registry);
+    WorkerProcess worker = factory.create(slot.id, runDirectory.workerLog(slot.id, slot.nextSpawn()), registry);
     worker.view = new PoolWorker(worker, this);
     alive.add(worker);
     worker.exit().whenComplete((exit, error) -> alive.remove(worker));
@@ -184,86 +173,35 @@ public final class WorkerPool implements AutoCloseable {
     return worker;
   }
 
-  /** Spawns one warm spare, unless the pool is closed; a spare that dies as a spare is replaced after a backoff. */
-  private synchronized void spawnSpare() {
-    if (closed || supervisor.failure().isDone()) {
-      return;
-    }
-    int id = ++lastSpareId;
-    String token = HexFormat.of().formatHex(randomBytes());
-    String connect = settings.transport() == TransportKind.SHM ? runDirectory.newShmFile(id).toString()
-        : server == null ? null : server.address();
-    WorkerProcess spare;
-    try {
-      spare = WorkerLauncher.spawn(id, token, settings, connect, runDirectory.workerLog(id, 1), timer, registry);
-      spare.view = new PoolWorker(spare, this);
-    } catch (IOException | RuntimeException e) {
-      log.warning(() -> "could not spawn a spare: " + e.getMessage());
-      respawnSpareLater();
-      return;
-    }
+  /** The process expected to say hello as worker {@code id} now: a slot's current one or a spare; or null. */
+  private WorkerProcess expected(int id) {
+    return id >= 1 && id <= slots.size() ? slots.get(id - 1).current() : spares.byId(id);
+  }
+
+  /** Closed, or given up: nothing more is spawned. */
+  private boolean stopped() {
+    return closed || supervisor.failure().isDone();
+  }
+
+  /** Spawns spare {@code id}'s process; {@link WarmSpares} calls it under this pool's lock. */
+  private WorkerProcess spawnSpare(int id) throws IOException {
+    WorkerProcess spare = factory.create(id, runDirectory.workerLog(id, 1), registry);
+    spare.view = new PoolWorker(spare, this);
     alive.add(spare);
-    spares.add(spare);
-    spare.ready().thenRun(() -> {
-      synchronized (this) {
-        spareFailures = 0;
-      }
-    });
-    spare.exit().whenComplete((exit, error) -> {
-      alive.remove(spare);
-      // It died while still a spare (a taken spare is no longer in the list), and not because the pool closed.
-      if (spares.remove(spare) && !closed) {
-        log.warning(() -> "spare " + spare.name() + " pid " + spare.pid() + " exited before it was needed: "
-            + (exit == null ? error : exit.summary()));
-        respawnSpareLater();
-      }
-    });
-  }
-
-  private void respawnSpareLater() {
-    long delayMs;
-    synchronized (this) {
-      int n = spareFailures++;
-      delayMs = Math.min(settings.restartBackoffMax().toMillis(),
-          settings.restartBackoffInitial().toMillis() << Math.min(n, 20));
-    }
-    try {
-      timer.schedule(this::spawnSpare, delayMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // the pool is closing
-    }
-  }
-
-  /**
-   * The supervisor's call: hands out the oldest READY spare (removed from the spares) and spawns a new one
-   * behind it; null if no spare is ready.
-   */
-  private WorkerProcess takeSpare() {
-    for (WorkerProcess spare : spares) {
-      if (spare.state() == WorkerState.READY && spares.remove(spare)) {
-        Thread.ofVirtual().name("ipclab-spare").start(this::spawnSpare); // fork and exec off the caller
-        return spare;
-      }
-    }
-    return null;
+    spare.exit().whenComplete((exit, error) -> alive.remove(spare));
+    return spare;
   }
 
   /** What the heartbeat monitor watches: the slots' workers and the spares. */
   private List<WorkerProcess> watched() {
     List<WorkerProcess> all = processes();
-    all.addAll(spares);
+    all.addAll(spares.all());
     return all;
   }
 
   /** The warm spares now, oldest first (ready or still starting); empty without {@code spares(n)}. */
   public List<PoolWorker> spares() {
-    return spares.stream().map(w -> w.view).toList();
-  }
-
-  private static byte[] randomBytes() {
-    byte[] bytes = new byte[32]; // 256 bits, twice the 128 the protocol asks for
-    RANDOM.nextBytes(bytes);
-    return bytes;
+    return spares.all().stream().map(w -> w.view).toList();
   }
 
   private void awaitReady() throws IOException, InterruptedException {
@@ -282,45 +220,6 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  private WorkerRegistry.Admission admit(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport, PeerIdentity peer) {
-    if (hello.getProtocolVersion() != Protocol.VERSION) {
-      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_PROTOCOL_VERSION, "worker-" + hello.getWorkerId()
-          + " speaks protocol revision " + hello.getProtocolVersion() + ", this parent speaks "
-          + Protocol.VERSION + "; rebuild both from the same sources");
-    }
-    int id = hello.getWorkerId();
-    WorkerProcess worker = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : spare(id);
-    if (worker == null) {
-      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_UNKNOWN_WORKER, "no worker with id "
-          + hello.getWorkerId() + " was started by this parent (ids 1.." + settings.workers() + ")");
-    }
-    String problem = worker.checkHello(hello, peer);
-    if (problem != null) {
-      RejectReason reason = problem.startsWith("the token") ? RejectReason.REJECT_REASON_BAD_TOKEN
-          : problem.startsWith("the peer") ? RejectReason.REJECT_REASON_PEER_CREDENTIALS
-          : RejectReason.REJECT_REASON_UNKNOWN_WORKER;
-      return WorkerRegistry.Admission.reject(reason, problem);
-    }
-    Set<String> missing = new TreeSet<>(settings.launch().requiredKinds());
-    missing.removeAll(hello.getTaskKindsList());
-    if (!missing.isEmpty()) {
-      return WorkerRegistry.Admission.reject(RejectReason.REJECT_REASON_MISSING_TASK_KINDS, worker.name() + " does not serve the"
-          + " required task kinds " + missing + "; it serves " + hello.getTaskKindsList() + ". Put the jar of the"
-          + " task module that registers them on the worker's class path (WorkerPoolBuilder.classPath) and list"
-          + " the module in its META-INF/services/dev.ipclab.worker.TaskModule.");
-    }
-    return WorkerRegistry.Admission.accept(worker);
-  }
-
-  private WorkerProcess spare(int id) {
-    for (WorkerProcess spare : spares) {
-      if (spare.id() == id) {
-        return spare;
-      }
-    }
-    return null;
-  }
-
   /** The current worker of every slot, in id order (after a restart, the new process). */
   public List<PoolWorker> workers() {
     List<PoolWorker> current = new ArrayList<>(slots.size());
@@ -334,7 +233,7 @@ public final class WorkerPool implements AutoCloseable {
   List<WorkerProcess> processes() {
     List<WorkerProcess> current = new ArrayList<>(slots.size());
     for (WorkerSlot slot : slots) {
-      WorkerProcess w = slot.current;
+      WorkerProcess w = slot.current();
       if (w != null) {
         current.add(w);
       }
@@ -347,7 +246,7 @@ public final class WorkerPool implements AutoCloseable {
    * it, pin the task ({@link TaskSpec#onWorker}) or use {@link PoolWorker#submit}.
    */
   public PoolWorker worker(int id) {
-    WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current : null;
+    WorkerProcess w = id >= 1 && id <= slots.size() ? slots.get(id - 1).current() : null;
     if (w == null) {
       throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
     }
@@ -359,7 +258,7 @@ public final class WorkerPool implements AutoCloseable {
     if (id < 1 || id > slots.size()) {
       throw new IllegalArgumentException("no worker " + id + "; this pool has ids 1.." + settings.workers());
     }
-    return slots.get(id - 1).restarts;
+    return slots.get(id - 1).restarts();
   }
 
   /**

@@ -73,8 +73,9 @@ final class WorkerProcess implements AutoCloseable {
     this.transport = transport;
     WorkerConnection c = new WorkerConnection(name(), transport, settings.maxFrameBytes(), timer,
         hello.getAcceptsTaskBatches());
-    c.afterAnswerBurst(afterAnswerBurst);
     this.connection = c;
+    // After publishing the connection: a hook set meanwhile either sees it or is read here.
+    c.afterAnswerBurst(afterAnswerBurst);
     transport.send(ParentEnvelope.newBuilder()
         .setWelcome(Welcome.newBuilder()
             .setParentPid(ProcessHandle.current().pid())

@@ -8,6 +8,7 @@ import dev.ipclab.transport.TransportListener;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** An in-memory parent-side transport for unit tests: records what the parent sends and whether it closed. */
 final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
@@ -16,6 +17,8 @@ final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
   final List<Integer> batches = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   volatile TransportListener<WorkerEnvelope> listener;
+  /** Told of each frame the parent sends or offers, after it is recorded: a fake peer's reactions. */
+  volatile Consumer<ParentEnvelope> onSent = message -> {};
 
   @Override
   public void start(TransportListener<WorkerEnvelope> listener) {
@@ -23,8 +26,14 @@ final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
   }
 
   @Override
+  public void handOver(TransportListener<WorkerEnvelope> next) {
+    this.listener = next;
+  }
+
+  @Override
   public void send(ParentEnvelope message) {
     sent.add(message);
+    onSent.accept(message);
   }
 
   @Override
@@ -36,6 +45,7 @@ final class FakeTransport implements Transport<WorkerEnvelope, ParentEnvelope> {
   @Override
   public void offer(ParentEnvelope message) {
     sent.add(message);
+    onSent.accept(message);
   }
 
   @Override

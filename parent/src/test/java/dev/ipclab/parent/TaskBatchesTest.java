@@ -242,6 +242,22 @@ class TaskBatchesTest {
   }
 
   @Test
+  void aBatchsQueuedTasksShareOneDeadlineTimerInsteadOfOneEach() throws Exception {
+    batchWorkers = true;
+    TaskRouter router = router(1, 2, 100, Backpressure.BLOCK);
+    List<TaskSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      specs.add(TaskSpec.of("echo", ByteString.copyFromUtf8("task " + i)).withDeadline(Duration.ofSeconds(30)));
+    }
+    int timersBefore = timer.getQueue().size();
+    TaskBatches.submitAll(router, specs);
+
+    // 2 on the worker in one batch frame, 48 queued: one timer for the frame's deadlines, one for the queue's.
+    assertThat(router.stats(0).queued()).isEqualTo(48);
+    assertThat(timer.getQueue().size() - timersBefore).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void aWorkerThatDidNotAnnounceBatchesGetsOnlySingleTaskFrames() throws Exception {
     TaskRouter router = router(1, 4, 100, Backpressure.BLOCK);
     TaskBatches.submitAll(router, List.of(TaskSpec.of("echo", ByteString.EMPTY), TaskSpec.of("echo",

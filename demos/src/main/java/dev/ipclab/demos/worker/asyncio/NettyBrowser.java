@@ -40,7 +40,12 @@ final class NettyBrowser implements AutoCloseable {
   private static final int MAX_BODY = 64 << 20;
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-      new DefaultThreadFactory(LOOP_THREAD, true), NioIoHandler.newFactory());
+      new DefaultThreadFactory(LOOP_THREAD, true) {
+        @Override
+        protected Thread newThread(Runnable r, String name) {
+          return super.newThread(r, LOOP_THREAD); // one loop: no pool and thread numbers in its name
+        }
+      }, NioIoHandler.newFactory());
   private final Set<Long> callbackTids = ConcurrentHashMap.newKeySet();
 
   /**

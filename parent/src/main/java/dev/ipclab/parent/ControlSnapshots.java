@@ -1,9 +1,5 @@
-package dev.ipclab.parent.control;
+package dev.ipclab.parent;
 
-import dev.ipclab.parent.PoolWorker;
-import dev.ipclab.parent.WorkerPool;
-import dev.ipclab.parent.WorkerState;
-import dev.ipclab.parent.WorkerTraffic;
 import dev.ipclab.proto.v1.ControlSnapshot;
 import dev.ipclab.proto.v1.PoolSnapshot;
 import dev.ipclab.proto.v1.WorkerSnapshot;

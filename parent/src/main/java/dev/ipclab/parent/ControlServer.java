@@ -1,6 +1,6 @@
-package dev.ipclab.parent.control;
+package dev.ipclab.parent;
 
-import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.parent.control.ControlFraming;
 import dev.ipclab.proto.v1.ControlReply;
 import dev.ipclab.proto.v1.ControlRequest;
 import dev.ipclab.proto.v1.ErrorCode;
@@ -30,7 +30,7 @@ import jdk.net.UnixDomainPrincipal;
  * same user only. One daemon thread accepts; each client is served on its own virtual thread, so a slow or
  * hostile client never holds up the workers or another client.
  */
-public final class ControlServer implements AutoCloseable {
+final class ControlServer implements AutoCloseable {
   private static final Logger log = Logger.getLogger(ControlServer.class.getName());
   private static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofMillis(500);
   private static final Duration MAX_WORKER_TIMEOUT = Duration.ofSeconds(10);
@@ -48,7 +48,7 @@ public final class ControlServer implements AutoCloseable {
   }
 
   /** Listens at {@code path} (mode 0600), replacing a stale socket file of a dead process with the same pid. */
-  public static ControlServer open(Path path, Supplier<List<WorkerPool>> pools) throws IOException {
+  static ControlServer open(Path path, Supplier<List<WorkerPool>> pools) throws IOException {
     Files.deleteIfExists(path); // our pid, so any file there is a leftover of a process that is gone
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     try {
@@ -65,7 +65,7 @@ public final class ControlServer implements AutoCloseable {
     return control;
   }
 
-  public Path path() {
+  Path path() {
     return path;
   }
 
