@@ -121,6 +121,19 @@ class BenchIT {
       for (String field : List.of("submit_tasks_per_s", "map_tasks_per_s", "map_vs_submit", "task_vs_ping_p50")) {
         assertThat(pool.path(field).asDouble()).as("pool_tasks." + field).isPositive();
       }
+      // Both sides of map's ratio come from this run: its tasks/s over one-by-one submit's, as the target says.
+      assertThat(pool.path("map_vs_submit").asDouble()).as("pool_tasks.map_vs_submit = map / submit").isCloseTo(
+          pool.path("map_tasks_per_s").asDouble() / pool.path("submit_tasks_per_s").asDouble(),
+          org.assertj.core.api.Assertions.within(0.006));
+      JsonNode mapTarget = null;
+      for (JsonNode t : targets) {
+        if (t.get("name").asText().startsWith("batched map")) {
+          mapTarget = t;
+        }
+      }
+      assertThat(mapTarget).as("the batched map target").isNotNull();
+      assertThat(mapTarget.get("ipclab").asDouble()).isEqualTo(pool.path("map_tasks_per_s").asDouble());
+      assertThat(mapTarget.get("anchor").asDouble()).isEqualTo(pool.path("submit_tasks_per_s").asDouble());
       assertThat(pool.path("task_rtt_us").path("p50").asDouble()).as("pool_tasks.task_rtt_us.p50").isPositive();
       assertThat(pool.path("ping_rtt_us").path("p50").asDouble()).as("pool_tasks.ping_rtt_us.p50").isPositive();
 

@@ -13,6 +13,7 @@ import dev.ipclab.transport.TransportKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +41,49 @@ class MapIT {
       assertThat(stats.submitted()).isEqualTo(5_000);
       assertThat(stats.completed()).isEqualTo(5_000);
       assertThat(stats.failed() + stats.cancelled() + stats.retried()).isZero();
+      assertThat(stats.inFlight() + stats.queued()).isZero();
+    }
+  }
+
+  @Test
+  void aWorkerKilledMidMapOfShortTasksInBatchFramesLeavesEveryInputOneResult() throws Exception {
+    int count = 100_000; // echoes, batched many per frame both ways: long enough to be killed in the middle
+    try (WorkerPool pool = Pools.builder(TransportKind.PIPE, 2).start()) {
+      assertThat(pool.worker(1).hello().getAcceptsTaskBatches()).as("the Java worker reads batch frames").isTrue();
+      List<StringValue> inputs = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        inputs.add(StringValue.of("input " + i));
+      }
+      long killedPid = pool.worker(1).pid();
+      // map returns once every input is submitted, which waits for queue room: called on a thread of its own.
+      CompletableFuture<List<StringValue>> outputs = new CompletableFuture<>();
+      Thread caller = Thread.ofPlatform().name("map-caller").start(() -> {
+        try {
+          pool.map("echo", inputs, StringValue.parser()).whenComplete((result, error) -> {
+            if (error != null) {
+              outputs.completeExceptionally(error);
+            } else {
+              outputs.complete(result);
+            }
+          });
+        } catch (InterruptedException | RuntimeException e) {
+          outputs.completeExceptionally(e);
+        }
+      });
+      while (pool.stats().completed() < 1_000) {
+        Thread.sleep(1);
+      }
+      long before = pool.stats().completed();
+      ProcessHandle.of(killedPid).orElseThrow().destroyForcibly(); // SIGKILL
+      assertThat(before).as("the map is still running when the worker is killed").isLessThan(count);
+
+      assertThat(outputs.get(60, TimeUnit.SECONDS)).containsExactlyElementsOf(inputs);
+      caller.join();
+      PoolStats stats = pool.stats();
+      assertThat(stats.submitted()).isEqualTo(count);
+      assertThat(stats.completed()).as("one outcome per input, none twice").isEqualTo(count);
+      assertThat(stats.failed() + stats.cancelled()).isZero();
+      assertThat(stats.retried()).as("the killed worker's unanswered tasks, run again").isPositive();
       assertThat(stats.inFlight() + stats.queued()).isZero();
     }
   }

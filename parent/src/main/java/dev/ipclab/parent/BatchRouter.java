@@ -42,9 +42,10 @@ final class BatchRouter {
       List<TaskRouter.Send> sends = new ArrayList<>();
       int decided = 0;
       router.lock.lockInterruptibly();
+      BurstDeadlines<TaskRun> queueDeadlines = router.openQueueBurst();
       try {
         while (next < specs.size() && decided < BATCH_DECISIONS) {
-          TaskRouter.Placed placed = router.place(specs.get(next));
+          TaskRouter.Placed placed = router.place(specs.get(next), true);
           if (placed != null) {
             if (placed.send() != null) {
               sends.add(placed.send());
@@ -70,17 +71,44 @@ final class BatchRouter {
           }
         }
       } finally {
+        router.closeQueueBurst();
         router.lock.unlock();
+        try {
+          queueDeadlines.start();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // The pool is closing: it fails every queued task itself.
+        }
       }
       sendBatched(sends);
       router.sendQueued(); // as in submit: queued tasks go on if a worker has room no completion will announce
     }
   }
 
+  /**
+   * Whether a completion on {@code slot}'s {@code worker} leaves the queue, led by {@code head}, alone: when
+   * batched tasks wait at its head and the slot still has more than half its room in use. Its later completions
+   * refill it with half its room at once, so a batch's tasks keep going out many per frame instead of one per
+   * completion. A retry or a failure always refills (the router's call); so does a completion once the slot is
+   * down to half, and every completion of a queue led by a single submit, which keeps its order and latency.
+   * Under the router's lock.
+   */
+  boolean holdRefill(TaskRun head, WorkerSlot slot, WorkerProcess worker) {
+    return head != null && head.batched() && slot.busierThan(worker, limits.maxInFlightPerWorker() / 2);
+  }
+
+  /** Whether this thread is delivering a burst of batched answers from {@code worker}, whose end refills. */
+  static boolean answeredInBurst(WorkerProcess worker) {
+    try {
+      return worker.connection().deliveringAnswerBurst();
+    } catch (IllegalStateException e) {
+      return false; // no channel: the attempt failed before it was sent
+    }
+  }
+
   /** Sends each worker's share of {@code sends} in one batched write; otherwise as {@link TaskRouter#send} does. */
-  private void sendBatched(List<TaskRouter.Send> sends) {
+  void sendBatched(List<TaskRouter.Send> sends) {
     if (sends.size() <= 1) {
-      router.sendAll(sends);
+      sends.forEach(router::send);
       return;
     }
     Map<WorkerProcess, List<TaskRouter.Send>> byWorker = new LinkedHashMap<>();

@@ -61,6 +61,8 @@ final class TaskRouter {
   /** Set once: every later submit throws it. */
   private RuntimeException shut;
   private final BatchRouter batches;
+  /** The queue deadlines of the batch being decided, while one is; guarded by the lock. */
+  private BurstDeadlines<TaskRun> queueBurst;
 
   TaskRouter(Limits limits, List<WorkerSlot> slots, ScheduledExecutorService timer, PoolListener listener,
       BiConsumer<WorkerSlot, WorkerProcess> retire) {
@@ -86,7 +88,7 @@ final class TaskRouter {
     Placed placed;
     lock.lockInterruptibly();
     try {
-      while ((placed = place(spec)) == null) {
+      while ((placed = place(spec, false)) == null) {
         if (limits.backpressure() == Backpressure.FAIL) {
           throw new PoolSaturatedException("the pool's queue is full: " + queue.size() + " tasks queued (capacity "
               + limits.queueCapacity() + ") and " + inFlight + " in flight on " + slots.size() + " workers; submit"
@@ -114,6 +116,7 @@ final class TaskRouter {
 
   /** A new process filled {@code slot}; it takes the queued tasks it has room for. */
   void fill(WorkerSlot slot, WorkerProcess worker) {
+    worker.afterAnswerBurst(this::sendQueued); // the room a burst of answers frees is filled once, after it
     // Under the lock too: a task is never judged to fit on the old process and then handed to the new one.
     lock.lock();
     try {
@@ -202,10 +205,10 @@ final class TaskRouter {
   // ---- under the lock ----
 
   /**
-   * A new task for {@code spec}, sent to a worker with room if none wait before it, else queued; null if the queue
-   * is full. Throws what shut the router.
+   * A new task for {@code spec} ({@code batched}: one of a {@link BatchRouter} batch), sent to a worker with room
+   * if none wait before it, else queued; null if the queue is full. Throws what shut the router.
    */
-  Placed place(TaskSpec spec) {
+  Placed place(TaskSpec spec, boolean batched) {
     if (shut != null) {
       throw shut;
     }
@@ -213,7 +216,7 @@ final class TaskRouter {
     if (slot == null && queue.size() >= limits.queueCapacity()) {
       return null;
     }
-    TaskRun task = new TaskRun(ids.incrementAndGet(), spec, this);
+    TaskRun task = new TaskRun(ids.incrementAndGet(), spec, batched, this);
     Send send = null;
     if (slot != null) {
       send = assign(task, slot);
@@ -222,6 +225,20 @@ final class TaskRouter {
     }
     submitted.incrementAndGet();
     return new Placed(task, send);
+  }
+
+  /**
+   * Starts collecting the queue deadlines of the batch being decided (under the lock) into one timer, which
+   * {@link BurstDeadlines#start} arms once the batch's pass is over.
+   */
+  BurstDeadlines<TaskRun> openQueueBurst() {
+    queueBurst = new BurstDeadlines<>(timer, (task, ms) -> expireQueued(task));
+    return queueBurst;
+  }
+
+  /** Ends {@link #openQueueBurst}; under the lock. */
+  void closeQueueBurst() {
+    queueBurst = null;
   }
 
   /** How many tasks wait in the queue, for a saturation message. */
@@ -283,7 +300,11 @@ final class TaskRouter {
     } else {
       queue.addLast(task);
     }
-    if (task.queueDeadline() == null) {
+    if (task.queueDeadline() == null && task.batched() && !first && queueBurst != null) {
+      // One timer for the deadlines of all the tasks this batch queues, not one each. A retry (first) gets its
+      // own: it may be queued by another thread while the batch waits for room, before the batch's timer starts.
+      queueBurst.add(task, task.outcome(), Math.max(0, task.deadlineNanos - System.nanoTime()));
+    } else if (task.queueDeadline() == null) {
       long left = task.deadlineNanos - System.nanoTime();
       // A queued task has no connection deadline yet; this one fails it if no worker takes it in time.
       try {
@@ -375,9 +396,12 @@ final class TaskRouter {
     sendAll(drain());
   }
 
+  /** Sends {@code sends}, each worker's share in one write (in batch frames to a worker that reads them). */
   void sendAll(List<Send> sends) {
-    for (Send s : sends) {
-      send(s);
+    if (sends.size() == 1) {
+      send(sends.get(0));
+    } else if (!sends.isEmpty()) {
+      batches.sendBatched(sends);
     }
   }
 
@@ -417,6 +441,7 @@ final class TaskRouter {
         ? ProcessMemory.rssBytes(s.worker().pid()) : -1;
     boolean retry = false;
     boolean retireNow = false;
+    boolean refill;
     Throwable failure = null;
     lock.lock();
     try {
@@ -434,6 +459,7 @@ final class TaskRouter {
           failure = cause;
         }
       }
+      refill = cause != null || !batches.holdRefill(queue.peekFirst(), slot, s.worker());
     } finally {
       lock.unlock();
     }
@@ -450,7 +476,9 @@ final class TaskRouter {
       log.info(() -> s.worker() + ": " + why + ": recycling it");
       retire.accept(slot, s.worker());
     }
-    sendQueued();
+    if (refill && !BatchRouter.answeredInBurst(s.worker())) {
+      sendQueued(); // else the burst's end sends the queue on, once for all its answers
+    }
   }
 
   private void expireQueued(TaskRun task) {

@@ -16,6 +16,7 @@ final class TaskRun {
   final long id;
   final TaskSpec spec;
   final long deadlineNanos;
+  private final boolean batched;
   private final TaskHandle handle;
   private final CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
   /** Won by the one path that completes the outcome, before it counts it and completes the future. */
@@ -35,9 +36,11 @@ final class TaskRun {
   /** Why the caller cancelled; null unless it did. */
   private volatile String cancelReason;
 
-  TaskRun(long id, TaskSpec spec, TaskRouter router) {
+  /** @param batched submitted in a batch ({@link WorkerPool#submitAll}, {@link WorkerPool#map}) */
+  TaskRun(long id, TaskSpec spec, boolean batched, TaskRouter router) {
     this.id = id;
     this.spec = spec;
+    this.batched = batched;
     this.deadlineNanos = System.nanoTime() + spec.deadline().toNanos();
     this.handle = new TaskHandle(this, router);
   }
@@ -48,6 +51,14 @@ final class TaskRun {
 
   CompletableFuture<TaskOutcome> outcome() {
     return outcome;
+  }
+
+  /**
+   * Submitted in a batch: while queued, its deadline shares its batch's timer, and a worker is refilled with it in
+   * bulk rather than one task per completion.
+   */
+  boolean batched() {
+    return batched;
   }
 
   // ---- under the router's lock ----

@@ -12,7 +12,9 @@ import dev.ipclab.proto.v1.Pong;
 import dev.ipclab.proto.v1.Shutdown;
 import dev.ipclab.proto.v1.StatusRequest;
 import dev.ipclab.proto.v1.Task;
+import dev.ipclab.proto.v1.TaskAnswer;
 import dev.ipclab.proto.v1.TaskResult;
+import dev.ipclab.proto.v1.TaskResultBatch;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.proto.v1.WorkerStatus;
 import dev.ipclab.transport.ProtocolException;
@@ -54,10 +56,22 @@ final class WorkerConnection {
   private final AtomicLong heartbeatSequence = new AtomicLong();
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile int reportedThreads;
+  private final boolean acceptsBatches;
+  /** Runs after the answers of one TaskResultBatch have been delivered: the router sends the queue on, once. */
+  private volatile Runnable afterAnswerBurst = () -> { };
+  /** The thread delivering a TaskResultBatch's answers right now, or null. */
+  private volatile Thread deliveringBurst;
 
   /** @param timer enforces request deadlines; it should remove cancelled tasks, since most are cancelled */
   WorkerConnection(String name, Transport<WorkerEnvelope, ParentEnvelope> transport, int maxFrameBytes,
       ScheduledExecutorService timer) {
+    this(name, transport, maxFrameBytes, timer, false);
+  }
+
+  /** @param acceptsBatches the worker's hello said it reads TaskBatch frames: a burst of tasks goes in them */
+  WorkerConnection(String name, Transport<WorkerEnvelope, ParentEnvelope> transport, int maxFrameBytes,
+      ScheduledExecutorService timer, boolean acceptsBatches) {
+    this.acceptsBatches = acceptsBatches;
     this.timer = timer;
     this.name = name;
     this.transport = transport;
@@ -158,6 +172,9 @@ final class WorkerConnection {
    * fails every task of the batch with a {@link WorkerFailedException}, through its future.
    */
   java.util.List<SubmittedTask> submitTasks(java.util.List<TaskRequest> tasks) {
+    if (acceptsBatches && tasks.size() > 1) {
+      return submitBatched(tasks);
+    }
     java.util.List<SubmittedTask> submitted = new java.util.ArrayList<>(tasks.size());
     java.util.List<ParentEnvelope> frames = new java.util.ArrayList<>(tasks.size());
     java.util.List<Long> ids = new java.util.ArrayList<>(tasks.size());
@@ -186,14 +203,74 @@ final class WorkerConnection {
     return submitted;
   }
 
+  /**
+   * {@link #submitTasks} to a worker that reads TaskBatch frames: the tasks go in as few of them as fit
+   * ({@link TaskBatchFrames}), each with its own request id and deadline as a single task has; a task too large
+   * for a batch goes in a frame of its own.
+   */
+  private java.util.List<SubmittedTask> submitBatched(java.util.List<TaskRequest> tasks) {
+    java.util.List<SubmittedTask> submitted = new java.util.ArrayList<>(tasks.size());
+    TaskBatchFrames frames = new TaskBatchFrames(maxFrameBytes);
+    BurstDeadlines<Long> deadlines = new BurstDeadlines<>(timer, this::taskOverdue);
+    java.util.List<Long> ids = new java.util.ArrayList<>(tasks.size());
+    for (TaskRequest t : tasks) {
+      PendingRequests.Pending<WorkerEnvelope> p = pending.open();
+      Task task = task(t.kind(), t.payload(), t.deadline(), t.attempt());
+      if (!p.reply().isDone()) { // else the channel is already dead; the future carries why
+        deadlines.add(p.id(), p.reply(), t.deadline().toNanos());
+        if (frames.add(p.id(), task)) {
+          ids.add(p.id());
+        } else {
+          ParentEnvelope single = build(p, ParentEnvelope.newBuilder().setTask(task));
+          if (single != null) {
+            frames.addSingle(single);
+            ids.add(p.id());
+          }
+        }
+      }
+      submitted.add(new SubmittedTask(p.id(), taskResult(t.kind(), p.reply())));
+    }
+    try {
+      deadlines.start();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      for (long id : ids) {
+        pending.fail(id, new WorkerFailedException(name + ": its pool is closed", e));
+      }
+      return submitted;
+    }
+    java.util.List<ParentEnvelope> envelopes = frames.frames();
+    try {
+      transport.sendBatch(envelopes);
+      messagesOut.addAndGet(envelopes.size());
+      bytesOut.addAndGet(frames.bytes());
+    } catch (RuntimeException e) {
+      for (long id : ids) {
+        pending.fail(id, new WorkerFailedException("cannot send to " + name + ": " + e.getMessage(), e));
+      }
+    }
+    return submitted;
+  }
+
+  /** A task's deadline passed unanswered: its caller gets a timeout, and the worker is told to drop it. */
+  private void taskOverdue(long id, long timeoutMs) {
+    if (pending.fail(id, new TimeoutException(name + " did not answer TASK request " + id + " within " + timeoutMs
+        + " ms"))) {
+      tellWorkerToDrop(id, "the parent's deadline of " + timeoutMs + " ms passed");
+    }
+  }
+
   private static ParentEnvelope.Builder taskRequest(String kind, ByteString payload, Duration deadline,
       int attempt) {
-    return ParentEnvelope.newBuilder()
-        .setTask(Task.newBuilder()
-            .setKind(kind)
-            .setPayload(payload)
-            .setDeadlineMs((int) Math.min(Math.max(deadline.toMillis(), 1), Integer.MAX_VALUE))
-            .setAttempt(attempt));
+    return ParentEnvelope.newBuilder().setTask(task(kind, payload, deadline, attempt));
+  }
+
+  private static Task task(String kind, ByteString payload, Duration deadline, int attempt) {
+    return Task.newBuilder()
+        .setKind(kind)
+        .setPayload(payload)
+        .setDeadlineMs((int) Math.min(Math.max(deadline.toMillis(), 1), Integer.MAX_VALUE))
+        .setAttempt(attempt)
+        .build();
   }
 
   private CompletableFuture<TaskResult> taskResult(String kind, CompletableFuture<WorkerEnvelope> reply) {
@@ -308,28 +385,42 @@ final class WorkerConnection {
    */
   private ParentEnvelope prepare(PendingRequests.Pending<WorkerEnvelope> p, ParentEnvelope.Builder request,
       Duration timeout) {
+    return arm(p, request.getKindCase(), timeout) ? build(p, request) : null;
+  }
+
+  /**
+   * Arms the deadline of request {@code p}, of {@code kind}; false (with {@code p} failed and the reason in its
+   * future) if the channel is dead or the pool closed.
+   */
+  private boolean arm(PendingRequests.Pending<WorkerEnvelope> p, ParentEnvelope.KindCase kind, Duration timeout) {
     if (p.reply().isDone()) {
-      return null; // the channel is already dead; the future carries why
+      return false; // the channel is already dead; the future carries why
     }
     long id = p.id();
+    boolean task = kind == ParentEnvelope.KindCase.TASK;
     ScheduledFuture<?> deadline;
     try {
       deadline = timer.schedule(() -> {
-        String late = name + " did not answer " + request.getKindCase() + " request " + id + " within "
-            + timeout.toMillis() + " ms";
+        String late = name + " did not answer " + kind + " request " + id + " within " + timeout.toMillis()
+            + " ms";
         // A task's deadline is the router's to word (TaskFailures); any other request's is the caller's answer.
-        boolean overdue = pending.fail(id, request.hasTask() ? new TimeoutException(late)
+        boolean overdue = pending.fail(id, task ? new TimeoutException(late)
             : new RequestTimeoutException(late, null));
-        if (overdue && request.hasTask()) {
+        if (overdue && task) {
           // The caller has given up: the worker should stop spending a thread on it.
           tellWorkerToDrop(id, "the parent's deadline of " + timeout.toMillis() + " ms passed");
         }
       }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pending.fail(id, new WorkerFailedException(name + ": its pool is closed", e));
-      return null;
+      return false;
     }
     p.reply().whenComplete((reply, error) -> deadline.cancel(false));
+    return true;
+  }
+
+  /** Builds request {@code p}'s envelope; null (with {@code p} failed) if it is too large to send. */
+  private ParentEnvelope build(PendingRequests.Pending<WorkerEnvelope> p, ParentEnvelope.Builder request) {
     ParentEnvelope envelope = request.setRequestId(p.id()).build();
     int size = envelope.getSerializedSize();
     if (size > maxFrameBytes) {
@@ -370,27 +461,63 @@ final class WorkerConnection {
               + ", which is not in flight (late or duplicate); ignored");
         }
       }
-      case ERROR -> {
-        ErrorReply error = envelope.getError();
-        // A deadline is one outcome for the caller, whichever side noticed it first: a TimeoutException.
-        Throwable cause = error.getCode() == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED
-            ? new TimeoutException(name + ": " + error.getMessage())
-            : new RemoteErrorException(name, error.getCode(), error.getMessage());
-        if (id == 0 || !pending.fail(id, cause)) {
-          if (error.getCode() == ErrorCode.ERROR_CODE_CANCELLED
-              || error.getCode() == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED) {
-            // The worker confirms a drop the parent asked for; the caller has its answer already.
-            log.fine(() -> name + " dropped task " + id + ": " + error.getMessage());
-          } else {
-            log.warning(() -> name + " reports an error (" + error.getCode() + "): " + error.getMessage());
-          }
-        }
-      }
+      case ERROR -> onError(id, envelope.getError());
+      case TASK_RESULT_BATCH -> onAnswers(envelope.getTaskResultBatch());
       case HELLO -> replyError(id, ErrorCode.ERROR_CODE_UNEXPECTED_KIND,
           "a second hello on an established channel; a worker says hello once");
       case KIND_NOT_SET -> replyError(id, ErrorCode.ERROR_CODE_UNKNOWN_KIND,
           "envelope " + id + " carries no kind this parent knows; is the worker newer than the parent?");
     }
+  }
+
+  private void onError(long id, ErrorReply error) {
+    // A deadline is one outcome for the caller, whichever side noticed it first: a TimeoutException.
+    Throwable cause = error.getCode() == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED
+        ? new TimeoutException(name + ": " + error.getMessage())
+        : new RemoteErrorException(name, error.getCode(), error.getMessage());
+    if (id == 0 || !pending.fail(id, cause)) {
+      if (error.getCode() == ErrorCode.ERROR_CODE_CANCELLED
+          || error.getCode() == ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED) {
+        // The worker confirms a drop the parent asked for; the caller has its answer already.
+        log.fine(() -> name + " dropped task " + id + ": " + error.getMessage());
+      } else {
+        log.warning(() -> name + " reports an error (" + error.getCode() + "): " + error.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Delivers each answer of a TaskResultBatch as its single frame would be delivered, then runs the after-burst
+   * hook once: the room the answers freed is filled with one batch, not one task at a time.
+   */
+  private void onAnswers(TaskResultBatch answers) {
+    deliveringBurst = Thread.currentThread();
+    try {
+      for (TaskAnswer a : answers.getAnswersList()) {
+        long id = a.getRequestId();
+        if (a.hasResult()) {
+          if (!pending.complete(id, TaskBatchFrames.asEnvelope(a))) {
+            log.warning(() -> name + " sent a batched result for task " + id + ", which is not in flight (late or"
+                + " duplicate); ignored");
+          }
+        } else {
+          onError(id, a.getError());
+        }
+      }
+    } finally {
+      deliveringBurst = null;
+    }
+    afterAnswerBurst.run();
+  }
+
+  /** Whether the calling thread is delivering the answers of a TaskResultBatch, whose end runs the hook. */
+  boolean deliveringAnswerBurst() {
+    return deliveringBurst == Thread.currentThread();
+  }
+
+  /** Sets what runs after the answers of each TaskResultBatch have been delivered. */
+  void afterAnswerBurst(Runnable hook) {
+    afterAnswerBurst = hook;
   }
 
   private void replyError(long id, ErrorCode code, String message) {

@@ -42,6 +42,8 @@ final class WorkerProcess implements AutoCloseable {
   private final Process process;
   private volatile Transport<WorkerEnvelope, ParentEnvelope> transport;
   private volatile WorkerConnection connection;
+  /** What the connection runs after each burst of batched answers; set by the pool's router. */
+  private volatile Runnable afterAnswerBurst = () -> { };
   private volatile Hello hello;
   private volatile long readyNanos;
   private volatile String failureCause;
@@ -69,7 +71,11 @@ final class WorkerProcess implements AutoCloseable {
   void bind(Hello hello, Transport<WorkerEnvelope, ParentEnvelope> transport) {
     this.hello = hello;
     this.transport = transport;
-    this.connection = new WorkerConnection(name(), transport, settings.maxFrameBytes(), timer);
+    WorkerConnection c = new WorkerConnection(name(), transport, settings.maxFrameBytes(), timer,
+        hello.getAcceptsTaskBatches());
+    this.connection = c;
+    // After publishing the connection: a hook set meanwhile either sees it or is read here.
+    c.afterAnswerBurst(afterAnswerBurst);
     transport.send(ParentEnvelope.newBuilder()
         .setWelcome(Welcome.newBuilder()
             .setParentPid(ProcessHandle.current().pid())
@@ -379,6 +385,15 @@ final class WorkerProcess implements AutoCloseable {
   /** The public view of this process in its pool; null until the pool has made it. */
   PoolWorker view() {
     return view;
+  }
+
+  /** Sets what runs after the answers of each TaskResultBatch from this worker have been delivered. */
+  void afterAnswerBurst(Runnable hook) {
+    afterAnswerBurst = hook;
+    WorkerConnection c = connection;
+    if (c != null) {
+      c.afterAnswerBurst(hook);
+    }
   }
 
   /** The channel, once the handshake is done; throws before. */

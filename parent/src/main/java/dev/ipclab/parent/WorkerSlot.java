@@ -71,6 +71,14 @@ final class WorkerSlot {
     return w != null && !closedToTasks && w.state() == WorkerState.READY && inFlight.size() < max;
   }
 
+  /**
+   * Whether {@code worker} is the current process, open to tasks, with more than {@code count} in flight: room
+   * that later completions free may be refilled in one go.
+   */
+  synchronized boolean busierThan(WorkerProcess worker, int count) {
+    return current == worker && !closedToTasks && inFlight.size() > count;
+  }
+
   synchronized int inFlightCount() {
     return inFlight.size();
   }

@@ -135,6 +135,176 @@ class TaskBatchesTest {
     }
   }
 
+  @Test
+  void aWorkerThatReadsBatchesGetsItsShareInOneTaskBatchFrameAndTheRefillsInBatchesToo() throws Exception {
+    batchWorkers = true;
+    TaskRouter router = router(2, 4, 100, Backpressure.BLOCK);
+    List<StringValue> inputs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      inputs.add(StringValue.of("input " + i));
+    }
+    CompletableFuture<List<StringValue>> results = TaskBatches.map(router, "echo", inputs, StringValue.parser());
+
+    for (FakeTransport channel : channels) {
+      assertThat(taskFrames(channel)).hasSize(1);
+      assertThat(taskFrames(channel).getFirst().getRequestId()).as("a batch frame is one-way").isZero();
+      assertThat(taskFrames(channel).getFirst().getTaskBatch().getTasksList()).hasSize(4)
+          .extracting(t -> t.getRequestId()).doesNotHaveDuplicates().allMatch(id -> id > 0);
+    }
+    answerEverythingInBatches(-1);
+
+    assertThat(results.get(10, TimeUnit.SECONDS)).containsExactlyElementsOf(inputs);
+    for (FakeTransport channel : channels) {
+      // Each burst of 4 answers freed the room for 4, sent on in one frame: never a task on its own.
+      assertThat(taskFrames(channel)).allMatch(ParentEnvelope::hasTaskBatch)
+          .allMatch(frame -> frame.getTaskBatch().getTasksCount() == 4);
+    }
+  }
+
+  @Test
+  void aBatchWorkerThatDiesMidBatchHasOnlyItsUnansweredTasksRetriedEachWithOneOutcome() throws Exception {
+    batchWorkers = true;
+    TaskRouter router = router(2, 4, 100, Backpressure.BLOCK);
+    List<TaskSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      specs.add(TaskSpec.of("echo", ByteString.copyFromUtf8("task " + i)));
+    }
+    List<TaskHandle> handles = TaskBatches.submitAll(router, specs);
+
+    // Worker 1 answers 1 of its batch of 4, fails 1, then dies: only the 2 without an answer go again.
+    List<dev.ipclab.proto.v1.BatchedTask> first = taskFrames(channels.get(0)).getFirst().getTaskBatch().getTasksList();
+    workers.get(0).connection().onMessage(WorkerEnvelope.newBuilder()
+        .setTaskResultBatch(dev.ipclab.proto.v1.TaskResultBatch.newBuilder()
+            .addAnswers(dev.ipclab.proto.v1.TaskAnswer.newBuilder().setRequestId(first.get(0).getRequestId())
+                .setResult(TaskResult.newBuilder().setPayload(first.get(0).getTask().getPayload())))
+            .addAnswers(dev.ipclab.proto.v1.TaskAnswer.newBuilder().setRequestId(first.get(1).getRequestId())
+                .setError(dev.ipclab.proto.v1.ErrorReply.newBuilder()
+                    .setCode(dev.ipclab.proto.v1.ErrorCode.ERROR_CODE_TASK_FAILED).setMessage("boom"))))
+        .build());
+    workers.get(0).connection().failAll(new WorkerFailedException("worker-1 is gone: exit 137 (SIGKILL)"));
+    answerEverythingInBatches(1);
+
+    String answered = first.get(0).getTask().getPayload().toStringUtf8();
+    String failed = first.get(1).getTask().getPayload().toStringUtf8();
+    for (int i = 0; i < handles.size(); i++) {
+      CompletableFuture<TaskOutcome> outcome = handles.get(i).outcome();
+      if (("task " + i).equals(failed)) {
+        assertThatThrownBy(() -> outcome.get(10, TimeUnit.SECONDS)).hasMessageContaining("boom");
+      } else {
+        assertThat(outcome.get(10, TimeUnit.SECONDS).result().getPayload().toStringUtf8()).isEqualTo("task " + i);
+        if (("task " + i).equals(answered)) {
+          assertThat(outcome.join().attempts()).isEqualTo(1);
+        }
+      }
+    }
+    PoolStats stats = router.stats(0);
+    assertThat(stats.completed()).isEqualTo(7);
+    assertThat(stats.failed()).isEqualTo(1);
+    assertThat(stats.retried()).isEqualTo(2);
+    assertThat(stats.inFlight() + stats.queued()).isZero();
+  }
+
+  @Test
+  void cancellingABatchedTaskNamesItsOwnRequestIdToTheWorker() throws Exception {
+    batchWorkers = true;
+    TaskRouter router = router(1, 4, 100, Backpressure.BLOCK);
+    List<TaskHandle> handles = TaskBatches.submitAll(router, List.of(TaskSpec.of("echo", ByteString.EMPTY),
+        TaskSpec.of("echo", ByteString.EMPTY)));
+    long second = taskFrames(channels.get(0)).getFirst().getTaskBatch().getTasks(1).getRequestId();
+
+    assertThat(handles.get(1).cancel("not needed")).isTrue();
+
+    assertThat(channels.get(0).sent).filteredOn(ParentEnvelope::hasCancel).singleElement()
+        .satisfies(cancel -> assertThat(cancel.getCancel().getTaskRequestId()).isEqualTo(second));
+    assertThat(handles.get(0).outcome()).isNotDone();
+  }
+
+  @Test
+  void aBatchsTasksThatWaitInTheQueuePastTheirDeadlineFailOneByOneAndTheOthersRun() throws Exception {
+    batchWorkers = true;
+    TaskRouter router = router(1, 2, 100, Backpressure.BLOCK);
+    List<TaskSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      // The first 2 go to the worker, which keeps them; the other 3 wait behind them with a short deadline.
+      specs.add(TaskSpec.of("echo", ByteString.copyFromUtf8("task " + i))
+          .withDeadline(i < 2 ? Duration.ofSeconds(30) : Duration.ofMillis(50)));
+    }
+    List<TaskHandle> handles = TaskBatches.submitAll(router, specs);
+
+    // The 3 queued fail at their deadline, each with its own outcome; the 2 on the worker are untouched.
+    for (TaskHandle queued : handles.subList(2, 5)) {
+      assertThatThrownBy(() -> queued.outcome().get(10, TimeUnit.SECONDS))
+          .hasMessageContaining("passed while it waited for a worker");
+    }
+    assertThat(router.stats(0).queued()).isZero();
+    assertThat(router.stats(0).failed()).isEqualTo(3);
+    assertThat(handles.subList(0, 2)).allMatch(h -> !h.outcome().isDone());
+  }
+
+  @Test
+  void aBatchsQueuedTasksShareOneDeadlineTimerInsteadOfOneEach() throws Exception {
+    batchWorkers = true;
+    TaskRouter router = router(1, 2, 100, Backpressure.BLOCK);
+    List<TaskSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      specs.add(TaskSpec.of("echo", ByteString.copyFromUtf8("task " + i)).withDeadline(Duration.ofSeconds(30)));
+    }
+    int timersBefore = timer.getQueue().size();
+    TaskBatches.submitAll(router, specs);
+
+    // 2 on the worker in one batch frame, 48 queued: one timer for the frame's deadlines, one for the queue's.
+    assertThat(router.stats(0).queued()).isEqualTo(48);
+    assertThat(timer.getQueue().size() - timersBefore).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void aWorkerThatDidNotAnnounceBatchesGetsOnlySingleTaskFrames() throws Exception {
+    TaskRouter router = router(1, 4, 100, Backpressure.BLOCK);
+    TaskBatches.submitAll(router, List.of(TaskSpec.of("echo", ByteString.EMPTY), TaskSpec.of("echo",
+        ByteString.EMPTY), TaskSpec.of("echo", ByteString.EMPTY)));
+    assertThat(taskFrames(channels.get(0))).hasSize(3).allMatch(ParentEnvelope::hasTask);
+  }
+
+  /**
+   * Answers every task sent as a worker that reads batches would, one TaskResultBatch per frame received,
+   * echoing the payloads, until none is left; all workers but the one with id {@code dead} (or -1 for none).
+   */
+  private void answerEverythingInBatches(int dead) {
+    boolean any = true;
+    while (any) {
+      any = false;
+      for (int w = 0; w < workers.size(); w++) {
+        if (w == dead - 1) {
+          continue;
+        }
+        for (ParentEnvelope sent : List.copyOf(channels.get(w).sent)) {
+          if (!sent.hasTaskBatch()) {
+            continue;
+          }
+          var answers = dev.ipclab.proto.v1.TaskResultBatch.newBuilder();
+          for (var t : sent.getTaskBatch().getTasksList()) {
+            if (answered.get(w).add(t.getRequestId())) {
+              answers.addAnswers(dev.ipclab.proto.v1.TaskAnswer.newBuilder().setRequestId(t.getRequestId())
+                  .setResult(TaskResult.newBuilder().setPayload(t.getTask().getPayload())));
+            }
+          }
+          if (answers.getAnswersCount() > 0) {
+            any = true;
+            workers.get(w).connection().onMessage(WorkerEnvelope.newBuilder().setTaskResultBatch(answers).build());
+          }
+        }
+      }
+    }
+  }
+
+  /** The frames that carry tasks, single or batched, that the parent sent on {@code channel}. */
+  private static List<ParentEnvelope> taskFrames(FakeTransport channel) {
+    return channel.sent.stream().filter(f -> f.hasTask() || f.hasTaskBatch()).toList();
+  }
+
+  /** Whether the fake workers' hellos say they read TaskBatch frames. */
+  private boolean batchWorkers;
+
   private TaskRouter router(int workerCount, int maxInFlight, int queueCapacity, Backpressure backpressure)
       throws Exception {
     TaskRouter.Limits limits = new TaskRouter.Limits(maxInFlight, 3, queueCapacity, backpressure, 0, 0);
@@ -154,7 +324,7 @@ class TaskBatchesTest {
       WorkerProcess worker = new WorkerProcess(slot.id, "token", settings, null, timer, process, System.nanoTime(),
           null);
       FakeTransport channel = new FakeTransport();
-      worker.bind(Hello.getDefaultInstance(), channel);
+      worker.bind(Hello.newBuilder().setAcceptsTaskBatches(batchWorkers).build(), channel);
       router.fill(slot, worker);
       workers.add(worker);
       channels.add(channel);

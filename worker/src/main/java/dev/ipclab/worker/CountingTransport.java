@@ -2,6 +2,7 @@ package dev.ipclab.worker;
 
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ParentEnvelope;
+import dev.ipclab.proto.v1.TaskAnswer;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.proto.v1.WorkerStatus;
 import dev.ipclab.transport.ProtocolException;
@@ -47,6 +48,8 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
         bytesIn.add(frameBytes(message.getSerializedSize()));
         if (message.hasTask()) {
           tasksStarted.increment();
+        } else if (message.hasTaskBatch()) {
+          tasksStarted.add(message.getTaskBatch().getTasksCount());
         }
         listener.onMessage(message);
       }
@@ -92,6 +95,15 @@ final class CountingTransport implements Transport<ParentEnvelope, WorkerEnvelop
     bytesOut.add(frameBytes(message.getSerializedSize()));
     switch (message.getKindCase()) {
       case TASK_RESULT -> tasksCompleted.increment();
+      case TASK_RESULT_BATCH -> {
+        for (TaskAnswer answer : message.getTaskResultBatch().getAnswersList()) {
+          if (answer.hasResult()) {
+            tasksCompleted.increment();
+          } else if (isTaskError(answer.getError().getCode())) {
+            tasksFailed.increment();
+          }
+        }
+      }
       case PONG -> pongs.increment();
       case ERROR -> {
         if (isTaskError(message.getError().getCode())) {

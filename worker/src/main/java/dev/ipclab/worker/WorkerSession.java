@@ -14,6 +14,7 @@ import dev.ipclab.transport.protocol.Protocol;
 import dev.ipclab.transport.ProtocolException;
 import dev.ipclab.transport.TransportListener;
 import dev.ipclab.transport.protocol.WorkerExitCodes;
+import dev.ipclab.worker.internal.TaskBatchRunner;
 import dev.ipclab.worker.internal.TaskModules;
 import dev.ipclab.worker.internal.TaskRunner;
 import java.io.IOException;
@@ -44,6 +45,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
   private final WorkerHeartbeat heartbeat;
   private final TaskModules modules;
   private final TaskRunner tasks;
+  private final TaskBatchRunner batches;
   private final AtomicLong served = new AtomicLong();
   private volatile boolean welcomed;
   /** The parent sent an error reply; if it then hangs up, that is a protocol failure, not a lost parent. */
@@ -67,6 +69,7 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
     boolean chaos = System.getProperty(Protocol.CHAOS_RUN_PROPERTY) != null;
     this.modules = TaskModules.start(modules, config.workerId(), chaos ? faultHooks() : null);
     this.tasks = TaskRunner.over(this.modules.registry(), transport);
+    this.batches = new TaskBatchRunner(tasks, transport::send);
   }
 
   /**
@@ -109,7 +112,8 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
         .setProtocolVersion(faults.is(Faults.Kind.PROTOCOL_VERSION) ? faults.after() : Protocol.VERSION)
         .setToken(faults.is(Faults.Kind.BAD_TOKEN) ? "0".repeat(64) : config.token())
         .setJvm(facts)
-        .addAllTaskKinds(modules.registry().kinds());
+        .addAllTaskKinds(modules.registry().kinds())
+        .setAcceptsTaskBatches(true);
     transport.send(WorkerEnvelope.newBuilder().setHello(hello).build());
     log().info(() -> "hello sent to " + transport.describe());
   }
@@ -146,6 +150,19 @@ final class WorkerSession implements TransportListener<ParentEnvelope> {
           }
           served.incrementAndGet();
           tasks.submit(envelope.getRequestId(), envelope.getTask());
+        }
+      }
+      case TASK_BATCH -> {
+        if (!welcomed) {
+          replyError(0, ErrorCode.ERROR_CODE_UNEXPECTED_KIND, "task batch before the handshake completed");
+        } else {
+          if (faults.is(Faults.Kind.EXIT_ON_TASK)
+              && served.get() + envelope.getTaskBatch().getTasksCount() > faults.after()) {
+            log().warning(() -> "fault exit-on-task:" + faults.after() + ": exiting mid-batch");
+            Runtime.getRuntime().halt(WorkerExitCodes.FAULT_EXIT);
+          }
+          served.addAndGet(envelope.getTaskBatch().getTasksCount());
+          batches.run(envelope.getTaskBatch());
         }
       }
       case CANCEL -> tasks.cancel(envelope.getCancel().getTaskRequestId(), envelope.getCancel().getReason());

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ErrorReply;
 import dev.ipclab.proto.v1.Task;
+import dev.ipclab.proto.v1.TaskAnswer;
 import dev.ipclab.proto.v1.TaskResult;
 import dev.ipclab.proto.v1.WorkerEnvelope;
 import dev.ipclab.transport.Transport;
@@ -101,8 +102,7 @@ public final class TaskRunner implements AutoCloseable {
   public void submit(long requestId, Task task) {
     TaskHandler handler = registry.find(task.getKind());
     if (handler == null) {
-      error(requestId, ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND, "no task kind '" + task.getKind()
-          + "' in this worker; it knows " + registry.kinds() + ". Are the parent and worker from the same build?");
+      error(requestId, ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND, unknownKind(task));
       return;
     }
     if (handler.runsInline()) {
@@ -199,41 +199,95 @@ public final class TaskRunner implements AutoCloseable {
 
   /** Runs a short task here and answers it: exactly one answer, as no other path knows of it. */
   private void runInline(long requestId, Task task, TaskHandler handler) {
+    TaskAnswer answer = runHere(requestId, task, handler);
+    WorkerEnvelope.Builder envelope = WorkerEnvelope.newBuilder().setRequestId(requestId);
+    answer(requestId, (answer.hasResult() ? envelope.setTaskResult(answer.getResult())
+        : envelope.setError(answer.getError())).build());
+  }
+
+  /**
+   * Runs {@code task} of a batch read at {@code readNanos} here, if its handler {@linkplain TaskHandler#runsInline
+   * runs inline} (or answers it at once if no handler serves its kind), and returns its answer for the caller to
+   * send; otherwise starts it as {@link #submit} does (its answer then goes out on its own) and returns null. A task whose deadline passed while the tasks before it in
+   * its batch ran is answered DEADLINE_EXCEEDED without running.
+   */
+  TaskAnswer runBatched(long requestId, Task task, long readNanos) {
+    TaskHandler handler = registry.find(task.getKind());
+    if (handler == null) {
+      return failed(requestId, ErrorCode.ERROR_CODE_UNKNOWN_TASK_KIND, unknownKind(task));
+    }
+    if (!handler.runsInline()) {
+      submit(requestId, task);
+      return null;
+    }
+    if (task.getDeadlineMs() > 0 && System.nanoTime() - readNanos > task.getDeadlineMs() * 1_000_000L) {
+      String message = "task " + requestId + " (" + task.getKind() + ") waited in its batch past its deadline of "
+          + task.getDeadlineMs() + " ms and was not run";
+      log.warning(message);
+      return TaskAnswer.newBuilder().setRequestId(requestId)
+          .setError(ErrorReply.newBuilder().setCode(ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED).setMessage(message))
+          .build();
+    }
+    return runHere(requestId, task, handler);
+  }
+
+  private String unknownKind(Task task) {
+    return "no task kind '" + task.getKind() + "' in this worker; it knows " + registry.kinds()
+        + ". Are the parent and worker from the same build?";
+  }
+
+  /** Runs a short task on this thread: its one answer, a result or an error. */
+  private TaskAnswer runHere(long requestId, Task task, TaskHandler handler) {
     long start = System.nanoTime();
     ByteString output;
     try {
       output = handler.handle(task.getPayload());
     } catch (InvalidProtocolBufferException e) {
-      error(requestId, ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD, "the payload of task " + requestId + " ("
+      return failed(requestId, ErrorCode.ERROR_CODE_BAD_TASK_PAYLOAD, "the payload of task " + requestId + " ("
           + task.getKind() + ", " + task.getPayload().size() + " bytes) is not the message that kind expects: "
           + e.getMessage());
-      return;
     } catch (Exception | Error e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       log.log(Level.WARNING, "task " + requestId + " (" + task.getKind() + ") failed", e);
       StackTraceElement where = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
-      error(requestId, ErrorCode.ERROR_CODE_TASK_FAILED, "task " + requestId + " (" + task.getKind()
-          + ") failed in the worker: " + e + (where != null ? " at " + where : "")
+      TaskAnswer answer = failed(requestId, ErrorCode.ERROR_CODE_TASK_FAILED, "task " + requestId + " ("
+          + task.getKind() + ") failed in the worker: " + e + (where != null ? " at " + where : "")
           + "; the worker's log has the stack trace");
       if (e instanceof Error err && !(e instanceof StackOverflowError)) {
-        throw err; // out of memory and the like: the JVM is not fit to go on
+        // Out of memory and the like: the JVM is not fit to go on. The answer goes out alone, before the throw.
+        answer(requestId, WorkerEnvelope.newBuilder().setRequestId(requestId).setError(answer.getError()).build());
+        throw err;
       }
-      return;
+      return answer;
     }
-    answer(requestId, result(requestId, output, start, System.nanoTime()));
+    return TaskAnswer.newBuilder().setRequestId(requestId)
+        .setResult(resultOf(output, start, System.nanoTime()))
+        .build();
+  }
+
+  private static TaskAnswer failed(long requestId, ErrorCode code, String message) {
+    log.warning(message);
+    return TaskAnswer.newBuilder().setRequestId(requestId)
+        .setError(ErrorReply.newBuilder().setCode(code).setMessage(message))
+        .build();
   }
 
   private static WorkerEnvelope result(long requestId, ByteString output, long start, long end) {
     return WorkerEnvelope.newBuilder()
         .setRequestId(requestId)
-        .setTaskResult(TaskResult.newBuilder()
-            .setPayload(output)
-            .setStartNanos(start)
-            .setEndNanos(end)
-            .setTid(LinuxThreads.currentTid())
-            .setThreadName(Thread.currentThread().getName()))
+        .setTaskResult(resultOf(output, start, end))
+        .build();
+  }
+
+  private static TaskResult resultOf(ByteString output, long start, long end) {
+    return TaskResult.newBuilder()
+        .setPayload(output)
+        .setStartNanos(start)
+        .setEndNanos(end)
+        .setTid(LinuxThreads.currentTid())
+        .setThreadName(Thread.currentThread().getName())
         .build();
   }
 
