@@ -76,12 +76,12 @@ public final class AddressSpaceDemo implements Demo {
   private static String shows(DemoResult.Builder result, PoolWorker a, PoolWorker b) {
     StringBuilder text = new StringBuilder("The kernel maps each process's virtual addresses to its own pages.");
     if (result.evidenceOf("fixed_address_hex") != null) {
-      text.append(" At the one virtual address ").append(result.evidenceOf("fixed_address_hex"))
-          .append(" the workers read back ").append(result.evidenceOf("fixed_values"))
-          .append(", each its own pid.");
+      text.append(" Each worker mapped a page at the one virtual address ")
+          .append(result.evidenceOf("fixed_address_hex")).append(" (asked for by number) and wrote its pid:"
+          + " they read back ").append(result.evidenceOf("fixed_values")).append(", each its own.");
     }
-    text.append(" Nothing came from the parent: each worker is a freshly exec'd JVM (a fork() alone would give"
-        + " a copy-on-write copy).");
+    text.append(" Nothing came from the parent: each worker is a freshly exec'd JVM, its memory built from"
+        + " scratch (a fork() without exec would start as a copy-on-write copy of the parent's).");
     if (result.evidenceOf("shm_path") != null) {
       text.append(" Sharing takes a mapping on purpose: both mapped ").append(result.evidenceOf("shm_path"))
           .append(" and read each other's writes.");

@@ -79,7 +79,8 @@ final class SharedFilePart {
         .evidence("shm_written", List.of(x, y))
         .evidence("shm_read", List.of(readByB, readByA))
         .evidence("shm_mapped_at", mappedAt);
-    checks.add(Check.equal(b.name() + " reads what " + a.name() + " wrote to the shared file", readByB, x).asKey());
+    checks.add(Check.equal(b.name() + " reads the number " + a.name() + " wrote to the shared file", readByB, x)
+        .asKey());
     checks.add(Check.equal(a.name() + " reads what " + b.name() + " wrote to the shared file", readByA, y));
     checks.add(Check.that(path + " mapped shared (rw-s) in both workers' /proc/<pid>/maps", inMaps == 2,
         "in 2 of 2", "in " + inMaps + " of 2"));

@@ -207,13 +207,13 @@ public final class ThreadStatesDemo implements Demo {
     result.shows(String.format(java.util.Locale.ROOT, "Textbook (running, ready, blocked), Java (Thread.State)"
         + " and kernel (a letter) name states differently: map under --detail. The kernel's R is running OR"
         + " ready; schedstat splits them: over %.0f ms the %d CPU-bound threads ran %.0f ms on %d CPU(s) and"
-        + " waited ready %.0f ms. Waiting threads ran at most %.1f ms, state S, though Java calls socket"
+        + " waited ready %.0f ms. Waiting threads ran at most %.0f ms, state S, though Java calls socket"
         + " readers RUNNABLE.", windowMs, n, sumOn, cores, sumWait, passiveMaxOn));
     List<Check> checks = new ArrayList<>();
     checks.add(Check.that("schedstat read at both ends of the window for every thread", allRead, "all "
         + threads.size(), allRead ? "all" : "some vanished"));
     // n threads that never block on c CPUs: about (n - c) × window of waiting; a quarter of it allows for noise.
-    checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads (¼ of predicted)", sumWait,
+    checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads (¼ of the predicted)", sumWait,
         0.25 * (n - cores) * windowMs, "ms").asKey());
     // Other processes may take CPU time too, so fairness is judged among the CPU-bound threads themselves.
     double meanOn = sumOn / n;
@@ -235,7 +235,7 @@ public final class ThreadStatesDemo implements Demo {
         mostBusy)));
     checks.add(Check.atMost("on-CPU time of the CPU-bound threads, summed (≤ CPUs × window + 10%)", sumOn,
         1.1 * cores * windowMs, "ms"));
-    checks.add(Check.atMost("on CPU, most of a waiting thread (2% of window)", passiveMaxOn,
+    checks.add(Check.atMost("most CPU time of any waiting thread (2% of the window)", passiveMaxOn,
         0.02 * windowMs, "ms").asKey());
     checks.add(Check.atLeast("samples with state R among the CPU-bound threads", 100.0 * cpuR / cpuSamples, 80,
         "%"));

@@ -84,7 +84,7 @@ public final class ThreadsShareDemo implements Demo {
         race(RACERS, CounterMode.COUNTER_MODE_ATOMIC, true), CounterRaceResult.parser()).value();
 
     Table.Builder races = Table.of(RACERS + " threads of " + worker.name() + " (pid " + worker.pid()
-        + ") on one counter (unsynchronized: read, pause, write+1)", "update", "runs", "added", "counted",
+        + ") on one counter (unsynchronized: read, pause, write+1)", "update", "runs", "tried", "counted",
         "lost", "lost (%)", "ns per addition");
     for (CounterRaceResult r : List.of(unsynchronized, locked, atomic)) {
       long lost = r.getExpected() - r.getCounted();
@@ -147,7 +147,8 @@ public final class ThreadsShareDemo implements Demo {
     result.shows(String.format(java.util.Locale.ROOT, "The %d threads are tasks of one process and share its"
         + " memory: they all incremented one counter object, and %d of %d unsynchronized additions were lost when"
         + " two read the same value and both wrote it plus one. A lock or an atomic makes read-modify-write"
-        + " indivisible: exactly %d. The %d processes each counted to %d in their own copy.", RACERS, lost,
+        + " indivisible: exactly %d (a lock parks the threads that wait for it; an atomic is one CPU instruction). The %d"
+        + " processes each counted to %d in their own copy.", RACERS, lost,
         unsynchronized.getExpected(), atomic.getExpected(), RACERS, INCREMENTS));
     long pid = worker.pid();
     result.command("ps -L -o pid,tid,stat,comm -p " + pid, "the share-counter-N threads, one row per TID")

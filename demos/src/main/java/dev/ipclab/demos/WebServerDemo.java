@@ -39,7 +39,7 @@ public final class WebServerDemo implements Demo {
   /** How long the four worker JVMs, started together, may take to be ready. */
   static final Duration STARTS_TIMEOUT = Duration.ofSeconds(30);
   /** The whole demo's budget for its loads: levels left when it is spent are skipped, and the verdict says so. */
-  static final long BUDGET_MILLIS = 12_000;
+  static final long BUDGET_MILLIS = 8_000;
   /** How long a server's open fds and threads may stay unchanged before it is taken to have settled. */
   static final long STALL_NANOS = 2_000_000_000L;
   /**
@@ -75,7 +75,7 @@ public final class WebServerDemo implements Demo {
    * connection the load opened (none answered yet), and the peaks sampled while the requests waited.
    */
   record Level(WebServerMode mode, int connections, WebLoadResult load, Sample before, Sample held,
-      int peakThreads, long peakRssKib) {
+      int peakThreads, long peakRssKib, long elapsedMillis) {
     double requestsPerSecond() {
       return load.getElapsedNanos() == 0 ? 0 : load.getAnswered() / (load.getElapsedNanos() / 1e9);
     }
@@ -113,9 +113,11 @@ public final class WebServerDemo implements Demo {
         + context.transport().cliName());
     // All at once, before any load, so no start competes with a measurement; the JVMs share two CPUs then, so
     // the handshake gets longer than its default.
+    long startsBegan = System.nanoTime();
     WorkerPool pool = context.startPool(1 + MODES.size(), b -> b.handshakeTimeout(STARTS_TIMEOUT)
         .readyTimeout(STARTS_TIMEOUT));
     PoolWorker loader = pool.worker(1);
+    long startsMillis = (System.nanoTime() - startsBegan) / 1_000_000;
     result.pid("load generator", loader.pid());
     ServerLimits limits = ServerLimits.of(loader.pid());
     List<Level> levels = new ArrayList<>();
@@ -123,6 +125,7 @@ public final class WebServerDemo implements Demo {
     Map<WebServerMode, Long> serverPids = new LinkedHashMap<>();
     long budgetEnd = System.nanoTime() + BUDGET_MILLIS * 1_000_000;
     List<String> skipped = new ArrayList<>();
+    Map<WebServerMode, Long> stopMillis = new LinkedHashMap<>();
     for (int m = 0; m < MODES.size(); m++) {
       WebServerMode mode = MODES.get(m);
       PoolWorker server = pool.worker(2 + m);
@@ -140,8 +143,10 @@ public final class WebServerDemo implements Demo {
         context.progress(label(mode) + ": " + n + " connections at once");
         levels.add(level(server, loader, mode, n, serving.getPort(), limits.acceptRound(), idle));
       }
+      long stopBegan = System.nanoTime();
       stopped.put(mode, TaskCall.call(server, "web-server.stop", WebStop.getDefaultInstance(),
           WebStopped.parser()).value());
+      stopMillis.put(mode, (System.nanoTime() - stopBegan) / 1_000_000);
     }
 
     Table.Builder table = Table.of("One request per connection, all sent at once, each waiting " + BACKEND_MILLIS
@@ -189,26 +194,36 @@ public final class WebServerDemo implements Demo {
             + " time; it sends the requests once the server has been read holding them all, and resets each"
             + " connection after its answer (SO_LINGER 0), so no TIME_WAIT is left behind.");
 
+    StringBuilder took = new StringBuilder("Where the demo's time went: " + (1 + MODES.size())
+        + " worker JVMs started together in " + startsMillis + " ms; each level from the server back at idle to"
+        + " its last answer:");
+    levels.forEach(l -> took.append(' ').append(shortLabel(l.mode())).append(" at ").append(l.connections())
+        .append(' ').append(l.elapsedMillis()).append(" ms,"));
+    stopMillis.forEach((mode, ms) -> took.append(" stopping the ").append(shortLabel(mode)).append(" server ")
+        .append(ms).append(" ms,"));
+    result.note(took.substring(0, took.length() - 1) + ".");
     Level loop = find(levels, WebServerMode.WEB_SERVER_MODE_EVENT_LOOP, top);
     Level virtual = find(levels, WebServerMode.WEB_SERVER_MODE_VIRTUAL_THREADS, top);
     Level platform = find(levels, WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS, top);
     WebStopped platformStop = stopped.get(WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS);
+    int cpus = Runtime.getRuntime().availableProcessors();
     String platformReach = platform.load().getAnswered() < top ? String.format(Locale.ROOT, " Starting a"
-        + " thread each, it got %d of %d connections in the load's %d s and answered %d%s.",
-        platform.heldConnections(), top, LOAD_TIME_LIMIT_MILLIS / 1000, platform.load().getAnswered(),
-        platformStop.getRefused() > 0 ? "; " + platformStop.getRefused() + " got no thread ("
-        + platformStop.getFirstRefusal() + ")" : "") : "";
+        + " thread each, it held %d of %d connections within its load's %d s and answered %d before that time ran"
+        + " out: %d threads woke at once for %d CPUs (p99 %.0f ms)%s.", platform.heldConnections(), top,
+        LOAD_TIME_LIMIT_MILLIS / 1000, platform.load().getAnswered(), platform.held().threads(), cpus,
+        Stats.millis(platform.load().getP99Nanos()), platformStop.getRefused() > 0 ? "; "
+        + platformStop.getRefused() + " got no thread (" + platformStop.getFirstRefusal() + ")" : "") : "";
     // The queue explains p99 only once every request was answered: otherwise the run is not judged at all.
     String queueing = loop.load().getAnswered() < top ? "" : String.format(Locale.ROOT, " The %d requests go at"
-        + " once: at %.0f requests/s the event loop needs %.1f s for all, so its p99 of %.0f ms is queueing for a"
-        + " CPU. Virtual threads, on a carrier per CPU: %.0f requests/s.", top, loop.requestsPerSecond(),
-        top / Math.max(1, loop.requestsPerSecond()), Stats.millis(loop.load().getP99Nanos()),
-        virtual.requestsPerSecond());
-    result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds it meanwhile"
-            + " (per connection held, beyond idle). Event loop: a registered socket and a timer; %d kernel threads"
-            + " (%d before the load: loop, JIT, GC), %.1f KiB each. Virtual threads: a parked continuation on the"
-            + " heap; %d kernel threads, %.1f KiB each. Platform threads: a kernel thread and its stack; %.2f"
-            + " threads and %.0f KiB each.%s%s",
+        + " once, so p99 is mostly queueing for the %d CPUs: the event loop answers on its one thread, %.0f"
+        + " requests/s (%.1f s for all; p99 %.0f ms), virtual threads on a carrier per CPU, %.0f/s.", top, cpus,
+        loop.requestsPerSecond(), top / Math.max(1, loop.requestsPerSecond()),
+        Stats.millis(loop.load().getP99Nanos()), virtual.requestsPerSecond());
+    result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds it meanwhile,"
+            + " per connection held (beyond the idle server). Event loop: a registered socket and a timer; %d"
+            + " kernel threads (%d before the load: loop, JIT, GC), %.1f KiB per connection. Virtual threads: a"
+            + " parked continuation on the heap; %d kernel threads, %.1f KiB per connection. Platform threads: a"
+            + " kernel thread and its stack; %.2f threads and %.0f KiB per connection.%s%s",
         BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), loop.rssKibPerConnection(),
         virtual.peakThreads(), virtual.rssKibPerConnection(), platform.threadsPerConnection(),
         platform.rssKibPerConnection(), platformReach, queueing));
@@ -267,6 +282,7 @@ public final class WebServerDemo implements Demo {
 
   private static Level level(PoolWorker server, PoolWorker loader, WebServerMode mode, int n, int port,
       int round, Sample idle) throws IOException, InterruptedException {
+    long start = System.nanoTime();
     // The last level's connections, reset by the load, may still be closing in the server.
     Sample before = await(server, n, s -> s.fds() <= idle.fds() + IDLE_SLACK
         && s.threads() <= idle.threads() + IDLE_SLACK);
@@ -297,7 +313,8 @@ public final class WebServerDemo implements Demo {
       rss = Math.max(rss, status.rssKib());
       Thread.sleep(10);
     }
-    return new Level(mode, n, TaskCall.await(load).value(), before, held, threads, rss);
+    return new Level(mode, n, TaskCall.await(load).value(), before, held, threads, rss,
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   /**
