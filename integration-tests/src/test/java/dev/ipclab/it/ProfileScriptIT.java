@@ -3,21 +3,14 @@ package dev.ipclab.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
-import org.apache.commons.exec.ExecuteWatchdog;
-import org.apache.commons.exec.PumpStreamHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,11 +35,11 @@ class ProfileScriptIT {
         + " root, so perf may not sample other processes");
 
     Path out = dir.resolve("profile");
-    Result bad = script("--freq", "often");
+    Scripts.Result bad = script("--freq", "often");
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.stderr()).contains("--freq expects a positive whole number", "often");
 
-    Result run = script("--out", out.toString(), "--workers", "1", "--transport", "pipe", "--count", "5000",
+    Scripts.Result run = script("--out", out.toString(), "--workers", "1", "--transport", "pipe", "--count", "5000",
         "--freq", "499");
     assertThat(run.status()).as(run.stderr()).isZero();
     assertThat(Files.readString(out.resolve("ping.txt"))).contains("round trips of 100 payload bytes over pipe");
@@ -69,24 +62,7 @@ class ProfileScriptIT {
         .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
   }
 
-  /** What the script did. */
-  private record Result(int status, String stdout, String stderr) {}
-
-  private static Result script(String... args) throws Exception {
-    Path root = ParentCli.jar("ipclab.cli.jar").getParent().getParent().getParent();
-    CommandLine line = new CommandLine(root.resolve("scripts").resolve("ipclab-profile").toFile());
-    for (String a : args) {
-      line.addArgument(a, false);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    DefaultExecutor executor = DefaultExecutor.builder().setWorkingDirectory(new File("/tmp")).get();
-    executor.setStreamHandler(new PumpStreamHandler(out, err));
-    executor.setWatchdog(ExecuteWatchdog.builder().setTimeout(Duration.ofSeconds(150)).get());
-    executor.setExitValues(null);
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    environment.put("JAVA_HOME", System.getProperty("java.home"));
-    int status = executor.execute(line, environment);
-    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static Scripts.Result script(String... args) throws Exception {
+    return Scripts.run("ipclab-profile", Map.of(), Duration.ofSeconds(150), args);
   }
 }

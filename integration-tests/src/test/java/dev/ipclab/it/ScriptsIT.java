@@ -3,20 +3,13 @@ package dev.ipclab.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import dev.ipclab.it.Scripts.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
-import org.apache.commons.exec.ExecuteWatchdog;
-import org.apache.commons.exec.PumpStreamHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +26,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ScriptsIT {
   private Path tmp;
   private Map<String, String> env;
-
-  /** What a script did. */
-  record Result(int status, String stdout, String stderr) {}
 
   @BeforeEach
   void privateTmpdir() throws Exception {
@@ -105,23 +95,8 @@ class ScriptsIT {
     }
   }
 
-  /** Runs {@code scripts/<name>} from /tmp through Commons Exec, with the test's Java as JAVA_HOME. */
+  /** Runs {@code scripts/<name>} from /tmp, sharing this test's TMPDIR. */
   private Result script(String name, String... args) throws Exception {
-    Path root = ParentCli.jar("ipclab.cli.jar").getParent().getParent().getParent();
-    CommandLine line = new CommandLine(root.resolve("scripts").resolve(name).toFile());
-    for (String a : args) {
-      line.addArgument(a, false);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    DefaultExecutor executor = DefaultExecutor.builder().setWorkingDirectory(new File("/tmp")).get();
-    executor.setStreamHandler(new PumpStreamHandler(out, err));
-    executor.setWatchdog(ExecuteWatchdog.builder().setTimeout(Duration.ofSeconds(90)).get());
-    executor.setExitValues(null);
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    environment.putAll(env);
-    environment.put("JAVA_HOME", System.getProperty("java.home"));
-    int status = executor.execute(line, environment);
-    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return Scripts.run(name, env, Duration.ofSeconds(90), args);
   }
 }
