@@ -7,7 +7,6 @@ import static dev.ipclab.cli.conform.Waits.ms;
 
 import com.google.protobuf.ByteString;
 import dev.ipclab.cli.conform.FrameStream.Arrival;
-import dev.ipclab.proto.v1.CancelTask;
 import dev.ipclab.proto.v1.ErrorCode;
 import dev.ipclab.proto.v1.ParentEnvelope;
 import dev.ipclab.proto.v1.Ping;
@@ -36,11 +35,6 @@ final class ContractChecks {
   /** The task kind whose result is its payload, used among the requests in flight when the worker has it. */
   static final String ECHO = "echo";
   static final int IN_FLIGHT = 96;
-  static final long LONG_TASK_MS = 2_000;
-  static final long CANCEL_AFTER_MS = 200;
-  static final long TASK_DEADLINE_MS = 300;
-  /** How soon after its CancelTask, or its deadline, a task must be answered. */
-  static final long DROP_ANSWER_MS = 1_500;
 
   private final Session session;
   private final Set<String> kinds;
@@ -63,19 +57,29 @@ final class ContractChecks {
     if (!kinds.contains(SLEEP)) {
       String why = "the worker's Hello lists no '" + SLEEP + "' task kind (payload: milliseconds in ASCII), the"
           + " long task this check cancels or lets overrun";
-      results.put(ConformCheck.CANCEL, CheckResult.skipped(ConformCheck.CANCEL, expectedCancel(), why));
-      results.put(ConformCheck.DEADLINE, CheckResult.skipped(ConformCheck.DEADLINE, expectedDeadline(), why));
-    } else if (blocked(ConformCheck.CANCEL, expectedCancel()) == null) {
-      cancelAndDeadline();
+      results.put(ConformCheck.CANCEL, CheckResult.skipped(ConformCheck.CANCEL, CancelAndDeadline.expectedCancel(),
+          why));
+      results.put(ConformCheck.DEADLINE, CheckResult.skipped(ConformCheck.DEADLINE,
+          CancelAndDeadline.expectedDeadline(), why));
+    } else if (blocked(ConformCheck.CANCEL, CancelAndDeadline.expectedCancel()) == null) {
+      results.putAll(new CancelAndDeadline(session).run());
+      for (ConformCheck c : List.of(ConformCheck.CANCEL, ConformCheck.DEADLINE)) {
+        // A drop that waited in vain because the stream broke under it was not judged: say what broke it.
+        CheckResult instead = results.get(c).verdict() == CheckResult.Verdict.FAIL
+            ? blocked(c, results.get(c).expected()) : null;
+        if (instead != null) {
+          results.put(c, instead);
+        }
+      }
     } else {
-      results.put(ConformCheck.CANCEL, blocked(ConformCheck.CANCEL, expectedCancel()));
-      results.put(ConformCheck.DEADLINE, blocked(ConformCheck.DEADLINE, expectedDeadline()));
+      results.put(ConformCheck.CANCEL, blocked(ConformCheck.CANCEL, CancelAndDeadline.expectedCancel()));
+      results.put(ConformCheck.DEADLINE, blocked(ConformCheck.DEADLINE, CancelAndDeadline.expectedDeadline()));
     }
     run(ConformCheck.SHUTDOWN, this::shutdown);
     // The worker has exited (or been killed): everything it wrote is in.
     session.close();
-    results.put(ConformCheck.ONE_REPLY, oneReply());
-    results.put(ConformCheck.HEARTBEATS, heartbeats());
+    results.put(ConformCheck.ONE_REPLY, SessionWideChecks.oneReply(session));
+    results.put(ConformCheck.HEARTBEATS, SessionWideChecks.heartbeats(session, welcomeNanos, shutdownSentNanos));
     return results;
   }
 
@@ -329,94 +333,6 @@ final class ContractChecks {
         + describe(e), Waits.msSince(start));
   }
 
-  private static String expectedCancel() {
-    return "a " + SLEEP + " Task of " + ms(LONG_TASK_MS) + ", cancelled after " + ms(CANCEL_AFTER_MS)
-        + ": one ErrorReply ERROR_CODE_CANCELLED within " + ms(DROP_ANSWER_MS) + " of the CancelTask and nothing"
-        + " more for it; a CancelTask for an id never sent: no reply";
-  }
-
-  private static String expectedDeadline() {
-    return "a " + SLEEP + " Task of " + ms(LONG_TASK_MS) + " with deadline_ms " + TASK_DEADLINE_MS
-        + ": one ErrorReply ERROR_CODE_DEADLINE_EXCEEDED between " + ms(TASK_DEADLINE_MS) + " and "
-        + ms(TASK_DEADLINE_MS + DROP_ANSWER_MS) + " after it was sent, and nothing more for it";
-  }
-
-  /** Both at once: two long tasks, one cancelled, one left to overrun its deadline; then nothing more for either. */
-  private void cancelAndDeadline() throws IOException, InterruptedException {
-    long start = System.nanoTime();
-    ByteString millis = ByteString.copyFrom(Long.toString(LONG_TASK_MS), StandardCharsets.US_ASCII);
-    long cancelled = session.nextId();
-    long overdue = session.nextId();
-    long neverSent = session.nextId(); // reserved, never used for a request: its cancel must find nothing
-    session.sendAll(List.of(
-        ParentEnvelope.newBuilder().setRequestId(cancelled)
-            .setTask(Task.newBuilder().setKind(SLEEP).setPayload(millis).setAttempt(1)).build(),
-        ParentEnvelope.newBuilder().setRequestId(overdue)
-            .setTask(Task.newBuilder().setKind(SLEEP).setPayload(millis).setAttempt(1)
-                .setDeadlineMs((int) TASK_DEADLINE_MS)).build()));
-    long sentNanos = System.nanoTime();
-    Waits.sleepUntil(sentNanos + CANCEL_AFTER_MS * 1_000_000);
-    session.stream().send(ParentEnvelope.newBuilder()
-        .setCancel(CancelTask.newBuilder().setTaskRequestId(cancelled).setReason("ipclab conform: the cancel check"))
-        .build(), 2_000);
-    long cancelNanos = System.nanoTime();
-    session.stream().send(ParentEnvelope.newBuilder()
-        .setCancel(CancelTask.newBuilder().setTaskRequestId(neverSent)
-            .setReason("ipclab conform: a cancel for an id never sent")).build(), 2_000);
-    // Past the tasks' natural end, so that a late result, a second answer, shows.
-    long quietUntil = sentNanos + (LONG_TASK_MS + 600) * 1_000_000;
-    session.stream().await(a -> false, quietUntil);
-    Waits.sleepUntil(quietUntil);
-    List<Arrival> arrivals = session.stream().arrivals();
-
-    List<Arrival> forCancelled = Session.replies(arrivals, cancelled);
-    List<Arrival> forNeverSent = Session.replies(arrivals, neverSent);
-    results.put(ConformCheck.CANCEL, judgeDrop(ConformCheck.CANCEL, expectedCancel(), forCancelled, cancelNanos,
-        "CancelTask", ErrorCode.ERROR_CODE_CANCELLED, forNeverSent, neverSent, start));
-    results.put(ConformCheck.DEADLINE, judgeDrop(ConformCheck.DEADLINE, expectedDeadline(),
-        Session.replies(arrivals, overdue), sentNanos + TASK_DEADLINE_MS * 1_000_000, "deadline",
-        ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED, List.of(), 0, start));
-    for (ConformCheck c : List.of(ConformCheck.CANCEL, ConformCheck.DEADLINE)) {
-      CheckResult r = results.get(c);
-      CheckResult instead = r.verdict() == CheckResult.Verdict.FAIL ? blocked(c, r.expected()) : null;
-      if (instead != null) {
-        results.put(c, instead);
-      }
-    }
-  }
-
-  private CheckResult judgeDrop(ConformCheck check, String expected, List<Arrival> replies, long fromNanos,
-      String trigger, ErrorCode code, List<Arrival> strays, long strayId, long start) {
-    long took = Waits.msSince(start);
-    if (!strays.isEmpty()) {
-      return CheckResult.fail(check, expected, "the CancelTask for id " + strayId + ", never sent, was answered by "
-          + describe(strays.get(0).envelope()) + "; a cancel of an id not in flight must be ignored", took);
-    }
-    if (replies.isEmpty()) {
-      return CheckResult.fail(check, expected, "no reply at all for the task, " + ms(LONG_TASK_MS + 600)
-          + " after it was sent", took);
-    }
-    Arrival first = replies.get(0);
-    long after = Waits.ms(fromNanos, first.nanos());
-    String when = ms(Math.abs(after)) + (after < 0 ? " before" : " after") + " the " + trigger;
-    if (after < -10 || after > DROP_ANSWER_MS
-        || !first.envelope().hasError() || first.envelope().getError().getCode() != code) {
-      String what = first.envelope().hasTaskResult() && after > DROP_ANSWER_MS
-          ? "the task ran to its end: its TaskResult came " + when + ", so the " + trigger + " was ignored"
-          : describe(first.envelope()) + " " + when;
-      return CheckResult.fail(check, expected, what, took);
-    }
-    if (replies.size() > 1) {
-      List<String> all = replies.stream().map(a -> describe(a.envelope()) + " at " + ms(Waits.ms(fromNanos,
-          a.nanos()))).toList();
-      return CheckResult.fail(check, expected, "answered " + replies.size() + " times: " + String.join(", ", all),
-          took);
-    }
-    return CheckResult.pass(check, expected, describe(first.envelope()) + ", " + when + "; nothing more up to "
-        + ms(LONG_TASK_MS + 600) + (strayId != 0 ? "; the CancelTask for id " + strayId + " was ignored" : ""),
-        took);
-  }
-
   private CheckResult shutdown(long start) throws IOException, InterruptedException {
     String expected = "a Goodbye with the Shutdown's request_id, then exit status 0, within the grace of "
         + ms(Waits.SHUTDOWN_GRACE_MS);
@@ -450,102 +366,5 @@ final class ContractChecks {
     }
     return CheckResult.pass(ConformCheck.SHUTDOWN, expected, goodbye + "; exit status 0 after " + ms(exitMs),
         Waits.msSince(start));
-  }
-
-  private CheckResult oneReply() {
-    String expected = "at most one reply per request_id sent, and none for an id never sent (a missing reply"
-        + " fails the check that sent the request)";
-    FrameStream stream = session.stream();
-    if (stream.outOfSync() != null && session.transport() == dev.ipclab.transport.TransportKind.PIPE) {
-      return CheckResult.skipped(ConformCheck.ONE_REPLY, expected, "not judged: the worker's stdout stopped"
-          + " being frames (" + stream.outOfSync() + "); see the stdout check");
-    }
-    Map<Long, ParentEnvelope.KindCase> sent = session.sent();
-    Map<Long, List<String>> byId = new LinkedHashMap<>();
-    for (Arrival a : stream.arrivals()) {
-      long id = a.envelope().getRequestId();
-      if (id == 0) {
-        continue; // hello, heartbeats, and errors about the channel itself
-      }
-      byId.computeIfAbsent(id, k -> new ArrayList<>()).add(describe(a.envelope()));
-    }
-    List<String> wrong = new ArrayList<>();
-    int replies = 0;
-    for (Map.Entry<Long, List<String>> e : byId.entrySet()) {
-      replies += e.getValue().size();
-      if (!sent.containsKey(e.getKey())) {
-        wrong.add(e.getValue().get(0) + " names request " + e.getKey() + ", which was never sent");
-      } else if (e.getValue().size() > 1) {
-        wrong.add(sent.get(e.getKey()) + " request " + e.getKey() + " answered " + e.getValue().size() + " times: "
-            + String.join(", ", e.getValue()));
-      }
-    }
-    long requests = sent.keySet().stream().filter(id -> id != 0).count();
-    if (!wrong.isEmpty()) {
-      return CheckResult.fail(ConformCheck.ONE_REPLY, expected, wrong.size() + " violation"
-          + (wrong.size() == 1 ? "" : "s") + ": " + String.join("; ", wrong.subList(0, Math.min(4, wrong.size())))
-          + (wrong.size() > 4 ? "; ..." : ""), 0);
-    }
-    return CheckResult.pass(ConformCheck.ONE_REPLY, expected, requests + " requests, " + replies
-        + " replies, none twice, none for an id never sent", 0);
-  }
-
-  private CheckResult heartbeats() {
-    long interval = session.timing().heartbeatIntervalMs();
-    long timeout = session.timing().heartbeatTimeoutMs();
-    String expected = "a Heartbeat every " + ms(interval) + " (the Welcome's heartbeat_interval_ms), request_id 0,"
-        + " sequence 1, 2, 3...; never silent longer than the heartbeat_timeout_ms of " + ms(timeout);
-    FrameStream stream = session.stream();
-    long end = shutdownSentNanos != 0 ? shutdownSentNanos : System.nanoTime();
-    List<Arrival> beats = stream.arrivals().stream()
-        .filter(a -> a.envelope().hasHeartbeat() && a.nanos() <= end)
-        .toList();
-    long observed = Waits.ms(welcomeNanos, end);
-    if (beats.isEmpty()) {
-      if (stream.outOfSync() != null && session.transport() == dev.ipclab.transport.TransportKind.PIPE) {
-        return CheckResult.skipped(ConformCheck.HEARTBEATS, expected, "not judged: the worker's stdout stopped"
-            + " being frames (" + stream.outOfSync() + "); see the stdout check");
-      }
-      return CheckResult.fail(ConformCheck.HEARTBEATS, expected, "no Heartbeat in the " + ms(observed)
-          + " from the Welcome to the Shutdown; the pool declares a silent worker hung after " + ms(timeout), 0);
-    }
-    long longest = 0;
-    String where = "";
-    long previous = welcomeNanos;
-    String previousName = "the Welcome";
-    List<String> wrong = new ArrayList<>();
-    for (int i = 0; i < beats.size(); i++) {
-      Arrival b = beats.get(i);
-      long gap = Waits.ms(previous, b.nanos());
-      if (gap > longest) {
-        longest = gap;
-        where = "between " + previousName + " and heartbeat " + (i + 1);
-      }
-      if (b.envelope().getRequestId() != 0) {
-        wrong.add("heartbeat " + (i + 1) + " carries request_id " + b.envelope().getRequestId());
-      }
-      if (b.envelope().getHeartbeat().getSequence() != i + 1) {
-        wrong.add("heartbeat " + (i + 1) + " carries sequence " + b.envelope().getHeartbeat().getSequence());
-      }
-      previous = b.nanos();
-      previousName = "heartbeat " + (i + 1);
-    }
-    boolean cutShort = stream.outOfSync() != null || (stream.ended() && shutdownSentNanos == 0);
-    long tailGap = Waits.ms(previous, end);
-    if (!cutShort && tailGap > longest) {
-      longest = tailGap;
-      where = "between " + previousName + " and the Shutdown";
-    }
-    String summary = beats.size() + " heartbeats in " + ms(observed) + ", the longest silence " + ms(longest) + " ("
-        + where + ")";
-    if (longest > timeout) {
-      return CheckResult.fail(ConformCheck.HEARTBEATS, expected, summary + ", over the timeout of " + ms(timeout)
-          + ": the pool would declare this worker hung", 0);
-    }
-    if (!wrong.isEmpty()) {
-      return CheckResult.fail(ConformCheck.HEARTBEATS, expected, summary + "; but "
-          + String.join("; ", wrong.subList(0, Math.min(3, wrong.size()))), 0);
-    }
-    return CheckResult.pass(ConformCheck.HEARTBEATS, expected, summary, 0);
   }
 }
