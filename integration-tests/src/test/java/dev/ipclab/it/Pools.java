@@ -1,9 +1,11 @@
 package dev.ipclab.it;
 
+import dev.ipclab.parent.TaskHandle;
 import dev.ipclab.parent.WorkerPool;
 import dev.ipclab.parent.WorkerPoolBuilder;
 import dev.ipclab.transport.TransportKind;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Pools configured for tests: the built worker jar and short timeouts, so failures show in seconds. */
 final class Pools {
@@ -30,5 +32,19 @@ final class Pools {
         .handshakeTimeout(Duration.ofSeconds(10))
         .readyTimeout(Duration.ofSeconds(30))
         .shutdownGrace(Duration.ofSeconds(5));
+  }
+
+  /** The exception the task's outcome failed with, as the pool completed it (get() would wrap a cancellation). */
+  static Throwable failureOf(TaskHandle h) throws Exception {
+    return h.outcome().handle((o, e) -> e).get(10, TimeUnit.SECONDS);
+  }
+
+  /** The worker's own count of tasks running now, asked over the protocol. */
+  static long tasksInFlight(WorkerPool pool) {
+    try {
+      return pool.worker(1).status(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).getTasksInFlight();
+    } catch (Exception e) {
+      return -1;
+    }
   }
 }

@@ -2,15 +2,12 @@ package dev.ipclab.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
-import dev.ipclab.parent.Backpressure;
 import dev.ipclab.parent.ExitDescription;
 import dev.ipclab.parent.ParentRecord;
 import dev.ipclab.parent.PoolFailedException;
 import dev.ipclab.parent.PoolListener;
-import dev.ipclab.parent.PoolSaturatedException;
 import dev.ipclab.parent.PoolStats;
 import dev.ipclab.parent.TaskFailedException;
 import dev.ipclab.parent.TaskHandle;
@@ -27,14 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +38,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The pool's supervision with real workers and real signals: retries when a worker is SIGKILLed, hung workers
- * killed and replaced, the restart intensity tripping, recycling, the bounded queue and cancellation.
+ * killed and replaced, the restart intensity tripping, recycling, memory limits. The bounded queue, deadlines and
+ * cancellation are in {@link QueueAndCancelIT}.
  */
 @ExtendWith(NoLeftovers.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -189,7 +185,7 @@ class SupervisionIT {
       long pid = pool.worker(1).pid();
       long submitted = System.nanoTime();
       TaskHandle h = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(60_000)).notRetryable());
-      assertThat(Os.within(10_000, () -> tasksInFlight(pool) == 1)).isTrue();
+      assertThat(Os.within(10_000, () -> Pools.tasksInFlight(pool) == 1)).isTrue();
       Os.kill("KILL", pid);
 
       assertThatThrownBy(() -> h.outcome().get(30, TimeUnit.SECONDS))
@@ -295,144 +291,6 @@ class SupervisionIT {
   }
 
   @Test
-  void fullQueueFailsTheSubmitWithFailBackpressure() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1)
-        .queue(4, Backpressure.FAIL).start()) {
-      List<TaskHandle> accepted = new ArrayList<>();
-      // One in flight, four queued: the pool holds five.
-      for (int i = 0; i < 5; i++) {
-        accepted.add(pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(5_000))));
-      }
-      assertThatThrownBy(() -> pool.submit(TaskSpec.of("echo", ByteString.EMPTY)))
-          .isInstanceOf(PoolSaturatedException.class)
-          .hasMessageContaining("4 tasks queued (capacity 4) and 1 in flight");
-      assertThatThrownBy(() -> pool.submit(TaskSpec.of("echo", ByteString.EMPTY)))
-          .isInstanceOf(PoolSaturatedException.class);
-      assertThat(pool.stats().queued()).isEqualTo(4);
-      assertThat(pool.stats().inFlight()).isEqualTo(1);
-      assertThat(pool.stats().submitted()).isEqualTo(5);
-
-      pool.close();
-      Set<Integer> seen = new TreeSet<>();
-      for (TaskHandle h : accepted) {
-        assertThatThrownBy(() -> h.outcome().get(5, TimeUnit.SECONDS)).cause()
-            .isInstanceOf(TaskFailedException.class).hasMessageContaining("pool closed");
-        seen.add((int) h.id());
-      }
-      assertThat(seen).containsExactly(1, 2, 3, 4, 5);
-      assertThat(pool.stats().failed()).isEqualTo(5);
-      assertThatThrownBy(() -> pool.submit(TaskSpec.of("echo", ByteString.EMPTY)))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
-    }
-  }
-
-  @Test
-  void fullQueueBlocksTheSubmitUntilATaskCompletes() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1)
-        .queue(1, Backpressure.BLOCK).start()) {
-      long firstSubmitted = System.nanoTime();
-      TaskHandle first = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(3_000)));
-      TaskHandle second = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(10)));
-      AtomicLong returnedNanos = new AtomicLong();
-      CompletableFuture<Boolean> firstDoneWhenReturned = new CompletableFuture<>();
-      CompletableFuture<TaskHandle> third = new CompletableFuture<>();
-      Thread submitter = Thread.ofVirtual().start(() -> {
-        try {
-          TaskHandle h = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("third")));
-          returnedNanos.set(System.nanoTime());
-          firstDoneWhenReturned.complete(first.outcome().isDone());
-          third.complete(h);
-        } catch (Throwable e) {
-          third.completeExceptionally(e);
-        }
-      });
-      // Until the submitter parks (waiting for room) or returns; not a fixed sleep, which a loaded machine outlasts.
-      Os.within(10_000, () -> third.isDone() || submitter.getState() == Thread.State.WAITING
-          || submitter.getState() == Thread.State.TIMED_WAITING);
-      boolean thirdDone = third.isDone();
-      long sinceFirstMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstSubmitted);
-      // The first task's 3 s sleep began after it was submitted: sooner than that, nothing can have made room.
-      assumeTrue(sinceFirstMs < 3_000, "the test thread needed " + sinceFirstMs + " ms from submitting the"
-          + " 3 s task to seeing the third submit wait; the task may have ended and made room meanwhile");
-      assertThat(thirdDone).as("the third submit waits for room").isFalse();
-      assertThat(submitter.isAlive()).isTrue();
-
-      TaskOutcome firstOutcome = first.outcome().get(30, TimeUnit.SECONDS);
-      assertThat(third.get(30, TimeUnit.SECONDS).outcome().get(30, TimeUnit.SECONDS).result().getPayload()
-          .toStringUtf8()).isEqualTo("third");
-      assertThat(firstDoneWhenReturned.get()).as("submit returned only after a completion made room").isTrue();
-      assertThat(returnedNanos.get()).isGreaterThanOrEqualTo(firstOutcome.result().getEndNanos());
-      assertThat(second.outcome().get(30, TimeUnit.SECONDS)).isNotNull();
-    }
-  }
-
-  @Test
-  void cancellingAnInFlightTaskKeepsTheWarmWorker() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).start()) {
-      long pid = pool.worker(1).pid();
-      TaskHandle h = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(30_000)));
-      assertThat(Os.within(10_000, () -> tasksInFlight(pool) == 1)).isTrue();
-
-      assertThat(h.cancel("the caller changed its mind")).isTrue();
-      assertThat(failureOf(h)).isInstanceOf(CancellationException.class)
-          .hasMessageContaining("the caller changed its mind");
-      assertThat(h.cancel("again")).isFalse();
-
-      TaskOutcome next = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("next"))).outcome()
-          .get(10, TimeUnit.SECONDS);
-      assertThat(next.workerPid()).isEqualTo(pid);
-      assertThat(next.result().getPayload().toStringUtf8()).isEqualTo("next");
-      assertThat(Os.within(5_000, () -> tasksInFlight(pool) == 0)).as("the worker dropped the sleep").isTrue();
-      assertThat(pool.stats().cancelled()).isEqualTo(1);
-      assertThat(pool.stats().completed()).isEqualTo(1);
-      assertThat(pool.worker(1).pid()).isEqualTo(pid);
-    }
-  }
-
-  @Test
-  void aTaskPastItsDeadlineFailsWithoutARetryAndTheWorkerStays() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1).start()) {
-      long pid = pool.worker(1).pid();
-      TaskHandle slow = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(10_000))
-          .withDeadline(Duration.ofMillis(500)));
-      // Queued behind the slow one, with a deadline that passes before the slow one's.
-      TaskHandle waiting = pool.submit(TaskSpec.of("echo", ByteString.EMPTY).withDeadline(Duration.ofMillis(200)));
-
-      assertThat(failureOf(waiting)).isInstanceOf(TaskFailedException.class)
-          .hasMessageContaining("deadline of 200 ms passed while it waited for a worker");
-      assertThat(failureOf(slow)).isInstanceOf(TaskFailedException.class)
-          .hasMessageContaining("deadline of 500 ms passed (not retried)")
-          .satisfies(e -> assertThat(((TaskFailedException) e).attempts()).isEqualTo(1));
-      assertThat(pool.submit(TaskSpec.of("echo", ByteString.EMPTY)).outcome().get(10, TimeUnit.SECONDS).workerPid())
-          .isEqualTo(pid);
-      assertThat(pool.stats().failed()).isEqualTo(2);
-      assertThat(pool.stats().retried()).isZero();
-    }
-  }
-
-  @Test
-  void cancellingAQueuedTaskRemovesIt() throws Exception {
-    try (WorkerPool pool = Pools.builder(TransportKind.UDS, 1).maxInFlightPerWorker(1).start()) {
-      long submitted = System.nanoTime();
-      TaskHandle running = pool.submit(TaskSpec.of("sleep", BuiltInTasks.sleepPayload(3_000)));
-      TaskHandle queued = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("never")));
-      long queuedCount = pool.stats().queued();
-      boolean cancelled = queued.cancel("not needed");
-      long sinceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - submitted);
-      // The running task's 3 s sleep began after it was submitted: sooner than that, the echo cannot have left
-      // the queue for the worker.
-      assumeTrue(sinceMs < 3_000, "the test thread needed " + sinceMs + " ms from submitting the 3 s task to"
-          + " cancelling the one queued behind it; it may have been dispatched meanwhile");
-      assertThat(queuedCount).isEqualTo(1);
-      assertThat(cancelled).isTrue();
-      assertThat(failureOf(queued)).isInstanceOf(CancellationException.class).hasMessageContaining("while queued");
-      assertThat(pool.stats().queued()).isZero();
-      assertThat(running.outcome().get(30, TimeUnit.SECONDS).attempts()).isEqualTo(1);
-      assertThat(pool.stats().cancelled()).isEqualTo(1);
-    }
-  }
-
-  @Test
   void closeLetsGoOfThePoolWhileItWaitsForAWorkerToExit() throws Exception {
     // A long hung timeout and grace: the stopped worker holds close() up until the test lets it go.
     WorkerPool pool = Pools.builder(TransportKind.UDS, 1).heartbeat(Duration.ofMillis(200), Duration.ofSeconds(120))
@@ -466,7 +324,7 @@ class SupervisionIT {
         .listener(heard).start()) {
       TaskHandle h = pool.submit(TaskSpec.of("allocate", BuiltInTasks.allocatePayload(256)));
 
-      assertThat(failureOf(h)).isInstanceOf(TaskFailedException.class)
+      assertThat(Pools.failureOf(h)).isInstanceOf(TaskFailedException.class)
           .hasMessageContaining("its worker died on attempt 2 of 2")
           .hasMessageContaining("exit 3: out of memory: the worker's Java heap ran out")
           .hasMessageContaining("java.lang.OutOfMemoryError: Java heap space")
@@ -503,20 +361,6 @@ class SupervisionIT {
       TaskOutcome next = pool.submit(TaskSpec.of("echo", ByteString.copyFromUtf8("next"))).outcome()
           .get(30, TimeUnit.SECONDS);
       assertThat(next.workerPid()).isEqualTo(pool.worker(1).pid()).isNotEqualTo(first.pid());
-    }
-  }
-
-  /** The exception the task's outcome failed with, as the pool completed it (get() would wrap a cancellation). */
-  private static Throwable failureOf(TaskHandle h) throws Exception {
-    return h.outcome().handle((o, e) -> e).get(10, TimeUnit.SECONDS);
-  }
-
-  /** The worker's own count of tasks running now, asked over the protocol. */
-  private static long tasksInFlight(WorkerPool pool) {
-    try {
-      return pool.worker(1).status(Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS).getTasksInFlight();
-    } catch (Exception e) {
-      return -1;
     }
   }
 }
