@@ -38,7 +38,7 @@ public final class CreationCostDemo implements Demo {
   static final double AWAKE_NANOS = 10_000;
   /**
    * A pipe round trip pays what a blocking hand-off pays (waking a sleeper) and two system calls and copies per
-   * side on top: measured 1.5 to 2.2 times the hand-off on a busy and a quiet 2-CPU machine.
+   * side on top: measured 1.48 to 2.61 times the hand-off in runs on a busy and a quiet 2-CPU machine.
    */
   static final double PIPE_OVER_HANDOFF = 1.2;
   static final String JVM_ROW = "worker JVM, spawn to ready";
