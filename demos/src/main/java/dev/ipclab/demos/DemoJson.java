@@ -1,7 +1,16 @@
 package dev.ipclab.demos;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.PropertyNamingStrategy;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.introspect.AnnotatedField;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMethod;
+import com.fasterxml.jackson.databind.introspect.AnnotatedParameter;
+import dev.ipclab.demos.evidence.DemoEvidence;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +21,8 @@ import java.util.Map;
  * {@code check_yourself}, {@code notes} and {@code elapsed_ms}.
  */
 public final class DemoJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .setPropertyNamingStrategy(new EvidenceNames());
 
   private DemoJson() {}
 
@@ -30,6 +40,11 @@ public final class DemoJson {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a demo result could not be written as JSON: " + e.getMessage(), e);
     }
+  }
+
+  /** {@code evidence} as the JSON object it is written as, by its components' snake_case names. */
+  static Map<String, Object> asMap(DemoEvidence evidence) {
+    return MAPPER.convertValue(evidence, new TypeReference<LinkedHashMap<String, Object>>() {});
   }
 
   /** The JSON object for one result, as maps and lists. */
@@ -66,5 +81,42 @@ public final class DemoJson {
       return cells;
     }).toList());
     return o;
+  }
+
+  /**
+   * Names the evidence records' components in snake_case ({@code medianUs} → {@code median_us}), unless a component
+   * names itself with {@code @JsonProperty}; the rest of the JSON keeps the names it is given.
+   */
+  private static final class EvidenceNames extends PropertyNamingStrategy {
+    private static final long serialVersionUID = 1L;
+    private static final String PACKAGE = DemoEvidence.class.getPackageName();
+    private static final PropertyNamingStrategies.NamingBase SNAKE_CASE =
+        (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+
+    @Override
+    public String nameForField(MapperConfig<?> config, AnnotatedField field, String defaultName) {
+      return name(field, defaultName);
+    }
+
+    @Override
+    public String nameForGetterMethod(MapperConfig<?> config, AnnotatedMethod method, String defaultName) {
+      return name(method, defaultName);
+    }
+
+    @Override
+    public String nameForSetterMethod(MapperConfig<?> config, AnnotatedMethod method, String defaultName) {
+      return name(method, defaultName);
+    }
+
+    @Override
+    public String nameForConstructorParameter(MapperConfig<?> config, AnnotatedParameter parameter,
+        String defaultName) {
+      return name(parameter, defaultName);
+    }
+
+    private static String name(AnnotatedMember member, String defaultName) {
+      return member.getDeclaringClass().getPackageName().equals(PACKAGE) ? SNAKE_CASE.translate(defaultName)
+          : defaultName;
+    }
   }
 }

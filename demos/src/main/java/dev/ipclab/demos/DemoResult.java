@@ -1,5 +1,6 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.demos.evidence.DemoEvidence;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Map;
  * @param elapsedMillis how long the demo ran
  * @param shows what the run shows, in plain words tied to the concept and this run's numbers, or null
  * @param keyTable the index in {@code tables} of the one table that proves the claim (the short output shows it)
+ * @param typedEvidence the demo's evidence record, or null while the demo still records its evidence by name
  */
 public record DemoResult(
     String demo,
@@ -36,14 +38,15 @@ public record DemoResult(
     List<String> notes,
     long elapsedMillis,
     String shows,
-    int keyTable) {
+    int keyTable,
+    DemoEvidence typedEvidence) {
 
   /** A result with no plain-words summary; its first table is the key one. */
   public DemoResult(String demo, String claim, String prediction, String transport, List<Table> tables,
       Map<String, Object> evidence, Verdict verdict, Map<String, Long> pids, List<String> checkYourself,
       List<String> notes, long elapsedMillis) {
     this(demo, claim, prediction, transport, tables, evidence, verdict, pids, checkYourself, notes, elapsedMillis,
-        null, 0);
+        null, 0, null);
   }
 
   public DemoResult {
@@ -52,6 +55,24 @@ public record DemoResult(
     pids = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pids));
     checkYourself = List.copyOf(checkYourself);
     notes = List.copyOf(notes);
+  }
+
+  /**
+   * This run's evidence as the record of its demo, for code that knows which demo ran (tests, tools).
+   *
+   * @throws IllegalStateException if the demo recorded no evidence record
+   * @throws IllegalArgumentException if its record is not a {@code type}
+   */
+  public <E extends DemoEvidence> E evidence(Class<E> type) {
+    if (typedEvidence == null) {
+      throw new IllegalStateException(demo + " recorded no evidence (verdict: " + verdict.outcome().words()
+          + (verdict.reason() == null ? "" : ": " + verdict.reason()) + "), so it has no " + type.getSimpleName());
+    }
+    if (!type.isInstance(typedEvidence)) {
+      throw new IllegalArgumentException(demo + "'s evidence is " + typedEvidence.getClass().getSimpleName()
+          + ", not the " + type.getSimpleName() + " asked for");
+    }
+    return type.cast(typedEvidence);
   }
 
   /** Starts a result for {@code demo}; the parent's PID is already recorded. */
@@ -73,6 +94,7 @@ public record DemoResult(
     private final List<String> notes = new ArrayList<>();
     private String shows;
     private int keyTable;
+    private DemoEvidence typedEvidence;
 
     private Builder(String demo, String claim) {
       this.demo = demo;
@@ -114,6 +136,16 @@ public record DemoResult(
       return this;
     }
 
+    /**
+     * Records the demo's evidence as its record. Until every demo records one, its components are also recorded
+     * by their JSON names, for the readers of names.
+     */
+    public Builder evidence(DemoEvidence record) {
+      typedEvidence = record;
+      evidence.putAll(DemoJson.asMap(record));
+      return this;
+    }
+
     /** A value recorded with {@link #evidence}, or null: for the plain-words summary. */
     public Object evidenceOf(String name) {
       return evidence.get(name);
@@ -140,7 +172,7 @@ public record DemoResult(
         throw new IllegalStateException(demo + ": a result needs a prediction");
       }
       return new DemoResult(demo, claim, prediction, transport, tables, evidence, verdict, pids, commands, notes,
-          (System.nanoTime() - started) / 1_000_000, shows, keyTable);
+          (System.nanoTime() - started) / 1_000_000, shows, keyTable, typedEvidence);
     }
   }
 }

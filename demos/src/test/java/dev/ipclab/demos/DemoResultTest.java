@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.DemoEvidence;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +85,39 @@ class DemoResultTest {
     JsonNode array = new ObjectMapper().readTree(DemoJson.write(List.of(result, result)));
     assertThat(array.isArray()).isTrue();
     assertThat(array).hasSize(2);
+  }
+
+  private static final AddressSpaceEvidence EVIDENCE = new AddressSpaceEvidence(List.of(7L, 0L, 0L),
+      List.of(7L, 7L, 7L), List.of(7L, 9L, 7L), new AddressSpaceEvidence.FixedAddress(0x7e1500000000L,
+      "0x7e1500000000", 2, List.of(41L, 42L), List.of("0x7e1600000000: [EEXIST]")), null);
+
+  @Test
+  void jsonCarriesTheEvidenceRecordUnderItsComponentsSnakeCaseNames() throws Exception {
+    DemoResult result = DemoResult.builder(DEMO).prediction("p").evidence(EVIDENCE)
+        .build(Verdict.of(List.of(Check.that("a", true, "", "").asKey())));
+    JsonNode json = new ObjectMapper().readTree(DemoJson.write(result));
+    JsonNode evidence = json.get("evidence");
+    assertThat(evidence.get("static_after")).hasToString("[7,9,7]");
+    assertThat(evidence.get("fixed").get("address").asLong()).isEqualTo(0x7e1500000000L);
+    assertThat(evidence.get("fixed").get("address_hex").asText()).isEqualTo("0x7e1500000000");
+    assertThat(evidence.get("fixed").get("refusals").get(0).asText()).isEqualTo("0x7e1600000000: [EEXIST]");
+    // A part that did not run is there, as null, rather than missing.
+    assertThat(evidence.has("shm")).isTrue();
+    assertThat(evidence.get("shm").isNull()).isTrue();
+    // Only the evidence is renamed: the rest keeps the names it has.
+    assertThat(json.get("verdict").get("checks").get(0).has("isKey")).isTrue();
+  }
+
+  @Test
+  void typedEvidenceSaysWhatItIsWhenAskedForAnotherDemos() {
+    DemoResult result = DemoResult.builder(DEMO).prediction("p").evidence(EVIDENCE)
+        .build(Verdict.of(List.of(Check.that("a", true, "", ""))));
+    assertThat(result.evidence(AddressSpaceEvidence.class)).isSameAs(EVIDENCE);
+    assertThat(result.evidence(DemoEvidence.class)).isSameAs(EVIDENCE);
+    DemoResult none = DemoResult.builder(DEMO).prediction("p").build(Verdict.error("the worker died"));
+    assertThatThrownBy(() -> none.evidence(AddressSpaceEvidence.class)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("example recorded no evidence (verdict: could not be tested (the demo failed): the worker"
+            + " died), so it has no AddressSpaceEvidence");
   }
 
   @Test
