@@ -2,6 +2,9 @@ package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence.FixedAddress;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence.SharedFile;
 import dev.ipclab.demos.proto.v1.AddressSpaceStatic;
 import dev.ipclab.demos.proto.v1.AddressSpaceStaticResult;
 import java.io.IOException;
@@ -49,11 +52,13 @@ public final class AddressSpaceDemo implements Demo {
     PoolWorker b = pool.worker(2);
     List<Check> checks = new ArrayList<>();
 
-    staticFields(a, b, context, result, checks);
-    Optional<String> sameAddress = SameAddressPart.run(pool.workers(), context, result, checks);
-    Optional<String> shared = SharedFilePart.run(a, b, context, result, checks);
+    StaticReadings statics = staticFields(a, b, context, result, checks);
+    FixedAddress fixed = SameAddressPart.run(pool.workers(), context, result, checks);
+    Optional<SharedFile> shared = SharedFilePart.run(a, b, context, result, checks);
+    result.evidence(new AddressSpaceEvidence(statics.start(), statics.before(), statics.after(), fixed,
+        shared.orElse(null)));
 
-    result.shows(shows(result, a, b))
+    result.shows(shows(fixed, shared))
         .note("Nothing is inherited here because every worker is a freshly exec'd JVM: ProcessBuilder forks the"
             + " parent and the child at once execs java, which replaces the copied memory with a new program."
             + " A fork() without exec would give the child a copy-on-write copy of the parent: the field would"
@@ -63,37 +68,39 @@ public final class AddressSpaceDemo implements Demo {
     result.command("pstree -p " + parent, "the parent and its " + WORKERS + " worker processes")
         .command("grep -E '^(Pid|PPid|VmRSS)' /proc/" + a.pid() + "/status /proc/" + b.pid() + "/status",
             "two processes, each with its own resident memory");
+    Optional<String> sameAddress = SameAddressPart.notApplicable(fixed);
     if (sameAddress.isPresent()) {
       return result.build(Verdict.notApplicable(sameAddress.get()));
     }
-    if (shared.isPresent()) {
-      return result.build(Verdict.notApplicable(shared.get()));
+    if (shared.isEmpty()) {
+      return result.build(Verdict.notApplicable(SharedFilePart.NO_SHM));
     }
     return result.build(Verdict.of(checks));
   }
 
   /** What the run shows, in plain words, from its evidence. */
-  private static String shows(DemoResult.Builder result, PoolWorker a, PoolWorker b) {
+  private static String shows(FixedAddress fixed, Optional<SharedFile> shared) {
     StringBuilder text = new StringBuilder("The kernel maps each process's virtual addresses to its own pages.");
-    if (result.evidenceOf("fixed_address_hex") != null) {
+    if (fixed.address() != null) {
       text.append(" Each worker mapped a page at the one virtual address ")
-          .append(result.evidenceOf("fixed_address_hex")).append(" (asked for by number) and wrote its pid:"
-          + " they read back ").append(result.evidenceOf("fixed_values")).append(", each its own.");
+          .append(fixed.addressHex()).append(" (asked for by number) and wrote its pid:"
+          + " they read back ").append(fixed.values()).append(", each its own.");
     }
     text.append(" Nothing came from the parent: each worker is a freshly exec'd JVM, its memory built from"
         + " scratch (a fork() without exec would start as a copy-on-write copy of the parent's).");
-    if (result.evidenceOf("shm_path") != null) {
-      text.append(" Sharing takes a mapping on purpose: both mapped ").append(result.evidenceOf("shm_path"))
-          .append(" and read each other's writes.");
-    }
+    shared.ifPresent(shm -> text.append(" Sharing takes a mapping on purpose: both mapped ").append(shm.path())
+        .append(" and read each other's writes."));
     return text.toString();
   }
+
+  /** The static field in the parent, worker-1 and worker-2, at each of the three steps. */
+  private record StaticReadings(List<Long> start, List<Long> before, List<Long> after) {}
 
   /**
    * The parent sets its own field, the workers read theirs (untouched: nothing is inherited); every process gets
    * the same value; then worker-1 changes its copy and the others keep theirs.
    */
-  private static void staticFields(PoolWorker a, PoolWorker b, DemoContext context,
+  private static StaticReadings staticFields(PoolWorker a, PoolWorker b, DemoContext context,
       DemoResult.Builder result, List<Check> checks) throws IOException, InterruptedException {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long common = random.nextLong(1_000, 5_000);
@@ -117,15 +124,14 @@ public final class AddressSpaceDemo implements Demo {
         .row("after: parent tells " + a.name() + " to set its copy to " + changed, parentAfter,
             aChanged.getAfter(), bAfter)
         .build());
-    result.evidence("static_start", List.of(common, aStart, bStart))
-        .evidence("static_before", List.of(parentCommon, aCommon, bCommon))
-        .evidence("static_after", List.of(parentAfter, aChanged.getAfter(), bAfter));
     checks.add(Check.equal("workers' fields after only the parent set its own (nothing is inherited)",
         List.of(aStart, bStart), List.of(0L, 0L)));
     checks.add(Check.equal("the pid that answered for " + a.name() + "'s field", aChanged.getPid(), a.pid()));
     checks.add(Check.equal(a.name() + "'s field after it was told to change", aChanged.getAfter(), changed));
     checks.add(Check.equal(b.name() + "'s field after " + a.name() + " changed its copy", bAfter, common));
     checks.add(Check.equal("the parent's field after " + a.name() + " changed its copy", parentAfter, common));
+    return new StaticReadings(List.of(common, aStart, bStart), List.of(parentCommon, aCommon, bCommon),
+        List.of(parentAfter, aChanged.getAfter(), bAfter));
   }
 
   private static AddressSpaceStaticResult field(PoolWorker w, boolean set, long value)

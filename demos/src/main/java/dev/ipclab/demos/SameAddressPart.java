@@ -1,6 +1,7 @@
 package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence.FixedAddress;
 import dev.ipclab.demos.os.ProcMaps;
 import dev.ipclab.demos.proto.v1.AddressSpaceMapFixed;
 import dev.ipclab.demos.proto.v1.AddressSpaceMapFixedResult;
@@ -29,10 +30,10 @@ final class SameAddressPart {
   private SameAddressPart() {}
 
   /**
-   * Runs the part on {@code workers}, adding its tables, evidence and checks; returns why it could not run (no
-   * candidate address could be mapped by all workers), or empty.
+   * Runs the part on {@code workers}, adding its tables, checks and commands; returns what it measured, without an
+   * address when no candidate could be mapped by all workers (see {@link #notApplicable}).
    */
-  static Optional<String> run(List<PoolWorker> workers, DemoContext context, DemoResult.Builder result,
+  static FixedAddress run(List<PoolWorker> workers, DemoContext context, DemoResult.Builder result,
       List<Check> checks) throws IOException, InterruptedException {
     Table.Builder attempts = Table.of("Choosing the address: mmap(addr, 4096, PROT_READ|PROT_WRITE,"
         + " MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE) in every worker",
@@ -56,8 +57,7 @@ final class SameAddressPart {
     }
     result.table(attempts.build());
     if (chosen == null) {
-      result.evidence("fixed_address_refusals", refusals);
-      return Optional.of("MAP_FIXED_NOREPLACE refused at every candidate address: " + String.join("; ", refusals));
+      return new FixedAddress(null, null, refusals.size(), List.of(), refusals);
     }
     long address = chosen;
 
@@ -93,10 +93,6 @@ final class SameAddressPart {
         ProcMaps.startingAt(self, address).map(SameAddressPart::describe).orElse("(nothing mapped there)"));
     result.keyTable(table.build());
 
-    result.evidence("fixed_address", address)
-        .evidence("fixed_address_hex", hex(address))
-        .evidence("fixed_attempts", refusals.size() + 1)
-        .evidence("fixed_values", values);
     checks.add(Check.that("every worker's page sits at the one chosen address",
         returned.stream().allMatch(hex(address)::equals), "all " + hex(address), returned.toString()));
     checks.add(Check.equal("values read back at " + hex(address) + " (each its own pid)", values, pids));
@@ -111,7 +107,13 @@ final class SameAddressPart {
           + " mapped there; its pid is " + w.pid());
     }
     result.command("grep " + bare + " /proc/" + self + "/maps", "nothing at that address in the parent");
-    return Optional.empty();
+    return new FixedAddress(address, hex(address), refusals.size() + 1, List.copyOf(values), List.copyOf(refusals));
+  }
+
+  /** Why the part could not run: no candidate address could be mapped by all workers; or empty. */
+  static Optional<String> notApplicable(FixedAddress fixed) {
+    return fixed.address() != null ? Optional.empty() : Optional.of("MAP_FIXED_NOREPLACE refused at every"
+        + " candidate address: " + String.join("; ", fixed.refusals()));
   }
 
   private static List<AddressSpaceMapFixedResult> mapAll(List<PoolWorker> workers, long address)

@@ -1,6 +1,7 @@
 package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence.SharedFile;
 import dev.ipclab.demos.os.ProcMaps;
 import dev.ipclab.demos.proto.v1.AddressSpaceShm;
 import dev.ipclab.demos.proto.v1.AddressSpaceShmOp;
@@ -19,19 +20,21 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class SharedFilePart {
   static final long SIZE = 4096;
+  /** Why the part cannot run without a place for shared files. */
+  static final String NO_SHM = "there is no writable " + ShmFile.DIRECTORY + " (the tmpfs for shared memory) here";
   private static final long OFFSET = 0;
   private static final String KIND = "address-space.shm";
 
   private SharedFilePart() {}
 
   /**
-   * Runs the part on workers {@code a} and {@code b}, adding its tables, evidence, checks and commands; returns
-   * why it could not run (no /dev/shm), or empty.
+   * Runs the part on workers {@code a} and {@code b}, adding its tables, checks and commands; returns what it
+   * measured, or empty when it could not run ({@link #NO_SHM}).
    */
-  static Optional<String> run(PoolWorker a, PoolWorker b, DemoContext context, DemoResult.Builder result,
+  static Optional<SharedFile> run(PoolWorker a, PoolWorker b, DemoContext context, DemoResult.Builder result,
       List<Check> checks) throws IOException, InterruptedException {
     if (!ShmFile.available()) {
-      return Optional.of("there is no writable " + ShmFile.DIRECTORY + " (the tmpfs for shared memory) here");
+      return Optional.empty();
     }
     ShmFile file = context.track(ShmFile.create(SIZE));
     String path = file.path().toString();
@@ -75,10 +78,6 @@ final class SharedFilePart {
     }
     result.table(maps.build());
 
-    result.evidence("shm_path", path)
-        .evidence("shm_written", List.of(x, y))
-        .evidence("shm_read", List.of(readByB, readByA))
-        .evidence("shm_mapped_at", mappedAt);
     checks.add(Check.equal(b.name() + " reads the number " + a.name() + " wrote to the shared file", readByB, x)
         .asKey());
     checks.add(Check.equal(a.name() + " reads what " + b.name() + " wrote to the shared file", readByA, y));
@@ -89,7 +88,7 @@ final class SharedFilePart {
         .command("ls -l /proc/" + a.pid() + "/map_files | grep ipclab",
             "the mapping's link to the file (root only)")
         .command("ls -l " + path, "the shared file itself, mode 0600, deleted when the run ends");
-    return Optional.empty();
+    return Optional.of(new SharedFile(path, List.of(x, y), List.of(readByB, readByA), mappedAt));
   }
 
   private static AddressSpaceShm.Builder op(AddressSpaceShmOp op, String path) {

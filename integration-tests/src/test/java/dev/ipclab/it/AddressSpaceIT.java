@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ipclab.demos.AddressSpaceDemo;
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
@@ -42,9 +43,10 @@ class AddressSpaceIT {
         assertThat(ProcStatus.read(w).orElseThrow().ppid()).as("worker %d is our child", w).isEqualTo(parent);
       }
 
-      long address = (long) result.evidence().get("fixed_address");
+      AddressSpaceEvidence evidence = result.evidence(AddressSpaceEvidence.class);
+      long address = evidence.fixed().address();
       String start = Long.toHexString(address) + "-";
-      assertThat(result.evidence().get("fixed_values")).isEqualTo(List.of(w1, w2));
+      assertThat(evidence.fixed().values()).isEqualTo(List.of(w1, w2));
       for (long w : List.of(w1, w2)) {
         // One private (p) read-write page, not backed by a file (inode 0), at exactly that address.
         assertThat(maps(w)).as("/proc/%d/maps", w)
@@ -53,7 +55,7 @@ class AddressSpaceIT {
       }
       assertThat(maps(parent)).as("the parent has nothing at that address").noneMatch(l -> l.startsWith(start));
 
-      shm = (String) result.evidence().get("shm_path");
+      shm = evidence.shm().path();
       assertThat(shm).startsWith("/dev/shm/ipclab-" + parent + "-");
       assertThat(Path.of(shm)).exists();
       assertThat(Files.getPosixFilePermissions(Path.of(shm))).hasToString("[OWNER_READ, OWNER_WRITE]");
@@ -61,13 +63,11 @@ class AddressSpaceIT {
         assertThat(maps(w)).as("/proc/%d/maps", w).anyMatch(l -> l.contains(" rw-s ") && l.endsWith(" " + shm));
       }
       assertThat(maps(parent)).as("the parent does not map the file itself").noneMatch(l -> l.contains(shm));
-      @SuppressWarnings("unchecked")
-      List<Long> written = (List<Long>) result.evidence().get("shm_written");
-      assertThat(result.evidence().get("shm_read")).isEqualTo(written);
+      List<Long> written = evidence.shm().written();
+      assertThat(evidence.shm().read()).isEqualTo(written);
       assertThat(written.get(0)).isNotEqualTo(written.get(1));
 
-      @SuppressWarnings("unchecked")
-      List<Long> after = (List<Long>) result.evidence().get("static_after");
+      List<Long> after = evidence.staticAfter();
       assertThat(after.get(0)).isEqualTo(after.get(2)).isNotEqualTo(after.get(1));
       assertThat(result.checkYourself()).anyMatch(c -> c.startsWith("grep " + Long.toHexString(address)
           + " /proc/" + w1 + "/maps"));

@@ -3,6 +3,7 @@ package dev.ipclab.demos.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class DemoCharts {
     JsonNode e = MAPPER.valueToTree(result.evidence());
     try {
       return Optional.ofNullable(switch (result.demo()) {
-        case "address-space" -> addressSpace(e, result.pids());
+        case "address-space" -> addressSpace(result.evidence(AddressSpaceEvidence.class), result.pids());
         case "thread-states" -> threadStates(e);
         case "parallelism" -> parallelism(e);
         case "creation-cost" -> creationCost(e);
@@ -60,22 +61,23 @@ public final class DemoCharts {
     }
   }
 
-  private static String addressSpace(JsonNode e, Map<String, Long> pids) {
-    JsonNode values = e.path("fixed_values");
-    JsonNode at = e.path("shm_mapped_at");
-    JsonNode wrote = e.path("shm_written");
-    JsonNode read = e.path("shm_read");
-    if (!e.has("fixed_address_hex") || values.size() < 2 || at.size() < 2 || wrote.size() < 2 || read.size() < 2
+  private static String addressSpace(AddressSpaceEvidence e, Map<String, Long> pids) {
+    AddressSpaceEvidence.FixedAddress fixed = e.fixed();
+    AddressSpaceEvidence.SharedFile shm = e.shm();
+    if (fixed == null || fixed.address() == null || fixed.values().size() < 2 || shm == null
+        || shm.mappedAt().size() < 2 || shm.written().size() < 2 || shm.read().size() < 2
         || !pids.containsKey("worker-1") || !pids.containsKey("worker-2")) {
       return null;
     }
-    // shm_read is [what worker-2 read, what worker-1 read].
-    var a = new ProcessBoxes.Process("worker-1", pids.get("worker-1"), values.get(0).asText(),
-        "0x" + Long.toHexString(at.get(0).asLong()), wrote.get(0).asText(), read.get(1).asText());
-    var b = new ProcessBoxes.Process("worker-2", pids.get("worker-2"), values.get(1).asText(),
-        "0x" + Long.toHexString(at.get(1).asLong()), wrote.get(1).asText(), read.get(0).asText());
+    // shm.read is [what worker-2 read, what worker-1 read].
+    var a = new ProcessBoxes.Process("worker-1", pids.get("worker-1"), String.valueOf(fixed.values().get(0)),
+        "0x" + Long.toHexString(shm.mappedAt().get(0)), String.valueOf(shm.written().get(0)),
+        String.valueOf(shm.read().get(1)));
+    var b = new ProcessBoxes.Process("worker-2", pids.get("worker-2"), String.valueOf(fixed.values().get(1)),
+        "0x" + Long.toHexString(shm.mappedAt().get(1)), String.valueOf(shm.written().get(1)),
+        String.valueOf(shm.read().get(0)));
     return ProcessBoxes.render("The same virtual address in two processes, and the one shared mapping",
-        e.get("fixed_address_hex").asText(), e.path("shm_path").asText(), a, b);
+        fixed.addressHex(), shm.path(), a, b);
   }
 
   private static String threadStates(JsonNode e) {

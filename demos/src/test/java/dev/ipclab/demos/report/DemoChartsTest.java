@@ -1,0 +1,62 @@
+package dev.ipclab.demos.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ipclab.demos.Check;
+import dev.ipclab.demos.Demo;
+import dev.ipclab.demos.DemoContext;
+import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.Verdict;
+import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.DemoEvidence;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Each demo's chart, drawn from a hand-built evidence record; and none where the record lacks what it needs. */
+class DemoChartsTest {
+  private static final AddressSpaceEvidence.FixedAddress FIXED = new AddressSpaceEvidence.FixedAddress(
+      0x7e1500000000L, "0x7e1500000000", 1, List.of(11L, 22L), List.of());
+  private static final AddressSpaceEvidence.SharedFile SHM = new AddressSpaceEvidence.SharedFile(
+      "/dev/shm/ipclab-1-x", List.of(923210L, 1622979L), List.of(923210L, 1622979L),
+      List.of(0x7f0000000000L, 0x7e0000000000L));
+
+  /** A result of demo {@code name} with {@code evidence} and workers 11 and 22. */
+  static DemoResult result(String name, DemoEvidence evidence) {
+    Demo demo = new Demo() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String claim() {
+        return "a claim";
+      }
+
+      @Override
+      public DemoResult run(DemoContext context) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    return DemoResult.builder(demo).prediction("p").pid("worker-1", 11).pid("worker-2", 22).evidence(evidence)
+        .build(Verdict.of(List.of(Check.that("x", true, "y", "z"))));
+  }
+
+  @Test
+  void addressSpaceShowsEachWorkersValueAtTheOneAddressAndWhatCrossedTheSharedFile() {
+    String svg = DemoCharts.chart(result("address-space", new AddressSpaceEvidence(List.of(), List.of(),
+        List.of(), FIXED, SHM))).orElseThrow();
+    assertThat(svg).contains("virtual address 0x7e1500000000", "value read there: 11", "value read there: 22",
+        "/dev/shm/ipclab-1-x", "/dev/shm file mapped at 0x7f0000000000", "/dev/shm file mapped at 0x7e0000000000",
+        "worker-1 wrote 923210 → worker-2 read 923210;  worker-2 wrote 1622979 → worker-1 read 1622979");
+  }
+
+  @Test
+  void addressSpaceGetsNoChartWithoutTheAddressOrTheSharedFile() {
+    var refused = new AddressSpaceEvidence.FixedAddress(null, null, 5, List.of(), List.of("0x1: [EEXIST]"));
+    assertThat(DemoCharts.chart(result("address-space", new AddressSpaceEvidence(List.of(), List.of(), List.of(),
+        refused, SHM)))).isEmpty();
+    assertThat(DemoCharts.chart(result("address-space", new AddressSpaceEvidence(List.of(), List.of(), List.of(),
+        FIXED, null)))).isEmpty();
+  }
+}
