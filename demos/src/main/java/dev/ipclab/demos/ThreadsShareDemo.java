@@ -2,6 +2,7 @@ package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.demos.evidence.ThreadsShareEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.proto.v1.CounterMode;
 import dev.ipclab.demos.proto.v1.CounterRace;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -69,7 +69,6 @@ public final class ThreadsShareDemo implements Demo {
     checks.add(Check.that("each process's own counter", ownShare,
         "every counter = " + INCREMENTS, ownShare ? "all " + processCounters.size() + " = " + INCREMENTS
         : processCounters.toString()).asKey());
-    result.evidence("process_counters", processCounters);
 
     PoolWorker worker = pool.worker(1);
     context.progress(RACERS + " threads of " + worker.name() + " race on one counter, unsynchronized");
@@ -97,13 +96,6 @@ public final class ThreadsShareDemo implements Demo {
     }
     result.keyTable(races.build()).table(processes.build());
     long lost = unsynchronized.getExpected() - unsynchronized.getCounted();
-    result.evidence("race_elapsed_ms", Map.of("unsynchronized", Stats.millis(unsynchronized.getElapsedNanos()),
-            "synchronized", Stats.millis(locked.getElapsedNanos()), "atomic", Stats.millis(atomic.getElapsedNanos())))
-        .evidence("expected", atomic.getExpected())
-        .evidence("unsynchronized_counted", unsynchronized.getCounted())
-        .evidence("unsynchronized_lost", lost)
-        .evidence("locked_counted", locked.getCounted())
-        .evidence("atomic_counted", atomic.getCounted());
     checks.add(Check.equal("the atomic counter is exact", atomic.getCounted(), atomic.getExpected()));
     checks.add(Check.equal("the locked counter is exact", locked.getCounted(), locked.getExpected()));
     // Holds on one CPU too (checked with taskset -c 0): the pause between read and write catches preempted racers.
@@ -134,12 +126,9 @@ public final class ThreadsShareDemo implements Demo {
     // At least: racers of the earlier races may linger in /proc for a moment after Java's join returned.
     checks.add(Check.atLeast("threads named share-counter-N in /proc/" + worker.pid() + "/task", namedRacers,
         RACERS, "threads"));
-    result.evidence("racer_tids", racerTids)
-        .evidence("counter_identities", identities)
-        .evidence("min_peers_seen", minPeers)
-        .evidence("worker_threads_reported", atomic.getProcessThreads())
-        .evidence("racer_tasks_in_proc", namedRacers)
-        .evidence("worker_threads_in_proc_status", kernelThreads);
+    result.evidence(new ThreadsShareEvidence(List.copyOf(processCounters), race(unsynchronized), race(locked),
+        race(atomic), List.copyOf(racerTids), identities, minPeers, atomic.getProcessThreads(), namedRacers,
+        kernelThreads));
 
     result.note("The unsynchronized race runs for " + RACE_MILLIS + " ms rather than a count, so its racers"
         + " interleave over many time slices even on a busy machine; its pause between read and write makes each"
@@ -158,6 +147,12 @@ public final class ThreadsShareDemo implements Demo {
         .command("jcmd " + pid + " Thread.print | grep -A2 share-counter", "the same threads as Java sees them")
         .command("pstree -p " + ProcessHandle.current().pid(), "the parent and its " + RACERS + " worker processes");
     return result.build(Verdict.of(checks));
+  }
+
+  /** One race as evidence. */
+  private static ThreadsShareEvidence.Race race(CounterRaceResult r) {
+    return new ThreadsShareEvidence.Race(r.getExpected(), r.getCounted(), r.getExpected() - r.getCounted(),
+        Stats.millis(r.getElapsedNanos()));
   }
 
   private static CounterRace race(int threads, CounterMode mode, boolean keep) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
 import dev.ipclab.demos.evidence.DemoEvidence;
+import dev.ipclab.demos.evidence.ThreadsShareEvidence;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +115,9 @@ class DemoResultTest {
         .build(Verdict.of(List.of(Check.that("a", true, "", ""))));
     assertThat(result.evidence(AddressSpaceEvidence.class)).isSameAs(EVIDENCE);
     assertThat(result.evidence(DemoEvidence.class)).isSameAs(EVIDENCE);
+    assertThatThrownBy(() -> result.evidence(ThreadsShareEvidence.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("example's evidence is AddressSpaceEvidence, not the ThreadsShareEvidence asked for");
     DemoResult none = DemoResult.builder(DEMO).prediction("p").build(Verdict.error("the worker died"));
     assertThatThrownBy(() -> none.evidence(AddressSpaceEvidence.class)).isInstanceOf(IllegalStateException.class)
         .hasMessage("example recorded no evidence (verdict: could not be tested (the demo failed): the worker"

@@ -32,7 +32,8 @@ class DemoCliIT {
       assertThat(json.get("holds").asBoolean()).isTrue();
       assertThat(json.get("verdict").get("checks")).isNotEmpty()
           .allSatisfy(c -> assertThat(c.get("passed").asBoolean()).as(c.toString()).isTrue());
-      assertThat(json.get("evidence").get("atomic_counted").asLong()).isEqualTo(4_000_000L);
+      assertThat(json.get("evidence").get("atomic").get("counted").asLong()).isEqualTo(4_000_000L);
+      assertThat(json.get("evidence").get("racer_tids")).hasSize(4);
       assertThat(json.get("pids").get("parent").asLong()).isEqualTo(cli.pid());
       assertThat(json.get("pids").size()).isEqualTo(5);
       assertThat(json.get("tables")).isNotEmpty();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.ThreadsShareDemo;
+import dev.ipclab.demos.evidence.ThreadsShareEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;
@@ -35,8 +36,8 @@ class ThreadsShareIT {
 
       long worker = result.pids().get("worker-1");
       assertThat(ProcStatus.read(worker).orElseThrow().ppid()).isEqualTo(ProcessHandle.current().pid());
-      @SuppressWarnings("unchecked")
-      List<Long> tids = (List<Long>) result.evidence().get("racer_tids");
+      ThreadsShareEvidence evidence = result.evidence(ThreadsShareEvidence.class);
+      List<Long> tids = evidence.racerTids();
       assertThat(tids).hasSize(4).doesNotHaveDuplicates();
       for (long tid : tids) {
         Path task = Path.of("/proc", Long.toString(worker), "task", Long.toString(tid));
@@ -46,9 +47,8 @@ class ThreadsShareIT {
         assertThat(Files.readAllLines(task.resolve("status"))).contains("Tgid:\t" + worker);
       }
       assertThat(ProcStatus.read(worker).orElseThrow().threads()).isGreaterThan(tids.size());
-      assertThat((long) result.evidence().get("unsynchronized_lost")).isPositive();
-      assertThat(result.evidence().get("process_counters")).isEqualTo(List.of(1_000_000L, 1_000_000L, 1_000_000L,
-          1_000_000L));
+      assertThat(evidence.unsynchronized().lost()).isPositive();
+      assertThat(evidence.processCounters()).isEqualTo(List.of(1_000_000L, 1_000_000L, 1_000_000L, 1_000_000L));
       assertThat(result.pids()).containsKeys("parent", "worker-1", "worker-2", "worker-3", "worker-4");
     }
   }
