@@ -21,7 +21,8 @@ import java.util.Map;
  * {@code check_yourself}, {@code notes} and {@code elapsed_ms}.
  */
 public final class DemoJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+  /** Package-private for the test that lists the evidence's JSON keys. */
+  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
       .setPropertyNamingStrategy(new EvidenceNames());
 
   private DemoJson() {}
