@@ -1,6 +1,8 @@
 package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.demos.evidence.ThreadStatesEvidence;
+import dev.ipclab.demos.evidence.ThreadStatesEvidence.ThreadWindow;
 import dev.ipclab.demos.os.TaskSched;
 import dev.ipclab.demos.proto.v1.JavaStateCounts;
 import dev.ipclab.demos.proto.v1.StateRole;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +76,8 @@ public final class ThreadStatesDemo implements Demo {
     if (!Files.exists(TaskSched.taskFile(pid, firstTid, "schedstat"))) {
       stop(worker, true);
       return result.prediction("Needs /proc/<pid>/task/<tid>/schedstat.")
+          .evidence(new ThreadStatesEvidence(cores, null, tidsByRole(threads), Map.of(), List.of(), List.of(),
+              List.of(), null, null, null, null, null))
           .build(Verdict.notApplicable("this kernel has no " + TaskSched.taskFile(pid, firstTid, "schedstat")
               + " (built without CONFIG_SCHED_INFO / schedstats), so run-queue time cannot be read"));
     }
@@ -96,13 +101,11 @@ public final class ThreadStatesDemo implements Demo {
     for (JavaStateCounts c : sampled.getThreadsList()) {
       javaStates.put(c.getTid(), mostFrequent(c.getCountsMap()));
     }
-    report(result, threads, window, javaStates, cores);
-    result.evidence("cpu_threads_stopped_after_window", cpuStopped.getStopped());
+    List<ThreadWindow> perThread = report(result, threads, window, javaStates, cores);
     result.note("The CPU-bound threads were stopped right after the window, so that --keep burns no CPU; the"
         + " others stay parked until the worker exits. 'R' means running or ready: the run-queue wait is the only"
         + " way to tell them apart.");
     String load = loadAverage();
-    result.evidence("load_average_1min", load);
     result.note("Load average over the last minute: " + load + " on " + cores + " CPU(s). Other busy processes"
         + " lengthen the run-queue wait and shorten the on-CPU time; the checks allow for that.");
     if (cores == 1) {
@@ -118,7 +121,12 @@ public final class ThreadStatesDemo implements Demo {
         .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")
         .command("jcmd " + pid + " Thread.print | grep -A2 '\"state-'", "Java's states: BLOCKED, TIMED_WAITING, and"
             + " RUNNABLE in socketRead for the socket readers");
-    return result.build(Verdict.of(checks(result, threads, window, javaStates, cores)));
+    Split split = Split.of(threads, window);
+    result.evidence(new ThreadStatesEvidence(cores, Stats.millis(window.windowNanos()), tidsByRole(threads),
+        Collections.unmodifiableMap(javaStates), perThread, split.cpuOn(), split.cpuWait(), split.passiveMaxOn(),
+        (double) split.cpuR() / split.cpuSamples(), (double) split.passiveS() / split.passiveSamples(),
+        cpuStopped.getStopped(), load));
+    return result.build(Verdict.of(checks(result, threads, window, javaStates, cores, split)));
   }
 
   private static String loadAverage() {
@@ -134,26 +142,25 @@ public final class ThreadStatesDemo implements Demo {
         .setCpuOnly(cpuOnly).build(), ThreadStatesStopped.parser(), STOP_TIMEOUT)).value();
   }
 
-  private static void report(DemoResult.Builder result, List<StateThread> threads, SchedWindow window,
-      Map<Long, String> javaStates, int cores) {
+  /** Adds the tables; returns each thread's times in the window, for the evidence (only those read at both ends). */
+  private static List<ThreadWindow> report(DemoResult.Builder result, List<StateThread> threads,
+      SchedWindow window, Map<Long, String> javaStates, int cores) {
     Table.Builder table = Table.of("The threads of one worker over " + Math.round(Stats.millis(window.windowNanos()))
         + " ms, as Java and the kernel see them (" + cores + " CPU(s))", "tid", "Java name", "role",
         "Java state (most seen)", "kernel state letters", "on CPU (ms)", "run-queue wait (ms)",
         "on CPU (% of window)");
-    Map<String, List<Long>> tidsByRole = new LinkedHashMap<>();
-    List<Map<String, Object>> perThread = new ArrayList<>();
+    List<ThreadWindow> perThread = new ArrayList<>();
     for (StateThread t : threads) {
       SchedWindow.ThreadSeen seen = window.threads().get(t.getTid());
       TaskSched d = seen.delta() == null ? new TaskSched(0, 0, 0) : seen.delta();
       // For the report's stacked bars (the window: on CPU, on the run queue, neither); only what was read.
       if (seen.delta() != null) {
-        perThread.add(Map.of("tid", t.getTid(), "role", roleKey(t.getRole()), "on_cpu_ms",
-            Stats.millis(d.onCpuNanos()), "run_queue_ms", Stats.millis(d.runQueueNanos())));
+        perThread.add(new ThreadWindow(t.getTid(), roleKey(t.getRole()), Stats.millis(d.onCpuNanos()),
+            Stats.millis(d.runQueueNanos())));
       }
       table.row(t.getTid(), t.getName(), roleText(t.getRole()), javaStates.getOrDefault(t.getTid(), "?"),
           seen.lettersText(), Stats.millis(d.onCpuNanos()), Stats.millis(d.runQueueNanos()),
           100.0 * d.onCpuNanos() / window.windowNanos());
-      tidsByRole.computeIfAbsent(roleKey(t.getRole()), k -> new ArrayList<>()).add(t.getTid());
     }
     result.keyTable(byRole(threads, window, javaStates)).table(table.build())
         .table(Table.of("Three vocabularies for one thread's state, and the counters that split running from ready",
@@ -163,47 +170,72 @@ public final class ThreadStatesDemo implements Demo {
             .row("blocked on a lock", "BLOCKED", "S", "neither")
             .row("waiting / sleeping", "WAITING, TIMED_WAITING", "S", "neither")
             .row("blocked in IO (socket read)", "RUNNABLE (!)", "S", "neither")
-            .build())
-        .evidence("cores", cores)
-        .evidence("window_ms", Stats.millis(window.windowNanos()))
-        .evidence("tids_by_role", tidsByRole)
-        .evidence("java_states", javaStates)
-        .evidence("per_thread", perThread);
+            .build());
+    return List.copyOf(perThread);
+  }
+
+  /** The threads' tids by role, in the order the worker started them. */
+  private static Map<String, List<Long>> tidsByRole(List<StateThread> threads) {
+    Map<String, List<Long>> byRole = new LinkedHashMap<>();
+    threads.forEach(t -> byRole.computeIfAbsent(roleKey(t.getRole()), k -> new ArrayList<>()).add(t.getTid()));
+    return Collections.unmodifiableMap(byRole);
+  }
+
+  /**
+   * The window's numbers by kind of thread, for the checks and the evidence.
+   *
+   * @param cpuOn each CPU-bound thread's time on a CPU, ms
+   * @param cpuWait each CPU-bound thread's time in the run queue, ms
+   * @param passiveMaxOn the most time on a CPU of a thread that blocks or sleeps, ms
+   * @param cpuR samples with state R of the CPU-bound threads, of {@code cpuSamples}
+   * @param passiveS samples with state S of the others, of {@code passiveSamples}
+   * @param allRead whether schedstat was read at both ends of the window for every thread
+   */
+  private record Split(List<Double> cpuOn, List<Double> cpuWait, double passiveMaxOn, int cpuR, int cpuSamples,
+      int passiveS, int passiveSamples, boolean allRead) {
+    static Split of(List<StateThread> threads, SchedWindow window) {
+      List<Double> cpuOn = new ArrayList<>();
+      List<Double> cpuWait = new ArrayList<>();
+      double passiveMaxOn = 0;
+      int cpuR = 0;
+      int cpuSamples = 0;
+      int passiveS = 0;
+      int passiveSamples = 0;
+      boolean allRead = true;
+      for (StateThread t : threads) {
+        SchedWindow.ThreadSeen seen = window.threads().get(t.getTid());
+        allRead &= seen.delta() != null;
+        TaskSched d = seen.delta() == null ? new TaskSched(0, 0, 0) : seen.delta();
+        if (t.getRole() == StateRole.STATE_ROLE_CPU) {
+          cpuOn.add(Stats.millis(d.onCpuNanos()));
+          cpuWait.add(Stats.millis(d.runQueueNanos()));
+          cpuR += seen.count('R');
+          cpuSamples += seen.samples();
+        } else {
+          passiveMaxOn = Math.max(passiveMaxOn, Stats.millis(d.onCpuNanos()));
+          passiveS += seen.count('S');
+          passiveSamples += seen.samples();
+        }
+      }
+      return new Split(List.copyOf(cpuOn), List.copyOf(cpuWait), passiveMaxOn, cpuR, cpuSamples, passiveS,
+          passiveSamples, allRead);
+    }
   }
 
   private static List<Check> checks(DemoResult.Builder result, List<StateThread> threads, SchedWindow window,
-      Map<Long, String> javaStates, int cores) {
+      Map<Long, String> javaStates, int cores, Split split) {
     double windowMs = Stats.millis(window.windowNanos());
-    List<Double> cpuOn = new ArrayList<>();
-    List<Double> cpuWait = new ArrayList<>();
-    double passiveMaxOn = 0;
-    int cpuR = 0;
-    int cpuSamples = 0;
-    int passiveS = 0;
-    int passiveSamples = 0;
-    boolean allRead = true;
-    for (StateThread t : threads) {
-      SchedWindow.ThreadSeen seen = window.threads().get(t.getTid());
-      allRead &= seen.delta() != null;
-      TaskSched d = seen.delta() == null ? new TaskSched(0, 0, 0) : seen.delta();
-      if (t.getRole() == StateRole.STATE_ROLE_CPU) {
-        cpuOn.add(Stats.millis(d.onCpuNanos()));
-        cpuWait.add(Stats.millis(d.runQueueNanos()));
-        cpuR += seen.count('R');
-        cpuSamples += seen.samples();
-      } else {
-        passiveMaxOn = Math.max(passiveMaxOn, Stats.millis(d.onCpuNanos()));
-        passiveS += seen.count('S');
-        passiveSamples += seen.samples();
-      }
-    }
+    List<Double> cpuOn = split.cpuOn();
+    List<Double> cpuWait = split.cpuWait();
+    double passiveMaxOn = split.passiveMaxOn();
+    int cpuR = split.cpuR();
+    int cpuSamples = split.cpuSamples();
+    int passiveS = split.passiveS();
+    int passiveSamples = split.passiveSamples();
+    boolean allRead = split.allRead();
     int n = cpuOn.size();
     double sumOn = cpuOn.stream().mapToDouble(Double::doubleValue).sum();
     double sumWait = cpuWait.stream().mapToDouble(Double::doubleValue).sum();
-    result.evidence("cpu_on_cpu_ms", cpuOn).evidence("cpu_run_queue_ms", cpuWait)
-        .evidence("passive_max_on_cpu_ms", passiveMaxOn)
-        .evidence("cpu_r_share", (double) cpuR / cpuSamples)
-        .evidence("passive_s_share", (double) passiveS / passiveSamples);
     result.shows(String.format(java.util.Locale.ROOT, "Textbook (running, ready, blocked), Java (Thread.State)"
         + " and kernel (a letter) name states differently: map under --detail. The kernel's R is running OR"
         + " ready; schedstat splits them: over %.0f ms the %d CPU-bound threads ran %.0f ms on %d CPU(s) and"

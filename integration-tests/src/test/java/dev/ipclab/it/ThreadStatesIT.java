@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.ThreadStatesDemo;
+import dev.ipclab.demos.evidence.ThreadStatesEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.os.TaskSched;
 import dev.ipclab.transport.TransportKind;
@@ -43,8 +44,7 @@ class ThreadStatesIT {
       long worker = result.pids().get("worker-1");
       workerPid = worker;
       assertThat(ProcStatus.read(worker).orElseThrow().ppid()).isEqualTo(ProcessHandle.current().pid());
-      @SuppressWarnings("unchecked")
-      Map<String, List<Long>> byRole = (Map<String, List<Long>>) result.evidence().get("tids_by_role");
+      Map<String, List<Long>> byRole = result.evidence(ThreadStatesEvidence.class).tidsByRole();
       assertThat(byRole.get("cpu")).hasSizeGreaterThanOrEqualTo(3);
       assertThat(byRole).containsKeys("lock_holder", "monitor_blocked", "sleeping", "socket_read");
       // The CPU-bound threads were stopped after the window: the kernel has dropped their task directories.

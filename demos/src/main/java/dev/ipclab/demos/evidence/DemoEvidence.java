@@ -7,4 +7,4 @@ package dev.ipclab.demos.evidence;
  * <p>A component a run did not get to measure (a demo that stopped early as "not applicable") is null, or an
  * empty list or map; each record says which of its components can be.
  */
-public sealed interface DemoEvidence permits AddressSpaceEvidence, ThreadsShareEvidence {}
+public sealed interface DemoEvidence permits AddressSpaceEvidence, ThreadsShareEvidence, ThreadStatesEvidence {}

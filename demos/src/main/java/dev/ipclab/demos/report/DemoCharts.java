@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.ThreadStatesEvidence;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class DemoCharts {
     try {
       return Optional.ofNullable(switch (result.demo()) {
         case "address-space" -> addressSpace(result.evidence(AddressSpaceEvidence.class), result.pids());
-        case "thread-states" -> threadStates(e);
+        case "thread-states" -> threadStates(result.evidence(ThreadStatesEvidence.class));
         case "parallelism" -> parallelism(e);
         case "creation-cost" -> creationCost(e);
         case "coroutines" -> coroutines(e);
@@ -80,20 +81,17 @@ public final class DemoCharts {
         fixed.addressHex(), shm.path(), a, b);
   }
 
-  private static String threadStates(JsonNode e) {
-    JsonNode rows = e.path("per_thread");
-    if (rows.isEmpty() || !e.has("window_ms")) {
+  private static String threadStates(ThreadStatesEvidence e) {
+    if (e.perThread().isEmpty() || e.windowMs() == null) {
       return null;
     }
-    double window = e.get("window_ms").asDouble();
+    double window = e.windowMs();
     StackedBarChart chart = new StackedBarChart("Where each thread's time went during the window (schedstat)",
         "time in the window (ms)", List.of("running (on CPU)", "ready (run-queue wait)", "blocked or asleep"));
-    for (JsonNode t : rows) {
-      double on = t.get("on_cpu_ms").asDouble();
-      double wait = t.get("run_queue_ms").asDouble();
-      double rest = Math.max(0, window - on - wait);
-      String role = t.get("role").asText();
-      chart.row(new StackedBarChart.Row("tid " + t.get("tid").asLong() + " " + role, List.of(on, wait, rest)));
+    for (ThreadStatesEvidence.ThreadWindow t : e.perThread()) {
+      double rest = Math.max(0, window - t.onCpuMs() - t.runQueueMs());
+      chart.row(new StackedBarChart.Row("tid " + t.tid() + " " + t.role(), List.of(t.onCpuMs(), t.runQueueMs(),
+          rest)));
     }
     return chart.render();
   }

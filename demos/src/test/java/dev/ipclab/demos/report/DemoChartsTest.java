@@ -9,7 +9,9 @@ import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Verdict;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
 import dev.ipclab.demos.evidence.DemoEvidence;
+import dev.ipclab.demos.evidence.ThreadStatesEvidence;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Each demo's chart, drawn from a hand-built evidence record; and none where the record lacks what it needs. */
@@ -58,5 +60,24 @@ class DemoChartsTest {
         refused, SHM)))).isEmpty();
     assertThat(DemoCharts.chart(result("address-space", new AddressSpaceEvidence(List.of(), List.of(), List.of(),
         FIXED, null)))).isEmpty();
+  }
+
+  @Test
+  void threadStatesSplitTheWindowIntoRunningReadyAndBlocked() {
+    DemoResult r = result("thread-states", new ThreadStatesEvidence(2, 2500.0, Map.of(), Map.of(), List.of(
+        new ThreadStatesEvidence.ThreadWindow(5, "cpu", 250.0, 2200.0),
+        new ThreadStatesEvidence.ThreadWindow(6, "sleeping", 0.0, 0.0)), List.of(), List.of(), 0.0, 1.0, 1.0, 3,
+        "0.50"));
+    String svg = DemoCharts.chart(r).orElseThrow();
+    assertThat(svg).contains("tid 5 cpu", "tid 6 sleeping", "running (on CPU)", "ready (run-queue wait)",
+        "blocked or asleep", "tid 5 cpu blocked or asleep: 50", "tid 6 sleeping blocked or asleep: 2500");
+  }
+
+  @Test
+  void threadStatesWithoutTheWindowGetsNoChart() {
+    // As the demo reports it on a kernel without schedstat: it stopped before the window.
+    assertThat(DemoCharts.chart(result("thread-states", new ThreadStatesEvidence(2, null,
+        Map.of("cpu", List.of(5L)), Map.of(), List.of(), List.of(), List.of(), null, null, null, null, null))))
+        .isEmpty();
   }
 }

@@ -67,15 +67,4 @@ class HtmlReportTest {
     assertThat(html.toLowerCase(java.util.Locale.ROOT)).doesNotContain("http", "src=", "<script src", "@import",
         "url(", "<link");
   }
-
-  @Test
-  void threadStatesSplitTheWindowIntoRunningReadyAndBlocked() {
-    DemoResult r = result("thread-states", Map.of("window_ms", 2500.0, "per_thread", List.of(
-        Map.of("tid", 5, "role", "cpu", "on_cpu_ms", 250.0, "run_queue_ms", 2200.0),
-        Map.of("tid", 6, "role", "sleeping", "on_cpu_ms", 0.0, "run_queue_ms", 0.0))),
-        Verdict.of(List.of(Check.that("x", true, "y", "z"))));
-    String svg = DemoCharts.chart(r).orElseThrow();
-    assertThat(svg).contains("tid 5 cpu", "tid 6 sleeping", "running (on CPU)", "ready (run-queue wait)",
-        "blocked or asleep", "tid 5 cpu blocked or asleep: 50");
-  }
 }
