@@ -2,6 +2,7 @@ package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.os.CpuAffinity;
 import dev.ipclab.demos.os.OtherLoad;
 import dev.ipclab.demos.trace.TraceRecorder;
@@ -12,6 +13,7 @@ import dev.ipclab.demos.proto.v1.RunUnits;
 import dev.ipclab.demos.proto.v1.UnitSpan;
 import dev.ipclab.demos.proto.v1.UnitSpans;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +47,12 @@ public final class ParallelismDemo implements Demo {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport(context.transport().cliName())
         .prediction(UNITS + " units of ~" + UNIT_MILLIS + " ms: speed-up ≈ 1 pinned to one CPU (they take turns), ≈ "
-            + parallel + " on " + cpus.size() + " CPUs.")
-        .evidence("cpus_allowed", cpus);
+            + parallel + " on " + cpus.size() + " CPUs.");
     if (cpus.size() < 2) {
-      return result.build(Verdict.notApplicable("this process may run on one CPU only (Cpus_allowed_list "
-          + cpus + "), so nothing can run in parallel; run it on a machine with 2 or more CPUs"));
+      // It measured only which CPUs it may use.
+      return result.evidence(new ParallelismEvidence(List.copyOf(cpus), null, null, Map.of(), List.of()))
+          .build(Verdict.notApplicable("this process may run on one CPU only (Cpus_allowed_list " + cpus
+              + "), so nothing can run in parallel; run it on a machine with 2 or more CPUs"));
     }
     context.progress("starting " + UNITS + " workers");
     WorkerPool pool = context.startPool(UNITS);
@@ -62,7 +65,6 @@ public final class ParallelismDemo implements Demo {
     CalibrationResult calibration = TaskCall.call(first, "parallelism.calibrate",
         CalibrateWork.newBuilder().setTargetMs(UNIT_MILLIS).build(), CalibrationResult.parser()).value();
     long iterations = calibration.getIterations();
-    result.evidence("iterations_per_unit", iterations);
     everyWorker(workers, iterations / 20); // the JIT compiles the loop in every worker before anything counts
 
     List<Long> pids = new ArrayList<>(workers.stream().map(PoolWorker::pid).toList());
@@ -92,7 +94,6 @@ public final class ParallelismDemo implements Demo {
     modes.put(UNITS + " threads in one process", TaskCall.call(first, RUN, units(UNITS, iterations, true),
         UnitSpans.parser()).value().getSpansList());
     double otherShare = load.share();
-    result.evidence("other_processes_cpu_share", otherShare);
     for (Map.Entry<String, List<UnitSpan>> mode : modes.entrySet()) {
       for (UnitSpan s : mode.getValue()) {
         context.trace().span(new TraceRecorder.Span("unit " + s.getUnit(), mode.getKey(),
@@ -100,7 +101,7 @@ public final class ParallelismDemo implements Demo {
       }
     }
 
-    DemoResult verdict = verdict(result, modes, pin, parallel, workers, cpus, otherShare);
+    DemoResult verdict = verdict(result, modes, pin, parallel, workers, cpus, iterations, otherShare);
     boolean failed = verdict.verdict().outcome() == Verdict.Outcome.FAILS;
     if (failed && otherShare > BUSY_SHARE) {
       // A slow parallel run on a machine busy with other work says nothing about parallelism.
@@ -112,13 +113,13 @@ public final class ParallelismDemo implements Demo {
   }
 
   private DemoResult verdict(DemoResult.Builder result, Map<String, List<UnitSpan>> modes, int pin, int parallel,
-      List<PoolWorker> workers, List<Integer> cpus, double otherShare) {
+      List<PoolWorker> workers, List<Integer> cpus, long iterations, double otherShare) {
     double sequential = wall(modes.values().iterator().next());
     Table.Builder summary = Table.of("Four ways to run " + UNITS + " units", "mode", "wall (ms)", "speed-up",
         "CPUs used", "all units in progress at once");
     Table.Builder gantt = Table.of("Every unit: when and where it ran (ms from the mode's start)", "mode", "unit",
         "pid", "tid", "CPUs", "start (ms)", "end (ms)");
-    List<Map<String, Object>> unitEvidence = new ArrayList<>();
+    List<ParallelismEvidence.Unit> unitEvidence = new ArrayList<>();
     Map<String, Double> speedups = new LinkedHashMap<>();
     for (Map.Entry<String, List<UnitSpan>> mode : modes.entrySet()) {
       List<UnitSpan> spans = mode.getValue();
@@ -132,21 +133,13 @@ public final class ParallelismDemo implements Demo {
         double start = Stats.millis(s.getStartNanos() - origin);
         double end = Stats.millis(s.getEndNanos() - origin);
         gantt.row(mode.getKey(), s.getUnit(), s.getPid(), s.getTid(), s.getCpusList().toString(), start, end);
-        Map<String, Object> unit = new LinkedHashMap<>();
-        unit.put("mode", mode.getKey());
-        unit.put("unit", s.getUnit());
-        unit.put("pid", s.getPid());
-        unit.put("tid", s.getTid());
-        unit.put("cpus", s.getCpusList());
-        unit.put("start_ms", start);
-        unit.put("end_ms", end);
-        unit.put("segments", segments(s, origin));
-        unitEvidence.add(unit);
+        unitEvidence.add(new ParallelismEvidence.Unit(mode.getKey(), s.getUnit(), s.getPid(), s.getTid(),
+            List.copyOf(s.getCpusList()), start, end, segments(s, origin)));
       }
     }
     result.keyTable(summary.build()).table(gantt.build())
-        .evidence("speedup", speedups)
-        .evidence("units", unitEvidence);
+        .evidence(new ParallelismEvidence(List.copyOf(cpus), iterations, otherShare,
+            Collections.unmodifiableMap(speedups), List.copyOf(unitEvidence)));
 
     List<List<UnitSpan>> all = new ArrayList<>(modes.values());
     List<UnitSpan> pinned = all.get(1);
@@ -197,16 +190,13 @@ public final class ParallelismDemo implements Demo {
   }
 
   /** When the unit was seen on which CPU, in ms from {@code origin}. */
-  private static List<Map<String, Object>> segments(UnitSpan s, long origin) {
-    List<Map<String, Object>> out = new ArrayList<>();
+  private static List<ParallelismEvidence.Segment> segments(UnitSpan s, long origin) {
+    List<ParallelismEvidence.Segment> out = new ArrayList<>();
     for (CpuSegment g : s.getSegmentsList()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("cpu", g.getCpu());
-      m.put("start_ms", Stats.millis(g.getStartNanos() - origin));
-      m.put("end_ms", Stats.millis(g.getEndNanos() - origin));
-      out.add(m);
+      out.add(new ParallelismEvidence.Segment(g.getCpu(), Stats.millis(g.getStartNanos() - origin),
+          Stats.millis(g.getEndNanos() - origin)));
     }
-    return out;
+    return List.copyOf(out);
   }
 
   private static RunUnits units(int n, long iterations, boolean concurrent) {

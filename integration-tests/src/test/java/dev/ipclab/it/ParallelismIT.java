@@ -6,6 +6,7 @@ import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.ParallelismDemo;
 import dev.ipclab.demos.Verdict;
+import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.os.CpuAffinity;
 import dev.ipclab.transport.TransportKind;
 import java.util.List;
@@ -31,30 +32,29 @@ class ParallelismIT {
         assertThat(result.verdict().outcome()).isEqualTo(Verdict.Outcome.NOT_APPLICABLE);
         return;
       }
-      double busy = (double) result.evidence().get("other_processes_cpu_share");
+      ParallelismEvidence evidence = result.evidence(ParallelismEvidence.class);
+      double busy = evidence.otherProcessesCpuShare();
       if (result.verdict().outcome() == Verdict.Outcome.NOT_APPLICABLE) {
         // Only a measured busy machine may excuse the demo, never a quiet one.
         assertThat(busy).isGreaterThan(ParallelismDemo.BUSY_SHARE);
         return;
       }
       DemoRuns.assertHolds(result);
-      @SuppressWarnings("unchecked")
-      List<Map<String, Object>> units = (List<Map<String, Object>>) result.evidence().get("units");
+      List<ParallelismEvidence.Unit> units = evidence.units();
       assertThat(units).hasSize(16);
       List<Long> workerPids = result.pids().entrySet().stream().filter(e -> e.getKey().startsWith("worker"))
           .map(Map.Entry::getValue).toList();
       assertThat(workerPids).hasSize(4);
-      for (Map<String, Object> unit : units) {
-        String mode = (String) unit.get("mode");
-        long pid = (long) unit.get("pid");
+      for (ParallelismEvidence.Unit unit : units) {
+        String mode = unit.mode();
+        long pid = unit.pid();
         assertThat(workerPids).contains(pid);
         if (mode.contains("processes")) {
           // one unit per process
-          assertThat(units.stream().filter(u -> u.get("mode").equals(mode) && (long) u.get("pid") == pid))
-              .hasSize(1);
+          assertThat(units.stream().filter(u -> u.mode().equals(mode) && u.pid() == pid)).hasSize(1);
         }
         if (mode.contains("on CPU")) {
-          assertThat(unit.get("cpus")).isEqualTo(List.of(cpus.getFirst()));
+          assertThat(unit.cpus()).isEqualTo(List.of(cpus.getFirst()));
         }
       }
       for (long pid : workerPids) {

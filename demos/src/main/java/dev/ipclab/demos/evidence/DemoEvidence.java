@@ -7,4 +7,5 @@ package dev.ipclab.demos.evidence;
  * <p>A component a run did not get to measure (a demo that stopped early as "not applicable") is null, or an
  * empty list or map; each record says which of its components can be.
  */
-public sealed interface DemoEvidence permits AddressSpaceEvidence, ThreadsShareEvidence, ThreadStatesEvidence {}
+public sealed interface DemoEvidence permits AddressSpaceEvidence, ThreadsShareEvidence, ThreadStatesEvidence,
+    ParallelismEvidence {}

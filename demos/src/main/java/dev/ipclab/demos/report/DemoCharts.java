@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.evidence.ThreadStatesEvidence;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -50,7 +51,7 @@ public final class DemoCharts {
       return Optional.ofNullable(switch (result.demo()) {
         case "address-space" -> addressSpace(result.evidence(AddressSpaceEvidence.class), result.pids());
         case "thread-states" -> threadStates(result.evidence(ThreadStatesEvidence.class));
-        case "parallelism" -> parallelism(e);
+        case "parallelism" -> parallelism(result.evidence(ParallelismEvidence.class));
         case "creation-cost" -> creationCost(e);
         case "coroutines" -> coroutines(e);
         case "async-io" -> asyncIo(e);
@@ -96,27 +97,23 @@ public final class DemoCharts {
     return chart.render();
   }
 
-  private static String parallelism(JsonNode e) {
-    JsonNode units = e.path("units");
-    if (units.isEmpty()) {
+  private static String parallelism(ParallelismEvidence e) {
+    if (e.units().isEmpty()) {
       return null;
     }
-    String lanes = ParallelismChart.render(units);
+    String lanes = ParallelismChart.render(e.units());
     if (lanes != null) {
       return lanes;
     }
-    // Evidence from before the CPU segments: one row per unit, with the set of CPUs it was seen on.
+    // Units without CPU segments: one row per unit, with the set of CPUs it was seen on.
     GanttChart chart = new GanttChart("Work units on their CPUs, per mode: side by side means they overlapped",
         "time since the mode's first unit started (ms)");
-    for (JsonNode u : units) {
+    for (ParallelismEvidence.Unit u : e.units()) {
       // One row per unit: units that share a CPU then show as overlapping spans, not one bar hiding another.
-      List<String> cpus = new ArrayList<>();
-      u.get("cpus").forEach(c -> cpus.add(c.asText()));
-      String who = u.get("mode").asText().contains("threads") ? "thread " + u.get("tid").asLong()
-          : "process " + u.get("pid").asLong();
-      chart.span(new GanttChart.Span(u.get("mode").asText() + " · CPU " + String.join("+", cpus) + " · " + who,
-          u.get("start_ms").asDouble(), u.get("end_ms").asDouble(), "unit " + u.get("unit").asInt(),
-          "unit " + u.get("unit").asInt() + ", " + who + ", ran on CPUs " + cpus));
+      List<String> cpus = u.cpus().stream().map(String::valueOf).toList();
+      String who = u.mode().contains("threads") ? "thread " + u.tid() : "process " + u.pid();
+      chart.span(new GanttChart.Span(u.mode() + " · CPU " + String.join("+", cpus) + " · " + who, u.startMs(),
+          u.endMs(), "unit " + u.unit(), "unit " + u.unit() + ", " + who + ", ran on CPUs " + cpus));
     }
     return chart.render();
   }

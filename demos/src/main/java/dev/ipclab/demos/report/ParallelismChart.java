@@ -1,7 +1,8 @@
 package dev.ipclab.demos.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ipclab.demos.evidence.ParallelismEvidence;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -12,29 +13,27 @@ import java.util.TreeSet;
 final class ParallelismChart {
   private ParallelismChart() {}
 
-  /** The SVG for the evidence's {@code units}, or null when they carry no CPU segments (older evidence). */
-  static String render(JsonNode units) {
+  /** The SVG for the evidence's {@code units}, or null when a unit carries no CPU segments. */
+  static String render(List<ParallelismEvidence.Unit> units) {
     Map<String, TreeSet<Integer>> cpusByMode = new LinkedHashMap<>();
-    for (JsonNode u : units) {
-      if (u.path("segments").isEmpty()) {
+    for (ParallelismEvidence.Unit u : units) {
+      if (u.segments().isEmpty()) {
         return null;
       }
-      TreeSet<Integer> cpus = cpusByMode.computeIfAbsent(u.get("mode").asText(), m -> new TreeSet<>());
-      u.get("segments").forEach(g -> cpus.add(g.get("cpu").asInt()));
+      TreeSet<Integer> cpus = cpusByMode.computeIfAbsent(u.mode(), m -> new TreeSet<>());
+      u.segments().forEach(g -> cpus.add(g.cpu()));
     }
     GanttChart chart = new GanttChart("Each CPU per mode: when a unit was seen running on it (sched_getcpu sampled"
         + " every 2^16 loop iterations)", "time since the mode's first unit started (ms)");
     // Lanes first, so that each mode's CPUs come together and in order, whatever order the segments come in.
     cpusByMode.forEach((mode, cpus) -> cpus.forEach(c -> chart.lane(lane(mode, c))));
-    for (JsonNode u : units) {
-      String mode = u.get("mode").asText();
-      String who = mode.contains("threads") ? "tid " + u.get("tid").asLong() : "pid " + u.get("pid").asLong();
-      for (JsonNode g : u.get("segments")) {
-        int cpu = g.get("cpu").asInt();
-        double start = g.get("start_ms").asDouble();
-        double end = g.get("end_ms").asDouble();
-        chart.span(new GanttChart.Span(lane(mode, cpu), start, end, who, "unit " + u.get("unit").asInt() + ", "
-            + who + " on CPU " + cpu + ", " + Ticks.format(round(start)) + "–" + Ticks.format(round(end)) + " ms"));
+    for (ParallelismEvidence.Unit u : units) {
+      String mode = u.mode();
+      String who = mode.contains("threads") ? "tid " + u.tid() : "pid " + u.pid();
+      for (ParallelismEvidence.Segment g : u.segments()) {
+        chart.span(new GanttChart.Span(lane(mode, g.cpu()), g.startMs(), g.endMs(), who, "unit " + u.unit() + ", "
+            + who + " on CPU " + g.cpu() + ", " + Ticks.format(round(g.startMs())) + "–"
+            + Ticks.format(round(g.endMs())) + " ms"));
       }
     }
     return chart.render();

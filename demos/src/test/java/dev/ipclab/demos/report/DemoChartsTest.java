@@ -9,6 +9,7 @@ import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Verdict;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
 import dev.ipclab.demos.evidence.DemoEvidence;
+import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.evidence.ThreadStatesEvidence;
 import java.util.List;
 import java.util.Map;
@@ -79,5 +80,17 @@ class DemoChartsTest {
     assertThat(DemoCharts.chart(result("thread-states", new ThreadStatesEvidence(2, null,
         Map.of("cpu", List.of(5L)), Map.of(), List.of(), List.of(), List.of(), null, null, null, null, null))))
         .isEmpty();
+  }
+
+  @Test
+  void parallelismDrawsALanePerCpuAndNothingWhenNoUnitRan() {
+    var unit = new ParallelismEvidence.Unit("4 processes on CPU 0", 0, 10, 10, List.of(0), 0, 100,
+        List.of(new ParallelismEvidence.Segment(0, 0, 40), new ParallelismEvidence.Segment(0, 60, 100)));
+    String svg = DemoCharts.chart(result("parallelism", new ParallelismEvidence(List.of(0, 1), 1000L, 0.1,
+        Map.of("4 processes on CPU 0", 1.0), List.of(unit)))).orElseThrow();
+    assertThat(svg).contains("4 processes on CPU 0 · CPU 0", "unit 0, pid 10 on CPU 0, 60–100 ms");
+    // As the demo reports it with one CPU: it stopped before any unit ran.
+    assertThat(DemoCharts.chart(result("parallelism", new ParallelismEvidence(List.of(0), null, null, Map.of(),
+        List.of())))).isEmpty();
   }
 }

@@ -6,6 +6,8 @@ import dev.ipclab.demos.Check;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Table;
 import dev.ipclab.demos.Verdict;
+import dev.ipclab.demos.evidence.DemoEvidence;
+import dev.ipclab.demos.evidence.ParallelismEvidence;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,14 +21,22 @@ class HtmlReportTest {
         Map.of("parent", 1L, "worker-1", 2L, "worker-2", 3L), List.of("ps -p 2"), List.of("a note"), 42);
   }
 
+  private static DemoResult result(String demo, DemoEvidence evidence, Verdict verdict) {
+    return new DemoResult(demo, "claim of " + demo, "prediction <of> " + demo, "pipe",
+        List.of(Table.of("numbers", "what", "value (ms)").row("a", 1.5).build()), Map.of(), verdict,
+        Map.of("parent", 1L, "worker-1", 2L, "worker-2", 3L), List.of("ps -p 2"), List.of("a note"), 42, null, 0,
+        evidence);
+  }
+
   private static final DemoResult CREATION = result("creation-cost", Map.of("median_us",
       Map.of("process, ProcessBuilder /bin/true", 1921.3, "platform thread, start + join", 109.6,
           "thread ⇄ thread, spinning hand-off", 0.4)), Verdict.of(List.of(Check.atLeast("ratio", 17, 10, "×"))));
-  private static final DemoResult PARALLEL = result("parallelism", Map.of("units", List.of(
-      Map.of("mode", "4 processes, all CPUs", "unit", 0, "pid", 10, "tid", 11, "cpus", List.of(0),
-          "start_ms", 0.0, "end_ms", 480.0),
-      Map.of("mode", "4 processes, all CPUs", "unit", 1, "pid", 12, "tid", 13, "cpus", List.of(1),
-          "start_ms", 1.0, "end_ms", 470.0))), Verdict.notApplicable("one CPU"));
+  // Units without CPU segments: one lane per unit.
+  private static final DemoResult PARALLEL = result("parallelism", new ParallelismEvidence(List.of(0, 1), 1000L,
+      0.5, Map.of(), List.of(
+      new ParallelismEvidence.Unit("4 processes, all CPUs", 0, 10, 11, List.of(0), 0.0, 480.0, List.of()),
+      new ParallelismEvidence.Unit("4 processes, all CPUs", 1, 12, 13, List.of(1), 1.0, 470.0, List.of()))),
+      Verdict.notApplicable("one CPU"));
   private static final DemoResult BROKEN = result("async-io", Map.of(), Verdict.error("a worker died"));
 
   @Test

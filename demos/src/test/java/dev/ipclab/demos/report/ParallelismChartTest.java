@@ -3,31 +3,29 @@ package dev.ipclab.demos.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ipclab.demos.evidence.ParallelismEvidence.Segment;
+import dev.ipclab.demos.evidence.ParallelismEvidence.Unit;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 
 /** CPU lanes of the parallelism chart: one per CPU a mode used, bars inside the plot, a colour per process. */
 class ParallelismChartTest {
-  private static Map<String, Object> unit(String mode, int unit, long pid, long tid, List<Map<String, Object>> segs) {
-    return Map.of("mode", mode, "unit", unit, "pid", pid, "tid", tid, "cpus", List.of(0), "start_ms", 0.0,
-        "end_ms", 100.0, "segments", segs);
+  private static Unit unit(String mode, int unit, long pid, long tid, List<Segment> segs) {
+    return new Unit(mode, unit, pid, tid, List.of(0), 0.0, 100.0, segs);
   }
 
-  private static Map<String, Object> seg(int cpu, double start, double end) {
-    return Map.of("cpu", cpu, "start_ms", start, "end_ms", end);
+  private static Segment seg(int cpu, double start, double end) {
+    return new Segment(cpu, start, end);
   }
 
-  private static final JsonNode UNITS = new ObjectMapper().valueToTree(List.of(
+  private static final List<Unit> UNITS = List.of(
       // Two processes interleaved on CPU 3.
       unit("2 processes on CPU 3", 0, 10, 10, List.of(seg(3, 0, 10), seg(3, 20, 30))),
       unit("2 processes on CPU 3", 1, 12, 12, List.of(seg(3, 10, 20), seg(3, 30, 40))),
       // Two threads of one process, one migrating from CPU 1 to CPU 0.
       unit("2 threads in one process", 0, 10, 21, List.of(seg(1, 0, 5), seg(0, 6, 20))),
-      unit("2 threads in one process", 1, 10, 22, List.of(seg(1, 0, 20)))));
+      unit("2 threads in one process", 1, 10, 22, List.of(seg(1, 0, 20))));
 
   @Test
   void lanesAreTheDistinctCpusOfEachModeInOrder() throws Exception {
@@ -63,8 +61,9 @@ class ParallelismChartTest {
   }
 
   @Test
-  void evidenceWithoutSegmentsGetsNoLaneChart() {
-    JsonNode old = new ObjectMapper().valueToTree(List.of(Map.of("mode", "m", "unit", 0, "cpus", List.of(1))));
-    assertThat(ParallelismChart.render(old)).isNull();
+  void unitsWithoutSegmentsGetNoLaneChart() {
+    assertThat(ParallelismChart.render(List.of(unit("m", 0, 10, 10, List.of())))).isNull();
+    assertThat(ParallelismChart.render(List.of(unit("m", 0, 10, 10, List.of(seg(1, 0, 5))),
+        unit("m", 1, 12, 12, List.of())))).isNull();
   }
 }
