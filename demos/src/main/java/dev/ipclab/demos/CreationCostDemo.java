@@ -3,6 +3,7 @@ package dev.ipclab.demos;
 import com.google.protobuf.ByteString;
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.os.ContextSwitches;
 import dev.ipclab.demos.os.CpuAffinity;
 import dev.ipclab.demos.os.OtherLoad;
@@ -16,6 +17,7 @@ import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,20 +114,15 @@ public final class CreationCostDemo implements Demo {
     talk.put(SPINNING_ROW, spinningRun.nanos());
     sleeps.put(SPINNING_ROW, (double) spinningRun.receiverSleeps() / ROUND_TRIPS);
     double otherShare = load.share();
-    result.evidence("other_processes_cpu_share_while_spinning", otherShare);
 
     double platform = Stats.median(create.get(PLATFORM_ROW));
     double spinning = Stats.median(talk.get(SPINNING_ROW));
     result.keyTable(keyTable(create, talk, sleeps))
         .table(table("Creation (medians)", create, platform, "× platform thread"))
         .table(table("Communication, one round trip (medians)", talk, spinning, "× spinning hand-off"));
-    Map<String, Object> medians = new LinkedHashMap<>();
+    Map<String, Double> medians = new LinkedHashMap<>();
     create.forEach((what, s) -> medians.put(what, Stats.micros(Stats.median(s))));
     talk.forEach((what, s) -> medians.put(what, Stats.micros(Stats.median(s))));
-    result.evidence("median_us", medians);
-    result.evidence("rtt_cdf_us", cdf(talk));
-    result.evidence("worker_sleeps_per_round_trip", sleeps);
-    result.evidence("jvm_spawn_ms_by_transport", spawnByTransport);
 
     double trueSpawn = Stats.median(create.get("process, ProcessBuilder /bin/true"));
     double virtual = Stats.median(create.get(VIRTUAL_ROW));
@@ -141,10 +138,9 @@ public final class CreationCostDemo implements Demo {
     double receiverSleeps = (double) blockingRun.receiverSleeps() / ROUND_TRIPS;
     double[] fast = java.util.Arrays.stream(blockingNanos).filter(n -> n < AWAKE_NANOS).toArray();
     double[] slow = java.util.Arrays.stream(blockingNanos).filter(n -> n >= AWAKE_NANOS).toArray();
-    result.evidence("blocking_under_10us_share", awakeShare)
-        .evidence("blocking_receiver_sleeps_per_round_trip", receiverSleeps)
-        .evidence("blocking_under_10us_median_us", Stats.micros(Stats.median(fast)))
-        .evidence("blocking_over_10us_median_us", Stats.micros(Stats.median(slow)));
+    result.evidence(new CreationCostEvidence(otherShare, Collections.unmodifiableMap(medians), cdf(talk),
+        Collections.unmodifiableMap(sleeps), Collections.unmodifiableMap(spawnByTransport), awakeShare,
+        receiverSleeps, Stats.micros(Stats.median(fast)), Stats.micros(Stats.median(slow))));
     List<Check> checks = new ArrayList<>();
     // Ratios, not absolute times: a busy 2-core VM slows everything, but not one side only.
     checks.add(Check.atLeast("process ÷ platform thread, creation", trueSpawn / platform, 3, "×").asKey());
@@ -235,17 +231,17 @@ public final class CreationCostDemo implements Demo {
    * Per row, the measured latency (µs) at percentiles 1…99, 99.9 and 100 (the max): nearest-rank, so every value is
    * one of the samples, none interpolated.
    */
-  private static Map<String, Object> cdf(Map<String, double[]> samples) {
+  private static Map<String, CreationCostEvidence.Cdf> cdf(Map<String, double[]> samples) {
     List<Double> percentiles = new ArrayList<>();
     for (int p = 1; p <= 99; p++) {
       percentiles.add((double) p);
     }
     percentiles.add(99.9);
     percentiles.add(100.0);
-    Map<String, Object> out = new LinkedHashMap<>();
-    samples.forEach((what, s) -> out.put(what, Map.of("percentile", percentiles,
-        "latency_us", percentiles.stream().map(p -> Stats.micros(Stats.percentile(s, p))).toList())));
-    return out;
+    Map<String, CreationCostEvidence.Cdf> out = new LinkedHashMap<>();
+    samples.forEach((what, s) -> out.put(what, new CreationCostEvidence.Cdf(List.copyOf(percentiles),
+        percentiles.stream().map(p -> Stats.micros(Stats.percentile(s, p))).toList())));
+    return Collections.unmodifiableMap(out);
   }
 
   private static double[] roundTrips(PoolWorker worker) throws IOException, InterruptedException {

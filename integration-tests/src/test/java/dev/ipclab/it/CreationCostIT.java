@@ -6,9 +6,9 @@ import dev.ipclab.demos.CreationCostDemo;
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Table;
+import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,8 +31,8 @@ class CreationCostIT {
         assertThat(status.ppid()).isEqualTo(ProcessHandle.current().pid());
         assertThat(Os.cmdline(pid)).contains("-Dipclab.transport=" + kind.cliName());
       }
-      @SuppressWarnings("unchecked")
-      Map<String, Double> medians = (Map<String, Double>) result.evidence().get("median_us");
+      CreationCostEvidence evidence = result.evidence(CreationCostEvidence.class);
+      Map<String, Double> medians = evidence.medianUs();
       assertThat(medians).hasSize(6 + TransportKind.values().length).allSatisfy((what, micros) -> assertThat(micros).as(what).isPositive());
       // A JVM takes at least tens of milliseconds to start and answer, on any machine.
       assertThat(medians.get("worker JVM, spawn to ready")).isGreaterThan(20_000);
@@ -43,25 +43,22 @@ class CreationCostIT {
       // Thread creation is Thread.start() alone, the method of the coroutines demo's crowds.
       assertThat(medians).containsKeys("platform thread, Thread.start()", "virtual thread, Thread.start()");
       // The blocking hand-off is split into receiver-awake and receiver-asleep round trips, both measured.
-      assertThat((double) result.evidence().get("blocking_under_10us_share")).isBetween(0.0, 1.0);
-      assertThat((double) result.evidence().get("blocking_receiver_sleeps_per_round_trip")).isNotNegative();
-      @SuppressWarnings("unchecked")
-      Map<String, Double> sleeps = (Map<String, Double>) result.evidence().get("worker_sleeps_per_round_trip");
+      assertThat(evidence.blockingUnder10usShare()).isBetween(0.0, 1.0);
+      assertThat(evidence.blockingReceiverSleepsPerRoundTrip()).isNotNegative();
+      Map<String, Double> sleeps = evidence.workerSleepsPerRoundTrip();
       // Counts of context switches per trip: never negative, for processes and threads alike.
       assertThat(sleeps.values()).allSatisfy(v -> assertThat(v).isNotNegative());
       // A blocking reader on a pipe sleeps on nearly every message, and a shm reader in block mode does too.
       assertThat(sleeps.get("process ⇄ process round trip (pipe)")).isGreaterThan(0.3);
       assertThat(sleeps.get("process ⇄ process round trip (shm)")).isGreaterThan(0.3);
       // One measured CDF per round-trip row: 101 points, ascending, its 50th percentile the median above.
-      @SuppressWarnings("unchecked")
-      Map<String, Map<String, List<Double>>> cdf =
-          (Map<String, Map<String, List<Double>>>) result.evidence().get("rtt_cdf_us");
+      Map<String, CreationCostEvidence.Cdf> cdf = evidence.rttCdfUs();
       assertThat(cdf.keySet()).contains("process ⇄ process round trip (pipe)", "thread ⇄ thread, spinning hand-off")
           .allSatisfy(what -> assertThat(medians).containsKey(what));
       cdf.forEach((what, c) -> {
-        assertThat(c.get("percentile")).hasSize(101).startsWith(1.0).endsWith(99.9, 100.0);
-        assertThat(c.get("latency_us")).hasSize(101).isSorted();
-        assertThat(c.get("latency_us").get(49)).as(what).isEqualTo(medians.get(what));
+        assertThat(c.percentile()).hasSize(101).startsWith(1.0).endsWith(99.9, 100.0);
+        assertThat(c.latencyUs()).hasSize(101).isSorted();
+        assertThat(c.latencyUs().get(49)).as(what).isEqualTo(medians.get(what));
       });
     }
   }

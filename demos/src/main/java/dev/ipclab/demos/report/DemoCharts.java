@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.evidence.ThreadStatesEvidence;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class DemoCharts {
     chart(result).ifPresent(svg -> out.add(new Figure("chart-" + result.demo(), svg)));
     if (result.demo().equals("creation-cost")) {
       try {
-        Optional.ofNullable(roundTripCdf(MAPPER.valueToTree(result.evidence())))
+        Optional.ofNullable(roundTripCdf(result.evidence(CreationCostEvidence.class)))
             .ifPresent(svg -> out.add(new Figure("chart-" + result.demo() + "-rtt", svg)));
       } catch (RuntimeException missing) {
         // As in chart(): evidence of an unexpected shape gets no chart.
@@ -52,7 +53,7 @@ public final class DemoCharts {
         case "address-space" -> addressSpace(result.evidence(AddressSpaceEvidence.class), result.pids());
         case "thread-states" -> threadStates(result.evidence(ThreadStatesEvidence.class));
         case "parallelism" -> parallelism(result.evidence(ParallelismEvidence.class));
-        case "creation-cost" -> creationCost(e);
+        case "creation-cost" -> creationCost(result.evidence(CreationCostEvidence.class));
         case "coroutines" -> coroutines(e);
         case "async-io" -> asyncIo(e);
         default -> null;
@@ -118,46 +119,34 @@ public final class DemoCharts {
     return chart.render();
   }
 
-  private static String creationCost(JsonNode e) {
-    JsonNode medians = e.path("median_us");
-    if (medians.isEmpty()) {
+  private static String creationCost(CreationCostEvidence e) {
+    if (e.medianUs().isEmpty()) {
       return null;
     }
     BarChart chart = new BarChart("Creation and one round trip, medians (log scale)", "median time (µs), log scale",
         true);
-    for (Iterator<Map.Entry<String, JsonNode>> it = medians.fields(); it.hasNext(); ) {
-      var m = it.next();
-      String what = m.getKey();
+    e.medianUs().forEach((what, micros) -> {
       String series = what.contains("⇄") ? "round trip" : "creation";
-      if (m.getValue().asDouble() > 0) {
-        chart.bar(new BarChart.Bar(what, series, m.getValue().asDouble()));
+      if (micros > 0) {
+        chart.bar(new BarChart.Bar(what, series, micros));
       }
-    }
+    });
     return chart.render();
   }
 
-  private static String roundTripCdf(JsonNode e) {
-    JsonNode rows = e.path("rtt_cdf_us");
-    if (rows.isEmpty()) {
+  private static String roundTripCdf(CreationCostEvidence e) {
+    if (e.rttCdfUs().isEmpty()) {
       return null;
     }
     CdfChart chart = new CdfChart("Round-trip latency, cumulative: the further left, the faster; the top is the"
         + " tail", "latency (µs), log scale");
-    for (Iterator<Map.Entry<String, JsonNode>> it = rows.fields(); it.hasNext(); ) {
-      var row = it.next();
-      double[] p = doubles(row.getValue().get("percentile"));
-      double[] us = doubles(row.getValue().get("latency_us"));
-      chart.series(new CdfChart.Series(row.getKey(), p, us));
-    }
+    e.rttCdfUs().forEach((what, cdf) -> chart.series(new CdfChart.Series(what, doubles(cdf.percentile()),
+        doubles(cdf.latencyUs()))));
     return chart.render();
   }
 
-  private static double[] doubles(JsonNode array) {
-    double[] out = new double[array.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = array.get(i).asDouble();
-    }
-    return out;
+  private static double[] doubles(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   private static String coroutines(JsonNode e) {

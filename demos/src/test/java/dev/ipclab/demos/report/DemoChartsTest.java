@@ -8,6 +8,7 @@ import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Verdict;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.DemoEvidence;
 import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.evidence.ThreadStatesEvidence;
@@ -92,5 +93,15 @@ class DemoChartsTest {
     // As the demo reports it with one CPU: it stopped before any unit ran.
     assertThat(DemoCharts.chart(result("parallelism", new ParallelismEvidence(List.of(0), null, null, Map.of(),
         List.of())))).isEmpty();
+  }
+
+  @Test
+  void creationCostDrawsABarPerMeasuredMedianAndNoCdfWithoutItsRows() {
+    var e = new CreationCostEvidence(0, Map.of("process, ProcessBuilder /bin/true", 1921.3,
+        "thread ⇄ thread, blocking hand-off", Double.NaN), Map.of(), Map.of(), Map.of(), 0, 0, 0, 0);
+    List<DemoCharts.Figure> figures = DemoCharts.figures(result("creation-cost", e));
+    assertThat(figures).extracting(DemoCharts.Figure::id).containsExactly("chart-creation-cost");
+    assertThat(figures.get(0).svg()).contains("process, ProcessBuilder /bin/true")
+        .doesNotContain("blocking hand-off");
   }
 }

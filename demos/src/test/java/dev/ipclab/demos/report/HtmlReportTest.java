@@ -6,6 +6,7 @@ import dev.ipclab.demos.Check;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Table;
 import dev.ipclab.demos.Verdict;
+import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.DemoEvidence;
 import dev.ipclab.demos.evidence.ParallelismEvidence;
 import java.util.List;
@@ -28,15 +29,20 @@ class HtmlReportTest {
         evidence);
   }
 
-  private static final DemoResult CREATION = result("creation-cost", Map.of("median_us",
-      Map.of("process, ProcessBuilder /bin/true", 1921.3, "platform thread, start + join", 109.6,
-          "thread ⇄ thread, spinning hand-off", 0.4)), Verdict.of(List.of(Check.atLeast("ratio", 17, 10, "×"))));
+  private static final Map<String, Double> MEDIANS = Map.of("process, ProcessBuilder /bin/true", 1921.3,
+      "platform thread, start + join", 109.6, "thread ⇄ thread, spinning hand-off", 0.4);
+  private static final DemoResult CREATION = result("creation-cost", creationCost(Map.of()),
+      Verdict.of(List.of(Check.atLeast("ratio", 17, 10, "×"))));
   // Units without CPU segments: one lane per unit.
   private static final DemoResult PARALLEL = result("parallelism", new ParallelismEvidence(List.of(0, 1), 1000L,
       0.5, Map.of(), List.of(
       new ParallelismEvidence.Unit("4 processes, all CPUs", 0, 10, 11, List.of(0), 0.0, 480.0, List.of()),
       new ParallelismEvidence.Unit("4 processes, all CPUs", 1, 12, 13, List.of(1), 1.0, 470.0, List.of()))),
       Verdict.notApplicable("one CPU"));
+  private static CreationCostEvidence creationCost(Map<String, CreationCostEvidence.Cdf> cdf) {
+    return new CreationCostEvidence(0.1, MEDIANS, cdf, Map.of(), Map.of("pipe", 60.0), 0.5, 1.0, 5.1, 40.2);
+  }
+
   private static final DemoResult BROKEN = result("async-io", Map.of(), Verdict.error("a worker died"));
 
   @Test
@@ -62,9 +68,8 @@ class HtmlReportTest {
   @Test
   void creationCostShowsItsBarsAndThenTheRoundTripCdfWhenTheEvidenceHoldsIt() {
     assertThat(HtmlReport.render(List.of(CREATION))).doesNotContain("chart-creation-cost-rtt");
-    Map<String, Object> evidence = Map.of("median_us", CREATION.evidence().get("median_us"), "rtt_cdf_us",
-        Map.of("process ⇄ process round trip (uds)", Map.of("percentile", List.of(1.0, 50.0, 100.0),
-            "latency_us", List.of(11.2, 15.3, 812.0))));
+    CreationCostEvidence evidence = creationCost(Map.of("process ⇄ process round trip (uds)",
+        new CreationCostEvidence.Cdf(List.of(1.0, 50.0, 100.0), List.of(11.2, 15.3, 812.0))));
     String html = HtmlReport.render(List.of(result("creation-cost", evidence, Verdict.notApplicable("x"))));
     assertThat(html).contains("id=\"chart-creation-cost\"", "id=\"chart-creation-cost-rtt\"",
         "process ⇄ process round trip (uds), p50 15.3 µs, max 812 µs");
