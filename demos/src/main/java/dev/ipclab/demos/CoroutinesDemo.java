@@ -1,6 +1,7 @@
 package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.demos.evidence.CoroutinesEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.demos.proto.v1.CoroutineStep;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -56,7 +56,7 @@ public final class CoroutinesDemo implements Demo {
     context.progress(COROUTINES + " virtual threads take turns");
     InterleaveTrace trace = TaskCall.call(worker, "coroutines.interleave", InterleaveRun.newBuilder()
         .setCoroutines(COROUTINES).setSteps(STEPS).build(), InterleaveTrace.parser()).value();
-    interleaving(result, checks, trace, pid);
+    Turns turns = interleaving(result, checks, trace, pid);
     for (CoroutineStep s : trace.getStepsList()) {
       context.trace().mark(new TraceRecorder.Mark(s.getName() + " step " + s.getStep(), "coroutines.interleave",
           new TraceRecorder.ThreadId(pid, s.getCarrierTid()), s.getNanos()));
@@ -65,10 +65,13 @@ public final class CoroutinesDemo implements Demo {
     context.progress("a generator: a producer virtual thread hands " + VALUES + " values to a consumer");
     GeneratorTrace generator = TaskCall.call(worker, "coroutines.generator",
         GeneratorRun.newBuilder().setCount(VALUES).build(), GeneratorTrace.parser()).value();
-    generator(result, checks, generator);
+    CoroutinesEvidence.Generator produced = generator(result, checks, generator);
 
-    ThreadCrowds.measure(context, worker, result, checks);
-    result.shows(shows(trace, result));
+    ThreadCrowds.Crowds crowds = ThreadCrowds.measure(context, worker, result, checks);
+    result.evidence(new CoroutinesEvidence(turns.warmSwitchUs(), turns.tracedStepGapUs(), turns.sequence(),
+        turns.steps(), turns.carrierTids(), turns.carrierComm(), turns.taskThreadTid(), turns.repeats(), produced,
+        crowds.virtual(), crowds.platform(), crowds.rssPerThreadRatio(), crowds.startPerThreadRatio()));
+    result.shows(shows(trace, crowds));
 
     result.command("ps -L -o tid,stat,comm -p " + pid, "a handful of kernel threads; the carrier is "
             + trace.getSteps(0).getCarrierTid())
@@ -80,10 +83,8 @@ public final class CoroutinesDemo implements Demo {
   }
 
   /** What a coroutine is, and what this run's numbers say about it, in plain words. */
-  private static String shows(InterleaveTrace trace, DemoResult.Builder result) {
+  private static String shows(InterleaveTrace trace, ThreadCrowds.Crowds crowds) {
     java.util.Locale root = java.util.Locale.ROOT;
-    Object virtualRss = result.evidenceOf("virtual_rss_kib_per_thread");
-    Object platformRss = result.evidenceOf("platform_rss_kib_per_thread");
     String order = trace.getStepsList().stream().limit(COROUTINES + 2L).map(s -> s.getName() + s.getStep())
         .collect(Collectors.joining(" "));
     return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
@@ -92,14 +93,16 @@ public final class CoroutinesDemo implements Demo {
         + " parallelism 1), %d took turns on TID %d: %s …; a switch cost %s, no kernel call. %d slept at once"
         + " at %s KiB each, against %s KiB per platform (kernel) thread, of which the demo starts %d at most.",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
-        ThreadCrowds.VIRTUAL, format(virtualRss), format(platformRss), ThreadCrowds.PLATFORM_CAP);
+        ThreadCrowds.VIRTUAL, Check.format(crowds.virtual().rssKibPerThread(), ""),
+        Check.format(crowds.platform().rssKibPerThread(), ""), ThreadCrowds.PLATFORM_CAP);
   }
 
-  private static String format(Object number) {
-    return number instanceof Number n ? Check.format(n.doubleValue(), "") : String.valueOf(number);
-  }
+  /** What the interleaving part measured, for the evidence; the fields as in {@link CoroutinesEvidence}. */
+  private record Turns(double warmSwitchUs, double tracedStepGapUs, String sequence,
+      List<CoroutinesEvidence.Step> steps, List<Long> carrierTids, String carrierComm, long taskThreadTid,
+      int repeats) {}
 
-  private static void interleaving(DemoResult.Builder result, List<Check> checks, InterleaveTrace trace, long pid)
+  private static Turns interleaving(DemoResult.Builder result, List<Check> checks, InterleaveTrace trace, long pid)
       throws IOException {
     List<CoroutineStep> steps = trace.getStepsList();
     String sequence = steps.stream().map(s -> s.getName() + s.getStep()).collect(Collectors.joining(" "));
@@ -111,12 +114,12 @@ public final class CoroutinesDemo implements Demo {
     long first = steps.get(0).getNanos();
     Table.Builder table = Table.of(COROUTINES + " virtual threads, each yielding after every step, in the order the"
         + " steps ran", "#", "virtual thread", "step", "carrier tid", "since first step (µs)");
-    List<Map<String, Object>> stepEvidence = new ArrayList<>();
+    List<CoroutinesEvidence.Step> stepEvidence = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
       CoroutineStep s = steps.get(i);
       table.row(i + 1, s.getName(), s.getStep(), s.getCarrierTid(), Stats.micros(s.getNanos() - first));
-      stepEvidence.add(Map.of("name", s.getName(), "step", s.getStep(), "carrier_tid", s.getCarrierTid(),
-          "at_us", Stats.micros(s.getNanos() - first)));
+      stepEvidence.add(new CoroutinesEvidence.Step(s.getName(), s.getStep(), s.getCarrierTid(),
+          Stats.micros(s.getNanos() - first)));
     }
     result.table(table.build())
         .note("Order of the steps: " + sequence)
@@ -125,15 +128,7 @@ public final class CoroutinesDemo implements Demo {
             + " same yields without the trace, warmed up, took at best (fastest of 5 runs) " + Check.format(trace.getWarmSwitchNanos() / 1000,
             "µs") + " per switch over " + trace.getWarmSwitches() + " switches: a switch is a few stores on the"
             + " heap and a queue operation, no kernel call; a blocking hand-off between platform threads needs"
-            + " the kernel to wake the other thread (see creation-cost).")
-        .evidence("warm_switch_us", trace.getWarmSwitchNanos() / 1000)
-        .evidence("traced_step_gap_us", gap(steps))
-        .evidence("sequence", sequence)
-        .evidence("steps", stepEvidence)
-        .evidence("carrier_tids", carriers)
-        .evidence("carrier_comm", comm)
-        .evidence("task_thread_tid", trace.getTaskTid())
-        .evidence("repeats_while_others_runnable", repeats);
+            + " the kernel to wake the other thread (see creation-cost).");
     checks.add(Check.equal("steps recorded", steps.size(), COROUTINES * STEPS));
     checks.add(Check.equal("distinct carrier TIDs the " + COROUTINES + " virtual threads ran on", carriers.size(),
         1).asKey());
@@ -143,22 +138,24 @@ public final class CoroutinesDemo implements Demo {
     // Yield hands the carrier to the next in the FIFO queue; a repeat would mean a coroutine skipped the queue.
     checks.add(Check.atMost("steps run twice in a row by one virtual thread while another was runnable", repeats,
         1, ""));
+    return new Turns(trace.getWarmSwitchNanos() / 1000, gap(steps), sequence, List.copyOf(stepEvidence), carriers,
+        comm, trace.getTaskTid(), repeats);
   }
 
-  private static void generator(DemoResult.Builder result, List<Check> checks, GeneratorTrace generator) {
+  private static CoroutinesEvidence.Generator generator(DemoResult.Builder result, List<Check> checks,
+      GeneratorTrace generator) {
     List<GeneratorEvent> events = generator.getEventsList();
     List<Long> expected = CoroutineTrace.fibonacci(VALUES);
     int wrong = CoroutineTrace.outOfOrder(events);
     long carriers = events.stream().map(GeneratorEvent::getCarrierTid).distinct().count();
-    result.note("Generator, in the order it happened: " + CoroutineTrace.describe(events))
-        .evidence("generator_received", generator.getReceivedList())
-        .evidence("generator_produced", generator.getProduced())
-        .evidence("generator_out_of_order", wrong);
+    result.note("Generator, in the order it happened: " + CoroutineTrace.describe(events));
     checks.add(Check.equal("values the consumer received", generator.getReceivedList(), expected));
     checks.add(Check.equal("values the endless producer computed (only those asked for)", generator.getProduced(),
         VALUES));
     checks.add(Check.equal("generator events out of the ask → make → receive order", wrong, 0));
     checks.add(Check.equal("carrier TIDs of the producer and the consumer", carriers, 1L));
+    return new CoroutinesEvidence.Generator(List.copyOf(generator.getReceivedList()), generator.getProduced(),
+        wrong);
   }
 
   /** The median time between consecutive traced steps, in µs. */

@@ -1,6 +1,7 @@
 package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
+import dev.ipclab.demos.evidence.CoroutinesEvidence.Crowd;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.proto.v1.CrowdJoin;
 import dev.ipclab.demos.proto.v1.CrowdJoined;
@@ -43,7 +44,26 @@ final class ThreadCrowds {
     double startPerThreadMicros() {
       return Stats.micros(started.getStartMedianNanos());
     }
+
+    /** The crowd as evidence. */
+    Crowd evidence() {
+      java.util.OptionalDouble heap = heapPerThreadBytes();
+      return new Crowd(started.getStarted(), started.getAsleep(), joined.getInterruptedAsleep(),
+          kernelThreadsOutside, rssPerThreadKib(), heap.isPresent() ? heap.getAsDouble() : null,
+          startPerThreadMicros(), Stats.millis(started.getStartNanos()), Stats.millis(joined.getJoinNanos()),
+          started.getStoppedBy());
+    }
   }
+
+  /**
+   * Both crowds as evidence, and how they compare.
+   *
+   * @param virtual the virtual threads
+   * @param platform the platform threads
+   * @param rssPerThreadRatio RSS per platform thread ÷ per virtual thread
+   * @param startPerThreadRatio Thread.start() of a platform thread ÷ of a virtual thread
+   */
+  record Crowds(Crowd virtual, Crowd platform, double rssPerThreadRatio, double startPerThreadRatio) {}
 
   /**
    * The heap a crowd held per thread: the heap in use with the crowd alive minus the heap once it ended and was
@@ -57,7 +77,8 @@ final class ThreadCrowds {
         : java.util.OptionalDouble.of((double) held / threads);
   }
 
-  static void measure(DemoContext context, PoolWorker worker, DemoResult.Builder result, List<Check> checks)
+  /** Measures both crowds, adding their tables, notes and checks; returns what it measured. */
+  static Crowds measure(DemoContext context, PoolWorker worker, DemoResult.Builder result, List<Check> checks)
       throws Exception {
     context.progress(VIRTUAL + " virtual threads fall asleep at once");
     Measured virtual = crowd(worker, CrowdStart.newBuilder().setKind(CrowdKind.CROWD_KIND_VIRTUAL).setCount(VIRTUAL)
@@ -85,29 +106,7 @@ final class ThreadCrowds {
     }
     double memoryRatio = platform.rssPerThreadKib() / virtual.rssPerThreadKib();
     double startRatio = platform.startPerThreadMicros() / virtual.startPerThreadMicros();
-    result.keyTable(table.build()).table(more.build())
-        .evidence("virtual_started", virtual.started().getStarted())
-        .evidence("virtual_asleep", virtual.started().getAsleep())
-        .evidence("virtual_interrupted_asleep", virtual.joined().getInterruptedAsleep())
-        .evidence("kernel_threads_during_virtual", virtual.kernelThreadsOutside())
-        .evidence("virtual_rss_kib_per_thread", virtual.rssPerThreadKib())
-        .evidence("platform_started", platform.started().getStarted())
-        .evidence("platform_asleep", platform.started().getAsleep())
-        .evidence("kernel_threads_during_platform", platform.kernelThreadsOutside())
-        .evidence("platform_rss_kib_per_thread", platform.rssPerThreadKib())
-        .evidence("platform_stopped_by", platform.started().getStoppedBy())
-        .evidence("virtual_heap_bytes_per_thread", virtual.heapPerThreadBytes().isPresent()
-            ? (Object) virtual.heapPerThreadBytes().getAsDouble() : "not measurable")
-        .evidence("platform_heap_bytes_per_thread", platform.heapPerThreadBytes().isPresent()
-            ? (Object) platform.heapPerThreadBytes().getAsDouble() : "not measurable")
-        .evidence("virtual_start_median_us", virtual.startPerThreadMicros())
-        .evidence("platform_start_median_us", platform.startPerThreadMicros())
-        .evidence("virtual_start_all_ms", Stats.millis(virtual.started().getStartNanos()))
-        .evidence("platform_start_all_ms", Stats.millis(platform.started().getStartNanos()))
-        .evidence("virtual_join_all_ms", Stats.millis(virtual.joined().getJoinNanos()))
-        .evidence("platform_join_all_ms", Stats.millis(platform.joined().getJoinNanos()))
-        .evidence("rss_per_thread_ratio", memoryRatio)
-        .evidence("start_per_thread_ratio", startRatio);
+    result.keyTable(table.build()).table(more.build());
     result.note("RSS per thread is the growth of VmRSS (/proc/self/status) from before the first start to all"
         + " asleep. Heap held is the heap in use after a full GC with the crowd asleep minus the same once it"
         + " ended and was dropped; 'not measurable' means that difference was 0 or less: the crowd's heap objects"
@@ -128,6 +127,7 @@ final class ThreadCrowds {
     // Measured here: about 1 KiB per virtual thread against 25 KiB per platform thread; 5x leaves room for noise.
     checks.add(Check.atLeast("RSS per platform thread / RSS per virtual thread", memoryRatio, 5, "×").asKey());
     checks.add(Check.atLeast("start time per platform thread / per virtual thread", startRatio, 3, "×"));
+    return new Crowds(virtual.evidence(), platform.evidence(), memoryRatio, startRatio);
   }
 
   private static Measured crowd(PoolWorker worker, CrowdStart request) throws Exception {

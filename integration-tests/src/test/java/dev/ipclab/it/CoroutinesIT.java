@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ipclab.demos.CoroutinesDemo;
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.evidence.CoroutinesEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
 import java.nio.file.Files;
@@ -37,14 +38,14 @@ class CoroutinesIT {
       assertThat(ProcStatus.read(worker).orElseThrow().ppid()).isEqualTo(ProcessHandle.current().pid());
       assertThat(Os.cmdline(worker)).contains("-Djdk.virtualThreadScheduler.parallelism=1",
           "-Djdk.virtualThreadScheduler.maxPoolSize=1");
-      @SuppressWarnings("unchecked")
-      List<Long> carriers = (List<Long>) result.evidence().get("carrier_tids");
+      CoroutinesEvidence evidence = result.evidence(CoroutinesEvidence.class);
+      List<Long> carriers = evidence.carrierTids();
       assertThat(carriers).hasSize(1);
       Path carrier = Path.of("/proc", Long.toString(worker), "task", Long.toString(carriers.get(0)));
       assertThat(Files.readString(carrier.resolve("comm")).trim()).startsWith("ForkJoinPool");
       assertThat(Files.readAllLines(carrier.resolve("status"))).contains("Tgid:\t" + worker);
       // Round robin, within the demo's own tolerance (at most one step twice in a row), each coroutine in order.
-      List<String> steps = List.of(((String) result.evidence().get("sequence")).split(" "));
+      List<String> steps = List.of(evidence.sequence().split(" "));
       assertThat(steps).hasSize(20).containsExactlyInAnyOrder(
           "A1", "B1", "C1", "D1", "A2", "B2", "C2", "D2", "A3", "B3", "C3", "D3", "A4", "B4", "C4", "D4",
           "A5", "B5", "C5", "D5");
@@ -52,26 +53,21 @@ class CoroutinesIT {
         assertThat(steps.stream().filter(x -> x.startsWith(name)).toList())
             .containsExactly(name + "1", name + "2", name + "3", name + "4", name + "5");
       }
-      assertThat((int) result.evidence().get("repeats_while_others_runnable")).isLessThanOrEqualTo(1);
-      assertThat(result.evidence().get("generator_received"))
-          .isEqualTo(List.of(1L, 1L, 2L, 3L, 5L, 8L, 13L, 21L, 34L, 55L));
+      assertThat(evidence.repeatsWhileOthersRunnable()).isLessThanOrEqualTo(1);
+      assertThat(evidence.generator().received()).isEqualTo(List.of(1L, 1L, 2L, 3L, 5L, 8L, 13L, 21L, 34L, 55L));
 
       // A warm switch is what a yield costs; the traced steps are further apart (trace entry, gettid, cold code).
-      assertThat((double) result.evidence().get("warm_switch_us")).isPositive()
-          .isLessThan((double) result.evidence().get("traced_step_gap_us"));
-      // No negative heap per thread: a number, positive, or "not measurable".
-      for (String kind : List.of("virtual", "platform")) {
-        Object heap = result.evidence().get(kind + "_heap_bytes_per_thread");
-        if (heap instanceof Double d) {
-          assertThat(d).as(kind).isPositive();
-        } else {
-          assertThat(heap).as(kind).isEqualTo("not measurable");
+      assertThat(evidence.warmSwitchUs()).isPositive().isLessThan(evidence.tracedStepGapUs());
+      // No negative heap per thread: a positive number, or null when not measurable.
+      for (CoroutinesEvidence.Crowd crowd : List.of(evidence.virtual(), evidence.platform())) {
+        if (crowd.heapBytesPerThread() != null) {
+          assertThat(crowd.heapBytesPerThread()).as(crowd.toString()).isPositive();
         }
       }
-      int platform = (int) result.evidence().get("platform_asleep");
+      int platform = evidence.platform().asleep();
       assertThat(platform).isPositive();
-      assertThat((int) result.evidence().get("kernel_threads_during_platform")).isGreaterThan(platform);
-      assertThat((int) result.evidence().get("kernel_threads_during_virtual")).isLessThan(100);
+      assertThat(evidence.platform().kernelThreads()).isGreaterThan(platform);
+      assertThat(evidence.virtual().kernelThreads()).isLessThan(100);
       // Every crowd was joined: the platform threads are gone from the kernel's count again.
       assertThat(Os.within(5_000, () -> ProcStatus.read(worker).orElseThrow().threads() < 100)).isTrue();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.CoroutinesEvidence;
 import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.evidence.ThreadStatesEvidence;
@@ -54,7 +55,7 @@ public final class DemoCharts {
         case "thread-states" -> threadStates(result.evidence(ThreadStatesEvidence.class));
         case "parallelism" -> parallelism(result.evidence(ParallelismEvidence.class));
         case "creation-cost" -> creationCost(result.evidence(CreationCostEvidence.class));
-        case "coroutines" -> coroutines(e);
+        case "coroutines" -> coroutines(result.evidence(CoroutinesEvidence.class));
         case "async-io" -> asyncIo(e);
         default -> null;
       });
@@ -149,8 +150,8 @@ public final class DemoCharts {
     return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  private static String coroutines(JsonNode e) {
-    JsonNode steps = e.path("steps");
+  private static String coroutines(CoroutinesEvidence e) {
+    List<CoroutinesEvidence.Step> steps = e.steps();
     if (steps.size() < 2) {
       return null;
     }
@@ -158,10 +159,9 @@ public final class DemoCharts {
         "time since the first step (µs)");
     // Each step holds the carrier until the next step is recorded; the last has no measured end, so it is left out.
     for (int i = 0; i + 1 < steps.size(); i++) {
-      JsonNode s = steps.get(i);
-      chart.span(new GanttChart.Span("carrier tid " + s.get("carrier_tid").asLong(), s.get("at_us").asDouble(),
-          steps.get(i + 1).get("at_us").asDouble(), "virtual thread " + s.get("name").asText(),
-          s.get("name").asText() + s.get("step").asInt()));
+      CoroutinesEvidence.Step s = steps.get(i);
+      chart.span(new GanttChart.Span("carrier tid " + s.carrierTid(), s.atUs(), steps.get(i + 1).atUs(),
+          "virtual thread " + s.name(), s.name() + s.step()));
     }
     return chart.render();
   }

@@ -8,6 +8,7 @@ import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Verdict;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.CoroutinesEvidence;
 import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.DemoEvidence;
 import dev.ipclab.demos.evidence.ParallelismEvidence;
@@ -103,5 +104,24 @@ class DemoChartsTest {
     assertThat(figures).extracting(DemoCharts.Figure::id).containsExactly("chart-creation-cost");
     assertThat(figures.get(0).svg()).contains("process, ProcessBuilder /bin/true")
         .doesNotContain("blocking hand-off");
+  }
+
+  private static CoroutinesEvidence coroutines(List<CoroutinesEvidence.Step> steps) {
+    var crowd = new CoroutinesEvidence.Crowd(10, 10, 10, 20, 1.0, null, 1.0, 5.0, 5.0, "");
+    return new CoroutinesEvidence(0.2, 20.0, "A1 B1 A2", steps, List.of(7L), "ForkJoinPool-1-w", 6, 0,
+        new CoroutinesEvidence.Generator(List.of(1L, 1L, 2L), 3, 0), crowd, crowd, 25.0, 10.0);
+  }
+
+  @Test
+  void coroutinesDrawEachStepOnItsCarrierUntilTheNextStep() throws Exception {
+    String svg = DemoCharts.chart(result("coroutines", coroutines(List.of(new CoroutinesEvidence.Step("A", 1, 7, 0),
+        new CoroutinesEvidence.Step("B", 1, 7, 30), new CoroutinesEvidence.Step("A", 2, 7, 50))))).orElseThrow();
+    SvgDoc doc = new SvgDoc(svg);
+    // Two spans, A1 and B1: the last step has no measured end.
+    assertThat(doc.all("rect", "bar")).hasSize(2);
+    assertThat(doc.texts("row-label")).containsExactly("carrier tid 7");
+    assertThat(doc.texts("legend")).containsExactly("virtual thread A", "virtual thread B");
+    assertThat(DemoCharts.chart(result("coroutines", coroutines(List.of(new CoroutinesEvidence.Step("A", 1, 7,
+        0)))))).isEmpty();
   }
 }
