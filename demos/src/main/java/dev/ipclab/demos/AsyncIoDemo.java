@@ -2,8 +2,8 @@ package dev.ipclab.demos;
 
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
+import dev.ipclab.demos.evidence.AsyncIoEvidence;
 import dev.ipclab.demos.os.ListeningSockets;
-import dev.ipclab.demos.proto.v1.AsyncIoFetch;
 import dev.ipclab.demos.proto.v1.AsyncIoImageRef;
 import dev.ipclab.demos.proto.v1.AsyncIoLoad;
 import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
@@ -121,10 +121,9 @@ public final class AsyncIoDemo implements Demo {
     checks.add(Check.atMost("non-blocking: threads the load started in the browser", async.loadThreads().size(),
         ASYNC_MAX_NEW_THREADS, "threads"));
 
-    evidence(result, servers, sync, threads, async, sum, max, overlapBound, dir);
-    result.evidence("browser_event_loop_wchan", loop.getWchan())
-        .evidence("browser_epoll_watched_fds", loop.getWatchedFdsList())
-        .evidence("browser_epoll_watched_sockets", loop.getWatchedSockets());
+    result.evidence(new AsyncIoEvidence(servers.stream().map(AsyncIoDemo::evidence).toList(), sum, max,
+        overlapBound, dir.toString(), sync.evidence(), threads.evidence(), async.evidence(), loop.getWchan(),
+        List.copyOf(loop.getWatchedFdsList()), loop.getWatchedSockets()));
     commands(result, servers, browser, async, dir);
     result.note("Every way writes its files through one more thread, page-file (the JDK's file-channel pool), so"
         + " 'threads the load started' is the network threads plus that one. 'Alive at once' is the peak of"
@@ -194,28 +193,10 @@ public final class AsyncIoDemo implements Demo {
     return TaskCall.call(browser, LOAD, request.build(), AsyncIoLoadResult.parser()).value();
   }
 
-  private static void evidence(DemoResult.Builder result, List<AsyncIoServer> servers, AsyncIoPage sync,
-      AsyncIoPage threads, AsyncIoPage async, long sum, long max, double overlapBound, Path dir) {
-    result.evidence("latencies_ms", LongStream.of(LATENCY_MS).boxed().toList())
-        .evidence("sizes_bytes", servers.stream().map(s -> s.served().getSizeBytes()).toList())
-        .evidence("server_pids", servers.stream().map(AsyncIoServer::pid).toList())
-        .evidence("server_ports", servers.stream().map(AsyncIoServer::port).toList())
-        .evidence("sum_latency_ms", sum)
-        .evidence("max_latency_ms", max)
-        .evidence("overlap_bound_ms", overlapBound)
-        .evidence("download_dir", dir.toString());
-    for (AsyncIoPage page : List.of(sync, threads, async)) {
-      String key = modeDir(page.load().getMode());
-      result.evidence(key + "_page_ms", page.pageMillis())
-          .evidence(key + "_io_tids", page.load().getIoTidsList())
-          .evidence(key + "_thread_growth", page.threadGrowth())
-          .evidence(key + "_threads_before", page.load().getThreadsBefore())
-          .evidence(key + "_threads_peak", page.load().getThreadsPeak())
-          .evidence(key + "_new_threads", page.load().getNewThreadNamesList())
-          .evidence(key + "_load_threads", page.loadThreads())
-          .evidence(key + "_files", page.load().getFetchesList().stream().map(AsyncIoFetch::getPath).toList())
-          .evidence(key + "_timeline", page.timeline());
-    }
+  /** A server as evidence. */
+  private static AsyncIoEvidence.ImageServer evidence(AsyncIoServer s) {
+    return new AsyncIoEvidence.ImageServer(s.number(), s.pid(), s.port(), s.latencyMillis(),
+        s.served().getSizeBytes());
   }
 
   private static void commands(DemoResult.Builder result, List<AsyncIoServer> servers, PoolWorker browser,

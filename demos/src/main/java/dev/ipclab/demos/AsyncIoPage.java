@@ -1,5 +1,6 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.demos.evidence.AsyncIoEvidence;
 import dev.ipclab.demos.trace.TraceRecorder;
 import dev.ipclab.demos.proto.v1.AsyncIoFetch;
 import dev.ipclab.demos.proto.v1.AsyncIoLoadResult;
@@ -11,9 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One load of the page in one mode, read against the servers it came from: its timeline (offsets from the page's
@@ -123,23 +122,23 @@ record AsyncIoPage(String mode, AsyncIoLoadResult load, List<AsyncIoServer> serv
     return t.build();
   }
 
-  /** The timeline as evidence, one map per image, for a waterfall chart. */
-  List<Map<String, Object>> timeline() {
-    List<Map<String, Object>> rows = new ArrayList<>();
+  /** This load as evidence, with its timeline for a waterfall chart. */
+  AsyncIoEvidence.Page evidence() {
+    return new AsyncIoEvidence.Page(pageMillis(), List.copyOf(load.getIoTidsList()), threadGrowth(),
+        load.getThreadsBefore(), load.getThreadsPeak(), List.copyOf(load.getNewThreadNamesList()), loadThreads(),
+        load.getFetchesList().stream().map(AsyncIoFetch::getPath).toList(), timeline());
+  }
+
+  /** The timeline, one entry per image. */
+  private List<AsyncIoEvidence.ImageLoad> timeline() {
+    List<AsyncIoEvidence.ImageLoad> rows = new ArrayList<>();
     for (int i = 0; i < servers.size(); i++) {
       AsyncIoFetch f = load.getFetches(i);
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("image", servers.get(i).number());
-      row.put("latency_ms", servers.get(i).latencyMillis());
-      row.put("bytes", f.getBytes());
-      row.put("start_ms", round(offsetMillis(f.getStartNanos())));
-      row.put("arrived_ms", round(offsetMillis(f.getReceivedNanos())));
-      row.put("end_ms", round(offsetMillis(f.getEndNanos())));
-      row.put("io_tid", f.getIoTid());
-      row.put("io_thread", f.getIoThread());
-      rows.add(row);
+      rows.add(new AsyncIoEvidence.ImageLoad(servers.get(i).number(), servers.get(i).latencyMillis(), f.getBytes(),
+          round(offsetMillis(f.getStartNanos())), round(offsetMillis(f.getReceivedNanos())),
+          round(offsetMillis(f.getEndNanos())), f.getIoTid(), f.getIoThread()));
     }
-    return rows;
+    return List.copyOf(rows);
   }
 
   private static double round(double millis) {

@@ -22,8 +22,10 @@ class AsyncIoPageTest {
     assertThat(page.overlaps()).isZero();
     assertThat(page.threadGrowth()).isEqualTo(1);
     assertThat(page.ioThreads()).isEqualTo(1);
-    assertThat(page.timeline().get(1)).containsEntry("start_ms", 810.0).containsEntry("end_ms", 920.0)
-        .containsEntry("image", 2);
+    assertThat(page.evidence().timeline().get(1)).extracting(r -> r.image(), r -> r.startMs(), r -> r.arrivedMs(),
+        r -> r.endMs()).containsExactly(2, 810.0, 919.0, 920.0);
+    assertThat(page.evidence()).extracting(p -> p.pageMs(), p -> p.threadGrowth(), p -> p.ioTids())
+        .containsExactly(920.0, 1, List.of(7L));
   }
 
   @Test

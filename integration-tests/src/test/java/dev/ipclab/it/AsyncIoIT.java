@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ipclab.demos.AsyncIoDemo;
 import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
+import dev.ipclab.demos.evidence.AsyncIoEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
 import java.io.IOException;
@@ -46,18 +47,19 @@ class AsyncIoIT {
       // The browser's event loop as the kernel saw it once every request was sent: its epoll watched the page's
       // sockets. Each stays registered until its answer, at least the fastest server's 100 ms later; a reading
       // delayed past that by a busy machine sees fewer, never none, and never more than one per image.
-      assertThat(((Number) result.evidence().get("browser_epoll_watched_sockets")).intValue()).isBetween(1, 4);
+      AsyncIoEvidence evidence = result.evidence(AsyncIoEvidence.class);
+      assertThat(evidence.browserEpollWatchedSockets()).isBetween(1, 4);
       long me = ProcessHandle.current().pid();
 
-      List<Long> servers = longs(result.evidence().get("server_pids"));
-      List<Long> ports = longs(result.evidence().get("server_ports"));
-      List<Long> sizes = longs(result.evidence().get("sizes_bytes"));
+      List<Long> servers = evidence.servers().stream().map(AsyncIoEvidence.ImageServer::pid).toList();
+      List<Integer> ports = evidence.servers().stream().map(AsyncIoEvidence.ImageServer::port).toList();
+      List<Long> sizes = evidence.servers().stream().map(AsyncIoEvidence.ImageServer::sizeBytes).toList();
       long browser = result.pids().get("browser (worker-5)");
       assertThat(servers).hasSize(4).doesNotHaveDuplicates().doesNotContain(browser, me);
       for (int i = 0; i < servers.size(); i++) {
         long pid = servers.get(i);
         assertThat(ProcStatus.read(pid).orElseThrow().ppid()).as("server %d's parent", pid).isEqualTo(me);
-        assertThat(loopbackListenerInodes(ports.get(i).intValue())).as("LISTEN on 127.0.0.1:%d", ports.get(i))
+        assertThat(loopbackListenerInodes(ports.get(i))).as("LISTEN on 127.0.0.1:%d", ports.get(i))
             .isNotEmpty().allMatch(inode -> socketInodes(pid).contains(inode));
         // The server waits without a thread per request: its one event loop is its only img-server thread.
         assertThat(threadNames(pid).stream().filter(n -> n.startsWith("img-server")).count()).isEqualTo(1);
@@ -89,17 +91,14 @@ class AsyncIoIT {
       client.close();
 
       // Every async callback ran on the one event-loop thread, and the thread-per-image load had one per image.
-      @SuppressWarnings("unchecked")
-      List<java.util.Map<String, Object>> asyncTimeline =
-          (List<java.util.Map<String, Object>>) result.evidence().get("async_timeline");
-      assertThat(asyncTimeline).extracting(r -> (String) r.get("io_thread")).allMatch(n -> n.startsWith("page-loop"));
-      assertThat(longs(result.evidence().get("async_io_tids"))).hasSize(1);
-      assertThat(longs(result.evidence().get("threads_io_tids"))).hasSize(4);
+      assertThat(evidence.async().timeline()).extracting(AsyncIoEvidence.ImageLoad::ioThread)
+          .allMatch(n -> n.startsWith("page-loop"));
+      assertThat(evidence.async().ioTids()).hasSize(1);
+      assertThat(evidence.threads().ioTids()).hasSize(4);
 
-      dir = Path.of((String) result.evidence().get("download_dir"));
-      for (String mode : List.of("sync", "threads", "async")) {
-        @SuppressWarnings("unchecked")
-        List<String> paths = (List<String>) result.evidence().get(mode + "_files");
+      dir = Path.of(evidence.downloadDir());
+      for (AsyncIoEvidence.Page page : List.of(evidence.sync(), evidence.threads(), evidence.async())) {
+        List<String> paths = page.files();
         assertThat(paths).hasSize(4);
         for (int i = 0; i < paths.size(); i++) {
           Path file = Path.of(paths.get(i));
@@ -112,11 +111,6 @@ class AsyncIoIT {
     assertThat(dir).doesNotExist();
     assertThat(files).hasSize(12).noneMatch(f -> Files.exists(Path.of(f)));
     assertThat(shm()).as("/dev/shm entries of ipclab").isEqualTo(shmBefore);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Long> longs(Object evidence) {
-    return ((List<Number>) evidence).stream().map(Number::longValue).toList();
   }
 
   /** Inodes of LISTEN sockets on 127.0.0.1:port (IPv4, or IPv4-mapped IPv6), from /proc/net/tcp and tcp6. */

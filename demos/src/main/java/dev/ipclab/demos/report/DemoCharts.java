@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.AsyncIoEvidence;
 import dev.ipclab.demos.evidence.CoroutinesEvidence;
 import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.evidence.ThreadStatesEvidence;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +58,7 @@ public final class DemoCharts {
         case "parallelism" -> parallelism(result.evidence(ParallelismEvidence.class));
         case "creation-cost" -> creationCost(result.evidence(CreationCostEvidence.class));
         case "coroutines" -> coroutines(result.evidence(CoroutinesEvidence.class));
-        case "async-io" -> asyncIo(e);
+        case "async-io" -> asyncIo(result.evidence(AsyncIoEvidence.class));
         default -> null;
       });
     } catch (RuntimeException missing) {
@@ -166,28 +168,25 @@ public final class DemoCharts {
     return chart.render();
   }
 
-  private static String asyncIo(JsonNode e) {
-    List<String> modes = new ArrayList<>();
-    for (String mode : List.of("sync", "threads", "async")) {
-      if (e.path(mode + "_timeline").size() > 0) {
-        modes.add(mode);
-      }
-    }
-    if (modes.isEmpty()) {
+  private static String asyncIo(AsyncIoEvidence e) {
+    Map<String, AsyncIoEvidence.Page> pages = new LinkedHashMap<>();
+    pages.put("sync", e.sync());
+    pages.put("threads", e.threads());
+    pages.put("async", e.async());
+    pages.values().removeIf(page -> page == null || page.timeline().isEmpty());
+    if (pages.isEmpty()) {
       return null;
     }
     GanttChart chart = new GanttChart("Image loads, waterfall: synchronous, threaded and asynchronous",
         "time since the page load started (ms)");
-    for (String mode : modes) {
-      for (JsonNode r : e.get(mode + "_timeline")) {
-        String lane = mode + " · image " + r.get("image").asInt();
-        String tip = r.get("bytes").asLong() + " bytes on " + r.get("io_thread").asText();
-        chart.span(new GanttChart.Span(lane, r.get("start_ms").asDouble(), r.get("arrived_ms").asDouble(),
-            "request until the response arrived", tip));
-        chart.span(new GanttChart.Span(lane, r.get("arrived_ms").asDouble(), r.get("end_ms").asDouble(),
-            "arrived until written to disk", tip));
+    pages.forEach((mode, page) -> {
+      for (AsyncIoEvidence.ImageLoad r : page.timeline()) {
+        String lane = mode + " · image " + r.image();
+        String tip = r.bytes() + " bytes on " + r.ioThread();
+        chart.span(new GanttChart.Span(lane, r.startMs(), r.arrivedMs(), "request until the response arrived", tip));
+        chart.span(new GanttChart.Span(lane, r.arrivedMs(), r.endMs(), "arrived until written to disk", tip));
       }
-    }
+    });
     return chart.render();
   }
 }

@@ -8,6 +8,7 @@ import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Verdict;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
+import dev.ipclab.demos.evidence.AsyncIoEvidence;
 import dev.ipclab.demos.evidence.CoroutinesEvidence;
 import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.DemoEvidence;
@@ -123,5 +124,25 @@ class DemoChartsTest {
     assertThat(doc.texts("legend")).containsExactly("virtual thread A", "virtual thread B");
     assertThat(DemoCharts.chart(result("coroutines", coroutines(List.of(new CoroutinesEvidence.Step("A", 1, 7,
         0)))))).isEmpty();
+  }
+
+  private static AsyncIoEvidence.Page page(List<AsyncIoEvidence.ImageLoad> timeline) {
+    return new AsyncIoEvidence.Page(800, List.of(5L), 2, 20, 22, List.of(), List.of(), List.of(), timeline);
+  }
+
+  @Test
+  void asyncIoDrawsAWaterfallOfEveryModeThatLoadedImages() throws Exception {
+    var image = new AsyncIoEvidence.ImageLoad(1, 800, 2048, 0.5, 800.4, 802.0, 5, "page-loop-1");
+    var evidence = new AsyncIoEvidence(List.of(new AsyncIoEvidence.ImageServer(1, 10, 4000, 800, 2048)), 800, 800,
+        800, "/tmp/x", page(List.of(image)), page(List.of()), page(List.of(image)), "ep_poll", List.of(7), 1);
+    SvgDoc doc = new SvgDoc(DemoCharts.chart(result("async-io", evidence)).orElseThrow());
+    // No lane for the mode without a timeline; two spans per image: waiting for it, then writing it.
+    assertThat(doc.texts("row-label")).containsExactly("sync · image 1", "async · image 1");
+    assertThat(doc.all("rect", "bar")).hasSize(4);
+    assertThat(doc.texts("legend")).containsExactly("request until the response arrived",
+        "arrived until written to disk");
+    var empty = new AsyncIoEvidence(List.of(), 0, 0, 0, "/tmp/x", page(List.of()), page(List.of()),
+        page(List.of()), "", List.of(), 0);
+    assertThat(DemoCharts.chart(result("async-io", empty))).isEmpty();
   }
 }
