@@ -1,9 +1,9 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.demos.evidence.WebServerEvidence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /** The OS limits a thread per connection can meet, and a listener's accept queue size, on this machine. */
 record ServerLimits(String openFiles, String processes, String threadsMax, String pidMax, String somaxconn) {
@@ -49,8 +49,8 @@ record ServerLimits(String openFiles, String processes, String threadsMax, Strin
         + ", kernel.threads-max " + threadsMax + ", kernel.pid_max " + pidMax;
   }
 
-  Map<String, Object> asMap() {
-    return Map.of("open_files", openFiles, "max_processes", processes, "threads_max", threadsMax, "pid_max",
-        pidMax, "somaxconn", somaxconn);
+  /** The limits as evidence. */
+  WebServerEvidence.Limits evidence() {
+    return new WebServerEvidence.Limits(openFiles, processes, threadsMax, pidMax, somaxconn);
   }
 }

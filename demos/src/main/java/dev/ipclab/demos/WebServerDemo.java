@@ -1,5 +1,6 @@
 package dev.ipclab.demos;
 
+import dev.ipclab.demos.evidence.WebServerEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.demos.proto.v1.WebConnected;
 import dev.ipclab.demos.proto.v1.WebLoad;
@@ -152,26 +153,15 @@ public final class WebServerDemo implements Demo {
     Table.Builder table = Table.of("One request per connection, all sent at once, each waiting " + BACKEND_MILLIS
         + " ms; the server from outside (/proc/<pid>)", "server", "connections", "answered", "requests/s",
         "p50 (ms)", "p99 (ms)", "kernel threads", "RSS (MiB)", "open fds");
-    List<Map<String, Object>> rows = new ArrayList<>();
+    List<WebServerEvidence.Level> rows = new ArrayList<>();
     for (Level l : levels) {
       table.row(label(l.mode()), l.connections(), l.load().getAnswered(), Math.round(l.requestsPerSecond()),
           Stats.millis(l.load().getP50Nanos()), Stats.millis(l.load().getP99Nanos()), l.peakThreads(),
           l.peakRssKib() / 1024.0, l.peakFds());
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("mode", label(l.mode()));
-      row.put("connections", l.connections());
-      row.put("answered", l.load().getAnswered());
-      row.put("requests_per_s", l.requestsPerSecond());
-      row.put("p50_ms", Stats.millis(l.load().getP50Nanos()));
-      row.put("p99_ms", Stats.millis(l.load().getP99Nanos()));
-      row.put("kernel_threads", l.peakThreads());
-      row.put("rss_kib", l.peakRssKib());
-      row.put("fds", l.peakFds());
-      row.put("held_connections", l.heldConnections());
-      row.put("threads_per_held", l.threadsPerConnection());
-      row.put("rss_kib_per_held", l.rssKibPerConnection());
-      row.put("first_failure", l.load().getFirstFailure());
-      rows.add(row);
+      rows.add(new WebServerEvidence.Level(label(l.mode()), l.connections(), l.load().getAnswered(),
+          l.requestsPerSecond(), Stats.millis(l.load().getP50Nanos()), Stats.millis(l.load().getP99Nanos()),
+          l.peakThreads(), l.peakRssKib(), l.peakFds(), l.heldConnections(), l.threadsPerConnection(),
+          l.rssKibPerConnection(), l.load().getFirstFailure()));
     }
     Table.Builder atTop = Table.of(top + " connections at once, requests waiting " + BACKEND_MILLIS
         + " ms (held: open fds beyond idle)", "server", "answered", "req/s",
@@ -180,12 +170,11 @@ public final class WebServerDemo implements Demo {
         l.load().getAnswered(), Math.round(l.requestsPerSecond()), Stats.millis(l.load().getP99Nanos()),
         l.peakThreads(), l.heldConnections(), l.threadsPerConnection(), l.peakRssKib() / 1024.0,
         l.rssKibPerConnection()));
+    List<WebServerEvidence.Server> servers = new ArrayList<>();
+    serverPids.forEach((mode, pid) -> servers.add(new WebServerEvidence.Server(label(mode), pid,
+        stopped.get(mode).getRefused(), stopped.get(mode).getFirstRefusal())));
     result.keyTable(atTop.build()).table(table.build())
-        .evidence("levels", rows)
-        .evidence("server_pids", serverPids.values().stream().toList())
-        .evidence("limits", limits.asMap());
-    stopped.forEach((mode, s) -> result.evidence(key(mode) + "_refused", s.getRefused())
-        .evidence(key(mode) + "_first_refusal", s.getFirstRefusal()));
+        .evidence(new WebServerEvidence(List.copyOf(rows), List.copyOf(servers), limits.evidence()));
     result.note("Limits that bound a thread per connection here: " + limits.describe() + ". HotSpot raises"
         + " a JVM's soft open-files limit to the hard one at start (-XX:+MaxFDLimit, on by default), so each"
         + " worker may open up to the hard limit; each connection is one fd in the server and one in the load"
@@ -386,9 +375,5 @@ public final class WebServerDemo implements Demo {
       case WEB_SERVER_MODE_EVENT_LOOP -> "event loop";
       default -> mode.name();
     };
-  }
-
-  private static String key(WebServerMode mode) {
-    return mode.name().substring("WEB_SERVER_MODE_".length()).toLowerCase(Locale.ROOT);
   }
 }

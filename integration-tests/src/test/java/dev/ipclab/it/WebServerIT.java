@@ -6,10 +6,10 @@ import dev.ipclab.demos.DemoContext;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.Verdict;
 import dev.ipclab.demos.WebServerDemo;
+import dev.ipclab.demos.evidence.WebServerEvidence;
 import dev.ipclab.demos.os.ProcStatus;
 import dev.ipclab.transport.TransportKind;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,12 +33,13 @@ class WebServerIT {
         return;
       }
       DemoRuns.assertHolds(result);
-      @SuppressWarnings("unchecked")
-      List<Map<String, Object>> levels = (List<Map<String, Object>>) result.evidence().get("levels");
+      WebServerEvidence evidence = result.evidence(WebServerEvidence.class);
+      List<WebServerEvidence.Level> levels = evidence.levels();
       // Lower levels may be skipped for time; every mode's top level is always run, and it is what is judged.
-      assertThat(levels).filteredOn(l -> (int) l.get("connections") == 10_000).hasSize(3);
-      @SuppressWarnings("unchecked")
-      List<Long> servers = (List<Long>) result.evidence().get("server_pids");
+      assertThat(levels).filteredOn(l -> l.connections() == 10_000).hasSize(3);
+      List<Long> servers = evidence.servers().stream().map(WebServerEvidence.Server::pid).toList();
+      assertThat(evidence.servers()).extracting(WebServerEvidence.Server::mode).containsExactly(
+          "one event loop (Netty)", "virtual thread per connection", "platform thread per connection");
       // From outside: the servers are this JVM's children, and the idle event-loop and virtual-thread servers
       // have tens of kernel threads, as the demo measured them under load.
       for (long pid : servers) {
@@ -47,17 +48,16 @@ class WebServerIT {
       }
       assertThat(ProcStatus.read(servers.get(0)).orElseThrow().threads()).isLessThan(100);
       assertThat(ProcStatus.read(servers.get(1)).orElseThrow().threads()).isLessThan(100);
-      Map<String, Object> top = levels.stream().filter(l -> l.get("mode").equals("one event loop (Netty)")
-          && (int) l.get("connections") == 10_000).findFirst().orElseThrow();
-      assertThat((int) top.get("kernel_threads")).isLessThan(100);
-      assertThat((int) top.get("fds")).as("one fd per connection, seen in /proc/<pid>/fd").isGreaterThan(9_000);
-      Map<String, Object> platform = levels.stream().filter(l -> l.get("mode")
-          .equals("platform thread per connection") && (int) l.get("connections") == 10_000).findFirst()
-          .orElseThrow();
+      WebServerEvidence.Level top = levels.stream().filter(l -> l.mode().equals("one event loop (Netty)")
+          && l.connections() == 10_000).findFirst().orElseThrow();
+      assertThat(top.kernelThreads()).isLessThan(100);
+      assertThat(top.fds()).as("one fd per connection, seen in /proc/<pid>/fd").isGreaterThan(9_000);
+      WebServerEvidence.Level platform = levels.stream().filter(l -> l.mode()
+          .equals("platform thread per connection") && l.connections() == 10_000).findFirst().orElseThrow();
       // A kernel thread per connection the platform-thread server held, counted from outside it (/proc).
-      assertThat((int) platform.get("held_connections")).isGreaterThanOrEqualTo(WebServerDemo.MIN_HELD);
-      assertThat((double) platform.get("threads_per_held")).isGreaterThanOrEqualTo(WebServerDemo.ONE_EACH);
-      assertThat((int) platform.get("kernel_threads")).isGreaterThan((int) top.get("kernel_threads") + 900);
+      assertThat(platform.heldConnections()).isGreaterThanOrEqualTo(WebServerDemo.MIN_HELD);
+      assertThat(platform.threadsPerHeld()).isGreaterThanOrEqualTo(WebServerDemo.ONE_EACH);
+      assertThat(platform.kernelThreads()).isGreaterThan(top.kernelThreads() + 900);
     }
   }
 }

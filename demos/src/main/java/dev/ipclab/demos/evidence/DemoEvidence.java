@@ -8,4 +8,4 @@ package dev.ipclab.demos.evidence;
  * empty list or map; each record says which of its components can be.
  */
 public sealed interface DemoEvidence permits AddressSpaceEvidence, ThreadsShareEvidence, ThreadStatesEvidence,
-    ParallelismEvidence, CreationCostEvidence, CoroutinesEvidence, AsyncIoEvidence {}
+    ParallelismEvidence, CreationCostEvidence, CoroutinesEvidence, AsyncIoEvidence, WebServerEvidence {}
