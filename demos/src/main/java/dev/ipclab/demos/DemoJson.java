@@ -1,6 +1,5 @@
 package dev.ipclab.demos;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.PropertyNamingStrategy;
@@ -17,7 +16,8 @@ import java.util.Map;
 
 /**
  * Writes {@link DemoResult}s as JSON: one object per demo with {@code demo}, {@code claim}, {@code prediction},
- * {@code holds} (null when not applicable), {@code verdict}, {@code evidence}, {@code tables}, {@code pids},
+ * {@code holds} (null when not applicable), {@code verdict}, {@code evidence} (the demo's evidence record, each
+ * component under its snake_case name; null for a demo that failed), {@code tables}, {@code pids},
  * {@code check_yourself}, {@code notes} and {@code elapsed_ms}.
  */
 public final class DemoJson {
@@ -41,11 +41,6 @@ public final class DemoJson {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a demo result could not be written as JSON: " + e.getMessage(), e);
     }
-  }
-
-  /** {@code evidence} as the JSON object it is written as, by its components' snake_case names. */
-  static Map<String, Object> asMap(DemoEvidence evidence) {
-    return MAPPER.convertValue(evidence, new TypeReference<LinkedHashMap<String, Object>>() {});
   }
 
   /** The JSON object for one result, as maps and lists. */

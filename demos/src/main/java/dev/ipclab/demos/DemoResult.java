@@ -15,7 +15,8 @@ import java.util.Map;
  * @param prediction what a simple model predicts the numbers will show
  * @param transport the transport the workers used, or null if the demo uses none
  * @param tables the measurements, as tables with units
- * @param evidence the measured numbers the verdict was computed from, by name (numbers, strings, lists, maps)
+ * @param evidence the measured numbers the verdict was computed from, as the demo's record; null only when the
+ *     demo failed before it measured (an error verdict)
  * @param verdict the conclusion
  * @param pids the processes of this run by role, e.g. {@code parent}, {@code worker-1}
  * @param checkYourself shell commands that show the same facts from the OS
@@ -23,7 +24,6 @@ import java.util.Map;
  * @param elapsedMillis how long the demo ran
  * @param shows what the run shows, in plain words tied to the concept and this run's numbers, or null
  * @param keyTable the index in {@code tables} of the one table that proves the claim (the short output shows it)
- * @param typedEvidence the demo's evidence record, or null while the demo still records its evidence by name
  */
 public record DemoResult(
     String demo,
@@ -31,27 +31,25 @@ public record DemoResult(
     String prediction,
     String transport,
     List<Table> tables,
-    Map<String, Object> evidence,
+    DemoEvidence evidence,
     Verdict verdict,
     Map<String, Long> pids,
     List<String> checkYourself,
     List<String> notes,
     long elapsedMillis,
     String shows,
-    int keyTable,
-    DemoEvidence typedEvidence) {
+    int keyTable) {
 
   /** A result with no plain-words summary; its first table is the key one. */
   public DemoResult(String demo, String claim, String prediction, String transport, List<Table> tables,
-      Map<String, Object> evidence, Verdict verdict, Map<String, Long> pids, List<String> checkYourself,
+      DemoEvidence evidence, Verdict verdict, Map<String, Long> pids, List<String> checkYourself,
       List<String> notes, long elapsedMillis) {
     this(demo, claim, prediction, transport, tables, evidence, verdict, pids, checkYourself, notes, elapsedMillis,
-        null, 0, null);
+        null, 0);
   }
 
   public DemoResult {
     tables = List.copyOf(tables);
-    evidence = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(evidence));
     pids = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pids));
     checkYourself = List.copyOf(checkYourself);
     notes = List.copyOf(notes);
@@ -60,19 +58,19 @@ public record DemoResult(
   /**
    * This run's evidence as the record of its demo, for code that knows which demo ran (tests, tools).
    *
-   * @throws IllegalStateException if the demo recorded no evidence record
+   * @throws IllegalStateException if the demo recorded no evidence (it failed before it measured)
    * @throws IllegalArgumentException if its record is not a {@code type}
    */
   public <E extends DemoEvidence> E evidence(Class<E> type) {
-    if (typedEvidence == null) {
+    if (evidence == null) {
       throw new IllegalStateException(demo + " recorded no evidence (verdict: " + verdict.outcome().words()
           + (verdict.reason() == null ? "" : ": " + verdict.reason()) + "), so it has no " + type.getSimpleName());
     }
-    if (!type.isInstance(typedEvidence)) {
-      throw new IllegalArgumentException(demo + "'s evidence is " + typedEvidence.getClass().getSimpleName()
+    if (!type.isInstance(evidence)) {
+      throw new IllegalArgumentException(demo + "'s evidence is " + evidence.getClass().getSimpleName()
           + ", not the " + type.getSimpleName() + " asked for");
     }
-    return type.cast(typedEvidence);
+    return type.cast(evidence);
   }
 
   /** Starts a result for {@code demo}; the parent's PID is already recorded. */
@@ -88,13 +86,12 @@ public record DemoResult(
     private String prediction;
     private String transport;
     private final List<Table> tables = new ArrayList<>();
-    private final Map<String, Object> evidence = new LinkedHashMap<>();
+    private DemoEvidence evidence;
     private final Map<String, Long> pids = new LinkedHashMap<>();
     private final List<String> commands = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private String shows;
     private int keyTable;
-    private DemoEvidence typedEvidence;
 
     private Builder(String demo, String claim) {
       this.demo = demo;
@@ -130,25 +127,10 @@ public record DemoResult(
       return this;
     }
 
-    /** Records a measured value the verdict rests on. */
-    public Builder evidence(String name, Object value) {
-      evidence.put(name, value);
+    /** Records what the demo measured, the numbers its verdict rests on; every result but an error needs it. */
+    public Builder evidence(DemoEvidence evidence) {
+      this.evidence = evidence;
       return this;
-    }
-
-    /**
-     * Records the demo's evidence as its record. Until every demo records one, its components are also recorded
-     * by their JSON names, for the readers of names.
-     */
-    public Builder evidence(DemoEvidence record) {
-      typedEvidence = record;
-      evidence.putAll(DemoJson.asMap(record));
-      return this;
-    }
-
-    /** A value recorded with {@link #evidence}, or null: for the plain-words summary. */
-    public Object evidenceOf(String name) {
-      return evidence.get(name);
     }
 
     public Builder pid(String role, long pid) {
@@ -171,8 +153,12 @@ public record DemoResult(
       if (prediction == null) {
         throw new IllegalStateException(demo + ": a result needs a prediction");
       }
+      if (evidence == null && verdict.outcome() != Verdict.Outcome.ERROR) {
+        throw new IllegalStateException(demo + ": a result needs its evidence, also when the claim "
+            + verdict.outcome().words() + "; only an error may have none");
+      }
       return new DemoResult(demo, claim, prediction, transport, tables, evidence, verdict, pids, commands, notes,
-          (System.nanoTime() - started) / 1_000_000, shows, keyTable, typedEvidence);
+          (System.nanoTime() - started) / 1_000_000, shows, keyTable);
     }
   }
 }

@@ -29,6 +29,10 @@ class DemoResultTest {
     }
   };
 
+  private static final AddressSpaceEvidence EVIDENCE = new AddressSpaceEvidence(List.of(7L, 0L, 0L),
+      List.of(7L, 7L, 7L), List.of(7L, 9L, 7L), new AddressSpaceEvidence.FixedAddress(0x7e1500000000L,
+      "0x7e1500000000", 2, List.of(41L, 42L), List.of("0x7e1600000000: [EEXIST]")), null);
+
   @Test
   void checksCompareWithTheirTolerance() {
     assertThat(Check.atLeast("x", 2, 1.5, "×").passed()).isTrue();
@@ -62,7 +66,7 @@ class DemoResultTest {
         .prediction("2 > 1")
         .transport("pipe")
         .table(Table.of("numbers", "n (count)").row(2L).build())
-        .evidence("two", 2L)
+        .evidence(EVIDENCE)
         .pid("worker-1", 42)
         .command("echo 2", "prints two")
         .build(Verdict.of(List.of(Check.atLeast("two", 2, 1, ""))));
@@ -77,7 +81,7 @@ class DemoResultTest {
     JsonNode json = new ObjectMapper().readTree(DemoJson.write(result));
     assertThat(json.get("demo").asText()).isEqualTo("example");
     assertThat(json.get("holds").asBoolean()).isTrue();
-    assertThat(json.get("evidence").get("two").asLong()).isEqualTo(2);
+    assertThat(json.get("evidence").get("fixed").get("values")).hasToString("[41,42]");
     assertThat(json.get("pids").get("worker-1").asLong()).isEqualTo(42);
     assertThat(json.get("pids").get("parent").asLong()).isEqualTo(ProcessHandle.current().pid());
     assertThat(json.get("tables").get(0).get("rows").get(0).get("n (count)").asLong()).isEqualTo(2);
@@ -87,10 +91,6 @@ class DemoResultTest {
     assertThat(array.isArray()).isTrue();
     assertThat(array).hasSize(2);
   }
-
-  private static final AddressSpaceEvidence EVIDENCE = new AddressSpaceEvidence(List.of(7L, 0L, 0L),
-      List.of(7L, 7L, 7L), List.of(7L, 9L, 7L), new AddressSpaceEvidence.FixedAddress(0x7e1500000000L,
-      "0x7e1500000000", 2, List.of(41L, 42L), List.of("0x7e1600000000: [EEXIST]")), null);
 
   @Test
   void jsonCarriesTheEvidenceRecordUnderItsComponentsSnakeCaseNames() throws Exception {
@@ -125,8 +125,17 @@ class DemoResultTest {
   }
 
   @Test
+  void onlyAnErrorMayComeWithoutEvidence() {
+    assertThatThrownBy(() -> DemoResult.builder(DEMO).prediction("p").build(Verdict.notApplicable("one CPU")))
+        .isInstanceOf(IllegalStateException.class).hasMessage("example: a result needs its evidence, also when"
+            + " the claim cannot be tested on this machine; only an error may have none");
+    assertThat(DemoResult.builder(DEMO).prediction("p").build(Verdict.error("it broke")).evidence()).isNull();
+  }
+
+  @Test
   void aNotApplicableResultSaysWhyAndHasNoBooleanVerdict() throws Exception {
-    DemoResult result = DemoResult.builder(DEMO).prediction("p").build(Verdict.notApplicable("one CPU only"));
+    DemoResult result = DemoResult.builder(DEMO).prediction("p").evidence(EVIDENCE)
+        .build(Verdict.notApplicable("one CPU only"));
     assertThat(DemoText.render(result, false)).contains("the claim cannot be tested on this machine: one CPU only");
     assertThat(new ObjectMapper().readTree(DemoJson.write(result)).get("holds").isNull()).isTrue();
     assertThat(DemoText.summary(List.of(result))).contains("example", "one CPU only");

@@ -2,6 +2,7 @@ package dev.ipclab.demos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ipclab.demos.evidence.AddressSpaceEvidence;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,9 @@ class DemoTextTest {
         .note("a note for --detail")
         .command("echo " + "x".repeat(70), "a comment that makes the line too long for one terminal line")
         .command("echo 2", "two").command("echo 3", "three")
+        // The text does not print the evidence; a result needs some all the same.
+        .evidence(new AddressSpaceEvidence(List.of(), List.of(), List.of(),
+            new AddressSpaceEvidence.FixedAddress(null, null, 0, List.of(), List.of()), null))
         .build(Verdict.of(checks));
   }
 

@@ -1,7 +1,5 @@
 package dev.ipclab.demos.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ipclab.demos.DemoResult;
 import dev.ipclab.demos.evidence.AddressSpaceEvidence;
 import dev.ipclab.demos.evidence.AsyncIoEvidence;
@@ -9,20 +7,19 @@ import dev.ipclab.demos.evidence.CoroutinesEvidence;
 import dev.ipclab.demos.evidence.CreationCostEvidence;
 import dev.ipclab.demos.evidence.ParallelismEvidence;
 import dev.ipclab.demos.evidence.ThreadStatesEvidence;
+import dev.ipclab.demos.evidence.ThreadsShareEvidence;
+import dev.ipclab.demos.evidence.WebServerEvidence;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The chart that fits each demo, drawn only from the numbers that run measured (its evidence); a demo whose
+ * The chart that fits each demo, drawn only from the numbers that run measured (its evidence record); a demo whose
  * evidence lacks what the chart needs gets no chart rather than invented numbers.
  */
 public final class DemoCharts {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private DemoCharts() {}
 
   /**
@@ -37,34 +34,29 @@ public final class DemoCharts {
   public static List<Figure> figures(DemoResult result) {
     List<Figure> out = new ArrayList<>();
     chart(result).ifPresent(svg -> out.add(new Figure("chart-" + result.demo(), svg)));
-    if (result.demo().equals("creation-cost")) {
-      try {
-        Optional.ofNullable(roundTripCdf(result.evidence(CreationCostEvidence.class)))
-            .ifPresent(svg -> out.add(new Figure("chart-" + result.demo() + "-rtt", svg)));
-      } catch (RuntimeException missing) {
-        // As in chart(): evidence of an unexpected shape gets no chart.
-      }
+    if (result.evidence() instanceof CreationCostEvidence e) {
+      Optional.ofNullable(roundTripCdf(e)).ifPresent(svg -> out.add(new Figure("chart-" + result.demo() + "-rtt",
+          svg)));
     }
     return out;
   }
 
-  /** The SVG for {@code result}, or empty when its demo has no chart or the evidence is not there. */
+  /**
+   * The SVG for {@code result}, or empty when its demo has no chart or its evidence lacks what the chart needs
+   * (a demo that stopped early, or failed before it measured).
+   */
   public static Optional<String> chart(DemoResult result) {
-    JsonNode e = MAPPER.valueToTree(result.evidence());
-    try {
-      return Optional.ofNullable(switch (result.demo()) {
-        case "address-space" -> addressSpace(result.evidence(AddressSpaceEvidence.class), result.pids());
-        case "thread-states" -> threadStates(result.evidence(ThreadStatesEvidence.class));
-        case "parallelism" -> parallelism(result.evidence(ParallelismEvidence.class));
-        case "creation-cost" -> creationCost(result.evidence(CreationCostEvidence.class));
-        case "coroutines" -> coroutines(result.evidence(CoroutinesEvidence.class));
-        case "async-io" -> asyncIo(result.evidence(AsyncIoEvidence.class));
-        default -> null;
-      });
-    } catch (RuntimeException missing) {
-      // Evidence of an unexpected shape (a demo that failed half-way): no chart, never a guessed one.
-      return Optional.empty();
-    }
+    return Optional.ofNullable(switch (result.evidence()) {
+      case AddressSpaceEvidence e -> addressSpace(e, result.pids());
+      case ThreadStatesEvidence e -> threadStates(e);
+      case ParallelismEvidence e -> parallelism(e);
+      case CreationCostEvidence e -> creationCost(e);
+      case CoroutinesEvidence e -> coroutines(e);
+      case AsyncIoEvidence e -> asyncIo(e);
+      // These two have no chart: the report shows their tables.
+      case ThreadsShareEvidence _, WebServerEvidence _ -> null;
+      case null -> null;
+    });
   }
 
   private static String addressSpace(AddressSpaceEvidence e, Map<String, Long> pids) {

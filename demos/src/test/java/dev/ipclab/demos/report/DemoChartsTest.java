@@ -145,4 +145,26 @@ class DemoChartsTest {
         page(List.of()), "", List.of(), 0);
     assertThat(DemoCharts.chart(result("async-io", empty))).isEmpty();
   }
+
+  @Test
+  void aDemoThatFailedBeforeItMeasuredGetsNoFigure() {
+    Demo demo = new Demo() {
+      @Override
+      public String name() {
+        return "coroutines";
+      }
+
+      @Override
+      public String claim() {
+        return "a claim";
+      }
+
+      @Override
+      public DemoResult run(DemoContext context) {
+        throw new UnsupportedOperationException();
+      }
+    };
+    DemoResult failed = DemoResult.builder(demo).prediction("p").build(Verdict.error("the worker died"));
+    assertThat(DemoCharts.figures(failed)).isEmpty();
+  }
 }

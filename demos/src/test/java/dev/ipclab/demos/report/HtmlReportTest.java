@@ -16,17 +16,10 @@ import org.junit.jupiter.api.Test;
 /** The page: self-contained, one section per demo with its badge, and a chart only where the evidence allows. */
 class HtmlReportTest {
 
-  private static DemoResult result(String demo, Map<String, Object> evidence, Verdict verdict) {
+  private static DemoResult result(String demo, DemoEvidence evidence, Verdict verdict) {
     return new DemoResult(demo, "claim of " + demo, "prediction <of> " + demo, "pipe",
         List.of(Table.of("numbers", "what", "value (ms)").row("a", 1.5).build()), evidence, verdict,
         Map.of("parent", 1L, "worker-1", 2L, "worker-2", 3L), List.of("ps -p 2"), List.of("a note"), 42);
-  }
-
-  private static DemoResult result(String demo, DemoEvidence evidence, Verdict verdict) {
-    return new DemoResult(demo, "claim of " + demo, "prediction <of> " + demo, "pipe",
-        List.of(Table.of("numbers", "what", "value (ms)").row("a", 1.5).build()), Map.of(), verdict,
-        Map.of("parent", 1L, "worker-1", 2L, "worker-2", 3L), List.of("ps -p 2"), List.of("a note"), 42, null, 0,
-        evidence);
   }
 
   private static final Map<String, Double> MEDIANS = Map.of("process, ProcessBuilder /bin/true", 1921.3,
@@ -43,7 +36,8 @@ class HtmlReportTest {
     return new CreationCostEvidence(0.1, MEDIANS, cdf, Map.of(), Map.of("pipe", 60.0), 0.5, 1.0, 5.1, 40.2);
   }
 
-  private static final DemoResult BROKEN = result("async-io", Map.of(), Verdict.error("a worker died"));
+  // A demo that failed before it measured: no evidence.
+  private static final DemoResult BROKEN = result("async-io", null, Verdict.error("a worker died"));
 
   @Test
   void everyDemoHasASectionWithItsBadgeAndTables() {
