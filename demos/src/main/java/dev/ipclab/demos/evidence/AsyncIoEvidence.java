@@ -9,7 +9,7 @@ import java.util.List;
  * @param servers the image servers, in page order
  * @param sumLatencyMs the servers' latencies added up: what a page loaded one image at a time waits
  * @param maxLatencyMs the largest latency: what an overlapped page waits
- * @param overlapBoundMs the most an overlapped page may take: the largest latency and half the others
+ * @param overlapBoundMs the most an overlapped page may take: the largest latency plus half the sum of the others
  * @param downloadDir the directory the browser wrote the images to (deleted when the run ends)
  * @param sync the page loaded one image after another (blocking)
  * @param threads the page loaded with a thread per image (blocking)

@@ -12,10 +12,12 @@ import java.util.List;
  * @param atomic the race with AtomicLong.incrementAndGet
  * @param racerTids the racing threads of the atomic race, still parked
  * @param counterIdentities distinct counter objects (identity hash codes) the racers incremented
- * @param minPeersSeen the fewest other racers' marks a racer saw in the shared object
- * @param workerThreadsReported the worker's thread count as the worker itself reported it
+ * @param minPeersSeen the fewest other racers' marks a racer read in an array they all wrote to
+ * @param workerThreadsReported {@code Threads:} of the worker's /proc/self/status, read by the worker while every
+ *     racer was alive
  * @param racerTasksInProc threads the kernel names {@code share-counter-N} in /proc/&lt;pid&gt;/task
- * @param workerThreadsInProcStatus {@code Threads:} of the worker's /proc/&lt;pid&gt;/status
+ * @param workerThreadsInProcStatus {@code Threads:} of the worker's /proc/&lt;pid&gt;/status, read by the parent
+ *     afterwards
  */
 public record ThreadsShareEvidence(List<Long> processCounters, Race unsynchronized, Race locked, Race atomic,
     List<Long> racerTids, long counterIdentities, int minPeersSeen, int workerThreadsReported, long racerTasksInProc,
@@ -24,7 +26,7 @@ public record ThreadsShareEvidence(List<Long> processCounters, Race unsynchroniz
   /**
    * One race of the racing threads on one counter.
    *
-   * @param tried the additions the threads made
+   * @param tried the additions the threads made: what an exact counter ends at
    * @param counted the counter's value at the end
    * @param lost {@code tried - counted}
    * @param elapsedMs how long the race took

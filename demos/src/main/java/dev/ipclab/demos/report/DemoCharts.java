@@ -35,8 +35,10 @@ public final class DemoCharts {
     List<Figure> out = new ArrayList<>();
     chart(result).ifPresent(svg -> out.add(new Figure("chart-" + result.demo(), svg)));
     if (result.evidence() instanceof CreationCostEvidence e) {
-      Optional.ofNullable(roundTripCdf(e)).ifPresent(svg -> out.add(new Figure("chart-" + result.demo() + "-rtt",
-          svg)));
+      String cdf = roundTripCdf(e);
+      if (cdf != null) {
+        out.add(new Figure("chart-" + result.demo() + "-rtt", cdf));
+      }
     }
     return out;
   }

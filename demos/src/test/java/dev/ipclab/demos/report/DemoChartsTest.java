@@ -28,7 +28,12 @@ class DemoChartsTest {
 
   /** A result of demo {@code name} with {@code evidence} and workers 11 and 22. */
   static DemoResult result(String name, DemoEvidence evidence) {
-    Demo demo = new Demo() {
+    return DemoResult.builder(demo(name)).prediction("p").pid("worker-1", 11).pid("worker-2", 22)
+        .evidence(evidence).build(Verdict.of(List.of(Check.that("x", true, "y", "z"))));
+  }
+
+  private static Demo demo(String name) {
+    return new Demo() {
       @Override
       public String name() {
         return name;
@@ -44,8 +49,6 @@ class DemoChartsTest {
         throw new UnsupportedOperationException();
       }
     };
-    return DemoResult.builder(demo).prediction("p").pid("worker-1", 11).pid("worker-2", 22).evidence(evidence)
-        .build(Verdict.of(List.of(Check.that("x", true, "y", "z"))));
   }
 
   @Test
@@ -148,23 +151,8 @@ class DemoChartsTest {
 
   @Test
   void aDemoThatFailedBeforeItMeasuredGetsNoFigure() {
-    Demo demo = new Demo() {
-      @Override
-      public String name() {
-        return "coroutines";
-      }
-
-      @Override
-      public String claim() {
-        return "a claim";
-      }
-
-      @Override
-      public DemoResult run(DemoContext context) {
-        throw new UnsupportedOperationException();
-      }
-    };
-    DemoResult failed = DemoResult.builder(demo).prediction("p").build(Verdict.error("the worker died"));
+    DemoResult failed = DemoResult.builder(demo("coroutines")).prediction("p")
+        .build(Verdict.error("the worker died"));
     assertThat(DemoCharts.figures(failed)).isEmpty();
   }
 }
