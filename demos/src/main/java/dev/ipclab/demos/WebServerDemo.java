@@ -141,7 +141,9 @@ public final class WebServerDemo implements Demo {
           continue;
         }
         context.progress(label(mode) + ": " + n + " connections at once");
-        levels.add(level(server, loader, mode, n, serving.getPort(), limits.acceptRound(), idle));
+        // The top level's connections stay held until its server has stopped (see WebSend.keep_connections).
+        levels.add(level(server, loader, mode, n, serving.getPort(), limits.acceptRound(), idle,
+            n == LEVELS.getLast()));
       }
       long stopBegan = System.nanoTime();
       stopped.put(mode, TaskCall.call(server, "web-server.stop", WebStop.getDefaultInstance(),
@@ -191,8 +193,8 @@ public final class WebServerDemo implements Demo {
         + " worker may open up to the hard limit; each connection is one fd in the server and one in the load"
         + " generator.")
         .note("The load generator holds every connection on one Netty event loop, connecting " + 256 + " at a"
-            + " time; it sends the requests once the server has been read holding them all, and resets each"
-            + " connection after its answer (SO_LINGER 0), so no TIME_WAIT is left behind.");
+            + " time; it sends the requests once the server has been read holding them all, and resets every"
+            + " connection once the answers are in (SO_LINGER 0), so no TIME_WAIT is left behind.");
 
     StringBuilder took = new StringBuilder("Where the demo's time went: " + (1 + MODES.size())
         + " worker JVMs started together in " + startsMillis + " ms; each level from the server back at idle to"
@@ -281,7 +283,7 @@ public final class WebServerDemo implements Demo {
   }
 
   private static Level level(PoolWorker server, PoolWorker loader, WebServerMode mode, int n, int port,
-      int round, Sample idle) throws IOException, InterruptedException {
+      int round, Sample idle, boolean keep) throws IOException, InterruptedException {
     long start = System.nanoTime();
     // The last level's connections, reset by the load, may still be closing in the server.
     Sample before = await(server, n, s -> s.fds() <= idle.fds() + IDLE_SLACK
@@ -303,7 +305,8 @@ public final class WebServerDemo implements Demo {
     // The answers get what connecting left of the load's time, and at least the backend's wait and a margin.
     long answerWait = Math.max((deadline - System.nanoTime()) / 1_000_000, MIN_ANSWER_WAIT_MILLIS);
     CompletableFuture<TaskCall.Reply<WebLoadResult>> load = TaskCall.async(loader, "web-server.send",
-        WebSend.newBuilder().setAnswerWaitMillis((int) answerWait).build(), WebLoadResult.parser(),
+        WebSend.newBuilder().setAnswerWaitMillis((int) answerWait).setKeepConnections(keep).build(),
+        WebLoadResult.parser(),
         Duration.ofMillis(answerWait + 20_000));
     int threads = held.threads();
     long rss = held.rssKib();
