@@ -66,8 +66,7 @@ public final class CreationCostDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport("pipe and shm")
-        .prediction("creating: process > thread > virtual thread; waking a sleeping receiver: tens of µs,"
-            + " a spinning one < 1 µs.");
+        .prediction("creating, process > thread > virtual thread; a round trip waking a sleeper, tens of µs.");
     Map<String, double[]> create = new LinkedHashMap<>();
     Map<String, double[]> talk = new LinkedHashMap<>();
     Map<String, Double> sleeps = new LinkedHashMap<>();

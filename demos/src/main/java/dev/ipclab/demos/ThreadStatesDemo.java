@@ -112,7 +112,7 @@ public final class ThreadStatesDemo implements Demo {
     StateThread sleeper = threads.stream().filter(t -> t.getRole() == StateRole.STATE_ROLE_SLEEPING).findFirst()
         .orElse(cpu);
     result.command("cat /proc/" + pid + "/task/" + sleeper.getTid() + "/schedstat",
-            "a sleeper (tid " + sleeper.getTid() + " of pid " + pid + "): its on-CPU and run-queue ns stay put")
+            "sleeper tid " + sleeper.getTid() + " (pid " + pid + "): on-CPU and run-queue ns stay put")
         .command("ps -L -o tid,stat,pcpu,comm -p " + pid, "the state-* threads of " + worker.name() + " with their"
             + " state letter")
         .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")
