@@ -84,9 +84,12 @@ public final class WebServerDemo implements Demo {
       return load.getElapsedNanos() == 0 ? 0 : load.getAnswered() / (load.getElapsedNanos() / 1e9);
     }
 
-    /** Connections the server held at once: its open fds beyond those it had idle. */
+    /**
+     * Connections the server held at once: its open fds beyond those it had idle, but no more than the load
+     * opened, since a virtual-thread server also opens the fds of its IO pollers on its first connections.
+     */
     int heldConnections() {
-      return Math.max(0, held.fds() - before.fds());
+      return Math.min(load.getConnected(), Math.max(0, held.fds() - before.fds()));
     }
 
     /** Kernel threads the server added per connection it held, both read at the same moment. */
