@@ -133,7 +133,9 @@ final class DemoCommand implements Callable<Integer> {
             out.print(DemoText.summary(results));
           }
           if (!detail) {
-            out.println("  --detail prints every table, check, note and command of each demo; --json all of it.");
+            // "with --keep" precedes every command: say once what it does
+            out.println("  --detail prints every table, check and note; --json all of it; --keep keeps the"
+                + " processes up.");
           }
         }
         out.flush();

@@ -68,8 +68,7 @@ public final class CreationCostDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport("pipe and shm")
-        .prediction("a process costs more to create than a thread, a virtual thread far less; waking a sleeping"
-            + " receiver costs tens of µs, a spinning one under 1 µs.");
+        .prediction("creating, process > thread > virtual thread; a round trip waking a sleeper, tens of µs.");
     Map<String, double[]> create = new LinkedHashMap<>();
     Map<String, double[]> talk = new LinkedHashMap<>();
     Map<String, Double> sleeps = new LinkedHashMap<>();
@@ -179,17 +178,18 @@ public final class CreationCostDemo implements Demo {
             + spawnByTransport + " (ms) and " + EXTRA_JVMS + " more over pipe. The transport is chosen after"
             + " the JVM is up, so the spread is the machine's noise, not the transport.")
         .note("Thread creation is " + ThreadStarts.METHOD + ", as in the coroutines demo's crowds.");
-    result.shows(String.format(java.util.Locale.ROOT, "Creating, from the call until the new one runs (/bin/true:"
-            + " has exited): a process took %s, a worker JVM %s (an address space, a program to load), a platform"
-            + " thread %s (a kernel task, a stack), a virtual thread %s (a heap object). Talking: a pipe round trip took %s against %s for a blocking hand-off between threads"
-            + " (%s): both wake a sleeping receiver (sleeps: its voluntary context switches per trip; under 1,"
-            + " the next message was sometimes there first; over 1, it also slept handing its answer back), and"
-            + " the pipe crosses the kernel too. shm took %s: on an empty ring its reader sleeps on a pipe too (a"
-            + " doorbell). Shared memory is fast when the reader spins, as the threads did: %s.",
-        Check.format(Stats.micros(trueSpawn), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
-        Check.format(Stats.micros(platform), "µs"), Check.format(Stats.micros(virtual), "µs"),
-        Check.format(Stats.micros(pipe), "µs"), Check.format(Stats.micros(blocking), "µs"),
-        Check.format(pipe / blocking, "×"), Check.format(Stats.micros(shm), "µs"),
+    result.shows(String.format(java.util.Locale.ROOT, "Creating (timed from the call until the new one runs;"
+            + " /bin/true until it exited): a process took %s, %s a platform thread (%s: a kernel task and a"
+            + " stack), which took %s a virtual thread (%s: an object on the heap); a worker JVM, which also loads"
+            + " a program, %s. Talking: a pipe round trip took %s, %s a hand-off between two blocking threads (%s)."
+            + " Both put the receiver to sleep and wake it, about once per trip (last column), and the pipe also"
+            + " copies through the kernel; shm (%s) sleeps too, on a doorbell pipe. Spinning threads never sleep:"
+            + " %s. The wake-up, not the data, is most of the cost.",
+        Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
+        Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
+        Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
+        Check.format(Stats.micros(pipe), "µs"), Check.format(pipe / blocking, "×"),
+        Check.format(Stats.micros(blocking), "µs"), Check.format(Stats.micros(shm), "µs"),
         Check.format(Stats.micros(spinning), "µs")));
     long pid = first.pid();
     result.command("grep -E 'voluntary_ctxt_switches' /proc/" + pid + "/task/*/status",

@@ -59,11 +59,15 @@ public final class DemoText {
             + ", measured " + c.measured());
       }
     } else { // one paragraph: the tally, then the key checks
-      StringJoiner key = new StringJoiner("; ");
-      keyChecks(v.checks()).forEach(c -> key.add((c.passed() ? "" : "✘ ") + c.name() + ": " + c.measured()
-          + " (expected " + c.expected() + ")"));
-      paragraph(out, "Verdict: ", mark + "the claim " + v.outcome().words() + " (" + tally(v) + "; key: " + key
-          + ")");
+      List<Check> keys = keyChecks(v.checks());
+      StringBuilder verdict = new StringBuilder();
+      paragraph(verdict, "Verdict: ", verdictLine(v, mark, keys));
+      // Two lines at most when all passed: a second key check that needs a third is left to --detail.
+      if (verdict.toString().lines().count() > 2 && keys.size() > 1 && keys.get(1).passed()) {
+        verdict.setLength(0);
+        paragraph(verdict, "Verdict: ", verdictLine(v, mark, keys.subList(0, 1)));
+      }
+      out.append(verdict);
     }
     if (r.shows() != null) {
       paragraph(out, "What this shows: ", r.shows());
@@ -98,6 +102,13 @@ public final class DemoText {
       }
     }
     return out.toString();
+  }
+
+  private static String verdictLine(Verdict v, String mark, List<Check> keys) {
+    StringJoiner key = new StringJoiner("; ");
+    keys.forEach(c -> key.add((c.passed() ? "" : "✘ ") + c.name() + ": " + c.measured() + " (expected "
+        + c.expected() + ")"));
+    return mark + "the claim " + v.outcome().words() + " (" + tally(v) + "; key: " + key + ")";
   }
 
   private static String tally(Verdict v) {

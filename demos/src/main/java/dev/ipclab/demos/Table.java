@@ -39,8 +39,9 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
   }
 
   /**
-   * Numbers right-aligned, text left-aligned, two spaces between columns, a rule under the header. A table wider
-   * than {@code maxWidth} first wraps its headers at spaces, then wraps the widest columns' cells onto more lines.
+   * Numbers right-aligned, text left-aligned, two spaces between columns, a rule under a header that wraps onto
+   * more than one line. A table wider than {@code maxWidth} first wraps its headers at spaces, then wraps the
+   * widest columns' cells onto more lines.
    */
   public String render(int maxWidth) {
     int n = columns.size();
@@ -93,8 +94,10 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
       width[widest]--;
     }
     StringBuilder out = new StringBuilder();
-    appendRow(out, columns.toArray(String[]::new), width, null);
-    out.append("  ").append("─".repeat(total(width) - 2)).append('\n');
+    int headerLines = appendRow(out, columns.toArray(String[]::new), width, null);
+    if (headerLines > 1) { // a one-line header reads as one, as in ps; a wrapped one needs its end marked
+      out.append("  ").append("─".repeat(total(width) - 2)).append('\n');
+    }
     for (int r = 0; r < cells.size(); r++) {
       appendRow(out, cells.get(r), width, rows.get(r));
     }
@@ -105,7 +108,8 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
     return 2 + Arrays.stream(width).sum() + 2 * (width.length - 1);
   }
 
-  private static void appendRow(StringBuilder out, String[] texts, int[] width, List<Object> values) {
+  /** Appends one row, its cells wrapped to their widths; returns how many lines it took. */
+  private static int appendRow(StringBuilder out, String[] texts, int[] width, List<Object> values) {
     List<List<String>> wrapped = new ArrayList<>();
     int height = 1;
     for (int i = 0; i < texts.length; i++) {
@@ -126,6 +130,7 @@ public record Table(String title, List<String> columns, List<List<Object>> rows)
       }
       out.append(row.toString().stripTrailing()).append('\n');
     }
+    return height;
   }
 
   /** Splits {@code text} into lines of at most {@code width} characters, at spaces where it can. */

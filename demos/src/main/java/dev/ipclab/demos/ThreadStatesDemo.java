@@ -115,7 +115,7 @@ public final class ThreadStatesDemo implements Demo {
     StateThread sleeper = threads.stream().filter(t -> t.getRole() == StateRole.STATE_ROLE_SLEEPING).findFirst()
         .orElse(cpu);
     result.command("cat /proc/" + pid + "/task/" + sleeper.getTid() + "/schedstat",
-            "a sleeper (tid " + sleeper.getTid() + " of pid " + pid + "): its on-CPU and run-queue ns stay put")
+            "sleeper tid " + sleeper.getTid() + " (pid " + pid + "): on-CPU and run-queue ns stay put")
         .command("ps -L -o tid,stat,pcpu,comm -p " + pid, "the state-* threads of " + worker.name() + " with their"
             + " state letter")
         .command("top -H -p " + pid, "per-thread CPU; the CPU-bound ones were stopped after the window")
@@ -245,8 +245,9 @@ public final class ThreadStatesDemo implements Demo {
     checks.add(Check.that("schedstat read at both ends of the window for every thread", allRead, "all "
         + threads.size(), allRead ? "all" : "some vanished"));
     // n threads that never block on c CPUs: about (n - c) × window of waiting; a quarter of it allows for noise.
-    checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads (¼ of the predicted)", sumWait,
-        0.25 * (n - cores) * windowMs, "ms").asKey());
+    checks.add(Check.atLeast("run-queue wait of the " + n + " CPU-bound threads (predicted "
+        + Math.round((n - cores) * windowMs) + " ms; ¼ of it at least)", sumWait, 0.25 * (n - cores) * windowMs,
+        "ms").asKey());
     // Other processes may take CPU time too, so fairness is judged among the CPU-bound threads themselves.
     double meanOn = sumOn / n;
     checks.add(Check.atLeast("least on-CPU time of a CPU-bound thread (a quarter of their mean "

@@ -84,7 +84,7 @@ public final class ThreadsShareDemo implements Demo {
 
     Table.Builder races = Table.of(RACERS + " threads of " + worker.name() + " (pid " + worker.pid()
         + ") on one counter (unsynchronized: read, pause, write+1)", "update", "runs", "tried", "counted",
-        "lost", "lost (%)", "ns per addition");
+        "lost", "lost (%)", "ns/addition");
     for (CounterRaceResult r : List.of(unsynchronized, locked, atomic)) {
       long lost = r.getExpected() - r.getCounted();
       String update = r == unsynchronized ? "unsynchronized"
@@ -94,6 +94,11 @@ public final class ThreadsShareDemo implements Demo {
       races.row(update, r == unsynchronized ? "for " + RACE_MILLIS + " ms" : INCREMENTS + " each", r.getExpected(),
           r.getCounted(), lost, 100.0 * lost / r.getExpected(), (double) r.getElapsedNanos() / r.getExpected());
     }
+    // The processes' counters beside the shared one: each counted its own, so none of theirs was lost.
+    long processTotal = processCounters.stream().mapToLong(Long::longValue).sum();
+    races.row(RACERS + " processes, own counter", INCREMENTS + " each", (long) RACERS * INCREMENTS,
+        ownShare ? RACERS + " × " + INCREMENTS : processCounters.toString(), (long) RACERS * INCREMENTS - processTotal,
+        100.0 * ((long) RACERS * INCREMENTS - processTotal) / ((long) RACERS * INCREMENTS), "-");
     result.keyTable(races.build()).table(processes.build());
     long lost = unsynchronized.getExpected() - unsynchronized.getCounted();
     checks.add(Check.equal("the atomic counter is exact", atomic.getCounted(), atomic.getExpected()));
@@ -132,7 +137,7 @@ public final class ThreadsShareDemo implements Demo {
 
     result.note("The unsynchronized race runs for " + RACE_MILLIS + " ms rather than a count, so its racers"
         + " interleave over many time slices even on a busy machine; its pause between read and write makes each"
-        + " addition slower, which 'ns per addition' shows next to the others.");
+        + " addition slower, which 'ns/addition' shows next to the others.");
     result.shows(String.format(java.util.Locale.ROOT, "The %d threads are tasks of one process and share its"
         + " memory: they all incremented one counter object, and %d of %d unsynchronized additions were lost when"
         + " two read the same value and both wrote it plus one. A lock or an atomic makes read-modify-write"

@@ -74,16 +74,23 @@ public final class WebServerDemo implements Demo {
   /**
    * What the parent saw of one server under one level of load, from /proc: idle just before, holding every
    * connection the load opened (none answered yet), and the peaks sampled while the requests waited.
+   *
+   * @param holdMillis from the first connect until the server was read holding them all, or connecting stopped
+   * @param stalled whether connecting stopped because the server took none for {@link #STALL_NANOS}, rather than
+   *     because all were held or the load's time ran out
    */
   record Level(WebServerMode mode, int connections, WebLoadResult load, Sample before, Sample held,
-      int peakThreads, long peakRssKib, long elapsedMillis) {
+      int peakThreads, long peakRssKib, long elapsedMillis, long holdMillis, boolean stalled) {
     double requestsPerSecond() {
       return load.getElapsedNanos() == 0 ? 0 : load.getAnswered() / (load.getElapsedNanos() / 1e9);
     }
 
-    /** Connections the server held at once: its open fds beyond those it had idle. */
+    /**
+     * Connections the server held at once: its open fds beyond those it had idle, but no more than the load
+     * opened, since a virtual-thread server also opens the fds of its IO pollers on its first connections.
+     */
     int heldConnections() {
-      return Math.max(0, held.fds() - before.fds());
+      return Math.min(load.getConnected(), Math.max(0, held.fds() - before.fds()));
     }
 
     /** Kernel threads the server added per connection it held, both read at the same moment. */
@@ -142,7 +149,9 @@ public final class WebServerDemo implements Demo {
           continue;
         }
         context.progress(label(mode) + ": " + n + " connections at once");
-        levels.add(level(server, loader, mode, n, serving.getPort(), limits.acceptRound(), idle));
+        // The top level's connections stay held until its server has stopped (see WebSend.keep_connections).
+        levels.add(level(server, loader, mode, n, serving.getPort(), limits.acceptRound(), idle,
+            n == LEVELS.getLast()));
       }
       long stopBegan = System.nanoTime();
       stopped.put(mode, TaskCall.call(server, "web-server.stop", WebStop.getDefaultInstance(),
@@ -180,8 +189,8 @@ public final class WebServerDemo implements Demo {
         + " worker may open up to the hard limit; each connection is one fd in the server and one in the load"
         + " generator.")
         .note("The load generator holds every connection on one Netty event loop, connecting " + 256 + " at a"
-            + " time; it sends the requests once the server has been read holding them all, and resets each"
-            + " connection after its answer (SO_LINGER 0), so no TIME_WAIT is left behind.");
+            + " time; it sends the requests once the server has been read holding them all, and resets every"
+            + " connection once the answers are in (SO_LINGER 0), so no TIME_WAIT is left behind.");
 
     StringBuilder took = new StringBuilder("Where the demo's time went: " + (1 + MODES.size())
         + " worker JVMs started together in " + startsMillis + " ms; each level from the server back at idle to"
@@ -196,26 +205,33 @@ public final class WebServerDemo implements Demo {
     Level platform = find(levels, WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS, top);
     WebStopped platformStop = stopped.get(WebServerMode.WEB_SERVER_MODE_PLATFORM_THREADS);
     int cpus = Runtime.getRuntime().availableProcessors();
-    String platformReach = platform.load().getAnswered() < top ? String.format(Locale.ROOT, " Starting a"
-        + " thread each, it held %d of %d connections within its load's %d s and answered %d before that time ran"
-        + " out: %d threads woke at once for %d CPUs (p99 %.0f ms)%s.", platform.heldConnections(), top,
-        LOAD_TIME_LIMIT_MILLIS / 1000, platform.load().getAnswered(), platform.held().threads(), cpus,
-        Stats.millis(platform.load().getP99Nanos()), platformStop.getRefused() > 0 ? "; "
-        + platformStop.getRefused() + " got no thread (" + platformStop.getFirstRefusal() + ")" : "") : "";
+    // What a thread each cost in time as well: its starts, and its answers once 10,000 woke at once.
+    String platformTime = (platform.heldConnections() >= top ? String.format(Locale.ROOT, " It paid in time"
+            + " too, starting a thread for each: it took %s to hold all %d connections, virtual threads %s",
+        Check.format(platform.holdMillis(), "ms"), top, Check.format(virtual.holdMillis(), "ms"))
+        : String.format(Locale.ROOT, " It paid in time too, starting a thread for each: after %s it held only"
+            + " %d of %d connections (%s; virtual threads held all in %s)", Check.format(platform.holdMillis(),
+            "ms"), platform.heldConnections(), top, platform.stalled() ? "it took none for "
+            + STALL_NANOS / 1_000_000_000 + " s" : "the load's " + LOAD_TIME_LIMIT_MILLIS / 1000 + " s ran out",
+            Check.format(virtual.holdMillis(), "ms")))
+        + (platform.load().getAnswered() < platform.heldConnections() ? String.format(Locale.ROOT, ", and %d"
+            + " threads woken at once on %d CPUs answered only %d before its time ran out (p99 %.0f ms).",
+            platform.held().threads(), cpus, platform.load().getAnswered(),
+            Stats.millis(platform.load().getP99Nanos())) : ".")
+        + (platformStop.getRefused() > 0 ? " " + platformStop.getRefused() + " got no thread at all ("
+            + platformStop.getFirstRefusal() + ")." : "");
     // The queue explains p99 only once every request was answered: otherwise the run is not judged at all.
-    String queueing = loop.load().getAnswered() < top ? "" : String.format(Locale.ROOT, " The %d requests go at"
-        + " once, so p99 is mostly queueing for the %d CPUs: the event loop answers on its one thread, %.0f"
-        + " requests/s (%.1f s for all; p99 %.0f ms), virtual threads on a carrier per CPU, %.0f/s.", top, cpus,
-        loop.requestsPerSecond(), top / Math.max(1, loop.requestsPerSecond()),
-        Stats.millis(loop.load().getP99Nanos()), virtual.requestsPerSecond());
-    result.shows(String.format(Locale.ROOT, "Each request waits %d ms; what differs is what holds it meanwhile,"
-            + " per connection held (beyond the idle server). Event loop: a registered socket and a timer; %d"
-            + " kernel threads (%d before the load: loop, JIT, GC), %.1f KiB per connection. Virtual threads: a"
-            + " parked continuation on the heap; %d kernel threads, %.1f KiB per connection. Platform threads: a"
-            + " kernel thread and its stack; %.2f threads and %.0f KiB per connection.%s%s",
-        BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), loop.rssKibPerConnection(),
-        virtual.peakThreads(), virtual.rssKibPerConnection(), platform.threadsPerConnection(),
-        platform.rssKibPerConnection(), platformReach, queueing));
+    String queueing = loop.load().getAnswered() < top ? "" : String.format(Locale.ROOT, " All %d requests"
+        + " arrive at once, so p99 is mostly queueing for %d CPUs: the event loop answered %.0f/s on its one"
+        + " thread, virtual threads %.0f/s.", top, cpus, loop.requestsPerSecond(), virtual.requestsPerSecond());
+    result.shows(String.format(Locale.ROOT, "Every request waits %d ms for its backend; what differs is what"
+            + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all,"
+            + " %.1f KiB per connection. Virtual threads: a parked continuation on the heap, %d kernel threads,"
+            + " %.1f KiB per connection. Platform threads: a kernel thread and its stack each, %d threads,"
+            + " %.0f KiB per connection.%s%s",
+        BACKEND_MILLIS, loop.peakThreads(), loop.rssKibPerConnection(), virtual.peakThreads(),
+        virtual.rssKibPerConnection(), platform.peakThreads(), platform.rssKibPerConnection(), platformTime,
+        queueing));
     long pid = serverPids.get(WebServerMode.WEB_SERVER_MODE_EVENT_LOOP);
     result.command("grep -E 'Threads|VmRSS' /proc/" + pid + "/status", "the event-loop server (pid " + pid + "): tens of threads")
         .command("grep -E 'Max (open files|processes)' /proc/" + pid + "/limits; cat /proc/sys/kernel/threads-max",
@@ -270,13 +286,15 @@ public final class WebServerDemo implements Demo {
   }
 
   private static Level level(PoolWorker server, PoolWorker loader, WebServerMode mode, int n, int port,
-      int round, Sample idle) throws IOException, InterruptedException {
+      int round, Sample idle, boolean keep) throws IOException, InterruptedException {
     long start = System.nanoTime();
     // The last level's connections, reset by the load, may still be closing in the server.
     Sample before = await(server, n, s -> s.fds() <= idle.fds() + IDLE_SLACK
         && s.threads() <= idle.threads() + IDLE_SLACK);
-    long deadline = System.nanoTime() + LOAD_TIME_LIMIT_MILLIS * 1_000_000L;
+    long holdBegan = System.nanoTime();
+    long deadline = holdBegan + LOAD_TIME_LIMIT_MILLIS * 1_000_000L;
     Sample held = before;
+    boolean stalled = false;
     // In rounds the server accepts before the next, so its accept queue never overflows (see WebLoad).
     for (int opened = 0; opened < n && System.nanoTime() < deadline; opened += round) {
       long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
@@ -286,13 +304,16 @@ public final class WebServerDemo implements Demo {
       int expected = before.fds() + connected.getConnected();
       held = await(server, n, s -> s.fds() >= expected);
       if (held.fds() < expected) {
+        stalled = true;
         break; // it stopped taking connections: a thread refused, or a limit met
       }
     }
+    long holdMillis = (System.nanoTime() - holdBegan) / 1_000_000;
     // The answers get what connecting left of the load's time, and at least the backend's wait and a margin.
     long answerWait = Math.max((deadline - System.nanoTime()) / 1_000_000, MIN_ANSWER_WAIT_MILLIS);
     CompletableFuture<TaskCall.Reply<WebLoadResult>> load = TaskCall.async(loader, "web-server.send",
-        WebSend.newBuilder().setAnswerWaitMillis((int) answerWait).build(), WebLoadResult.parser(),
+        WebSend.newBuilder().setAnswerWaitMillis((int) answerWait).setKeepConnections(keep).build(),
+        WebLoadResult.parser(),
         Duration.ofMillis(answerWait + 20_000));
     int threads = held.threads();
     long rss = held.rssKib();
@@ -303,7 +324,7 @@ public final class WebServerDemo implements Demo {
       Thread.sleep(10);
     }
     return new Level(mode, n, TaskCall.await(load).value(), before, held, threads, rss,
-        (System.nanoTime() - start) / 1_000_000);
+        (System.nanoTime() - start) / 1_000_000, holdMillis, stalled);
   }
 
   /**

@@ -56,6 +56,27 @@ class DemoTextTest {
   }
 
   @Test
+  void aPassingVerdictTakesTwoLinesAtMostAndDropsASecondKeyCheckThatWouldNeedAThird() {
+    String longName = "a key check whose name alone takes most of a terminal line of text, and more";
+    DemoResult r = DemoResult.builder(DEMO).prediction("p").keyTable(Table.of("t", "n").row(1L).build())
+        .build(Verdict.of(List.of(Check.atLeast(longName, 2, 1, "").asKey(),
+            Check.atLeast("second " + longName, 2, 1, "").asKey())));
+    String text = DemoText.render(r, false);
+    assertThat(text).contains("a key check whose").doesNotContain("second a key check");
+    assertThat(verdictLines(text)).isEqualTo(2);
+
+    DemoResult brief = DemoResult.builder(DEMO).prediction("p").keyTable(Table.of("t", "n").row(1L).build())
+        .build(Verdict.of(List.of(Check.atLeast("one", 2, 1, "").asKey(), Check.atLeast("two", 2, 1, "").asKey())));
+    assertThat(DemoText.render(brief, false)).contains("one: 2", "two: 2");
+  }
+
+  private static long verdictLines(String text) {
+    List<String> lines = text.lines().toList();
+    int from = lines.indexOf(lines.stream().filter(l -> l.startsWith("Verdict:")).findFirst().orElseThrow());
+    return 1 + lines.subList(from + 1, lines.size()).stream().takeWhile(l -> l.startsWith("  ")).count();
+  }
+
+  @Test
   void theDetailedFormHasEverythingWithinTheWidthToo() {
     String text = DemoText.render(result(), false, true);
     assertThat(text).contains("only with --detail", "✔ three", "✔ four", "a note for --detail", "$ echo 3",

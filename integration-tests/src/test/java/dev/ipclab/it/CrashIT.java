@@ -38,6 +38,11 @@ class CrashIT {
       assertThat(exit.status()).isEqualTo(137);
       assertThat(exit.signal()).isEqualTo(9);
       assertThat(exit.summary()).contains("exit 137 = 128 + 9 (SIGKILL)", "ipclab did not send", "OOM killer");
+      // The kernel's OOM kill count tells this kill -9 from the OOM killer's (unless it ended another process
+      // on this machine meanwhile, which the sentence then says).
+      assertThat(exit.oomKills()).as("oom_kill of /proc/vmstat is readable").isNotNegative();
+      assertThat(exit.summary()).contains(exit.oomKills() == 0 ? "someone or something ran kill -9"
+          : "the kernel's OOM killer ended");
 
       assertThatThrownBy(() -> victim.ping(ByteString.EMPTY).get(5, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)

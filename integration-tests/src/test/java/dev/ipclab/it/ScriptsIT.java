@@ -92,6 +92,7 @@ class ScriptsIT {
       }
       assertThat(record).as("the parent removed its record as it exited").doesNotExist();
       assertThat(tmp.resolve("ipclab-parents").resolve(parent.pid() + ".sock")).doesNotExist();
+      assertThat(tmp.resolve("ipclab-parents")).as("the last parent out removes the directory").doesNotExist();
     }
   }
 

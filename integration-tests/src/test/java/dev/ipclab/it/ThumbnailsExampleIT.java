@@ -78,8 +78,8 @@ class ThumbnailsExampleIT {
 
     MachineLoad load = MachineLoad.start();
     Run app = mvnw(example, offline, "validate", "exec:exec",
-        "-Dthumbnails.args=--images " + IMAGES + " --max-side " + MAX_SIDE + " --keep",
-        "-Dthumbnails.jvmArgs=-Djava.io.tmpdir=" + appTmp);
+        "-Dapp.args=--images " + IMAGES + " --max-side " + MAX_SIDE + " --keep",
+        "-Dapp.jvmArgs=-Djava.io.tmpdir=" + appTmp);
     assertThat(app.status()).as(app.output()).isZero();
     String out = app.stdout();
     System.out.println(out);

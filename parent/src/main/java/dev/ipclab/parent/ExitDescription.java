@@ -11,8 +11,15 @@ import java.util.List;
  * @param deliberate whether the parent asked for this exit (shutdown, or a kill of its own)
  * @param cause what the parent saw go wrong before the exit (for example a protocol error), or null
  * @param logTail the last lines of the worker's log
+ * @param oomKills processes the kernel's OOM killer ended while the worker ran ({@code oom_kill} of
+ *     {@code /proc/vmstat}, counted at its start and its exit), or -1 when unknown
  */
-public record ExitDescription(int status, boolean deliberate, String cause, List<String> logTail) {
+public record ExitDescription(int status, boolean deliberate, String cause, List<String> logTail, long oomKills) {
+
+  /** An exit with no count of the OOM killer's work. */
+  public ExitDescription(int status, boolean deliberate, String cause, List<String> logTail) {
+    this(status, deliberate, cause, logTail, -1);
+  }
 
   /** The signal number if the status means "killed by a signal", else 0. */
   public int signal() {
@@ -53,6 +60,13 @@ public record ExitDescription(int status, boolean deliberate, String cause, List
       s.append(" = 128 + ").append(sig).append(" (").append(signalName(sig)).append("): ");
       if (deliberate) {
         s.append("stopped by ipclab with ").append(signalName(sig));
+      } else if (sig == 9 && oomKills > 0) {
+        s.append("killed by SIGKILL, which ipclab did not send; the kernel's OOM killer ended ").append(oomKills)
+            .append(oomKills == 1 ? " process" : " processes").append(" while it ran (oom_kill in /proc/vmstat),"
+                + " likely this one (check: dmesg | grep -i oom); give the machine or the worker more memory");
+      } else if (sig == 9 && oomKills == 0) {
+        s.append("killed by SIGKILL, which ipclab did not send, nor the kernel's OOM killer (its count, oom_kill"
+            + " in /proc/vmstat, did not change while it ran): someone or something ran kill -9");
       } else if (sig == 9) {
         s.append("killed by SIGKILL, which ipclab did not send; probably the kernel's OOM killer"
             + " (check: dmesg | grep -i oom) or someone ran kill -9");

@@ -66,7 +66,7 @@ public final class ParentRecord {
     if (control == null) {
       live(); // sweeps the records and sockets of parents killed with -9, which could not remove their own
       try {
-        control = ControlServer.open(controlSocket(ProcessHandle.current().pid()), ParentRecord::pools);
+        control = openControl();
       } catch (IOException | RuntimeException e) {
         // Like the record, a convenience: the workers run without it, only `ipclab top` cannot reach them.
         log.log(Level.WARNING, "could not open the control socket " + controlSocket(ProcessHandle.current().pid())
@@ -109,6 +109,26 @@ public final class ParentRecord {
     } catch (IOException e) {
       log.log(Level.WARNING, "could not remove the parent record " + file(ProcessHandle.current().pid()), e);
     }
+    try {
+      // The last parent out takes the directory with it, so no empty one is left in /tmp; a parent that is
+      // creating its record meanwhile finds it gone and makes it again (see write and openControl).
+      Files.deleteIfExists(directory());
+    } catch (IOException e) {
+      // another parent's record or socket is still there
+    }
+  }
+
+  private static ControlServer openControl() throws IOException {
+    Path socket = controlSocket(ProcessHandle.current().pid());
+    try {
+      return ControlServer.open(socket, ParentRecord::pools);
+    } catch (IOException e) {
+      if (Files.isDirectory(directory())) {
+        throw e;
+      }
+      ensureDirectory(); // removed by a parent that closed its last pool meanwhile
+      return ControlServer.open(socket, ParentRecord::pools);
+    }
   }
 
   private static void write() {
@@ -139,16 +159,25 @@ public final class ParentRecord {
     json.append(POOLS.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
     Path dir = directory();
     try {
-      // Written aside and moved into place, so a reader never sees half a record.
-      Path tmp = Files.createTempFile(dir, "." + pid + "-", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, json, StandardCharsets.UTF_8);
-      Files.move(tmp, file(pid), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try {
+        writeRecord(dir, pid, json);
+      } catch (java.nio.file.NoSuchFileException gone) {
+        ensureDirectory(); // removed by a parent that closed its last pool meanwhile
+        writeRecord(dir, pid, json);
+      }
     } catch (IOException e) {
       // Inspection is a convenience: a parent whose record cannot be written still runs its workers.
       log.log(Level.WARNING, "could not write the parent record in " + dir + "; ipclab inspect will not find this"
           + " parent without its pid", e);
     }
+  }
+
+  private static void writeRecord(Path dir, long pid, CharSequence json) throws IOException {
+    // Written aside and moved into place, so a reader never sees half a record.
+    Path tmp = Files.createTempFile(dir, "." + pid + "-", ".tmp",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(tmp, json, StandardCharsets.UTF_8);
+    Files.move(tmp, file(pid), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static void ensureDirectory() {

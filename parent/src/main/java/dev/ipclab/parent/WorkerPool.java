@@ -48,8 +48,8 @@ import java.util.logging.Logger;
  *   <li><b>Retries.</b> When a task's worker dies (its connection fails with {@link WorkerFailedException}, or the
  *       process exits), the task is queued again at the front and sent to another worker as attempt n+1
  *       ({@code Task.attempt}), up to {@code maxAttempts} runs. A task that is not retryable, or has used its
- *       attempts, fails with {@link TaskFailedException} carrying the decoded exit (code, signal, "probably the
- *       OOM killer" for a SIGKILL that was not ours, the log tail). Errors of the task itself (the handler threw,
+ *       attempts, fails with {@link TaskFailedException} carrying the decoded exit (code, signal, whether the
+ *       kernel's OOM killer was at work for a SIGKILL that was not ours, the log tail). Errors of the task itself (the handler threw,
  *       a bad payload, an unknown kind) and a passed deadline fail at once, without a retry. The deadline counts
  *       from submit, over all attempts and the time queued.
  *   <li><b>Restarts (one_for_one).</b> A worker that crashed or hung is replaced in its slot after a backoff

@@ -53,6 +53,8 @@ final class WorkerProcess implements AutoCloseable {
   private volatile boolean destroyedDeliberately;
   /** The shm file this worker maps, removed when it exits; null on other transports. */
   private final Path shmFile;
+  /** The kernel's OOM kills when this worker started, to tell whether a SIGKILL was one of them. */
+  private final long oomKillsAtStart;
 
   /** Wraps a process {@link WorkerLauncher} has just started; {@code shmFile} is null on other transports. */
   WorkerProcess(int id, String token, PoolSettings settings, Path logFile, ScheduledExecutorService timer,
@@ -65,6 +67,7 @@ final class WorkerProcess implements AutoCloseable {
     this.process = process;
     this.spawnNanos = spawnNanos;
     this.shmFile = shmFile;
+    this.oomKillsAtStart = OomKills.count();
   }
 
   /** Called by the handshake gate once the hello checked out: sends the welcome and becomes ready. */
@@ -185,7 +188,7 @@ final class WorkerProcess implements AutoCloseable {
     // killed a worker that outlived its channel (still a crash: failureCause says what went wrong before).
     boolean deliberate = state.get() == WorkerState.STOPPING || destroyedDeliberately;
     ExitDescription exit = new ExitDescription(status, deliberate, failureCause,
-        LogTail.read(logFile, LOG_TAIL_LINES));
+        LogTail.read(logFile, LOG_TAIL_LINES), OomKills.between(oomKillsAtStart, OomKills.count()));
     WorkerState target = exit.isCrash() ? WorkerState.CRASHED : WorkerState.EXITED;
     if (!moveTo(target, exit.summary())) {
       forceTerminal(exit.summary());

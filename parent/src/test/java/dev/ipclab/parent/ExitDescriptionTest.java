@@ -20,6 +20,15 @@ class ExitDescriptionTest {
   }
 
   @Test
+  void sigkillWhileTheKernelsOomKillCountRoseNamesTheOomKillerAndOneWhileItStayedPutDoesNot() {
+    assertThat(new ExitDescription(137, false, null, List.of(), 1).summary()).contains("ipclab did not send",
+        "the kernel's OOM killer ended 1 process while it ran", "dmesg");
+    assertThat(new ExitDescription(137, false, null, List.of(), 0).summary()).contains("ipclab did not send",
+        "nor the kernel's OOM killer", "did not change", "someone or something ran kill -9")
+        .doesNotContain("probably");
+  }
+
+  @Test
   void sigkillThatIpclabSentIsNotACrashAndDoesNotBlameTheOomKiller() {
     ExitDescription exit = new ExitDescription(137, true, null, List.of());
 

@@ -89,7 +89,7 @@ final class EventLoopWebServer implements WebServer {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close(); // the client resets each connection after its answer
+      ctx.close(); // the client resets every connection once its answers are in
     }
   }
 }

@@ -45,7 +45,9 @@ public final class WebTasks {
     try {
       return load.send(request);
     } finally {
-      closeLoad();
+      if (!request.getKeepConnections()) {
+        closeLoad();
+      }
     }
   }
 
