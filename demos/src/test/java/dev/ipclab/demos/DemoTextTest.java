@@ -39,11 +39,13 @@ class DemoTextTest {
         .note("a note for --detail")
         .command("echo " + "x".repeat(70), "a comment that makes the line too long for one terminal line")
         .command("echo 2", "two").command("echo 3", "three")
-        // The text does not print the evidence; a result needs some all the same.
-        .evidence(new AddressSpaceEvidence(List.of(), List.of(), List.of(),
-            new AddressSpaceEvidence.FixedAddress(null, null, 0, List.of(), List.of()), null))
+        .evidence(NO_EVIDENCE)
         .build(Verdict.of(checks));
   }
+
+  /** The text does not print the evidence; a result needs some all the same. */
+  private static final AddressSpaceEvidence NO_EVIDENCE = new AddressSpaceEvidence(List.of(), List.of(), List.of(),
+      new AddressSpaceEvidence.FixedAddress(null, null, 0, List.of(), List.of()), null);
 
   @Test
   void theShortFormHasTheKeyTableTheFailedAndFirstChecksAndWhatItShows() {
@@ -59,14 +61,15 @@ class DemoTextTest {
   void aPassingVerdictTakesTwoLinesAtMostAndDropsASecondKeyCheckThatWouldNeedAThird() {
     String longName = "a key check whose name alone takes most of a terminal line of text, and more";
     DemoResult r = DemoResult.builder(DEMO).prediction("p").keyTable(Table.of("t", "n").row(1L).build())
-        .build(Verdict.of(List.of(Check.atLeast(longName, 2, 1, "").asKey(),
+        .evidence(NO_EVIDENCE).build(Verdict.of(List.of(Check.atLeast(longName, 2, 1, "").asKey(),
             Check.atLeast("second " + longName, 2, 1, "").asKey())));
     String text = DemoText.render(r, false);
     assertThat(text).contains("a key check whose").doesNotContain("second a key check");
     assertThat(verdictLines(text)).isEqualTo(2);
 
     DemoResult brief = DemoResult.builder(DEMO).prediction("p").keyTable(Table.of("t", "n").row(1L).build())
-        .build(Verdict.of(List.of(Check.atLeast("one", 2, 1, "").asKey(), Check.atLeast("two", 2, 1, "").asKey())));
+        .evidence(NO_EVIDENCE).build(Verdict.of(List.of(Check.atLeast("one", 2, 1, "").asKey(),
+            Check.atLeast("two", 2, 1, "").asKey())));
     assertThat(DemoText.render(brief, false)).contains("one: 2", "two: 2");
   }
 
