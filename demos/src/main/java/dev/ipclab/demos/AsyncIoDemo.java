@@ -204,7 +204,7 @@ public final class AsyncIoDemo implements Demo {
     AsyncIoServer slow = servers.get(0);
     String ports = String.join("|", servers.stream().map(s -> Integer.toString(s.port())).toList());
     result.command("cat /proc/" + slow.pid() + "/task/" + slow.served().getEventLoopTid() + "/wchan; echo; grep -H"
-            + " ^tfd /proc/" + slow.pid() + "/fdinfo/*", "image server " + slow.pid() + "'s loop (tid "
+            + " ^tfd /proc/" + slow.pid() + "/fdinfo/*", "image server's loop (tid "
             + slow.served().getEventLoopTid() + "): in epoll_wait; what it watches")
         .command("ss -ltnp | grep -E ':(" + ports + ") '", "the " + SERVERS + " servers listening on loopback,"
             + " one per worker pid; Java's IPv6 socket shows 127.0.0.1 as [::ffff:127.0.0.1]")
