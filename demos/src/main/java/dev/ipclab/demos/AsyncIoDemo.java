@@ -134,7 +134,8 @@ public final class AsyncIoDemo implements Demo {
         + " %2$d threads %3$.0f ms. Non-blocking, one thread sent all %4$d requests and the kernel said which"
         + " socket was ready: %5$.0f ms (page-file only writes the images to disk). To the OS an event loop is"
         + " one thread asleep on an epoll fd: once every request was sent, the browser's loop thread (tid %6$d)"
-        + " slept in %7$s, its epoll fd watching %8$d sockets, one per image still waiting.",
+        + " slept in %7$s, its epoll fd watching %8$d sockets, one per image still waiting; each image server"
+        + " serves on such a loop too (check it yourself).",
         sync.pageMillis(), SERVERS, threads.pageMillis(), SERVERS, async.pageMillis(), loop.getTid(),
         loop.getWchan(), loop.getWatchedSockets()));
     result.note("Times are offsets from the page's start in the browser's clock (CLOCK_MONOTONIC). 'written'"

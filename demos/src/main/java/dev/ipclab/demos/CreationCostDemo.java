@@ -160,12 +160,19 @@ public final class CreationCostDemo implements Demo {
     } else {
       checks.add(spin);
     }
-    result.note(String.format(java.util.Locale.ROOT, "Blocking hand-off, split: %.0f%% of round trips took under"
-            + " 10 µs (median %s): the echo thread was still spinning in SynchronousQueue.take, which spins"
-            + " briefly before it parks, so no kernel wake-up was needed; the rest took a median of %s, a park and"
-            + " a kernel wake-up. The echo thread slept %.2f times per round trip (voluntary_ctxt_switches of its"
-            + " /proc/self/task/<tid>/status).", 100 * awakeShare, Check.format(Stats.micros(Stats.median(fast)),
-            "µs"), Check.format(Stats.micros(Stats.median(slow)), "µs"), receiverSleeps))
+    // A split with an empty side has no median to give: it says so instead.
+    String split = fast.length == 0 ? "none of the round trips took under 10 µs: every one paid a park and a"
+        + " kernel wake-up, a median of " + Check.format(Stats.micros(Stats.median(slow)), "µs")
+        : slow.length == 0 ? "every round trip took under 10 µs (median " + Check.format(Stats.micros(Stats
+            .median(fast)), "µs") + "): the echo thread was always still spinning in SynchronousQueue.take"
+        : String.format(java.util.Locale.ROOT, "%.0f%% of round trips took under 10 µs (median %s): the echo"
+            + " thread was still spinning in SynchronousQueue.take, which spins briefly before it parks, so no"
+            + " kernel wake-up was needed; the rest took a median of %s, a park and a kernel wake-up",
+            100 * awakeShare, Check.format(Stats.micros(Stats.median(fast)), "µs"),
+            Check.format(Stats.micros(Stats.median(slow)), "µs"));
+    result.note(String.format(java.util.Locale.ROOT, "Blocking hand-off, split: %s. The echo thread slept %.2f"
+            + " times per round trip (voluntary_ctxt_switches of its /proc/self/task/<tid>/status).", split,
+            receiverSleeps))
         .note("shm against pipe: in block mode the shm reader sleeps on a doorbell (a 1-byte write to the"
             + " worker's stdin pipe) when its ring is empty, so a round trip pays the same kernel wake-up as a"
             + " pipe, plus the ring copy and the doorbell write: " + Check.format(Stats.micros(shm), "µs")
@@ -175,16 +182,19 @@ public final class CreationCostDemo implements Demo {
             + " switches of all its threads, /proc/<pid>/task/*/status). Spinning readers would skip the wake-up"
             + " and burn a CPU each instead.")
         .note("Worker JVM spawn to ready is the median of " + jvmSpawns.size() + " spawns: one per transport "
-            + spawnByTransport + " (ms) and " + EXTRA_JVMS + " more over pipe. The transport is chosen after"
-            + " the JVM is up, so the spread is the machine's noise, not the transport.")
+            + String.join(", ", spawnByTransport.entrySet().stream().map(e -> e.getKey() + " "
+            + Check.format(e.getValue(), "ms")).toList()) + ", and " + EXTRA_JVMS + " more over pipe. The"
+            + " transport is chosen after the JVM is up, so the spread is the machine's noise, not the transport.")
         .note("Thread creation is " + ThreadStarts.METHOD + ", as in the coroutines demo's crowds.");
-    result.shows(String.format(java.util.Locale.ROOT, "Creating (timed from the call until the new one runs;"
-            + " /bin/true until it exited): a process took %s, %s a platform thread (%s: a kernel task and a"
-            + " stack), which took %s a virtual thread (%s: an object on the heap); a worker JVM, which also loads"
-            + " a program, %s. Talking: a pipe round trip took %s, %s a hand-off between two blocking threads (%s)."
-            + " Both put the receiver to sleep and wake it, about once per trip (last column), and the pipe also"
-            + " copies through the kernel; shm (%s) sleeps too, on a doorbell pipe. Spinning threads never sleep:"
-            + " %s. The wake-up, not the data, is most of the cost.",
+    result.shows(String.format(java.util.Locale.ROOT, "Creating, timed as the call that starts it"
+            + " (ProcessBuilder.start() returns once the child has exec'd /bin/true, Thread.start() once the thread"
+            + " exists): a process took %s, %s a platform thread (%s: a kernel task and a stack), which took %s a"
+            + " virtual thread (%s: an object on the heap); a worker JVM, spawn to ready, %s. Talking: a pipe round"
+            + " trip took %s, %s a hand-off between two blocking threads (%s). Both put the receiver to sleep and"
+            + " wake it (last column: its sleeps per trip; under 1 when a message came before it slept, over 1 when"
+            + " it also slept handing the answer back); the pipe adds system calls and copies through the kernel."
+            + " shm (%s) pays the same wake-up, on a doorbell pipe, besides its ring. Spinning threads never sleep:"
+            + " %s, so the wake-up, not the data, is most of the cost.",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
         Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
         Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
@@ -259,14 +269,17 @@ public final class CreationCostDemo implements Demo {
   private static double[] spawnTrue() throws IOException, InterruptedException {
     double[] nanos = new double[TRUE_SPAWNS];
     for (int i = -5; i < TRUE_SPAWNS; i++) {
+      // start() alone, as Thread.start() alone for threads: it returns once the child has exec'd /bin/true
+      // (the JDK waits for that, to report a failed exec); its exit is not part of its creation.
       long start = System.nanoTime();
       Process p = new ProcessBuilder("/bin/true").redirectErrorStream(true).start();
+      long took = System.nanoTime() - start;
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IOException("/bin/true did not exit within 10 s; is the machine overloaded?");
       }
       if (i >= 0) {
-        nanos[i] = System.nanoTime() - start;
+        nanos[i] = took;
       }
     }
     return nanos;

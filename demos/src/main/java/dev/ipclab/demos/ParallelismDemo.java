@@ -148,14 +148,16 @@ public final class ParallelismDemo implements Demo {
         "all " + UNITS + " overlap in time", overlapped(pinned) ? "they overlap" : "they do not"));
     List<Integer> pinnedCpus = pinned.stream().flatMap(s -> s.getCpusList().stream()).distinct().toList();
     checks.add(Check.equal("CPUs the pinned units ran on", pinnedCpus, List.of(pin)));
-    checks.add(Check.between("speed-up pinned to one CPU", speedups.get(UNITS + " processes on CPU " + pin),
-        0.6, 1.4, "×").asKey());
-    // Wide on purpose: a 2-core VM shares its cores with the JVMs' own threads and the host.
+    checks.add(Check.between("speed-up pinned to one CPU (≈ 1, ± 40% for noise)", speedups.get(UNITS
+        + " processes on CPU " + pin), 0.6, 1.4, "×").asKey());
+    // Wide on purpose: a 2-core VM shares its cores with the JVMs' own threads and the host. Above the CPU count
+    // too, since the sequential baseline it divides can itself be slowed by that noise.
     double low = 0.7 * parallel;
-    checks.add(Check.between("speed-up of processes on all CPUs", speedups.get(UNITS + " processes, all CPUs"),
-        low, parallel * 1.3, "×").asKey());
-    checks.add(Check.between("speed-up of threads in one process", speedups.get(UNITS + " threads in one process"),
-        low, parallel * 1.3, "×"));
+    String around = String.format(java.util.Locale.ROOT, " (≈ %d, -30%% … +30%% for noise)", parallel);
+    checks.add(Check.between("speed-up of processes on all CPUs" + around, speedups.get(UNITS
+        + " processes, all CPUs"), low, parallel * 1.3, "×").asKey());
+    checks.add(Check.between("speed-up of threads in one process" + around, speedups.get(UNITS
+        + " threads in one process"), low, parallel * 1.3, "×"));
     result.shows(String.format(java.util.Locale.ROOT, "Concurrent means in progress at the same time; parallel"
         + " means running at the same instant, one CPU each. Pinned to one CPU the %d processes overlapped but"
         + " took turns: %.2f×. On %d CPU(s), %d processes reached %.2f× and %d threads %.2f×: the kernel"

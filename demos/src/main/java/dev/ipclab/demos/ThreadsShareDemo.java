@@ -138,11 +138,12 @@ public final class ThreadsShareDemo implements Demo {
     result.note("The unsynchronized race runs for " + RACE_MILLIS + " ms rather than a count, so its racers"
         + " interleave over many time slices even on a busy machine; its pause between read and write makes each"
         + " addition slower, which 'ns/addition' shows next to the others.");
-    result.shows(String.format(java.util.Locale.ROOT, "The %d threads are tasks of one process and share its"
-        + " memory: they all incremented one counter object, and %d of %d unsynchronized additions were lost when"
-        + " two read the same value and both wrote it plus one. A lock or an atomic makes read-modify-write"
-        + " indivisible: exactly %d (a lock parks the threads that wait for it; an atomic is one CPU instruction). The %d"
-        + " processes each counted to %d in their own copy.", RACERS, lost,
+    result.shows(String.format(java.util.Locale.ROOT, "To the kernel a thread is a task it schedules on its"
+        + " own (a TID) that shares its process's memory. The %d threads all incremented one counter object, and"
+        + " %d of %d unsynchronized additions were lost when two read the same value and both wrote it plus one."
+        + " A lock or an atomic makes read-modify-write indivisible: exactly %d (a lock parks the threads that"
+        + " wait for it; an atomic is one CPU instruction). The %d processes each counted to %d in their own"
+        + " copy.", RACERS, lost,
         unsynchronized.getExpected(), atomic.getExpected(), RACERS, INCREMENTS));
     long pid = worker.pid();
     result.command("ps -L -o pid,tid,stat,comm -p " + pid, "the share-counter-N threads, one row per TID")

@@ -172,8 +172,8 @@ public final class WebServerDemo implements Demo {
           l.peakThreads(), l.peakRssKib(), l.peakFds(), l.heldConnections(), l.threadsPerConnection(),
           l.rssKibPerConnection(), l.load().getFirstFailure()));
     }
-    Table.Builder atTop = Table.of(top + " connections at once, requests waiting " + BACKEND_MILLIS
-        + " ms (held: open fds beyond idle)", "server", "answered", "req/s",
+    Table.Builder atTop = Table.of(top + " at once, requests waiting " + BACKEND_MILLIS + " ms; held: fds"
+        + " beyond idle; KiB/held: RSS added ÷ held", "server", "answered", "req/s",
         "p99 (ms)", "threads", "held", "threads/held", "RSS (MiB)", "KiB/held");
     levels.stream().filter(l -> l.connections() == top).forEach(l -> atTop.row(shortLabel(l.mode()),
         l.load().getAnswered(), Math.round(l.requestsPerSecond()), Stats.millis(l.load().getP99Nanos()),
@@ -222,10 +222,12 @@ public final class WebServerDemo implements Demo {
             + platformStop.getFirstRefusal() + ")." : "");
     // The queue explains p99 only once every request was answered: otherwise the run is not judged at all.
     String queueing = loop.load().getAnswered() < top ? "" : String.format(Locale.ROOT, " All %d requests"
-        + " arrive at once, so p99 is mostly queueing for %d CPUs: the event loop answered %.0f/s on its one"
-        + " thread, virtual threads %.0f/s.", top, cpus, loop.requestsPerSecond(), virtual.requestsPerSecond());
+        + " go at once once the connections are held, so p99 is mostly queueing for %d CPUs: from sending to the"
+        + " last answer the event loop answered %.0f/s on its one thread, virtual threads %.0f/s.", top, cpus,
+        loop.requestsPerSecond(), virtual.requestsPerSecond());
     result.shows(String.format(Locale.ROOT, "Every request waits %d ms for its backend; what differs is what"
-            + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all,"
+            + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all (the"
+            + " rest are the JVM's: JIT, GC),"
             + " %.1f KiB per connection. Virtual threads: a parked continuation on the heap, %d kernel threads,"
             + " %.1f KiB per connection. Platform threads: a kernel thread and its stack each, %d threads,"
             + " %.0f KiB per connection.%s%s",
