@@ -191,10 +191,11 @@ public final class CreationCostDemo implements Demo {
             + " exists): a process took %s, %s a platform thread (%s: a kernel task and a stack), which took %s a"
             + " virtual thread (%s: an object on the heap); a worker JVM, spawn to ready, %s. Talking: a pipe round"
             + " trip took %s, %s a hand-off between two blocking threads (%s). Both put the receiver to sleep and"
-            + " wake it (last column: its sleeps per trip; under 1 when a message came before it slept, over 1 when"
-            + " it also slept handing the answer back); the pipe adds system calls and copies through the kernel."
-            + " shm (%s) pays the same wake-up, on a doorbell pipe, besides its ring. Spinning threads never sleep:"
-            + " %s, so the wake-up, not the data, is most of the cost.",
+            + " wake it (last column: the receiver's sleeps per trip; under 1 when a message came before it slept,"
+            + " over 1 when it also slept handing the answer back); the pipe adds system calls and copies through"
+            + " the kernel. shm is no faster here (%s): with its ring empty the reader sleeps on a doorbell pipe, so"
+            + " it pays a pipe's wake-up and fills the ring too. Spinning threads never sleep: %s, so the wake-up,"
+            + " not the data, is most of the cost.",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
         Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
         Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
