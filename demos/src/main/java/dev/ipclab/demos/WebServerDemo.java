@@ -210,8 +210,9 @@ public final class WebServerDemo implements Demo {
             + " too, starting a thread for each: it took %s to hold all %d connections, virtual threads %s",
         Check.format(platform.holdMillis(), "ms"), top, Check.format(virtual.holdMillis(), "ms"))
         : String.format(Locale.ROOT, " It paid in time too, starting a thread for each: after %s it held only"
-            + " %d of %d connections (%s; virtual threads held all in %s)", Check.format(platform.holdMillis(),
-            "ms"), platform.heldConnections(), top, platform.stalled() ? "it took none for "
+            + " %d of %d connections (opened in rounds of %d; %s; virtual threads held all in %s)",
+            Check.format(platform.holdMillis(), "ms"), platform.heldConnections(), top, limits.acceptRound(),
+            platform.stalled() ? "it took none for "
             + STALL_NANOS / 1_000_000_000 + " s" : "the load's " + LOAD_TIME_LIMIT_MILLIS / 1000 + " s ran out",
             Check.format(virtual.holdMillis(), "ms")))
         + (platform.load().getAnswered() < platform.heldConnections() ? String.format(Locale.ROOT, ", and %d"
