@@ -88,13 +88,16 @@ public final class CoroutinesDemo implements Demo {
     String order = trace.getStepsList().stream().limit(COROUTINES + 2L).map(s -> s.getName() + s.getStep())
         .collect(Collectors.joining(" "));
     return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
-        + " passing control on purpose; a virtual thread is one. Carrier: the kernel thread it runs on; yield: it"
-        + " suspends and requeues; continuation: its saved frames, on the heap. On one carrier (scheduler"
-        + " parallelism 1), %d took turns on TID %d: %s …; a switch cost %s, no kernel call. %d slept at once"
-        + " at %s KiB each, against %s KiB per platform (kernel) thread, of which the demo starts %d at most.",
+        + " passing control on purpose. A virtual thread is one: when it waits or yields, the JVM saves its frames"
+        + " (its continuation) on the heap and runs another on the same kernel thread (its carrier). With one"
+        + " carrier (the scheduler's parallelism set to 1), %d took turns on TID %d: %s …; a switch cost %s, no"
+        + " kernel call. %d asleep at once took %d kernel threads in all (the JVM's own and its carriers) and %s"
+        + " KiB each; a platform thread is a kernel thread, %s KiB each (the demo starts %d, enough to measure"
+        + " that and quick).",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
-        ThreadCrowds.VIRTUAL, Check.format(crowds.virtual().rssKibPerThread(), ""),
-        Check.format(crowds.platform().rssKibPerThread(), ""), ThreadCrowds.PLATFORM_CAP);
+        ThreadCrowds.VIRTUAL, crowds.virtual().kernelThreads(),
+        Check.format(crowds.virtual().rssKibPerThread(), ""), Check.format(crowds.platform().rssKibPerThread(), ""),
+        ThreadCrowds.PLATFORM_CAP);
   }
 
   /** What the interleaving part measured, for the evidence; the fields as in {@link CoroutinesEvidence}. */
