@@ -14,8 +14,6 @@ import dev.ipclab.demos.proto.v1.WebStopped;
 import dev.ipclab.parent.PoolWorker;
 import dev.ipclab.parent.WorkerPool;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * {@code web-server}: a server whose every request waits 100 ms for a slow backend, under 1,000, 5,000 and 10,000
@@ -79,7 +75,7 @@ public final class WebServerDemo implements Demo {
    * @param stalled whether connecting stopped because the server took none for {@link #STALL_NANOS}, rather than
    *     because all were held or the load's time ran out
    */
-  record Level(WebServerMode mode, int connections, WebLoadResult load, Sample before, Sample held,
+  record Level(WebServerMode mode, int connections, WebLoadResult load, ServerProbe.Sample before, ServerProbe.Sample held,
       int peakThreads, long peakRssKib, long elapsedMillis, long holdMillis, boolean stalled) {
     double requestsPerSecond() {
       return load.getElapsedNanos() == 0 ? 0 : load.getAnswered() / (load.getElapsedNanos() / 1e9);
@@ -107,9 +103,6 @@ public final class WebServerDemo implements Demo {
       return held.fds();
     }
   }
-
-  /** A server's kernel threads, resident memory and open fds at one moment. */
-  record Sample(int threads, long rssKib, int fds) {}
 
   @Override
   public DemoResult run(DemoContext context) throws Exception {
@@ -141,7 +134,7 @@ public final class WebServerDemo implements Demo {
       result.pid(label(mode), server.pid());
       WebServing serving = TaskCall.call(server, "web-server.serve", WebServe.newBuilder().setMode(mode)
           .setBackendMillis(BACKEND_MILLIS).setStackBytes(STACK_BYTES).build(), WebServing.parser()).value();
-      Sample idle = sample(server, 0);
+      ServerProbe.Sample idle = ServerProbe.sample(server, 0);
       for (int n : LEVELS) {
         // The top level of every mode is what the verdict compares: it is never the one skipped first.
         if (System.nanoTime() > budgetEnd && n != LEVELS.getLast()) {
@@ -289,14 +282,14 @@ public final class WebServerDemo implements Demo {
   }
 
   private static Level level(PoolWorker server, PoolWorker loader, WebServerMode mode, int n, int port,
-      int round, Sample idle, boolean keep) throws IOException, InterruptedException {
+      int round, ServerProbe.Sample idle, boolean keep) throws IOException, InterruptedException {
     long start = System.nanoTime();
     // The last level's connections, reset by the load, may still be closing in the server.
-    Sample before = await(server, n, s -> s.fds() <= idle.fds() + IDLE_SLACK
+    ServerProbe.Sample before = ServerProbe.await(server, n, STALL_NANOS, s -> s.fds() <= idle.fds() + IDLE_SLACK
         && s.threads() <= idle.threads() + IDLE_SLACK);
     long holdBegan = System.nanoTime();
     long deadline = holdBegan + LOAD_TIME_LIMIT_MILLIS * 1_000_000L;
-    Sample held = before;
+    ServerProbe.Sample held = before;
     boolean stalled = false;
     // In rounds the server accepts before the next, so its accept queue never overflows (see WebLoad).
     for (int opened = 0; opened < n && System.nanoTime() < deadline; opened += round) {
@@ -305,7 +298,7 @@ public final class WebServerDemo implements Demo {
           .setConnections(Math.min(round, n - opened)).setTimeLimitMillis((int) left).build(),
           WebConnected.parser()).value();
       int expected = before.fds() + connected.getConnected();
-      held = await(server, n, s -> s.fds() >= expected);
+      held = ServerProbe.await(server, n, STALL_NANOS, s -> s.fds() >= expected);
       if (held.fds() < expected) {
         stalled = true;
         break; // it stopped taking connections: a thread refused, or a limit met
@@ -321,62 +314,13 @@ public final class WebServerDemo implements Demo {
     int threads = held.threads();
     long rss = held.rssKib();
     while (!load.isDone()) {
-      ProcStatus status = status(server, n);
+      ProcStatus status = ServerProbe.status(server, n);
       threads = Math.max(threads, status.threads());
       rss = Math.max(rss, status.rssKib());
       Thread.sleep(10);
     }
     return new Level(mode, n, TaskCall.await(load).value(), before, held, threads, rss,
         (System.nanoTime() - start) / 1_000_000, holdMillis, stalled);
-  }
-
-  /**
-   * The server once its open fds and threads reach what is expected, or stop changing for
-   * {@link #STALL_NANOS}: connections come and go in it after the load's side has them, since the kernel
-   * completes a connection before the server's accept() takes it, and a thread ends after its connection's reset.
-   */
-  private static Sample await(PoolWorker server, int n, Predicate<Sample> reached)
-      throws IOException, InterruptedException {
-    Sample now = sample(server, n);
-    long stalledSince = System.nanoTime();
-    Sample seen = now;
-    while (!reached.test(now) && System.nanoTime() - stalledSince < STALL_NANOS) {
-      Thread.sleep(5);
-      now = sample(server, n);
-      if (now.fds() != seen.fds() || now.threads() != seen.threads()) {
-        seen = now;
-        stalledSince = System.nanoTime();
-      }
-    }
-    return now;
-  }
-
-  private static Sample sample(PoolWorker server, int n) throws IOException {
-    // fds first: a connection's thread starts after its accept, so threads read after fds count every one
-    int fds = fds(server.pid());
-    ProcStatus status = status(server, n);
-    return new Sample(status.threads(), status.rssKib(), fds);
-  }
-
-  private static ProcStatus status(PoolWorker server, int n) throws IOException {
-    return ProcStatus.read(server.pid()).orElseThrow(() -> new IOException(server.name() + " (pid " + server.pid()
-        + ") vanished while serving " + n + " connections"));
-  }
-
-  private static int fds(long pid) {
-    Path dir = Path.of("/proc", Long.toString(pid), "fd");
-    try {
-      // Linux 6.2 and later give the count of open fds as the directory's size, without listing 10,000 links
-      long size = Files.size(dir);
-      if (size > 0) {
-        return (int) size;
-      }
-      try (Stream<Path> all = Files.list(dir)) {
-        return (int) all.count();
-      }
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return 0;
-    }
   }
 
   private static Level find(List<Level> levels, WebServerMode mode, int n) {
