@@ -75,7 +75,8 @@ public final class WebServerDemo implements Demo {
    * @param stalled whether connecting stopped because the server took none for {@link #STALL_NANOS}, rather than
    *     because all were held or the load's time ran out
    */
-  record Level(WebServerMode mode, int connections, WebLoadResult load, ServerProbe.Sample before, ServerProbe.Sample held,
+  record Level(WebServerMode mode, int connections, WebLoadResult load, ServerProbe.Sample before,
+      ServerProbe.Sample held,
       int peakThreads, long peakRssKib, long elapsedMillis, long holdMillis, boolean stalled) {
     double requestsPerSecond() {
       return load.getElapsedNanos() == 0 ? 0 : load.getAnswered() / (load.getElapsedNanos() / 1e9);
@@ -220,16 +221,17 @@ public final class WebServerDemo implements Demo {
         + " last answer the event loop answered %.0f/s on its one thread, virtual threads %.0f/s.", top, cpus,
         loop.requestsPerSecond(), virtual.requestsPerSecond());
     result.shows(String.format(Locale.ROOT, "Every request waits %d ms for its backend; what differs is what"
-            + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all (the"
-            + " rest are the JVM's: JIT, GC),"
-            + " %.1f KiB per connection. Virtual threads: a parked continuation on the heap, %d kernel threads,"
-            + " %.1f KiB per connection. Platform threads: a kernel thread and its stack each, %d threads,"
-            + " %.0f KiB per connection.%s%s",
-        BACKEND_MILLIS, loop.peakThreads(), loop.rssKibPerConnection(), virtual.peakThreads(),
+            + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all (%d"
+            + " before the load: the JVM's own), %.1f KiB per connection. Virtual threads: a parked continuation on"
+            + " the heap, %d kernel threads, %.1f KiB per connection. Platform threads: a kernel thread and its"
+            + " stack each, %d threads, %.0f KiB per connection.%s%s",
+        BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), loop.rssKibPerConnection(),
+        virtual.peakThreads(),
         virtual.rssKibPerConnection(), platform.peakThreads(), platform.rssKibPerConnection(), platformTime,
         queueing));
     long pid = serverPids.get(WebServerMode.WEB_SERVER_MODE_EVENT_LOOP);
-    result.command("grep -E 'Threads|VmRSS' /proc/" + pid + "/status", "the event-loop server (pid " + pid + "): tens of threads")
+    result.command("grep -E 'Threads|VmRSS' /proc/" + pid + "/status", "the event-loop server (pid " + pid
+            + "): tens of threads")
         .command("grep -E 'Max (open files|processes)' /proc/" + pid + "/limits; cat /proc/sys/kernel/threads-max",
             "the limits a thread per connection runs into")
         .command("ss -tn state established | grep -c 127.0.0.1", "during a run: the connections held on loopback");
