@@ -112,6 +112,7 @@ public final class ChaosRun implements PoolListener {
     Path runDirectory;
     PoolStats stats;
     RecoveryProbe recovery;
+    long restarts;
     String poolFailure = null;
     Thread injectorThread;
     try (WorkerPool pool = builder.start()) {
@@ -136,6 +137,9 @@ public final class ChaosRun implements PoolListener {
       stats = settledStats(pool);
       // After the counters settle: the probe's echoes are tasks too, and the ledger does not list them.
       recovery = RecoveryProbe.run(pool, settings.workers(), HANDSHAKE.plusSeconds(15));
+      // After the probe saw every slot READY: a hung worker is reported down when it is declared hung, but its
+      // restart is counted only when its killed process's exit arrives, which can come after the counters above.
+      restarts = pool.stats().restarts();
       if (pool.failure().isDone()) {
         poolFailure = pool.failure().join().getMessage();
       }
@@ -147,7 +151,7 @@ public final class ChaosRun implements PoolListener {
     List<Invariant> leftovers = new Leftovers(marker, seenWorkers, runDirectory).check();
     long afterGc = heap.usedAfterGcBytes();
     java.lang.ref.Reference.reachabilityFence(leak);
-    return summarize(stats, recovery, poolFailure, leftovers, afterGc, System.nanoTime() - runStart);
+    return summarize(stats, restarts, recovery, poolFailure, leftovers, afterGc, System.nanoTime() - runStart);
   }
 
   private void submitTasks(WorkerPool pool) throws InterruptedException {
@@ -275,7 +279,7 @@ public final class ChaosRun implements PoolListener {
     seen(newPid);
   }
 
-  private ChaosSummary summarize(PoolStats stats, RecoveryProbe recovery, String poolFailure,
+  private ChaosSummary summarize(PoolStats stats, long restarts, RecoveryProbe recovery, String poolFailure,
       List<Invariant> leftovers, long afterGc, long elapsedNanos) {
     Map<String, Long> byKind = new LinkedHashMap<>();
     for (FaultKind k : FaultKind.values()) {
@@ -306,7 +310,7 @@ public final class ChaosRun implements PoolListener {
     poolStats.put("failed", stats.failed());
     poolStats.put("cancelled", stats.cancelled());
     poolStats.put("retried", stats.retried());
-    poolStats.put("restarts", stats.restarts());
+    poolStats.put("restarts", restarts);
     long submitted = ledger.submitted();
     ChaosSummary.Tasks tasks = new ChaosSummary.Tasks(submitted, ledger.count(TaskLedger.Ending.COMPLETED),
         ledger.retried(), ledger.count(TaskLedger.Ending.FAILED), ledger.failedByCause(),
@@ -319,13 +323,13 @@ public final class ChaosRun implements PoolListener {
     invariants.addAll(InvariantChecks.tasks(ledger, stats, injector == null ? new long[4] : injector.flood(),
         injector == null ? List.of() : injector.tasks(),
         recovery));
-    invariants.addAll(InvariantChecks.supervision(undetected, largest, stats.restarts(), poolFailure));
+    invariants.addAll(InvariantChecks.supervision(undetected, largest, restarts, poolFailure));
     invariants.addAll(leftovers);
     invariants.add(InvariantChecks.heap(heap.maxUsedBytes(), afterGc, bound));
     boolean pass = invariants.stream().allMatch(Invariant::pass);
     return new ChaosSummary(parentPid, settings.transport().cliName(), settings.seed(), settings.workers(),
         settings.duration().toMillis(), elapsedNanos / 1_000_000, tasks, Collections.unmodifiableList(faultRows),
-        byKind, stats.restarts(), detectionByKind, Detections.medians(detectionsOfKind), largest, undetected.size(),
+        byKind, restarts, detectionByKind, Detections.medians(detectionsOfKind), largest, undetected.size(),
         heapRecord, poolFailure, List.copyOf(invariants), pass);
   }
 }
