@@ -32,6 +32,15 @@ public final class CreationCostDemo implements Demo {
   static final int THREADS = 2_000;
   static final int ROUND_TRIPS = 2_000;
   static final int WARMUP = 500;
+  /** A message big enough that copying it costs more than waking its receiver. */
+  static final int MESSAGE_BYTES = 1 << 20;
+  static final int MESSAGE_TRIPS = 100;
+  static final int MESSAGE_WARMUP = 10;
+  /**
+   * A process must copy a message across (into the kernel and out, or into the ring and out) and threads hand over
+   * a reference, so 1 MiB costs a process many times what it costs threads: 54-215 × in four runs on a 2-CPU VM.
+   */
+  static final double MESSAGE_PIPE_OVER_THREADS = 5;
   /** Worker JVMs spawned beyond one per transport, so the spawn time is a median of several. */
   static final int EXTRA_JVMS = 1;
   /** Samples a p90 needs to be more than the largest of them. */
@@ -50,6 +59,7 @@ public final class CreationCostDemo implements Demo {
   static final String VIRTUAL_ROW = "virtual thread, Thread.start()";
   static final String BLOCKING_ROW = "thread ⇄ thread, blocking hand-off";
   static final String SPINNING_ROW = "thread ⇄ thread, spinning hand-off";
+  static final String MESSAGE_THREAD_ROW = "thread ⇄ thread, 1 MiB by reference";
 
   @Override
   public String name() {
@@ -70,9 +80,10 @@ public final class CreationCostDemo implements Demo {
   public DemoResult run(DemoContext context) throws Exception {
     DemoResult.Builder result = DemoResult.builder(this)
         .transport("pipe and shm")
-        .prediction("creating, process > thread > virtual thread; a round trip waking a sleeper, tens of µs.");
+        .prediction("creating, process > thread > virtual thread; processes copy messages, threads don't.");
     Map<String, double[]> create = new LinkedHashMap<>();
     Map<String, double[]> talk = new LinkedHashMap<>();
+    Map<String, double[]> messages = new LinkedHashMap<>();
     Map<String, Double> sleeps = new LinkedHashMap<>();
     List<Double> jvmSpawns = new ArrayList<>();
     Map<String, Double> spawnByTransport = new LinkedHashMap<>();
@@ -85,8 +96,14 @@ public final class CreationCostDemo implements Demo {
       spawnByTransport.put(kind.cliName(), Stats.millis(worker.spawnToReady().toNanos()));
       String row = "process ⇄ process round trip (" + kind.cliName() + ")";
       long before = ContextSwitches.voluntary(worker.pid());
-      talk.put(row, roundTrips(worker));
+      talk.put(row, roundTrips(worker, ByteString.EMPTY, WARMUP, ROUND_TRIPS));
       sleeps.put(row, (double) (ContextSwitches.voluntary(worker.pid()) - before) / (WARMUP + ROUND_TRIPS));
+      String messageRow = messageRow(kind);
+      before = ContextSwitches.voluntary(worker.pid());
+      messages.put(messageRow, roundTrips(worker, ByteString.copyFrom(new byte[MESSAGE_BYTES]), MESSAGE_WARMUP,
+          MESSAGE_TRIPS));
+      sleeps.put(messageRow, (double) (ContextSwitches.voluntary(worker.pid()) - before)
+          / (MESSAGE_WARMUP + MESSAGE_TRIPS));
       if (first == null) {
         first = worker;
       }
@@ -105,16 +122,22 @@ public final class CreationCostDemo implements Demo {
     context.progress("thread ⇄ thread hand-offs in " + first.name());
     // The receiving thread's own count: a sum over the worker's threads drops when the threads started above
     // exit, and once read -0.62 per trip.
-    Samples blockingRun = handoff(first, HandoffMode.HANDOFF_MODE_BLOCKING);
+    Samples blockingRun = handoff(first, HandoffMode.HANDOFF_MODE_BLOCKING, 0, WARMUP, ROUND_TRIPS);
     sleeps.put(BLOCKING_ROW, (double) blockingRun.receiverSleeps() / ROUND_TRIPS);
     talk.put(BLOCKING_ROW, blockingRun.nanos());
     List<Integer> cpus = CpuAffinity.allowed(ProcessHandle.current().pid());
     // Two spinning threads need two free CPUs at once; other load makes them wait for time slices instead.
     OtherLoad load = new OtherLoad(List.of(first.pid(), ProcessHandle.current().pid()), cpus);
-    Samples spinningRun = handoff(first, HandoffMode.HANDOFF_MODE_SPINNING);
+    Samples spinningRun = handoff(first, HandoffMode.HANDOFF_MODE_SPINNING, 0, WARMUP, ROUND_TRIPS);
     talk.put(SPINNING_ROW, spinningRun.nanos());
     sleeps.put(SPINNING_ROW, (double) spinningRun.receiverSleeps() / ROUND_TRIPS);
     double otherShare = load.share();
+    Samples messageRun = handoff(first, HandoffMode.HANDOFF_MODE_BLOCKING, MESSAGE_BYTES, MESSAGE_WARMUP,
+        MESSAGE_TRIPS);
+    messages.put(MESSAGE_THREAD_ROW, messageRun.nanos());
+    sleeps.put(MESSAGE_THREAD_ROW, (double) messageRun.receiverSleeps() / MESSAGE_TRIPS);
+    // After the empty rows, so each table reads small messages first, then big ones.
+    talk.putAll(messages);
 
     double platform = Stats.median(create.get(PLATFORM_ROW));
     double spinning = Stats.median(talk.get(SPINNING_ROW));
@@ -130,6 +153,9 @@ public final class CreationCostDemo implements Demo {
     double jvm = Stats.median(create.get(JVM_ROW));
     double pipe = Stats.median(talk.get("process ⇄ process round trip (pipe)"));
     double shm = Stats.median(talk.get("process ⇄ process round trip (shm)"));
+    double pipeMessage = Stats.median(talk.get(messageRow(TransportKind.PIPE)));
+    double shmMessage = Stats.median(talk.get(messageRow(TransportKind.SHM)));
+    double threadMessage = Stats.median(talk.get(MESSAGE_THREAD_ROW));
     double fastestIpc = talk.entrySet().stream().filter(e -> e.getKey().startsWith("process"))
         .mapToDouble(e -> Stats.median(e.getValue())).min().orElseThrow();
     double[] blockingNanos = talk.get(BLOCKING_ROW);
@@ -139,16 +165,19 @@ public final class CreationCostDemo implements Demo {
     double receiverSleeps = (double) blockingRun.receiverSleeps() / ROUND_TRIPS;
     double[] fast = java.util.Arrays.stream(blockingNanos).filter(n -> n < AWAKE_NANOS).toArray();
     double[] slow = java.util.Arrays.stream(blockingNanos).filter(n -> n >= AWAKE_NANOS).toArray();
-    result.evidence(new CreationCostEvidence(otherShare, Collections.unmodifiableMap(medians), cdf(talk),
+    result.evidence(new CreationCostEvidence(otherShare, MESSAGE_BYTES, Collections.unmodifiableMap(medians),
+        cdf(talk),
         Collections.unmodifiableMap(sleeps), Collections.unmodifiableMap(spawnByTransport), awakeShare,
         receiverSleeps, Stats.micros(Stats.median(fast)), Stats.micros(Stats.median(slow))));
     List<Check> checks = new ArrayList<>();
     // Ratios, not absolute times: a busy 2-core VM slows everything, but not one side only.
     checks.add(Check.atLeast("process ÷ platform thread, creation", trueSpawn / platform, 3, "×").asKey());
+    // What sets processes apart when they talk: a message must be copied across, where threads pass a reference.
+    checks.add(Check.atLeast("1 MiB: pipe ÷ threads", pipeMessage / threadMessage, MESSAGE_PIPE_OVER_THREADS,
+        "×").asKey());
     // Like with like: both a pipe round trip and a blocking hand-off wake a sleeping receiver; the pipe adds
     // the kernel's copy and system calls. Against spinning threads the ratio would mostly measure the wake-up.
-    checks.add(Check.atLeast("pipe round trip ÷ blocking hand-off", pipe / blocking, PIPE_OVER_HANDOFF, "×")
-        .asKey());
+    checks.add(Check.atLeast("pipe round trip ÷ blocking hand-off", pipe / blocking, PIPE_OVER_HANDOFF, "×"));
     checks.add(Check.atLeast("worker JVM ÷ /bin/true, creation", jvm / trueSpawn, 10, "×"));
     checks.add(Check.atLeast("platform ÷ virtual thread, creation", platform / virtual, 1.5, "×"));
     Check spin = Check.atLeast("fastest IPC round trip ÷ spinning hand-off", fastestIpc / spinning, 10, "×");
@@ -187,20 +216,29 @@ public final class CreationCostDemo implements Demo {
             + String.join(", ", spawnByTransport.entrySet().stream().map(e -> e.getKey() + " "
             + Check.format(e.getValue(), "ms")).toList()) + ", and " + EXTRA_JVMS + " more over pipe. The"
             + " transport is chosen after the JVM is up, so the spread is the machine's noise, not the transport.")
+        .note("1 MiB each way: the parent's Ping carries 1 MiB and the worker returns it in its Pong, so every"
+            + " trip encodes, sends and decodes 1 MiB in each direction, copying it at each step; " + MESSAGE_TRIPS
+            + " trips after " + MESSAGE_WARMUP + " unmeasured. Between threads one array goes over and back by"
+            + " reference, and the echo thread changes its last byte.")
         .note("Thread creation is " + ThreadStarts.METHOD + ", as in the coroutines demo's crowds.");
-    result.shows(String.format(java.util.Locale.ROOT, "Creating, timed as the call that starts it"
-            + " (ProcessBuilder.start() returns once the child has exec'd /bin/true, Thread.start() once the thread"
-            + " exists): a process took %s, %s a platform thread (%s: a kernel task and a stack), which took %s a"
-            + " virtual thread (%s: an object on the heap); a worker JVM, spawn to ready, %s. Talking: a pipe round"
-            + " trip took %s, %s a hand-off between two blocking threads (%s). Both put the receiver to sleep and"
-            + " wake it (last column: the receiver's sleeps per trip; under 1 when a message came before it slept,"
-            + " over 1 when it also slept handing the answer back); the pipe adds system calls and copies through"
-            + " the kernel. shm is no faster here (%s): with its ring empty the reader sleeps on a doorbell pipe, so"
-            + " it pays a pipe's wake-up and fills the ring too. Spinning threads never sleep: %s, so the wake-up,"
-            + " not the data, is most of the cost.",
+    result.shows(String.format(java.util.Locale.ROOT, "Creating, timed as the start call alone"
+            + " (ProcessBuilder.start() returns once the child has exec'd /bin/true): a process took %s, %s a"
+            + " platform thread (%s: a kernel task and a stack), which took %s a virtual thread (%s: an object on"
+            + " the heap); a worker JVM, spawn to ready, %s. Talking: threads share one heap, so 1 MiB passes"
+            + " between them as a reference, %s, about what an empty hand-off costs; between processes it is"
+            + " copied out of one and into the other: %s over a pipe (%s, the receiver woken %s times per trip as"
+            + " the pipe fills and drains), %s over shm (copied into a ring both map and out of it, woken %s"
+            + " times). An empty message costs both mostly waking the receiver (last column: its sleeps per trip,"
+            + " under 1 when a message came before it slept): a"
+            + " pipe %s, %s a blocking hand-off (%s); shm %s, as its reader sleeps on a doorbell pipe; spinning"
+            + " threads, which never sleep, %s.",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
         Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
         Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
+        Check.format(Stats.micros(threadMessage), "µs"), Check.format(Stats.micros(pipeMessage), "µs"),
+        Check.format(pipeMessage / threadMessage, "×"), Check.format(sleeps.get(messageRow(TransportKind.PIPE)),
+            ""), Check.format(Stats.micros(shmMessage), "µs"),
+        Check.format(sleeps.get(messageRow(TransportKind.SHM)), ""),
         Check.format(Stats.micros(pipe), "µs"), Check.format(pipe / blocking, "×"),
         Check.format(Stats.micros(blocking), "µs"), Check.format(Stats.micros(shm), "µs"),
         Check.format(Stats.micros(spinning), "µs")));
@@ -257,11 +295,18 @@ public final class CreationCostDemo implements Demo {
     return Collections.unmodifiableMap(out);
   }
 
-  private static double[] roundTrips(PoolWorker worker) throws IOException, InterruptedException {
-    double[] nanos = new double[ROUND_TRIPS];
-    for (int i = -WARMUP; i < ROUND_TRIPS; i++) {
+  /** The row of a 1 MiB round trip to a worker over {@code kind}. */
+  static String messageRow(TransportKind kind) {
+    return "process ⇄ process, 1 MiB each way (" + kind.cliName() + ")";
+  }
+
+  /** {@code count} ping round trips carrying {@code payload} each way, after {@code warmup} unmeasured ones. */
+  private static double[] roundTrips(PoolWorker worker, ByteString payload, int warmup, int count)
+      throws IOException, InterruptedException {
+    double[] nanos = new double[count];
+    for (int i = -warmup; i < count; i++) {
       long start = System.nanoTime();
-      TaskCall.await(worker.ping(ByteString.EMPTY, Duration.ofSeconds(10)));
+      TaskCall.await(worker.ping(payload, Duration.ofSeconds(10)));
       if (i >= 0) {
         nanos[i] = System.nanoTime() - start;
       }
@@ -294,9 +339,10 @@ public final class CreationCostDemo implements Demo {
         DurationSamples.parser()).value());
   }
 
-  private static Samples handoff(PoolWorker worker, HandoffMode mode) throws IOException, InterruptedException {
-    return samples(TaskCall.call(worker, "creation-cost.handoff",
-        Handoff.newBuilder().setMode(mode).setCount(ROUND_TRIPS).setWarmup(WARMUP).build(),
+  private static Samples handoff(PoolWorker worker, HandoffMode mode, int messageBytes, int warmup, int count)
+      throws IOException, InterruptedException {
+    return samples(TaskCall.call(worker, "creation-cost.handoff", Handoff.newBuilder().setMode(mode)
+            .setCount(count).setWarmup(warmup).setMessageBytes(messageBytes).build(),
         DurationSamples.parser()).value());
   }
 

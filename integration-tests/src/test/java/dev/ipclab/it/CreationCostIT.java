@@ -33,7 +33,15 @@ class CreationCostIT {
       }
       CreationCostEvidence evidence = result.evidence(CreationCostEvidence.class);
       Map<String, Double> medians = evidence.medianUs();
-      assertThat(medians).hasSize(6 + TransportKind.values().length).allSatisfy((what, micros) -> assertThat(micros).as(what).isPositive());
+      assertThat(medians).hasSize(7 + 2 * TransportKind.values().length).allSatisfy((what, micros) -> assertThat(micros).as(what).isPositive());
+      // A big message is copied between processes, so it costs each transport more than an empty one; between
+      // threads it is a reference, and the key check holds it to a fraction of the pipe's.
+      assertThat(evidence.messageBytes()).isEqualTo(1 << 20);
+      for (TransportKind kind : TransportKind.values()) {
+        assertThat(medians.get("process ⇄ process, 1 MiB each way (" + kind.cliName() + ")")).as(kind.cliName())
+            .isGreaterThan(2 * medians.get("process ⇄ process round trip (" + kind.cliName() + ")"));
+      }
+      assertThat(medians).containsKey("thread ⇄ thread, 1 MiB by reference");
       // A JVM takes at least tens of milliseconds to start and answer, on any machine.
       assertThat(medians.get("worker JVM, spawn to ready")).isGreaterThan(20_000);
       // The spawn time is a median of several JVMs, not one sample per transport.

@@ -10,6 +10,8 @@ import java.util.Map;
  *
  * @param otherProcessesCpuShareWhileSpinning the share of the CPUs' time other processes took while the threads
  *     spun
+ * @param messageBytes the size of the big message in the rows that carry one, e.g.
+ *     {@code "process ⇄ process, 1 MiB each way (pipe)"}
  * @param medianUs the median in µs by row, creation rows first, e.g. {@code "worker JVM, spawn to ready"}
  * @param rttCdfUs each round-trip row's latency distribution
  * @param workerSleepsPerRoundTrip voluntary context switches per round trip by round-trip row: of all the
@@ -20,7 +22,8 @@ import java.util.Map;
  * @param blockingUnder10usMedianUs the median of the blocking hand-offs under 10 µs (NaN if there were none)
  * @param blockingOver10usMedianUs the median of the others (NaN if there were none)
  */
-public record CreationCostEvidence(double otherProcessesCpuShareWhileSpinning, Map<String, Double> medianUs,
+public record CreationCostEvidence(double otherProcessesCpuShareWhileSpinning, int messageBytes,
+    Map<String, Double> medianUs,
     Map<String, Cdf> rttCdfUs, Map<String, Double> workerSleepsPerRoundTrip,
     Map<String, Double> jvmSpawnMsByTransport,
     @JsonProperty("blocking_under_10us_share") double blockingUnder10usShare,

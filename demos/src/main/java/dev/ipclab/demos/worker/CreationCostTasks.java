@@ -70,7 +70,8 @@ public final class CreationCostTasks {
     int total = request.getWarmup() + request.getCount();
     long[] sleeps = new long[2];
     long[] nanos = request.getMode() == HandoffMode.HANDOFF_MODE_BLOCKING
-        ? blocking(total, request.getWarmup(), sleeps) : spinning(total, request.getWarmup(), sleeps);
+        ? blocking(total, request.getWarmup(), request.getMessageBytes(), sleeps)
+        : spinning(total, request.getWarmup(), sleeps);
     DurationSamples.Builder samples = DurationSamples.newBuilder().setReceiverSleeps(sleeps[1] - sleeps[0]);
     for (int i = request.getWarmup(); i < total; i++) {
       samples.addNanos(nanos[i]);
@@ -80,11 +81,15 @@ public final class CreationCostTasks {
 
   /**
    * Round trips through two SynchronousQueues: a taker spins briefly, then parks, and a put wakes a parked one.
+   * With {@code messageBytes} the token is an array of that size: threads share the heap, so it goes over as a
+   * reference, and the echo thread touches its last byte to show it has the whole of it.
    * {@code sleeps} gets the echo thread's voluntary context switches when the measured trips start and end.
    */
-  private static long[] blocking(int total, int warmup, long[] sleeps) throws InterruptedException {
-    SynchronousQueue<Long> ping = new SynchronousQueue<>();
-    SynchronousQueue<Long> pong = new SynchronousQueue<>();
+  private static long[] blocking(int total, int warmup, int messageBytes, long[] sleeps)
+      throws InterruptedException {
+    SynchronousQueue<Object> ping = new SynchronousQueue<>();
+    SynchronousQueue<Object> pong = new SynchronousQueue<>();
+    byte[] message = messageBytes > 0 ? new byte[messageBytes] : null;
     Thread echo = Thread.ofPlatform().name("handoff-echo").daemon().start(() -> {
       long tid = LinuxThreads.currentTid();
       try {
@@ -92,7 +97,11 @@ public final class CreationCostTasks {
           if (i == warmup) {
             sleeps[0] = voluntarySwitches(tid);
           }
-          pong.put(ping.take());
+          Object token = ping.take();
+          if (token instanceof byte[] bytes) {
+            bytes[bytes.length - 1]++;
+          }
+          pong.put(token);
         }
         sleeps[1] = voluntarySwitches(tid);
       } catch (InterruptedException e) {
@@ -102,7 +111,7 @@ public final class CreationCostTasks {
     long[] nanos = new long[total];
     for (int i = 0; i < total; i++) {
       long start = System.nanoTime();
-      ping.put((long) i);
+      ping.put(message != null ? message : (Object) (long) i);
       pong.take();
       nanos[i] = System.nanoTime() - start;
     }

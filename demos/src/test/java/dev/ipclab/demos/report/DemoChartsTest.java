@@ -102,7 +102,7 @@ class DemoChartsTest {
 
   @Test
   void creationCostDrawsABarPerMeasuredMedianAndNoCdfWithoutItsRows() {
-    var e = new CreationCostEvidence(0, Map.of("process, ProcessBuilder /bin/true", 1921.3,
+    var e = new CreationCostEvidence(0, 1 << 20, Map.of("process, ProcessBuilder /bin/true", 1921.3,
         "thread ⇄ thread, blocking hand-off", Double.NaN), Map.of(), Map.of(), Map.of(), 0, 0, 0, 0);
     List<DemoCharts.Figure> figures = DemoCharts.figures(result("creation-cost", e));
     assertThat(figures).extracting(DemoCharts.Figure::id).containsExactly("chart-creation-cost");

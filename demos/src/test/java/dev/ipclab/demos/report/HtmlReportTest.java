@@ -33,7 +33,7 @@ class HtmlReportTest {
       new ParallelismEvidence.Unit("4 processes, all CPUs", 1, 12, 13, List.of(1), 1.0, 470.0, List.of()))),
       Verdict.notApplicable("one CPU"));
   private static CreationCostEvidence creationCost(Map<String, CreationCostEvidence.Cdf> cdf) {
-    return new CreationCostEvidence(0.1, MEDIANS, cdf, Map.of(), Map.of("pipe", 60.0), 0.5, 1.0, 5.1, 40.2);
+    return new CreationCostEvidence(0.1, 1 << 20, MEDIANS, cdf, Map.of(), Map.of("pipe", 60.0), 0.5, 1.0, 5.1, 40.2);
   }
 
   // A demo that failed before it measured: no evidence.
