@@ -221,17 +221,15 @@ public final class CreationCostDemo implements Demo {
             + " trips after " + MESSAGE_WARMUP + " unmeasured. Between threads one array goes over and back by"
             + " reference, and the echo thread changes its last byte.")
         .note("Thread creation is " + ThreadStarts.METHOD + ", as in the coroutines demo's crowds.");
-    result.shows(String.format(java.util.Locale.ROOT, "Creating, timed as the start call alone"
-            + " (ProcessBuilder.start() returns once the child has exec'd /bin/true): a process took %s, %s a"
-            + " platform thread (%s: a kernel task and a stack), which took %s a virtual thread (%s: an object on"
-            + " the heap); a worker JVM, spawn to ready, %s. Talking: threads share one heap, so 1 MiB passes"
-            + " between them as a reference, %s, about what an empty hand-off costs; between processes it is"
-            + " copied out of one and into the other: %s over a pipe (%s, the receiver woken %s times per trip as"
-            + " the pipe fills and drains), %s over shm (copied into a ring both map and out of it, woken %s"
-            + " times). An empty message costs both mostly waking the receiver (last column: its sleeps per trip,"
-            + " under 1 when a message came before it slept): a"
-            + " pipe %s, %s a blocking hand-off (%s); shm %s, as its reader sleeps on a doorbell pipe; spinning"
-            + " threads, which never sleep, %s.",
+    result.shows(String.format(java.util.Locale.ROOT, "Creating (the start call alone; ProcessBuilder.start()"
+            + " returns once the child has exec'd /bin/true): a process %s, %s a platform thread (%s: a kernel task"
+            + " and a stack), itself %s a virtual thread (%s: an object on the heap); a worker JVM, spawn to ready,"
+            + " %s. Talking: threads share one heap, so 1 MiB passes between them as a reference (%s, like an empty"
+            + " hand-off); between processes it is copied out of one and into the other: pipe %s (%s; the reader"
+            + " woke %s times per trip as the pipe filled and drained), shm %s (through a ring both map; woke %s"
+            + " times). An empty message costs both mostly waking the receiver (last column; under 1: it was"
+            + " still awake): pipe %s, %s a blocking hand-off (%s); shm %s, its reader asleep on a doorbell pipe;"
+            + " spinning threads, never asleep, %s.",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
         Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
         Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
