@@ -222,15 +222,15 @@ public final class CreationCostDemo implements Demo {
             + " reference, and the echo thread changes its last byte; " + ROUND_TRIPS + " trips, as for the empty"
             + " hand-off.")
         .note("Thread creation is " + ThreadStarts.METHOD + ", as in the coroutines demo's crowds.");
-    result.shows(String.format(java.util.Locale.ROOT, "Creating (the start call alone; ProcessBuilder.start()"
-            + " returns once the child has exec'd /bin/true): a process %s, %s a platform thread (%s: a kernel task"
-            + " and a stack), itself %s a virtual thread (%s: an object on the heap); a worker JVM, spawn to ready,"
-            + " %s. Talking: threads share one heap, so 1 MiB passes between them as a reference (%s; an empty one"
-            + " %s); between processes it is copied out of one and into the other: pipe %s (%s; the reader"
-            + " woke %s times per trip as the pipe filled and drained), shm %s (through a ring both map; woke %s"
-            + " times). An empty message costs both mostly waking the receiver (last column; under 1: it was"
-            + " still awake): pipe %s, %s a blocking hand-off (%s); shm %s, its reader asleep on a doorbell pipe;"
-            + " spinning threads, never asleep, %s.",
+    result.shows(String.format(java.util.Locale.ROOT, "Creating (the start call alone; for a process, until"
+            + " /bin/true is exec'd): a process %s, %s a platform thread (%s: a kernel task and a stack), itself %s"
+            + " a virtual thread (%s: an object on the heap); a worker JVM, spawn to ready, %s. Talking: threads"
+            + " share one heap, so 1 MiB passes between them as a reference (%s; an empty one %s); between"
+            + " processes it is copied out of one and into the other: pipe %s (%s; the reader woke %s times per"
+            + " trip as the pipe filled and drained), shm %s (through a ring both map; woke %s times). An empty"
+            + " message costs both mostly waking the receiver (last column; under 1: it was still awake): pipe %s, %s the"
+            + " empty hand-off; shm %s, its reader asleep on a doorbell pipe the writer pokes; spinning threads,"
+            + " never asleep, %s.",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
         Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
         Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.millis((long) jvm), "ms"),
@@ -240,7 +240,7 @@ public final class CreationCostDemo implements Demo {
             ""), Check.format(Stats.micros(shmMessage), "µs"),
         Check.format(sleeps.get(messageRow(TransportKind.SHM)), ""),
         Check.format(Stats.micros(pipe), "µs"), Check.format(pipe / blocking, "×"),
-        Check.format(Stats.micros(blocking), "µs"), Check.format(Stats.micros(shm), "µs"),
+        Check.format(Stats.micros(shm), "µs"),
         Check.format(Stats.micros(spinning), "µs")));
     long pid = first.pid();
     result.command("grep -E 'voluntary_ctxt_switches' /proc/" + pid + "/task/*/status",

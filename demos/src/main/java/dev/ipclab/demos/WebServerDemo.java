@@ -217,13 +217,11 @@ public final class WebServerDemo implements Demo {
             + platformStop.getFirstRefusal() + ")." : "");
     // The queue explains p99 only once every request was answered: otherwise the run is not judged at all.
     String queueing = loop.load().getAnswered() < top ? "" : String.format(Locale.ROOT, " All %d requests"
-        + " go at once once the connections are held, so p99 is mostly queueing for %d CPUs: from sending to the"
-        + " last answer the event loop answered %.0f/s on its one thread, virtual threads %.0f/s.", top, cpus,
-        loop.requestsPerSecond(), virtual.requestsPerSecond());
+        + " go at once once held: p99 is mostly queueing for %d CPUs.", top, cpus);
     result.shows(String.format(Locale.ROOT, "Every request waits %d ms for its backend; what differs is what"
             + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all (%d"
-            + " before the load: the JVM's own), %.1f KiB per connection. Virtual threads: a parked continuation on"
-            + " the heap, %d kernel threads, %.1f KiB per connection. Platform threads: a kernel thread and its"
+            + " before the load: the JVM's and the loop's), %.1f KiB per connection. Virtual threads: a parked"
+            + " continuation on the heap, %d kernel threads, %.1f KiB per connection. Platform threads: a kernel thread and its"
             + " stack each, %d threads, %.0f KiB per connection.%s%s",
         BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), loop.rssKibPerConnection(),
         virtual.peakThreads(),
