@@ -132,10 +132,10 @@ public final class AsyncIoDemo implements Demo {
     result.shows(String.format(java.util.Locale.ROOT, "A browser worker loads a page of %4$d images from %4$d"
         + " server workers. Blocking IO needs a thread per request in flight: one thread took %1$.0f ms, the sum,"
         + " %2$d threads %3$.0f ms. Non-blocking, one thread sent all %4$d requests and the kernel said which"
-        + " socket was ready: %5$.0f ms (page-file only writes the images to disk). To the OS an event loop is"
-        + " one thread asleep on an epoll fd: once every request was sent, the browser's loop thread (tid %6$d)"
-        + " slept in %7$s, its epoll fd watching %8$d sockets, one per image still waiting; each image server"
-        + " serves on such a loop too (check it yourself).",
+        + " socket was ready: %5$.0f ms (page-file writes to disk). To the OS an event loop is one thread asleep"
+        + " on an epoll fd: once every request was sent, the browser's loop thread (tid %6$d) slept in %7$s, its"
+        + " epoll fd watching %8$d sockets, one per image still waiting; an image server's loop, below, looks the"
+        + " same.",
         sync.pageMillis(), SERVERS, threads.pageMillis(), SERVERS, async.pageMillis(), loop.getTid(),
         loop.getWchan(), loop.getWatchedSockets()));
     result.note("Times are offsets from the page's start in the browser's clock (CLOCK_MONOTONIC). 'written'"

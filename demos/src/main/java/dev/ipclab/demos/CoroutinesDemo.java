@@ -91,13 +91,11 @@ public final class CoroutinesDemo implements Demo {
         + " passing control on purpose. A virtual thread is one: when it waits or yields, the JVM saves its frames"
         + " (its continuation) on the heap and runs another on the same kernel thread (its carrier). With one"
         + " carrier (the scheduler's parallelism set to 1), %d took turns on TID %d: %s …; a switch cost %s, no"
-        + " kernel call. %d asleep at once took %d kernel threads in all (the JVM's own and its carriers) and %s"
-        + " KiB each; a platform thread is a kernel thread, %s KiB each (the demo starts %d, enough to measure"
-        + " that and quick).",
+        + " kernel call. %d asleep at once took %d kernel threads (the JVM's own and its carriers) and %s KiB"
+        + " each; a platform thread is a kernel thread: %s KiB.",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
         ThreadCrowds.VIRTUAL, crowds.virtual().kernelThreads(),
-        Check.format(crowds.virtual().rssKibPerThread(), ""), Check.format(crowds.platform().rssKibPerThread(), ""),
-        ThreadCrowds.PLATFORM_CAP);
+        Check.format(crowds.virtual().rssKibPerThread(), ""), Check.format(crowds.platform().rssKibPerThread(), ""));
   }
 
   /** What the interleaving part measured, for the evidence; the fields as in {@link CoroutinesEvidence}. */

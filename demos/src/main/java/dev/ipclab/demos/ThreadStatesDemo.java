@@ -236,12 +236,12 @@ public final class ThreadStatesDemo implements Demo {
     int n = cpuOn.size();
     double sumOn = cpuOn.stream().mapToDouble(Double::doubleValue).sum();
     double sumWait = cpuWait.stream().mapToDouble(Double::doubleValue).sum();
-    result.shows(String.format(java.util.Locale.ROOT, "Textbook (running, ready, blocked), Java (Thread.State)"
-        + " and kernel (a letter) name states differently: map under --detail. The kernel's R is running OR"
-        + " ready; schedstat splits them: over %.0f ms the %d CPU-bound threads ran %.0f ms on %d CPU(s) and"
-        + " waited ready %.0f ms (together about threads × window: one that never blocks is always one or the"
-        + " other; the kernel books a wait when it ends, so a little may fall outside). Waiting threads ran at most %.0f ms, state S, though Java calls socket"
-        + " readers RUNNABLE.", windowMs, n, sumOn, cores, sumWait, passiveMaxOn));
+    result.shows(String.format(java.util.Locale.ROOT, "Each state has three names: running or ready is Java's"
+        + " RUNNABLE and the kernel's R; blocked is BLOCKED, WAITING or TIMED_WAITING (RUNNABLE in a socket read)"
+        + " and S. R does not say which of running or ready; schedstat does: over %.0f ms the %d CPU-bound threads"
+        + " ran %.0f ms on %d CPU(s) and waited ready %.0f ms (together about threads × window: one that never"
+        + " blocks is always one or the other). The waiting threads ran %.0f ms at most in the window.",
+        windowMs, n, sumOn, cores, sumWait, passiveMaxOn));
     List<Check> checks = new ArrayList<>();
     checks.add(Check.that("schedstat read at both ends of the window for every thread", allRead, "all "
         + threads.size(), allRead ? "all" : "some vanished"));

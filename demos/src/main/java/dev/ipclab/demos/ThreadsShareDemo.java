@@ -142,8 +142,8 @@ public final class ThreadsShareDemo implements Demo {
         + " own (a TID) that shares its process's memory. The %d threads all incremented one counter object, and"
         + " %d of %d unsynchronized additions were lost when two read the same value and both wrote it plus one."
         + " A lock or an atomic makes read-modify-write indivisible: exactly %d (a lock parks the threads that"
-        + " wait for it; an atomic is one CPU instruction). The %d processes each counted to %d in their own"
-        + " copy.", RACERS, lost,
+        + " wait for it; an atomic is one CPU instruction). %d processes, each on its own copy: %d each.",
+        RACERS, lost,
         unsynchronized.getExpected(), atomic.getExpected(), RACERS, INCREMENTS));
     long pid = worker.pid();
     result.command("ps -L -o pid,tid,stat,comm -p " + pid, "the share-counter-N threads, one row per TID")

@@ -219,7 +219,7 @@ public final class WebServerDemo implements Demo {
             + platformStop.getFirstRefusal() + ")." : "");
     // The queue explains p99 only once every request was answered: otherwise the run is not judged at all.
     String queueing = loop.load().getAnswered() < top ? "" : String.format(Locale.ROOT, " All %d requests"
-        + " go at once once held: p99 is mostly queueing for %d CPUs.", top, cpus);
+        + " go at once once held (req/s counts from then): p99 is mostly queueing for %d CPUs.", top, cpus);
     result.shows(String.format(Locale.ROOT, "Every request waits %d ms for its backend; what differs is what"
             + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all (%d"
             + " before the load: the JVM's and the loop's), %.1f KiB per connection. Virtual threads: a parked"
