@@ -230,9 +230,9 @@ public final class CreationCostDemo implements Demo {
             + " /bin/true is exec'd), %s a platform thread (%s: a kernel task and a stack), itself %s a virtual"
             + " thread (%s: an object on the heap). Talking: threads share one heap, so 1 MiB passes as a"
             + " reference, %s, %s; a process must copy it into the other's memory: %s through a pipe (%s; it goes"
-            + " in pieces, waking the reader %s times), %s through shared memory (shm). Even empty, a pipe round"
-            + " trip takes %s a blocking hand-off: both mostly pay for waking a sleeping receiver (last column:"
-            + " sleeps per trip), which spinning threads skip: %s.",
+            + " in pieces, waking the reader %s times), %s through shared memory (shm: into a ring both map, then"
+            + " out). Even empty, a pipe round trip takes %s a blocking hand-off: both mostly pay for waking a"
+            + " sleeping receiver (last column: sleeps per trip), which spinning threads skip: %s.",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
         Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
         Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.micros(threadMessage), "µs"), sizeFree,

@@ -223,8 +223,8 @@ public final class WebServerDemo implements Demo {
     result.shows(String.format(Locale.ROOT, "Every request waits %d ms for its backend; what differs is what"
             + " holds it meanwhile. Event loop: a socket registered with one thread, %d kernel threads in all (%d"
             + " before the load: the JVM's and the loop's), %.1f KiB per connection. Virtual threads: a parked"
-            + " continuation on the heap, %d kernel threads, %.1f KiB per connection. Platform threads: a kernel thread and its"
-            + " stack each, %d threads, %.0f KiB per connection.%s%s",
+            + " continuation on the heap, %d kernel threads, %.1f KiB per connection. Platform threads: a kernel"
+            + " thread and its stack each, %d threads, %.0f KiB per connection.%s%s",
         BACKEND_MILLIS, loop.peakThreads(), loop.before().threads(), loop.rssKibPerConnection(),
         virtual.peakThreads(),
         virtual.rssKibPerConnection(), platform.peakThreads(), platform.rssKibPerConnection(), platformTime,
