@@ -68,7 +68,8 @@ public final class CoroutinesDemo implements Demo {
     CoroutinesEvidence.Generator produced = generator(result, checks, generator);
 
     ThreadCrowds.Crowds crowds = ThreadCrowds.measure(context, worker, result, checks);
-    result.evidence(new CoroutinesEvidence(turns.warmSwitchUs(), turns.tracedStepGapUs(), turns.sequence(),
+    result.evidence(new CoroutinesEvidence(turns.warmSwitchUs(), trace.getCarrierSleeps(),
+        trace.getTimedSwitches(), turns.tracedStepGapUs(), turns.sequence(),
         turns.steps(), turns.carrierTids(), turns.carrierComm(), turns.taskThreadTid(), turns.repeats(), produced,
         crowds.virtual(), crowds.platform(), crowds.rssPerThreadRatio(), crowds.startPerThreadRatio()));
     result.shows(shows(trace, crowds));
@@ -82,6 +83,12 @@ public final class CoroutinesDemo implements Demo {
     return result.build(Verdict.of(checks));
   }
 
+  /** ", and the carrier slept N times in M switches", as measured; nothing when the count could not be read. */
+  private static String noKernel(InterleaveTrace trace) {
+    return trace.getCarrierSleeps() < 0 ? "" : ", and its carrier slept " + trace.getCarrierSleeps() + " times in "
+        + trace.getTimedSwitches() + ": no kernel call per switch";
+  }
+
   /** What a coroutine is, and what this run's numbers say about it, in plain words. */
   private static String shows(InterleaveTrace trace, ThreadCrowds.Crowds crowds) {
     java.util.Locale root = java.util.Locale.ROOT;
@@ -90,11 +97,11 @@ public final class CoroutinesDemo implements Demo {
     return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
         + " passing control on purpose. A virtual thread is one: when it waits or yields, the JVM saves its frames"
         + " (its continuation) on the heap and runs another on the same kernel thread (its carrier). With one"
-        + " carrier (the scheduler's parallelism set to 1), %d took turns on TID %d: %s …; a switch cost %s, no"
-        + " kernel call. %d asleep at once took %d kernel threads (the JVM's own and its carriers) and %s KiB"
+        + " carrier (the scheduler's parallelism set to 1), %d took turns on TID %d: %s …; a switch cost %s%s."
+        + " %d asleep at once took %d kernel threads (the JVM's own and its carriers) and %s KiB"
         + " each; a platform thread is a kernel thread: %s KiB.",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
-        ThreadCrowds.VIRTUAL, crowds.virtual().kernelThreads(),
+        noKernel(trace), ThreadCrowds.VIRTUAL, crowds.virtual().kernelThreads(),
         Check.format(crowds.virtual().rssKibPerThread(), ""), Check.format(crowds.platform().rssKibPerThread(), ""));
   }
 
@@ -126,11 +133,23 @@ public final class CoroutinesDemo implements Demo {
         .note("Order of the steps: " + sequence)
         .note("The traced steps are " + Check.format(gap(steps), "µs") + " apart at the median: each records a"
             + " protobuf entry and asks the kernel for its TID (gettid), and runs once, in the interpreter. The"
-            + " same yields without the trace, warmed up, took at best (fastest of 5 runs) " + Check.format(trace.getWarmSwitchNanos() / 1000,
-            "µs") + " per switch over " + trace.getWarmSwitches() + " switches: a switch is a few stores on the"
-            + " heap and a queue operation, no kernel call; a blocking hand-off between platform threads needs"
+            + " same yields without the trace, warmed up, took at best (fastest of 5 runs) "
+            + Check.format(trace.getWarmSwitchNanos() / 1000, "µs") + " per switch over " + trace.getWarmSwitches()
+            + " switches: a switch is a few stores on the heap and a queue operation" + (trace.getCarrierSleeps() < 0
+            ? "" : "; over all " + trace.getTimedSwitches() + " the carrier slept " + trace.getCarrierSleeps()
+            + " times (its voluntary_ctxt_switches), so no switch waited in the kernel") + ";"
+            + " a blocking hand-off between platform threads needs"
             + " the kernel to wake the other thread (see creation-cost).");
     checks.add(Check.equal("steps recorded", steps.size(), COROUTINES * STEPS));
+    // A switch that went through the kernel would put the carrier to sleep about once per switch; in user space it
+    // sleeps only between runs, a few times in all.
+    if (trace.getCarrierSleeps() >= 0) {
+      checks.add(Check.atMost("carrier sleeps per switch (voluntary_ctxt_switches over " + trace.getTimedSwitches()
+          + " untraced switches)", (double) trace.getCarrierSleeps() / trace.getTimedSwitches(), 0.01, ""));
+    } else {
+      result.note("The carrier's sleeps were not counted: a timed run went to another carrier, or /proc could not"
+          + " be read.");
+    }
     checks.add(Check.equal("distinct carrier TIDs the " + COROUTINES + " virtual threads ran on", carriers.size(),
         1).asKey());
     checks.add(Check.that("the carrier is a kernel thread of the worker, not the task thread that started them",

@@ -58,6 +58,9 @@ class CoroutinesIT {
 
       // A warm switch is what a yield costs; the traced steps are further apart (trace entry, gettid, cold code).
       assertThat(evidence.warmSwitchUs()).isPositive().isLessThan(evidence.tracedStepGapUs());
+      // A switch stays in user space: the carrier slept a few times over thousands of switches, between runs.
+      assertThat(evidence.timedSwitches()).isPositive();
+      assertThat(evidence.carrierSleeps()).isBetween(0L, evidence.timedSwitches() / 100);
       // No negative heap per thread: a positive number, or null when not measurable.
       for (CoroutinesEvidence.Crowd crowd : List.of(evidence.virtual(), evidence.platform())) {
         if (crowd.heapBytesPerThread() != null) {

@@ -7,6 +7,8 @@ import java.util.List;
  * of them, and a crowd of sleeping virtual threads against one of platform threads.
  *
  * @param warmSwitchUs one switch between virtual threads without the trace, warmed up (fastest of 5 runs)
+ * @param carrierSleeps the carrier's voluntary context switches over those 5 runs, -1 if not counted
+ * @param timedSwitches the switches of those 5 runs
  * @param tracedStepGapUs the median time between two traced steps
  * @param sequence the steps in the order they ran, e.g. {@code "A1 B1 C1 D1 A2 …"}
  * @param steps every traced step, in that order
@@ -20,10 +22,10 @@ import java.util.List;
  * @param rssPerThreadRatio RSS per platform thread ÷ RSS per virtual thread
  * @param startPerThreadRatio the median Thread.start() of a platform thread ÷ that of a virtual thread
  */
-public record CoroutinesEvidence(double warmSwitchUs, double tracedStepGapUs, String sequence, List<Step> steps,
-    List<Long> carrierTids, String carrierComm, long taskThreadTid, int repeatsWhileOthersRunnable,
-    Generator generator, Crowd virtual, Crowd platform, double rssPerThreadRatio, double startPerThreadRatio)
-    implements DemoEvidence {
+public record CoroutinesEvidence(double warmSwitchUs, long carrierSleeps, long timedSwitches,
+    double tracedStepGapUs, String sequence, List<Step> steps, List<Long> carrierTids, String carrierComm,
+    long taskThreadTid, int repeatsWhileOthersRunnable, Generator generator, Crowd virtual, Crowd platform,
+    double rssPerThreadRatio, double startPerThreadRatio) implements DemoEvidence {
 
   /**
    * One step of one virtual thread, as traced.

@@ -26,6 +26,12 @@ public final class ContextSwitches {
     return sum;
   }
 
+  /** {@code voluntary_ctxt_switches} of one thread of the process; -1 if the thread or /proc is gone. */
+  public static long ofThread(long pid, long tid) {
+    Path status = Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "status");
+    return Files.isReadable(status) ? field(status) : -1;
+  }
+
   private static long field(Path status) {
     try {
       for (String line : Files.readAllLines(status)) {

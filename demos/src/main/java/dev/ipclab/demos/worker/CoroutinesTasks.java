@@ -1,5 +1,6 @@
 package dev.ipclab.demos.worker;
 
+import dev.ipclab.demos.os.ContextSwitches;
 import dev.ipclab.demos.proto.v1.CoroutineStep;
 import dev.ipclab.demos.proto.v1.CrowdJoin;
 import dev.ipclab.demos.proto.v1.CrowdJoined;
@@ -17,6 +18,8 @@ import dev.ipclab.worker.WorkerContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,27 +67,43 @@ public final class CoroutinesTasks {
     for (Thread t : coroutines) {
       t.join();
     }
-    untracedTurns(k, WARM_TURNS); // warm-up: compiles the yield path
+    Set<Long> carriers = ConcurrentHashMap.newKeySet();
+    untracedTurns(k, WARM_TURNS, carriers); // warm-up: compiles the yield path
     long switches = (long) k * WARM_TURNS;
+    // Whether a switch goes through the kernel: the carrier's own count of the times it slept, over the runs.
+    long pid = ProcessHandle.current().pid();
+    long carrier = trace.isEmpty() ? -1 : trace.peek().getCarrierTid();
+    long sleptBefore = ContextSwitches.ofThread(pid, carrier);
+    carriers.clear();
     // The fastest of a few runs: on a busy machine the others include time this process was not on a CPU at all.
     long fastest = Long.MAX_VALUE;
-    for (int run = 0; run < 5; run++) {
-      fastest = Math.min(fastest, untracedTurns(k, WARM_TURNS));
+    for (int run = 0; run < TIMED_RUNS; run++) {
+      fastest = Math.min(fastest, untracedTurns(k, WARM_TURNS, carriers));
     }
+    long sleptAfter = ContextSwitches.ofThread(pid, carrier);
+    boolean oneCarrier = carriers.equals(Set.of(carrier));
     double perSwitch = (double) fastest / switches;
     return InterleaveTrace.newBuilder().addAllSteps(trace).setTaskTid(LinuxThreads.currentTid())
-        .setWarmSwitchNanos(perSwitch).setWarmSwitches(switches).build();
+        .setWarmSwitchNanos(perSwitch).setWarmSwitches(switches)
+        .setCarrierSleeps(oneCarrier && sleptBefore >= 0 && sleptAfter >= 0 ? sleptAfter - sleptBefore : -1)
+        .setTimedSwitches(switches * TIMED_RUNS).build();
   }
 
   /** Turns per virtual thread in the untraced timing of a switch. */
   static final int WARM_TURNS = 1_000;
+  /** Untraced runs, of which the fastest times a switch. */
+  static final int TIMED_RUNS = 5;
 
-  /** {@code k} virtual threads yield {@code turns} times each with nothing else to do; returns the nanoseconds. */
-  private static long untracedTurns(int k, int turns) throws InterruptedException {
+  /**
+   * {@code k} virtual threads yield {@code turns} times each with nothing else to do; returns the nanoseconds.
+   * {@code carriers} gets the carrier TIDs they ran on.
+   */
+  private static long untracedTurns(int k, int turns, Set<Long> carriers) throws InterruptedException {
     List<Thread> all = new ArrayList<>();
     java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
     for (int i = 0; i < k; i++) {
       all.add(Thread.ofVirtual().start(() -> {
+        carriers.add(LinuxThreads.currentTid()); // once per thread, not per turn
         try {
           go.await();
         } catch (InterruptedException e) {

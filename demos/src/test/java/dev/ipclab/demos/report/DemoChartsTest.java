@@ -112,7 +112,7 @@ class DemoChartsTest {
 
   private static CoroutinesEvidence coroutines(List<CoroutinesEvidence.Step> steps) {
     var crowd = new CoroutinesEvidence.Crowd(10, 10, 10, 20, 1.0, null, 1.0, 5.0, 5.0, "");
-    return new CoroutinesEvidence(0.2, 20.0, "A1 B1 A2", steps, List.of(7L), "ForkJoinPool-1-w", 6, 0,
+    return new CoroutinesEvidence(0.2, 3, 20_000, 20.0, "A1 B1 A2", steps, List.of(7L), "ForkJoinPool-1-w", 6, 0,
         new CoroutinesEvidence.Generator(List.of(1L, 1L, 2L), 3, 0), crowd, crowd, 25.0, 10.0);
   }
 
