@@ -1,5 +1,6 @@
 package dev.ipclab.demos.worker;
 
+import dev.ipclab.demos.os.ContextSwitches;
 import dev.ipclab.demos.proto.v1.DurationSamples;
 import dev.ipclab.demos.proto.v1.Handoff;
 import dev.ipclab.demos.proto.v1.HandoffMode;
@@ -8,9 +9,6 @@ import dev.ipclab.demos.proto.v1.ThreadKind;
 import dev.ipclab.worker.TaskHandler;
 import dev.ipclab.worker.WorkerContext;
 import dev.ipclab.transport.os.LinuxThreads;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -119,18 +117,9 @@ public final class CreationCostTasks {
     return nanos;
   }
 
-  /** The voluntary_ctxt_switches line of this process's thread {@code tid}: how often it gave up its CPU. */
+  /** How often this process's thread {@code tid} gave up its CPU to wait; 0 if /proc cannot say. */
   private static long voluntarySwitches(long tid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/task/" + tid + "/status"))) {
-        if (line.startsWith("voluntary_ctxt_switches:")) {
-          return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux, or the kernel hides it: the count stays 0
-    }
-    return 0;
+    return Math.max(0, ContextSwitches.ofThread(ProcessHandle.current().pid(), tid));
   }
 
   /**
