@@ -86,7 +86,7 @@ public final class CoroutinesDemo implements Demo {
   /** ", and the carrier slept N times in M switches", as measured; nothing when the count could not be read. */
   private static String noKernel(InterleaveTrace trace) {
     return trace.getCarrierSleeps() < 0 ? "" : ", and its carrier slept " + trace.getCarrierSleeps() + " times in "
-        + trace.getTimedSwitches() + ": no kernel call per switch";
+        + trace.getTimedSwitches() + " switches: no kernel call per switch";
   }
 
   /** What a coroutine is, and what this run's numbers say about it, in plain words. */

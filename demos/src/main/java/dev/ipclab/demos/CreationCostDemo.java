@@ -122,9 +122,15 @@ public final class CreationCostDemo implements Demo {
     context.progress("thread ⇄ thread hand-offs in " + first.name());
     // The receiving thread's own count: a sum over the worker's threads drops when the threads started above
     // exit, and once read -0.62 per trip.
-    Samples blockingRun = handoff(first, HandoffMode.HANDOFF_MODE_BLOCKING, 0, WARMUP, ROUND_TRIPS);
-    sleeps.put(BLOCKING_ROW, (double) blockingRun.receiverSleeps() / ROUND_TRIPS);
-    talk.put(BLOCKING_ROW, blockingRun.nanos());
+    // One run, an empty token and a 1 MiB array by turns (WARMUP is even, so the measured trips start with an
+    // empty one): whether the receiver is still spinning or already asleep when a token comes varies from run to
+    // run, and alternating keeps the two kinds under the same conditions.
+    Samples blockingRun = handoff(first, HandoffMode.HANDOFF_MODE_BLOCKING, MESSAGE_BYTES, WARMUP, 2 * ROUND_TRIPS);
+    double receiverSleeps = (double) blockingRun.receiverSleeps() / (2 * ROUND_TRIPS);
+    sleeps.put(BLOCKING_ROW, receiverSleeps);
+    talk.put(BLOCKING_ROW, everyOther(blockingRun.nanos(), 0));
+    messages.put(MESSAGE_THREAD_ROW, everyOther(blockingRun.nanos(), 1));
+    sleeps.put(MESSAGE_THREAD_ROW, receiverSleeps);
     List<Integer> cpus = CpuAffinity.allowed(ProcessHandle.current().pid());
     // Two spinning threads need two free CPUs at once; other load makes them wait for time slices instead.
     OtherLoad load = new OtherLoad(List.of(first.pid(), ProcessHandle.current().pid()), cpus);
@@ -132,10 +138,6 @@ public final class CreationCostDemo implements Demo {
     talk.put(SPINNING_ROW, spinningRun.nanos());
     sleeps.put(SPINNING_ROW, (double) spinningRun.receiverSleeps() / ROUND_TRIPS);
     double otherShare = load.share();
-    // As many trips as the empty hand-off: at tens of µs each they are cheap, and its median compares like for like.
-    Samples messageRun = handoff(first, HandoffMode.HANDOFF_MODE_BLOCKING, MESSAGE_BYTES, WARMUP, ROUND_TRIPS);
-    messages.put(MESSAGE_THREAD_ROW, messageRun.nanos());
-    sleeps.put(MESSAGE_THREAD_ROW, (double) messageRun.receiverSleeps() / ROUND_TRIPS);
     // After the empty rows, so each table reads small messages first, then big ones.
     talk.putAll(messages);
 
@@ -162,7 +164,6 @@ public final class CreationCostDemo implements Demo {
     double blocking = Stats.median(blockingNanos);
     long awake = java.util.Arrays.stream(blockingNanos).filter(n -> n < AWAKE_NANOS).count();
     double awakeShare = (double) awake / blockingNanos.length;
-    double receiverSleeps = (double) blockingRun.receiverSleeps() / ROUND_TRIPS;
     double[] fast = java.util.Arrays.stream(blockingNanos).filter(n -> n < AWAKE_NANOS).toArray();
     double[] slow = java.util.Arrays.stream(blockingNanos).filter(n -> n >= AWAKE_NANOS).toArray();
     result.evidence(new CreationCostEvidence(otherShare, MESSAGE_BYTES, Collections.unmodifiableMap(medians),
@@ -219,24 +220,23 @@ public final class CreationCostDemo implements Demo {
         .note("1 MiB each way: the parent's Ping carries 1 MiB and the worker returns it in its Pong, so every"
             + " trip encodes, sends and decodes 1 MiB in each direction, copying it at each step; " + MESSAGE_TRIPS
             + " trips after " + MESSAGE_WARMUP + " unmeasured. Between threads one array goes over and back by"
-            + " reference, and the echo thread changes its last byte; " + ROUND_TRIPS + " trips, as for the empty"
-            + " hand-off.")
+            + " reference, and the echo thread changes its last byte; " + ROUND_TRIPS + " trips, taking turns with"
+            + " the empty hand-off's in one run, so both meet the same conditions.")
         .note("Thread creation is " + ThreadStarts.METHOD + ", as in the coroutines demo's crowds.");
     // Each comparison is said only when measured so. Most runs the blocking hand-off's receiver sleeps about once
     // a trip; some runs it is mostly still spinning in SynchronousQueue.take when the next token comes (then a
-    // trip takes ~2 µs), and the empty and the 1 MiB hand-off no longer pay alike.
-    boolean handoffSlept = receiverSleeps >= 0.5 && sleeps.get(MESSAGE_THREAD_ROW) >= 0.5;
+    // trip takes ~2 µs).
     double bySize = threadMessage / blocking;
-    String bySizeText = !handoffSlept ? "" : bySize > 0.67 && bySize < 1.5 ? ", about what an empty hand-off costs"
-        : ", " + Check.format(bySize, "×") + " an empty hand-off";
+    String bySizeText = bySize > 0.67 && bySize < 1.5 ? ", about what an empty one costs in the same run"
+        : ", " + Check.format(bySize, "×") + " an empty one in the same run";
     String empty = receiverSleeps >= 0.5 ? String.format(java.util.Locale.ROOT, "Even empty, a pipe round trip"
-        + " takes %s a blocking hand-off: both mostly pay for waking a sleeping receiver (last column: sleeps per trip),"
-        + " which spinning threads skip: %s.", Check.format(pipe / blocking, "×"),
+        + " takes %s a blocking hand-off: both mostly pay for waking a sleeping receiver (last column: how often"
+        + " the echoing side slept per trip), which spinning threads skip: %s.", Check.format(pipe / blocking, "×"),
         Check.format(Stats.micros(spinning), "µs"))
         : String.format(java.util.Locale.ROOT, "Even empty, a pipe round trip takes %s a blocking hand-off, whose"
-        + " receiver was mostly still awake (last column: sleeps per trip; it spins a little before it sleeps): a"
-        + " pipe's reader is put to sleep and woken each trip, which spinning threads skip: %s.",
-        Check.format(pipe / blocking, "×"), Check.format(Stats.micros(spinning), "µs"));
+        + " receiver was mostly still awake (last column: how often the echoing side slept per trip; it spins a"
+        + " little before it sleeps): a pipe's reader is put to sleep and woken each trip, which spinning threads"
+        + " skip: %s.", Check.format(pipe / blocking, "×"), Check.format(Stats.micros(spinning), "µs"));
     result.shows(String.format(java.util.Locale.ROOT, "Creating: a process took %s (ProcessBuilder.start(), until"
             + " /bin/true is exec'd), %s a platform thread (%s: a kernel task and a stack), itself %s a virtual"
             + " thread (%s: an object on the heap). Talking: threads share one heap, so 1 MiB passes as a"
@@ -266,7 +266,7 @@ public final class CreationCostDemo implements Demo {
       Map<String, Double> sleeps) {
     // Medians only: the spread (p90) is in the detailed tables, where each row's distribution is too.
     Table.Builder t = Table.of("Creation and one round trip (tcp, uds, an empty shm trip and p90: --detail)",
-        "what", "median (µs)", "samples", "sleeps / trip");
+        "what", "median (µs)", "samples", "echo sleeps / trip");
     create.forEach((what, s) -> t.row(what, Stats.micros(Stats.median(s)), s.length, "-"));
     // tcp and uds are in the detailed table, and so is the empty shm trip: in block mode it pays a pipe's wake-up
     // (its doorbell) and a ring copy, which a note there explains; here shm is where it differs, with 1 MiB.
@@ -304,6 +304,15 @@ public final class CreationCostDemo implements Demo {
     samples.forEach((what, s) -> out.put(what, new CreationCostEvidence.Cdf(List.copyOf(percentiles),
         percentiles.stream().map(p -> Stats.micros(Stats.percentile(s, p))).toList())));
     return Collections.unmodifiableMap(out);
+  }
+
+  /** The samples at {@code first}, {@code first + 2}, ...: one kind of an alternating run. */
+  private static double[] everyOther(double[] nanos, int first) {
+    double[] out = new double[(nanos.length - first + 1) / 2];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = nanos[first + 2 * i];
+    }
+    return out;
   }
 
   /** The row of a 1 MiB round trip to a worker over {@code kind}. */

@@ -79,8 +79,10 @@ public final class CreationCostTasks {
 
   /**
    * Round trips through two SynchronousQueues: a taker spins briefly, then parks, and a put wakes a parked one.
-   * With {@code messageBytes} the token is an array of that size: threads share the heap, so it goes over as a
-   * reference, and the echo thread touches its last byte to show it has the whole of it.
+   * With {@code messageBytes}, every other token (the odd trips) is an array of that size: threads share the heap,
+   * so it goes over as a reference, and the echo thread touches its last byte to show it has the whole of it.
+   * Alternating in one run keeps both kinds under the same conditions: whether the receiver is still spinning or
+   * already asleep when a token comes varies from run to run, and would otherwise part the two.
    * {@code sleeps} gets the echo thread's voluntary context switches when the measured trips start and end.
    */
   private static long[] blocking(int total, int warmup, int messageBytes, long[] sleeps)
@@ -109,7 +111,7 @@ public final class CreationCostTasks {
     long[] nanos = new long[total];
     for (int i = 0; i < total; i++) {
       long start = System.nanoTime();
-      ping.put(message != null ? message : (Object) (long) i);
+      ping.put(message != null && i % 2 == 1 ? message : (Object) (long) i);
       pong.take();
       nanos[i] = System.nanoTime() - start;
     }
