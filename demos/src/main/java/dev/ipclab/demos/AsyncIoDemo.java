@@ -133,9 +133,9 @@ public final class AsyncIoDemo implements Demo {
         + " server workers. Blocking IO needs a thread per request in flight: one thread took %1$.0f ms, the sum,"
         + " %2$d threads %3$.0f ms. Non-blocking, one thread sent all %4$d requests and the kernel said which"
         + " socket was ready: %5$.0f ms (page-file writes to disk). To the OS an event loop is one thread asleep"
-        + " on an epoll fd: once every request was sent, the browser's loop thread (tid %6$d) slept in %7$s, its"
-        + " epoll fd watching %8$d sockets, one per image still waiting; an image server's loop, below, looks the"
-        + " same.",
+        + " on an epoll fd (a kernel object that watches many sockets): once every request was sent, the"
+        + " browser's loop thread (tid %6$d) slept in %7$s, its epoll fd watching %8$d sockets, one per image still"
+        + " waiting; an image server's loop, below, looks the same.",
         sync.pageMillis(), SERVERS, threads.pageMillis(), SERVERS, async.pageMillis(), loop.getTid(),
         loop.getWchan(), loop.getWatchedSockets()));
     result.note("Times are offsets from the page's start in the browser's clock (CLOCK_MONOTONIC). 'written'"

@@ -95,11 +95,11 @@ public final class CoroutinesDemo implements Demo {
     String order = trace.getStepsList().stream().limit(COROUTINES + 2L).map(s -> s.getName() + s.getStep())
         .collect(Collectors.joining(" "));
     return String.format(root, "A coroutine is a function that can suspend and later resume where it left off,"
-        + " passing control on purpose. A virtual thread is one: when it waits or yields, the JVM saves its frames"
-        + " (its continuation) on the heap and runs another on the same kernel thread (its carrier). With one"
-        + " carrier (the scheduler's parallelism set to 1), %d took turns on TID %d: %s …; a switch cost %s%s."
-        + " %d asleep at once took %d kernel threads (the JVM's own and its carriers) and %s KiB"
-        + " each; a platform thread is a kernel thread: %s KiB.",
+        + " passing control on purpose. A virtual thread is one: when it yields, or blocks (the JVM yields for"
+        + " it), the JVM saves its frames (its continuation) on the heap and runs another on the same kernel"
+        + " thread (its carrier). With one carrier (the scheduler's parallelism set to 1), %d took turns on TID"
+        + " %d: %s …; a switch cost %s%s. %d asleep at once took %d kernel threads (the JVM's own and its"
+        + " carriers) and %s KiB each; a platform thread is a kernel thread: %s KiB.",
         COROUTINES, trace.getSteps(0).getCarrierTid(), order, Check.format(trace.getWarmSwitchNanos() / 1000, "µs"),
         noKernel(trace), ThreadCrowds.VIRTUAL, crowds.virtual().kernelThreads(),
         Check.format(crowds.virtual().rssKibPerThread(), ""), Check.format(crowds.platform().rssKibPerThread(), ""));

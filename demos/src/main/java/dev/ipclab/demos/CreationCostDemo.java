@@ -241,8 +241,8 @@ public final class CreationCostDemo implements Demo {
             + " /bin/true is exec'd), %s a platform thread (%s: a kernel task and a stack), itself %s a virtual"
             + " thread (%s: an object on the heap). Talking: threads share one heap, so 1 MiB passes as a"
             + " reference, %s%s; a process must copy it into the other's memory: %s through a pipe (%s; it goes in"
-            + " pieces, waking the reader %s times), %s through shared memory (shm: into a ring both map, then"
-            + " out). %s",
+            + " pieces, the echoing worker asleep %s times a trip), %s through shared memory (shm: into a ring both"
+            + " map, then out). %s",
         Check.format(Stats.micros(trueSpawn), "µs"), Check.format(trueSpawn / platform, "×"),
         Check.format(Stats.micros(platform), "µs"), Check.format(platform / virtual, "×"),
         Check.format(Stats.micros(virtual), "µs"), Check.format(Stats.micros(threadMessage), "µs"), bySizeText,
