@@ -13,7 +13,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
@@ -79,8 +78,7 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
   private volatile Throwable failure;
   private volatile TransportListener<I> listener;
-  private final Object writability = new Object();
-  private volatile long sendWaitNanos = TimeUnit.SECONDS.toNanos(30);
+  private final SendGate gate;
   /** Set once, before start: stop reading while unwritable (see the class comment). */
   private volatile boolean readOnlyWhileWritable;
   /** A pause asked for and not yet begun, in ms; the longest request wins. */
@@ -98,11 +96,12 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
     this.channel = channel;
     this.kind = kind;
     this.description = description;
+    this.gate = new SendGate(channel, description);
     // Before any write: the pipeline caches the size estimator on first use.
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(LOW_WATER_BYTES, HIGH_WATER_BYTES));
     channel.config().setMessageSizeEstimator(FRAME_SIZE);
     channel.closeFuture().addListener(f -> {
-      wakeSenders();
+      gate.wake();
       closed.complete(failure);
       TransportListener<I> l = listener;
       if (l != null) {
@@ -137,7 +136,7 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
         // Reading goes on while unwritable: if both ends stopped reading once their sends backed up, two peers
         // sending to each other at once would each wait for the other for ever.
         if (ctx.channel().isWritable()) {
-          wakeSenders();
+          gate.wake();
         }
         if (readOnlyWhileWritable) {
           updateAutoRead();
@@ -258,7 +257,7 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
    * {@link IllegalStateException}; 30 s unless set. Returns this transport.
    */
   public NettyTransport<I, O> sendWaitLimit(Duration limit) {
-    this.sendWaitNanos = limit.toNanos();
+    gate.limit(limit);
     return this;
   }
 
@@ -271,7 +270,7 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
    */
   @Override
   public void send(O message) {
-    awaitWritable();
+    gate.await();
     channel.writeAndFlush(message, channel.voidPromise()); // a failed write reaches exceptionCaught and closes
   }
 
@@ -284,7 +283,7 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
   public void sendBatch(List<? extends O> messages) {
     int i = 0;
     while (i < messages.size()) {
-      awaitWritable();
+      gate.await();
       ByteBuf chunk = channel.alloc().ioBuffer(BATCH_CHUNK_BYTES);
       try {
         do {
@@ -304,7 +303,7 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
    */
   @Override
   public void offer(O message) {
-    requireOpen();
+    gate.requireOpen();
     long pending = pendingBytes();
     if (pending > OFFER_LIMIT_BYTES) {
       throw new IllegalStateException(Frames.describeBytes(pending) + " are already waiting to be written to "
@@ -316,50 +315,7 @@ public final class NettyTransport<I extends MessageLite, O extends MessageLite>
 
   /** Bytes written to the channel but not yet to the socket, queued envelopes included; 0 once closed. */
   long pendingBytes() {
-    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-  }
-
-  private void requireOpen() {
-    if (!channel.isOpen()) {
-      String m = "cannot write to " + describe() + ": the channel is closed";
-      throw new UncheckedIOException(m, new IOException(m));
-    }
-  }
-
-  /** Waits while the channel is unwritable, except on its own event loop, which must never wait for itself. */
-  private void awaitWritable() {
-    requireOpen();
-    if (channel.isWritable() || channel.eventLoop().inEventLoop()) {
-      return;
-    }
-    long limit = sendWaitNanos;
-    long deadline = System.nanoTime() + limit;
-    synchronized (writability) {
-      while (!channel.isWritable() && channel.isOpen()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new IllegalStateException(describe() + " has not read for " + TimeUnit.NANOSECONDS.toMillis(limit)
-              + " ms while " + Frames.describeBytes(pendingBytes()) + " wait to be written to it; it may be"
-              + " stopped (SIGSTOP) or stuck. The send was dropped; the supervisor should replace the peer.");
-        }
-        try {
-          // A short slice, so that a wake-up lost to a race costs at most 10 ms.
-          writability.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 10)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          String m = "interrupted while waiting to write to " + describe() + ", which is not reading";
-          throw new UncheckedIOException(m, new InterruptedIOException(m));
-        }
-      }
-    }
-    requireOpen();
-  }
-
-  private void wakeSenders() {
-    synchronized (writability) {
-      writability.notifyAll();
-    }
+    return gate.pendingBytes();
   }
 
   @Override
